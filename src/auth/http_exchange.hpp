@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace blender_bus::auth {
+
+// A transport-neutral HTTP request/response pair, so the /auth routes know no
+// HTTP library. The transport fills the request and writes the response.
+struct HttpRequestView {
+  std::string method;         // "GET", "POST", …
+  std::string path;           // without query, e.g. "/auth/login"
+  std::string authorization;  // raw header value, "" when absent
+  std::string body;
+};
+
+struct HttpReply {
+  unsigned status = 200;
+  std::string body;  // JSON text
+  std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type
+};
+
+}  // namespace blender_bus::auth

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+
+#include "mcp/json_rpc.hpp"
+#include "mcp/prompt_registry.hpp"
+#include "mcp/resource_registry.hpp"
+#include "mcp/session.hpp"
+#include "mcp/tool_registry.hpp"
+
+namespace blender_bus::mcp {
+
+struct ServerIdentity {
+  std::string name = "blender-bus";
+  std::string version;
+  std::string instructions;  // tells an assistant how to use the server
+};
+
+// The MCP protocol logic: lifecycle, ping, logging, tools, resources,
+// prompts, cancellation. Knows no transport: a transport hands it classified
+// messages of a session and writes back what it returns.
+class Dispatcher {
+ public:
+  Dispatcher(ServerIdentity identity, const ToolRegistry& tools, const ResourceRegistry& resources,
+             const PromptRegistry& prompts);
+
+  // A request yields its response (result or error); a notification or a
+  // response yields nullopt. Also nullopt for a request cancelled meanwhile.
+  boost::asio::awaitable<std::optional<boost::json::object>> handle(
+      SessionPtr session, RpcMessage message, boost::asio::any_io_executor executor);
+
+  const ServerIdentity& identity() const { return identity_; }
+
+ private:
+  boost::asio::awaitable<boost::json::object> handle_request(const SessionPtr& session,
+                                                             const RpcMessage& message,
+                                                             boost::asio::any_io_executor executor);
+  void handle_notification(const SessionPtr& session, const RpcMessage& message);
+
+  boost::json::value initialize(const SessionPtr& session, const boost::json::object& params);
+  boost::asio::awaitable<boost::json::value> call_tool(CallContext& context,
+                                                       const boost::json::object& params);
+  boost::asio::awaitable<boost::json::value> read_resource(CallContext& context,
+                                                           const boost::json::object& params);
+  boost::json::value get_prompt(CallContext& context, const boost::json::object& params);
+
+  ServerIdentity identity_;
+  const ToolRegistry& tools_;
+  const ResourceRegistry& resources_;
+  const PromptRegistry& prompts_;
+};
+
+}  // namespace blender_bus::mcp
