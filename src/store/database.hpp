@@ -1,0 +1,69 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <span>
+#include <string_view>
+
+#include "store/connection.hpp"
+#include "store/migration.hpp"
+
+struct sqlite3;
+
+namespace blender_bus::store {
+
+// The store's file inside a data directory: every layer shares this one file.
+inline constexpr std::string_view kDatabaseFileName = "blender-bus.db";
+
+struct DatabaseOptions {
+  // How long a write waits for another process (e.g. `blender-bus user add`
+  // beside a running server) before SQLITE_BUSY becomes a StoreError.
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+// The embedded store: one SQLite connection in WAL mode with foreign keys on.
+//
+// Thread-safety rule: the connection is used by one thread at a time. `lock()`
+// blocks until it is free and returns a Connection that holds it; every
+// Statement and Transaction is made from that Connection and must be gone
+// before it is. Keep a Connection for one short unit of work (no waiting, no
+// I/O other than the database) so that the hot path is never stalled.
+//
+// Schemas: each component (e.g. "auth", later "bus") migrates its own tables
+// with `migrate(component, steps)`; the applied version per component is kept
+// in the table `schema_migrations`. PRAGMA user_version numbers the store's
+// own bookkeeping format, so several components can share the file without
+// agreeing on one global version number.
+class Database {
+ public:
+  // Opens (creating when missing) the database at `file`; ":memory:" gives a
+  // private in-memory database. A new file is created with mode 0600: it holds
+  // password hashes.
+  explicit Database(const std::filesystem::path& file, DatabaseOptions options = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // `<data_dir>/blender-bus.db`.
+  static std::filesystem::path file_in(const std::filesystem::path& data_dir);
+
+  Connection lock();
+
+  // Applies, in one immediate transaction, the steps of `component` newer than
+  // its recorded version. Throws StoreError when the steps are not numbered
+  // 1, 2, 3 …, or when the file was written by a newer build (a version above
+  // the last step).
+  void migrate(std::string_view component, std::span<const Migration> steps);
+
+  // Applied version of `component`, 0 when it has none.
+  int schema_version(std::string_view component);
+
+ private:
+  void configure(const DatabaseOptions& options);
+
+  sqlite3* db_ = nullptr;
+  std::mutex mutex_;
+};
+
+}  // namespace blender_bus::store
