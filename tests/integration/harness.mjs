@@ -1,0 +1,546 @@
+// Shared helpers for the integration tests (Node's test runner + the official
+// MCP TypeScript SDK against the real blender-bus binary).
+//
+//   startServer(opts)        the real binary on a free port, fresh data dir; .stop()
+//   addUser(dataDir, …)      `blender-bus user add` before a server starts on that dir
+//   login(server, u, p)      POST /auth/login → the token body
+//   connectClient(server, …) official SDK Client + StreamableHTTPClientTransport
+//   collectMessages(client)  gathers notifications/message; await N with waitFor()
+//   toolJson(result)         the JSON object a bus tool returned
+//   rawRequest(url, …)       plain HTTP, for bad-input tests (any body, any header)
+//   RawSession               MCP over plain HTTP: initialize, request, GET streams
+//   openSse(url, …)          a GET SSE stream read event by event
+//
+// Everything that waits has a timeout and waits for an event, never a sleep.
+// The binary is $BLENDER_BUS_BIN, else build/blender-bus.
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The server binary under test. */
+export function serverBin() {
+  return process.env.BLENDER_BUS_BIN ?? path.join(REPO_ROOT, 'build', 'blender-bus');
+}
+
+/** Environment a child binary needs beyond the defaults (sanitizer settings). */
+export function sanitizerEnv() {
+  const env = {};
+  for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) {
+    if (process.env[k] !== undefined) env[k] = process.env[k];
+  }
+  return env;
+}
+
+const SANITIZER_REPORT = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: \w+Sanitizer/;
+
+/** Throws when a sanitizer (ASan, LSan, UBSan) reported anything in `text`. */
+export function assertNoSanitizerReport(text, what = 'server') {
+  const m = SANITIZER_REPORT.exec(text);
+  if (m) {
+    const from = Math.max(0, m.index - 200);
+    assert.fail(`${what}: sanitizer report on stderr:\n${text.slice(from, from + 6000)}`);
+  }
+}
+
+function tail(text, n = 4000) {
+  return text.length > n ? `…${text.slice(-n)}` : text;
+}
+
+/** A deferred promise with a timeout that names what it was waiting for. */
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A fresh temporary data directory. */
+export async function makeDataDir() {
+  return mkdtemp(path.join(tmpdir(), 'blender-bus-test-'));
+}
+
+/**
+ * Adds a user with the CLI (`blender-bus user add NAME --data-dir D
+ * --password-stdin`), before a server starts on that data dir.
+ */
+export function addUser(dataDir, username, password, { bin = serverBin() } = {}) {
+  const r = spawnSync(bin, ['user', 'add', username, '--data-dir', dataDir, '--password-stdin'], {
+    input: password,
+    encoding: 'utf8',
+    env: { ...process.env },
+    timeout: 60_000,
+  });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, `user add ${username} exited ${r.status}:\n${r.stderr}`);
+  assertNoSanitizerReport(r.stderr ?? '', 'user add');
+  return r;
+}
+
+/**
+ * Starts the real server: `serve --host 127.0.0.1 --port 0 --data-dir <dir>
+ * ...args` and waits for its "blender-bus listening on http://HOST:PORT" line.
+ *
+ * opts.args     extra arguments, e.g. ['--auth', 'none']
+ * opts.env      extra environment, e.g. { ADMIN_PASSWORD: 'pw' }
+ * opts.dataDir  a data dir to use (default: a fresh temp dir, removed by stop())
+ * opts.users    [{ username, password }] added with the CLI before start
+ * opts.host     --host (default 127.0.0.1)
+ *
+ * Returns { baseUrl, mcpUrl, host, port, dataDir, proc, stderr(), stdout(), stop() }.
+ * stop() sends SIGTERM, awaits the exit and asserts exit code 0 and no
+ * sanitizer report; stop({ expectClean: false }) only ends it.
+ */
+export async function startServer(opts = {}) {
+  const bin = opts.bin ?? serverBin();
+  const ownDataDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? (await makeDataDir());
+  for (const u of opts.users ?? []) addUser(dataDir, u.username, u.password, { bin });
+
+  const args = ['serve', '--host', opts.host ?? '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])];
+  const proc = spawn(bin, args, { env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let stdout = '';
+  proc.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  let exitInfo;
+  exited.then((e) => { exitInfo = e; });
+
+  const ready = new Promise((resolve, reject) => {
+    proc.on('error', reject);
+    proc.stdout.setEncoding('utf8').on('data', (d) => {
+      stdout += d;
+      const m = /^blender-bus listening on (http:\/\/\S+)\s*$/m.exec(stdout);
+      if (m) resolve(m[1]);
+    });
+    exited.then(({ code, signal }) =>
+      reject(new Error(`server exited before it was ready (code ${code}, signal ${signal})\n${args.join(' ')}\nstderr:\n${tail(stderr)}`)));
+  });
+  let baseUrl;
+  try {
+    baseUrl = await withTimeout(ready, opts.readyTimeoutMs ?? 30_000, `"blender-bus listening on" from ${bin}`);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  const url = new URL(baseUrl);
+
+  const server = {
+    baseUrl,
+    mcpUrl: `${baseUrl}/mcp`,
+    host: url.hostname,
+    port: Number(url.port),
+    dataDir,
+    proc,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    /** True while the process runs. */
+    running: () => exitInfo === undefined,
+    async stop({ expectClean = true, timeoutMs = 20_000 } = {}) {
+      if (exitInfo === undefined) proc.kill('SIGTERM');
+      let result;
+      try {
+        result = await withTimeout(exited, timeoutMs, 'the server to exit after SIGTERM');
+      } catch (e) {
+        proc.kill('SIGKILL');
+        await exited;
+        throw new Error(`${e.message}\nstderr:\n${tail(stderr)}`);
+      } finally {
+        if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
+      }
+      if (expectClean) {
+        assertNoSanitizerReport(stderr);
+        assert.ok(result.code === 0 && result.signal === null,
+          `server exit: code ${result.code}, signal ${result.signal} (want 0)\nstderr:\n${tail(stderr)}`);
+      }
+      return { ...result, stderr };
+    },
+  };
+  return server;
+}
+
+/** POST /auth/login; returns the parsed 200 body ({ access_token, refresh_token, … }). */
+export async function login(server, username, password) {
+  const res = await rawRequest(`${server.baseUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(res.status, 200, `login ${username}: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+/**
+ * Connects the official SDK client over Streamable HTTP.
+ * opts.token         bearer token (sent on every request)
+ * opts.name          clientInfo.name (default 'blender-bus-test')
+ * opts.capabilities  client capabilities
+ * Returns { client, transport, sessionId, streamOpened, close() }.
+ * streamOpened resolves once the session's GET stream answered 200, so a
+ * test can wait for it before causing a server push.
+ * close() ends the session (DELETE) and closes the client.
+ */
+export async function connectClient(serverOrUrl, opts = {}) {
+  const url = typeof serverOrUrl === 'string' ? serverOrUrl : serverOrUrl.mcpUrl;
+  let markOpened;
+  const streamOpened = new Promise((resolve) => { markOpened = resolve; });
+  const watchingFetch = async (input, init) => {
+    const res = await fetch(input, init);
+    if ((init?.method ?? 'GET') === 'GET' && res.ok) markOpened();
+    return res;
+  };
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    fetch: watchingFetch,
+    requestInit: opts.token ? { headers: { Authorization: `Bearer ${opts.token}` } } : undefined,
+  });
+  const client = new Client({ name: opts.name ?? 'blender-bus-test', version: '1.0.0' },
+    { capabilities: opts.capabilities ?? {} });
+  await client.connect(transport);
+  return {
+    client,
+    transport,
+    sessionId: transport.sessionId,
+    streamOpened: withTimeout(streamOpened, opts.streamTimeoutMs ?? 10_000, 'the GET stream to open'),
+    async close() {
+      try { await transport.terminateSession(); } catch { /* server may be gone */ }
+      await client.close();
+    },
+  };
+}
+
+/**
+ * Collects `notifications/message` params arriving on an SDK client.
+ * Returns { records, waitFor(n, { logger, filter, timeoutMs }) }; waitFor
+ * resolves with the matching records once at least n have arrived and
+ * rejects on timeout listing what did arrive.
+ */
+export function collectMessages(client) {
+  const records = [];
+  const waiters = new Set();
+  const check = () => {
+    for (const w of waiters) {
+      const got = records.filter(w.match);
+      if (got.length >= w.n) { waiters.delete(w); w.resolve(got); }
+    }
+  };
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    records.push(n.params);
+    check();
+  });
+  return {
+    records,
+    /** Records on logger `_message_bus`. */
+    bus: () => records.filter((r) => r.logger === '_message_bus'),
+    waitFor(n, { logger, filter, timeoutMs = 10_000 } = {}) {
+      const match = (r) => (logger === undefined || r.logger === logger) && (!filter || filter(r));
+      return new Promise((resolve, reject) => {
+        const w = { n, match, resolve };
+        const timer = setTimeout(() => {
+          waiters.delete(w);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${n} message record(s); ` +
+            `got ${records.filter(match).length} matching of ${records.length}:\n${JSON.stringify(records, null, 1)}`));
+        }, timeoutMs);
+        w.resolve = (got) => { clearTimeout(timer); resolve(got); };
+        waiters.add(w);
+        check();
+      });
+    },
+  };
+}
+
+/** The JSON object of a bus tool's result (its first text content item). */
+export function toolJson(result) {
+  const first = result?.content?.[0];
+  assert.equal(first?.type, 'text', `tool result has no text content: ${JSON.stringify(result)}`);
+  return JSON.parse(first.text);
+}
+
+/** Calls a tool with the SDK client and returns [json, result]. */
+export async function callToolJson(client, name, args = {}) {
+  const result = await client.callTool({ name, arguments: args });
+  assert.ok(!result.isError, `${name} returned isError: ${JSON.stringify(result)}`);
+  return [toolJson(result), result];
+}
+
+/** Parses an SSE body; returns [{ id, event, data }] (comments dropped). */
+export function parseSse(text) {
+  const events = [];
+  const p = new SseParser((e) => events.push(e));
+  p.push(text);
+  p.push('\n\n');
+  return events;
+}
+
+class SseParser {
+  constructor(onEvent) {
+    this.onEvent = onEvent;
+    this.buf = '';
+    this.reset();
+  }
+  reset() { this.id = undefined; this.event = undefined; this.data = []; this.any = false; }
+  push(chunk) {
+    this.buf += chunk;
+    let m;
+    while ((m = /\r\n|\r|\n/.exec(this.buf))) {
+      // A lone \r at the very end may be half of \r\n: wait for more.
+      if (m[0] === '\r' && m.index === this.buf.length - 1) break;
+      const line = this.buf.slice(0, m.index);
+      this.buf = this.buf.slice(m.index + m[0].length);
+      this.line(line);
+    }
+  }
+  line(line) {
+    if (line === '') {
+      if (this.any) this.onEvent({ id: this.id, event: this.event ?? 'message', data: this.data.join('\n') });
+      this.reset();
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const i = line.indexOf(':');
+    const field = i < 0 ? line : line.slice(0, i);
+    let value = i < 0 ? '' : line.slice(i + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    this.any = true;
+    if (field === 'data') this.data.push(value);
+    else if (field === 'id') this.id = value;
+    else if (field === 'event') this.event = value;
+  }
+}
+
+/**
+ * Plain HTTP request (node:http, a fresh connection each time).
+ * Returns { status, headers, text, json, events } where json is the parsed
+ * body when it is JSON, and events the parsed SSE events when it is SSE.
+ * A response that arrives before the body is fully sent (e.g. 413) is
+ * still returned.
+ */
+export function rawRequest(url, { method = 'GET', headers = {}, body, timeoutMs = 30_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    let responded = false;
+    const req = http.request(url, { method, headers, agent: false }, (res) => {
+      responded = true;
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      const done = () => {
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks).toString('utf8');
+        const ct = String(res.headers['content-type'] ?? '');
+        let json;
+        let events;
+        if (ct.includes('text/event-stream')) events = parseSse(text);
+        else { try { json = JSON.parse(text); } catch { /* not JSON */ } }
+        resolve({ status: res.statusCode, headers: res.headers, text, json, events });
+      };
+      res.on('end', done);
+      res.on('aborted', done);
+      res.on('error', done);
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`${method} ${url}: no complete response in ${timeoutMs} ms`));
+    }, timeoutMs);
+    req.on('error', (e) => {
+      if (!responded) { clearTimeout(timer); reject(new Error(`${method} ${url}: ${e.message} before any response`)); }
+    });
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/**
+ * A GET SSE stream read event by event.
+ * Returns a promise of { status, headers, events, next(timeoutMs), waitFor(n, timeoutMs), close() }.
+ * events holds every event with non-empty data (priming events, which carry
+ * only an id, are left out); each is { id, event, data, json }.
+ * lastId is the id of the last event seen of any kind.
+ * For a non-200 answer, the body is read and returned as text/json instead.
+ */
+export function openSse(url, { headers = {}, timeoutMs = 10_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'GET', headers: { accept: 'text/event-stream', ...headers }, agent: false }, (res) => {
+      clearTimeout(timer);
+      const ct = String(res.headers['content-type'] ?? '');
+      if (res.statusCode !== 200 || !ct.includes('text/event-stream')) {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json;
+          try { json = JSON.parse(text); } catch { /* not JSON */ }
+          resolve({ status: res.statusCode, headers: res.headers, text, json, events: [], close() {} });
+        });
+        return;
+      }
+      const stream = {
+        status: res.statusCode,
+        headers: res.headers,
+        events: [],
+        lastId: undefined,
+        ended: false,
+        read: 0,
+        waiters: new Set(),
+        /** The next event not yet returned by next(). */
+        async next(ms = 10_000) {
+          await stream.waitFor(stream.read + 1, ms);
+          return stream.events[stream.read++];
+        },
+        /** Resolves with all events once at least n have arrived. */
+        waitFor(n, ms = 10_000) {
+          if (stream.events.length >= n) return Promise.resolve(stream.events);
+          if (stream.ended) return Promise.reject(new Error(`SSE stream ended after ${stream.events.length} event(s), wanted ${n}`));
+          const w = {};
+          const p = new Promise((res2, rej2) => { Object.assign(w, { n, res: res2, rej: rej2 }); stream.waiters.add(w); });
+          return withTimeout(p, ms, `${n} SSE event(s) on ${url} (got ${stream.events.length}: ${JSON.stringify(stream.events.map((e) => e.data))})`)
+            .finally(() => stream.waiters.delete(w));
+        },
+        /** Resolves when the server ends the stream (rejects after ms). */
+        waitForEnd(ms = 10_000) {
+          return withTimeout(closed, ms, `the server to end the SSE stream on ${url}`);
+        },
+        close() { req.destroy(); },
+      };
+      let markClosed;
+      const closed = new Promise((r) => { markClosed = r; });
+      const wake = () => {
+        for (const w of stream.waiters) {
+          if (stream.events.length >= w.n) { stream.waiters.delete(w); w.res(stream.events); }
+          else if (stream.ended) { stream.waiters.delete(w); w.rej(new Error(`SSE stream ended after ${stream.events.length} event(s), wanted ${w.n}`)); }
+        }
+      };
+      const parser = new SseParser((e) => {
+        if (e.id !== undefined) stream.lastId = e.id;
+        if (e.data === '') return;
+        let json;
+        try { json = JSON.parse(e.data); } catch { /* not JSON */ }
+        stream.events.push({ ...e, json });
+        wake();
+      });
+      res.setEncoding('utf8');
+      res.on('data', (d) => parser.push(d));
+      const end = () => { stream.ended = true; markClosed(); wake(); };
+      res.on('end', end);
+      res.on('aborted', end);
+      res.on('error', end);
+      res.on('close', end);
+      resolve(stream);
+    });
+    const timer = setTimeout(() => { req.destroy(); reject(new Error(`GET ${url}: no response headers in ${timeoutMs} ms`)); }, timeoutMs);
+    req.on('error', (e) => { clearTimeout(timer); reject(e); });
+    req.end();
+  });
+}
+
+export const ACCEPT_BOTH = 'application/json, text/event-stream';
+
+/**
+ * MCP over plain HTTP, for tests that need to see or shape the wire.
+ *   const s = new RawSession(server.mcpUrl, { protocolVersion: '2025-06-18' });
+ *   await s.initialize();        // sets s.sessionId, sends notifications/initialized
+ *   const r = await s.request('ping');   // the JSON-RPC response object
+ *   const st = await s.openStream({ lastEventId });
+ */
+export class RawSession {
+  constructor(mcpUrl, { token, protocolVersion = '2025-11-25', origin } = {}) {
+    this.url = mcpUrl;
+    this.token = token;
+    this.protocolVersion = protocolVersion;
+    this.origin = origin;
+    this.sessionId = undefined;
+    this.nextId = 1;
+  }
+
+  /** Headers for a request on this session; `extra` overrides (undefined removes). */
+  headers(extra = {}) {
+    const h = {
+      'content-type': 'application/json',
+      accept: ACCEPT_BOTH,
+      'mcp-protocol-version': this.protocolVersion,
+    };
+    if (this.sessionId) h['mcp-session-id'] = this.sessionId;
+    if (this.token) h.authorization = `Bearer ${this.token}`;
+    if (this.origin) h.origin = this.origin;
+    for (const [k, v] of Object.entries(extra)) {
+      if (v === undefined) delete h[k.toLowerCase()];
+      else h[k.toLowerCase()] = v;
+    }
+    return h;
+  }
+
+  /** POSTs a body (object → JSON, string/Buffer as is); returns rawRequest's answer plus `messages`. */
+  async post(body, { headers = {} } = {}) {
+    const data = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    const res = await rawRequest(this.url, { method: 'POST', headers: this.headers(headers), body: data });
+    res.messages = res.events ? res.events.filter((e) => e.data).map((e) => JSON.parse(e.data))
+      : res.json !== undefined ? [res.json] : [];
+    return res;
+  }
+
+  /** initialize + notifications/initialized; returns the initialize result. */
+  async initialize(params = {}) {
+    const headers = { 'mcp-protocol-version': undefined, 'mcp-session-id': undefined };
+    const res = await this.post({
+      jsonrpc: '2.0', id: this.nextId++, method: 'initialize',
+      params: {
+        protocolVersion: this.protocolVersion,
+        capabilities: {},
+        clientInfo: { name: 'blender-bus-raw-test', version: '1.0.0' },
+        ...params,
+      },
+    }, { headers });
+    assert.equal(res.status, 200, `initialize: ${res.status} ${res.text}`);
+    const msg = res.messages.find((m) => m.id !== undefined);
+    assert.ok(msg?.result, `initialize: no result in ${res.text}`);
+    this.sessionId = res.headers['mcp-session-id'];
+    assert.ok(this.sessionId, 'initialize: no Mcp-Session-Id header');
+    this.protocolVersion = msg.result.protocolVersion;
+    const ack = await this.post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    assert.equal(ack.status, 202, `notifications/initialized: ${ack.status} ${ack.text}`);
+    return msg.result;
+  }
+
+  /** Sends a request; returns its JSON-RPC response (asserts HTTP 200). */
+  async request(method, params, { headers } = {}) {
+    const id = this.nextId++;
+    const res = await this.post({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }, { headers });
+    assert.equal(res.status, 200, `${method}: HTTP ${res.status} ${res.text}`);
+    const msg = res.messages.find((m) => m.id === id);
+    assert.ok(msg, `${method}: no response with id ${id} in ${res.text}`);
+    return msg;
+  }
+
+  /** Calls a tool; returns the parsed JSON of its text result. */
+  async callToolJson(name, args = {}) {
+    const r = await this.request('tools/call', { name, arguments: args });
+    assert.ok(r.result && !r.result.isError, `${name}: ${JSON.stringify(r)}`);
+    return toolJson(r.result);
+  }
+
+  /** Sends a notification; returns the HTTP answer (202 expected). */
+  notify(method, params) {
+    return this.post({ jsonrpc: '2.0', method, ...(params === undefined ? {} : { params }) });
+  }
+
+  /** Opens the session's standalone GET stream (optionally resuming after lastEventId). */
+  openStream({ lastEventId, headers = {} } = {}) {
+    const h = this.headers({ 'content-type': undefined, accept: 'text/event-stream', ...headers });
+    if (lastEventId !== undefined) h['last-event-id'] = lastEventId;
+    return openSse(this.url, { headers: h });
+  }
+
+  /** DELETE: ends the session. Returns the HTTP answer. */
+  delete() {
+    return rawRequest(this.url, { method: 'DELETE', headers: this.headers({ 'content-type': undefined }) });
+  }
+}
