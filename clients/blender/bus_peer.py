@@ -1,0 +1,311 @@
+"""A Blender peer on the bus: a persistent `blender` client that runs jobs.
+
+Three threads of control, so that Blender's main thread only ever runs
+scripts:
+- the stream thread keeps an MCP session, the registration and the
+  standalone SSE stream alive (reconnecting with backoff and Last-Event-ID,
+  re-initializing and re-registering when the session is gone) and puts
+  each `job_dispatch` it hears on `jobs`, a thread-safe queue;
+- Blender's main thread takes jobs from that queue (`run_pending_jobs` from a
+  `bpy.app.timers` callback in desktop Blender, `run_next_job` in the
+  headless worker's loop) and runs them;
+- the reply thread sends `blender_job_update` calls in order, retrying
+  through reconnects, so a slow network never blocks the main thread.
+"""
+
+import http.client
+import json
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+from .auth import AuthError
+from .backoff import Backoff
+from .job_dispatch import Job, SeenMessages, job_from_message
+from .job_runner import run_script
+from .mcp_client import (HttpStatusError, McpClient, McpError, SessionGone,
+                         ToolError, Unauthorized)
+from .server_address import ServerAddress
+from .sse import SseEvent
+
+log = logging.getLogger("blender_bus")
+
+# Failures the stream thread outlives by waiting and trying again.
+TRANSIENT_ERRORS = (OSError, HttpStatusError, McpError, ToolError, AuthError,
+                    http.client.HTTPException, ValueError)
+
+
+@dataclass
+class PeerConfig:
+    server_url: str
+    client_uuid: str
+    group_id: Optional[str] = None
+    capabilities: List[str] = field(default_factory=lambda: ["python_execution"])
+    client_type: str = "blender"
+    # No byte at all (keep-alive comments included) for this long means the
+    # connection is dead even if TCP has not noticed: reconnect.
+    stream_idle_timeout: float = 120.0
+    initial_backoff: float = 0.5
+    max_backoff: float = 30.0
+
+
+@dataclass
+class _Reply:
+    job_id: str
+    status: str
+    result: str = ""
+    error: str = ""
+
+
+class BusPeer:
+    def __init__(self, config: PeerConfig, auth) -> None:
+        self.config = config
+        self.client = McpClient(ServerAddress(config.server_url), auth)
+        self.jobs: "queue.Queue[Job]" = queue.Queue()
+        self.registered = threading.Event()  # set once the first registration succeeded
+        self.status = "disconnected"
+        self.last_error = ""
+        self._replies: "queue.Queue[Optional[_Reply]]" = queue.Queue()
+        self._stopping = threading.Event()
+        self._session_lock = threading.Lock()
+        self._stream_lock = threading.Lock()
+        self._stream = None
+        self._seen = SeenMessages()
+        self._threads: List[threading.Thread] = []
+
+    # -- lifecycle (any thread) --------------------------------------------
+
+    def start(self) -> None:
+        self._stopping.clear()
+        self._threads = [
+            threading.Thread(target=self._stream_loop, name="blender-bus-stream", daemon=True),
+            threading.Thread(target=self._reply_loop, name="blender-bus-replies", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stops the threads, answers jobs that never started with
+        `cancelled`, flushes pending replies (within `timeout`) and ends the
+        session. The registration stays: a persistent client outlives its
+        sessions and is shown offline meanwhile."""
+        self._stopping.set()
+        self._cancel_queued_jobs("the Blender peer is shutting down")
+        with self._stream_lock:
+            if self._stream is not None:
+                self._stream.close()
+        self._replies.put(None)  # after every pending reply
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self.client.close()
+        self.status = "disconnected"
+        log.info("disconnected")
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    # -- jobs (Blender's main thread) --------------------------------------
+
+    def run_pending_jobs(self) -> int:
+        """Runs every job already queued; never waits. For bpy.app.timers."""
+        count = 0
+        while not self._stopping.is_set():
+            try:
+                job = self.jobs.get_nowait()
+            except queue.Empty:
+                break
+            self.execute(job)
+            count += 1
+        return count
+
+    def run_next_job(self, timeout: float) -> bool:
+        """Waits up to `timeout` seconds for a job and runs it. For the
+        headless worker's loop."""
+        try:
+            job = self.jobs.get(timeout=timeout)
+        except queue.Empty:
+            return False
+        self.execute(job)
+        return True
+
+    def execute(self, job: Job) -> None:
+        self._replies.put(_Reply(job.job_id, "running"))
+        log.info("job %s: running%s", job.job_id, f" ({job.description})" if job.description else "")
+        started = time.monotonic()
+        outcome = run_script(job.script, job.job_id)
+        elapsed = time.monotonic() - started
+        if outcome.ok:
+            log.info("job %s: completed in %.2fs", job.job_id, elapsed)
+            self._replies.put(_Reply(job.job_id, "completed", result=outcome.output))
+        else:
+            last_line = outcome.error.strip().splitlines()[-1] if outcome.error.strip() else "?"
+            log.info("job %s: failed in %.2fs: %s", job.job_id, elapsed, last_line)
+            self._replies.put(_Reply(job.job_id, "failed", result=outcome.output, error=outcome.error))
+
+    def _cancel_queued_jobs(self, reason: str) -> None:
+        while True:
+            try:
+                job = self.jobs.get_nowait()
+            except queue.Empty:
+                return
+            log.info("job %s: cancelled (%s)", job.job_id, reason)
+            self._replies.put(_Reply(job.job_id, "cancelled", error=reason))
+
+    # -- session and registration ------------------------------------------
+
+    def _ensure_session(self) -> str:
+        """The live session's id, after initializing and registering if
+        there is none. Serialized: the stream and reply threads may both
+        find the session gone at once, and only one new session is wanted."""
+        with self._session_lock:
+            if self.client.session_id is None:
+                self.status = "connecting"
+                self.client.initialize()
+                answer = self.client.call_tool("blender_register_client", {
+                    "client_uuid": self.config.client_uuid,
+                    "client_type": self.config.client_type,
+                    "is_persistent": True,
+                    "capabilities": list(self.config.capabilities),
+                    "group_id": self.config.group_id or None,
+                })
+                if not isinstance(answer, dict) or answer.get("status") != "ok":
+                    self.client.session_id = None
+                    raise ToolError(f"registration refused: {answer!r}")
+                log.info("registered %s (group %s) at %s", self.config.client_uuid,
+                         self.config.group_id or "-", self.client.server.base_url)
+                self.registered.set()
+            return self.client.session_id
+
+    def _forget_session(self, session_id: Optional[str]) -> None:
+        with self._session_lock:
+            if self.client.session_id == session_id:
+                self.client.session_id = None
+
+    # -- the stream thread ---------------------------------------------------
+
+    def _stream_loop(self) -> None:
+        backoff = Backoff(self.config.initial_backoff, self.config.max_backoff)
+        last_event_id: Optional[str] = None
+        stream_session: Optional[str] = None
+        while not self._stopping.is_set():
+            session_id = None
+            try:
+                session_id = self._ensure_session()
+                if session_id != stream_session:
+                    # Event ids count within one session; a new session
+                    # starts over (its records come from the client's inbox).
+                    last_event_id, stream_session = None, session_id
+                stream = self.client.open_stream(last_event_id, self.config.stream_idle_timeout)
+                with self._stream_lock:
+                    if self._stopping.is_set():
+                        stream.close()
+                        break
+                    self._stream = stream
+                self.status, self.last_error = "connected", ""
+                opened = time.monotonic()
+                received = False
+                for event in stream:
+                    last_event_id = stream.last_event_id
+                    received = True
+                    self._handle_event(event)
+                last_event_id = stream.last_event_id
+                if self._stopping.is_set():
+                    break
+                # A stream that worked for a while earns a fresh backoff; one
+                # that the server keeps closing at once does not.
+                if received or time.monotonic() - opened > 5.0:
+                    backoff.reset()
+                log.info("stream ended; reconnecting")
+                self.status = "reconnecting"
+            except SessionGone:
+                log.info("session gone on the server; starting a new one")
+                self._forget_session(session_id)
+                self.status = "reconnecting"
+            except Unauthorized as exc:
+                self._note_failure(f"not authorized: {exc}")
+            except TRANSIENT_ERRORS as exc:
+                self._note_failure(str(exc) or type(exc).__name__)
+            finally:
+                with self._stream_lock:
+                    self._stream = None
+            if not self._stopping.is_set():
+                self._stopping.wait(backoff.next_delay())
+
+    def _note_failure(self, reason: str) -> None:
+        if self._stopping.is_set():
+            return
+        if reason != self.last_error:
+            log.warning("connection problem: %s", reason)
+        self.status, self.last_error = "reconnecting", reason
+
+    def _handle_event(self, event: SseEvent) -> None:
+        try:
+            message = json.loads(event.data)
+        except ValueError:
+            log.warning("ignored a stream event that is not JSON")
+            return
+        if not isinstance(message, dict):
+            return
+        if "method" in message and "id" in message:
+            self._answer_server_request(message)
+            return
+        job = job_from_message(message)
+        if job is None:
+            return
+        if not self._seen.first_time(job.message_id or job.job_id):
+            log.info("job %s: already seen (replayed record), skipped", job.job_id)
+            return
+        log.info("job %s: queued", job.job_id)
+        self.jobs.put(job)
+
+    def _answer_server_request(self, message: dict) -> None:
+        # The server may ping on the stream; anything else we cannot do.
+        if message["method"] == "ping":
+            answer = {"jsonrpc": "2.0", "id": message["id"], "result": {}}
+        else:
+            answer = {"jsonrpc": "2.0", "id": message["id"],
+                      "error": {"code": -32601, "message": f"Method not found: {message['method']}"}}
+        try:
+            self.client.send_message(answer)
+        except TRANSIENT_ERRORS as exc:
+            log.warning("could not answer server request %s: %s", message["method"], exc)
+
+    # -- the reply thread ----------------------------------------------------
+
+    def _reply_loop(self) -> None:
+        while True:
+            reply = self._replies.get()
+            if reply is None:
+                return
+            self._send_reply(reply)
+
+    def _send_reply(self, reply: _Reply) -> None:
+        """Sends one job update, retrying through reconnects until it gets
+        through or the peer is stopping (then one last try)."""
+        backoff = Backoff(self.config.initial_backoff, self.config.max_backoff)
+        retried_new_session = False
+        while True:
+            session_id = None
+            try:
+                session_id = self._ensure_session()
+                self.client.call_tool("blender_job_update", {
+                    "job_id": reply.job_id, "status": reply.status,
+                    "result": reply.result, "error": reply.error,
+                })
+                return
+            except SessionGone:
+                self._forget_session(session_id)
+                if not retried_new_session:  # a new session at once; then back off
+                    retried_new_session = True
+                    continue
+            except TRANSIENT_ERRORS as exc:
+                if self._stopping.is_set():
+                    log.warning("job %s: %s update lost at shutdown: %s", reply.job_id, reply.status, exc)
+                    return
+                log.warning("job %s: %s update not sent yet (%s); retrying", reply.job_id, reply.status, exc)
+            self._stopping.wait(backoff.next_delay())

@@ -1,0 +1,130 @@
+"""The Blender peer's behaviour against the fake server: registration, job
+handling on the calling ("main") thread, reconnects."""
+
+import logging
+import unittest
+
+from support import FakeBus, bus_record, load_package
+
+load_package()
+from blender_bus_client.auth import NoToken, PasswordLogin  # noqa: E402
+from blender_bus_client.bus_peer import BusPeer, PeerConfig  # noqa: E402
+from blender_bus_client.job_dispatch import Job  # noqa: E402
+from blender_bus_client.server_address import ServerAddress  # noqa: E402
+
+logging.getLogger("blender_bus").setLevel(logging.CRITICAL)
+
+
+def dispatch(job_id, script, message_id=None):
+    return bus_record({"message_type": "job_dispatch", "job_id": job_id, "script": script},
+                      message_id=message_id)
+
+
+class BusPeerTest(unittest.TestCase):
+    def setUp(self):
+        self.bus = FakeBus().__enter__()
+        self.addCleanup(self.bus.__exit__, None, None, None)
+        self.peer = BusPeer(PeerConfig(server_url=self.bus.url, client_uuid="blender-test-1",
+                                       group_id="render-cluster", capabilities=["python_execution"],
+                                       initial_backoff=0.05, max_backoff=0.2), NoToken())
+        self.peer.start()
+        self.addCleanup(self.peer.stop, 2.0)
+        self.bus.wait_until(lambda: len(self.bus.stream_opens) >= 1)
+
+    def run_job(self, timeout=5.0):
+        self.assertTrue(self.peer.run_next_job(timeout), "a job should have been queued")
+
+    def updates(self, job_id):
+        return [(u["status"], u["result"], u["error"])
+                for u in self.bus.tools_named("blender_job_update") if u["job_id"] == job_id]
+
+    def wait_updates(self, job_id, count):
+        self.bus.wait_until(lambda: len(self.updates(job_id)) >= count)
+        return self.updates(job_id)
+
+    def test_registers_as_a_persistent_blender_client(self):
+        registration = self.bus.tools_named("blender_register_client")
+        self.assertEqual(registration, [{"client_uuid": "blender-test-1", "client_type": "blender",
+                                         "is_persistent": True, "capabilities": ["python_execution"],
+                                         "group_id": "render-cluster"}])
+        self.assertTrue(self.peer.registered.is_set())
+
+    def test_job_runs_on_the_calling_thread_and_reports_running_then_completed(self):
+        self.bus.push(dispatch("job-1", "import threading\nprint('main' if threading.current_thread() "
+                                        "is threading.main_thread() else 'other')"))
+        self.run_job()
+        self.assertEqual(self.wait_updates("job-1", 2), [("running", "", ""), ("completed", "main\n", "")])
+
+    def test_failing_job_reports_the_traceback(self):
+        self.bus.push(dispatch("job-2", "print('partial')\nraise RuntimeError('boom')"))
+        self.run_job()
+        updates = self.wait_updates("job-2", 2)
+        self.assertEqual(updates[0], ("running", "", ""))
+        status, result, error = updates[1]
+        self.assertEqual((status, result), ("failed", "partial\n"))
+        self.assertIn("Traceback (most recent call last)", error)
+        self.assertIn("RuntimeError: boom", error)
+
+    def test_other_records_are_ignored(self):
+        self.bus.push(bus_record({"kind": "job_update", "job_id": "x", "status": "completed",
+                                  "result": "", "error": ""}))
+        self.bus.push(dispatch("job-3", "print(3)"))
+        self.run_job()
+        self.assertFalse(self.peer.run_next_job(0.2))
+        self.assertEqual(self.wait_updates("job-3", 2)[1][0], "completed")
+
+    def test_dropped_stream_reconnects_with_last_event_id_and_skips_replays(self):
+        self.bus.push(dispatch("job-4", "print(4)", message_id="m-4"))
+        self.run_job()
+        self.bus.drop_streams()
+        self.bus.wait_until(lambda: len(self.bus.stream_opens) >= 2)
+        self.assertEqual(self.bus.stream_opens[-1], (self.bus.stream_opens[0][0], "1"))
+        # A server that replays the same record anyway must not run it twice.
+        self.bus.push(dispatch("job-4", "print(4)", message_id="m-4"))
+        self.bus.push(dispatch("job-5", "print(5)", message_id="m-5"))
+        self.run_job()
+        self.assertFalse(self.peer.run_next_job(0.2))
+        self.assertEqual([s for s, _, _ in self.wait_updates("job-4", 2)], ["running", "completed"])
+        self.assertEqual(len(self.bus.tools_named("blender_register_client")), 1)
+
+    def test_lost_session_means_new_session_new_registration_fresh_stream(self):
+        first_session = self.bus.stream_opens[0][0]
+        self.bus.push(dispatch("job-6", "print(6)"))
+        self.run_job()
+        self.wait_updates("job-6", 2)
+        self.bus.forget_sessions()  # a server restart
+        self.bus.wait_until(lambda: len(self.bus.stream_opens) >= 2)
+        second_session, last_event_id = self.bus.stream_opens[-1]
+        self.assertNotEqual(second_session, first_session)
+        self.assertIsNone(last_event_id, "event ids of the old session mean nothing to the new one")
+        self.assertEqual(len(self.bus.tools_named("blender_register_client")), 2)
+        self.bus.push(dispatch("job-7", "print(7)"), session_id=second_session)
+        self.run_job()
+        self.assertEqual(self.wait_updates("job-7", 2)[1], ("completed", "7\n", ""))
+
+    def test_reply_after_session_loss_re_registers_and_gets_through(self):
+        self.bus.push(dispatch("job-8", "print(8)"))
+        self.peer.jobs.get(timeout=5)  # take the job without running it yet
+        self.bus.forget_sessions()
+        self.peer.execute(Job("job-8", "print(8)"))
+        self.assertEqual([s for s, _, _ in self.wait_updates("job-8", 2)], ["running", "completed"])
+
+    def test_stop_cancels_queued_jobs_and_ends_the_session(self):
+        self.bus.push(dispatch("job-9", "print(9)"))
+        self.bus.wait_until(lambda: self.peer.jobs.qsize() == 1)
+        self.peer.stop(2.0)
+        self.assertEqual(self.updates("job-9"), [("cancelled", "", "the Blender peer is shutting down")])
+        self.assertEqual(len(self.bus.ended_sessions), 1)
+
+
+class PasswordLoginTest(unittest.TestCase):
+    def test_login_then_refresh_on_401(self):
+        with FakeBus(token="t0") as bus:
+            source = PasswordLogin(ServerAddress(bus.url), "demo", "secret")
+            self.assertEqual(source.token(), "t0")
+            self.assertTrue(source.renew())
+            self.assertEqual(source.token(), "token-1")
+
+
+if __name__ == "__main__":
+    unittest.main()

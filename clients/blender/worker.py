@@ -1,0 +1,133 @@
+"""Headless Blender worker for the blender-bus.
+
+    blender -b --python clients/blender/worker.py -- \\
+        --server http://127.0.0.1:8000 --token-file ~/.config/blender-bus/token \\
+        [--group render-cluster] [--uuid-file PATH] [--capabilities a,b]
+
+Registers as a persistent `blender` client, runs every `job_dispatch` it
+receives on this (Blender's main) thread, and answers with
+`blender_job_update`. Runs until SIGTERM or SIGINT; a second signal
+interrupts the job in progress.
+"""
+
+import argparse
+import importlib
+import importlib.util
+import logging
+import os
+import signal
+import sys
+
+PACKAGE_NAME = "blender_bus_client"
+
+
+def load_package():
+    """Imports this directory as the package `blender_bus_client`, whatever
+    the directory is called, so its modules' relative imports work when this
+    file is run as a plain script (blender --python)."""
+    if PACKAGE_NAME in sys.modules:
+        return sys.modules[PACKAGE_NAME]
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location(
+        PACKAGE_NAME, os.path.join(here, "__init__.py"), submodule_search_locations=[here])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[PACKAGE_NAME] = package
+    spec.loader.exec_module(package)
+    return package
+
+
+def script_arguments(argv):
+    """Blender passes everything; ours follow `--`."""
+    return argv[argv.index("--") + 1:] if "--" in argv else argv[1:]
+
+
+def parse_arguments(args):
+    parser = argparse.ArgumentParser(
+        prog="blender -b --python worker.py --",
+        description="Run Blender as a headless blender-bus worker.")
+    parser.add_argument("--server", required=True, help="server base URL, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--token-file", help="file with the bearer token (bare, or JSON with access_token/refresh_token)")
+    parser.add_argument("--username", help="log in with this user instead of a token file")
+    parser.add_argument("--password-file",
+                        help="file with the password for --username (default: $BLENDER_BUS_PASSWORD)")
+    parser.add_argument("--group", help="group_id to join, e.g. render-cluster")
+    parser.add_argument("--capabilities", default="python_execution",
+                        help="comma-separated capabilities (default: python_execution)")
+    parser.add_argument("--uuid-file",
+                        help="where this worker's sticky uuid is kept (default: Blender's config directory)")
+    parser.add_argument("--uuid", help="use this client uuid instead of a stored one")
+    parser.add_argument("--verbose", action="store_true", help="log debug details")
+    return parser.parse_args(args)
+
+
+def make_auth(options, server):
+    from blender_bus_client import auth
+
+    if options.username:
+        if options.password_file:
+            with open(os.path.expanduser(options.password_file), encoding="utf-8") as f:
+                password = f.read().rstrip("\r\n")
+        else:
+            password = os.environ.get("BLENDER_BUS_PASSWORD", "")
+        if not password:
+            raise SystemExit("--username needs --password-file or $BLENDER_BUS_PASSWORD")
+        return auth.PasswordLogin(server, options.username, password)
+    if options.token_file:
+        return auth.TokenFile(options.token_file, server)
+    return auth.NoToken()  # a server started with --auth none
+
+
+def configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("blender-bus worker: %(message)s"))
+    logger = logging.getLogger("blender_bus")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.propagate = False
+
+
+def main(argv) -> int:
+    load_package()
+    from blender_bus_client.bus_peer import BusPeer, PeerConfig
+    from blender_bus_client.identity import default_uuid_path, load_or_create_uuid
+    from blender_bus_client.server_address import ServerAddress
+
+    options = parse_arguments(script_arguments(argv))
+    configure_logging(options.verbose)
+    log = logging.getLogger("blender_bus")
+
+    server = ServerAddress(options.server)
+    client_uuid = options.uuid or load_or_create_uuid(options.uuid_file or default_uuid_path())
+    capabilities = [c.strip() for c in options.capabilities.split(",") if c.strip()]
+    peer = BusPeer(PeerConfig(server_url=server.base_url, client_uuid=client_uuid,
+                              group_id=options.group, capabilities=capabilities),
+                   make_auth(options, server))
+
+    signals_seen = []
+
+    def on_signal(signum, _frame):
+        signals_seen.append(signum)
+        if len(signals_seen) == 1:
+            log.info("%s: stopping after the current job", signal.Signals(signum).name)
+        else:
+            raise KeyboardInterrupt  # reaches the running job, which then fails
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    log.info("worker %s starting (server %s)", client_uuid, server.base_url)
+    peer.start()
+    try:
+        while not signals_seen:
+            peer.run_next_job(timeout=0.2)
+    except KeyboardInterrupt:
+        pass  # a second signal while idle: just stop
+    finally:
+        peer.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    exit_code = main(sys.argv)
+    if exit_code:
+        sys.exit(exit_code)
