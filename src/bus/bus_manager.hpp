@@ -1,0 +1,54 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "bus/clock.hpp"
+#include "bus/limits.hpp"
+#include "bus/random_source.hpp"
+#include "bus/user_message_bus.hpp"
+
+namespace blender_bus::bus {
+
+// Every user's bus, by user id; a bus is created on its user's first use.
+// Thread-safe: the manager's mutex covers only the user -> bus lookup; each bus
+// then has its own lock, so users never contend with each other.
+class BusManager {
+ public:
+  BusManager(Clock clock, RandomSource random, Limits limits = {});
+  BusManager(const BusManager&) = delete;
+  BusManager& operator=(const BusManager&) = delete;
+
+  // The user's bus, created empty if it does not exist yet. Never null.
+  std::shared_ptr<UserMessageBus> bus(std::string_view user_id);
+  // The user's bus, or null; never creates one (for read-only paths).
+  std::shared_ptr<UserMessageBus> find(std::string_view user_id) const;
+
+  // A session of `user_id` ended: drops its ephemeral clients (SPEC §9) and
+  // unbinds its persistent ones. Returns the uuids that left.
+  std::vector<std::string> on_session_end(std::string_view user_id, std::string_view session_id);
+
+  std::size_t bus_count() const;
+  std::size_t client_count() const;  // over every bus (for /health)
+
+  // A fresh UUID v4 from the injected random source (e.g. for job ids).
+  std::string new_id() const;
+  const Limits& limits() const { return limits_; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  const Clock clock_;
+  const RandomSource random_;
+  const Limits limits_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<UserMessageBus>, Hash, std::equal_to<>> buses_;
+};
+
+}  // namespace blender_bus::bus

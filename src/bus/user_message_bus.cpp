@@ -1,0 +1,398 @@
+#include "bus/user_message_bus.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "bus/forwarded_record.hpp"
+#include "bus/uuid_v4.hpp"
+#include "bus/validation.hpp"
+
+namespace blender_bus::bus {
+
+namespace {
+
+Outcome refused(std::string message) {
+  Outcome out;
+  out.result["status"] = "error";
+  out.result["error"] = std::move(message);
+  out.rejected = true;
+  return out;
+}
+
+bool present(const std::optional<std::string>& field) {
+  return field && !field->empty();
+}
+
+template <class Map, class Key, class Value>
+void index_add(Map& index, const Key& key, const Value& entry) {
+  auto it = index.find(key);
+  if (it == index.end()) it = index.emplace(key, typename Map::mapped_type{}).first;
+  it->second.insert(entry);
+}
+
+// Drops the entry and the whole bucket once empty, so indexes do not keep
+// every group, type or session ever seen.
+template <class Map, class Key, class OrderKey>
+void index_remove(Map& index, const Key& key, const OrderKey& order) {
+  auto it = index.find(key);
+  if (it == index.end()) return;
+  it->second.erase(order);
+  if (it->second.empty()) index.erase(it);
+}
+
+boost::json::array uuids_json(const auto& targets) {
+  boost::json::array out;
+  out.reserve(targets.size());
+  for (const auto& t : targets) out.emplace_back(t.uuid);
+  return out;
+}
+
+boost::json::array clients_json(const std::vector<ClientInfo>& clients) {
+  boost::json::array out;
+  out.reserve(clients.size());
+  for (const auto& c : clients) out.emplace_back(c.to_json());
+  return out;
+}
+
+}  // namespace
+
+UserMessageBus::UserMessageBus(std::string user_id, Clock clock, RandomSource random, Limits limits)
+    : user_id_(std::move(user_id)),
+      clock_(std::move(clock)),
+      random_(std::move(random)),
+      limits_(limits) {}
+
+Outcome UserMessageBus::register_client(Registration r) {
+  if (r.client_uuid.empty()) return refused("client_uuid must not be empty");
+  if (auto e = check_length("client_uuid", r.client_uuid, limits_.max_client_uuid)) {
+    return refused(*e);
+  }
+  if (auto e = check_length("client_type", r.client_type, limits_.max_client_type)) {
+    return refused(*e);
+  }
+  if (auto e = check_optional_length("group_id", r.group_id, limits_.max_group_id))
+    return refused(*e);
+  if (auto e = check_capabilities(r.capabilities, limits_)) return refused(*e);
+
+  const double now = clock_();
+  ClientInfo registered;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = clients_.find(r.client_uuid);
+    if (it != clients_.end()) {
+      // SPEC §4: update in place; uuid, bucket and connected_at never change.
+      Slot& slot = it->second;
+      unindex_locked(slot);
+      slot.info.client_type = std::move(r.client_type);
+      slot.info.capabilities = std::move(r.capabilities);
+      slot.info.group_id = std::move(r.group_id);
+      slot.info.last_seen = now;
+      if (!r.session_id.empty()) slot.info.session_id = std::move(r.session_id);
+      index_locked(slot);
+    } else {
+      Slot slot;
+      slot.info.uuid = r.client_uuid;
+      slot.info.client_type = std::move(r.client_type);
+      slot.info.is_persistent = r.is_persistent;
+      slot.info.capabilities = std::move(r.capabilities);
+      slot.info.group_id = std::move(r.group_id);
+      slot.info.connected_at = now;
+      slot.info.last_seen = now;
+      slot.info.session_id = std::move(r.session_id);
+      slot.key = OrderKey{!r.is_persistent, next_seq_++};
+      it = clients_.emplace(std::move(r.client_uuid), std::move(slot)).first;
+      order_.emplace(it->second.key, &it->second.info);
+      index_locked(it->second);
+      if (it->second.info.is_persistent) ++persistent_count_;
+    }
+    last_activity_ = now;
+    registered = it->second.info;
+  }
+
+  Outcome out;
+  out.result["status"] = "ok";
+  out.result["client"] = registered.to_json();
+  return out;
+}
+
+Outcome UserMessageBus::unregister_client(std::string_view client_uuid) {
+  bool found = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = clients_.find(client_uuid);
+    if (it != clients_.end()) {
+      erase_locked(it);
+      found = true;
+    }
+  }
+  Outcome out;
+  out.result["status"] = found ? "ok" : "not_found";
+  out.result["client_uuid"] = client_uuid;
+  return out;
+}
+
+Outcome UserMessageBus::send(const boost::json::object& payload, const SendRequest& request) {
+  // SPEC §5: the priority is checked before anything is routed, and answered
+  // with the original's exact error (a normal result, not isError).
+  const auto priority = parse_priority(request.priority);
+  if (!priority) {
+    Outcome out;
+    out.result["status"] = "error";
+    out.result["error"] = unknown_priority_error(request.priority);
+    return out;
+  }
+  if (auto e = check_optional_length("target_uuid", request.target_uuid, limits_.max_client_uuid)) {
+    return refused(*e);
+  }
+  if (auto e = check_optional_length("group_id", request.group_id, limits_.max_group_id)) {
+    return refused(*e);
+  }
+  if (auto e = check_optional_length("client_type", request.client_type, limits_.max_client_type)) {
+    return refused(*e);
+  }
+  if (auto e = check_optional_length("from_uuid", request.from_uuid, limits_.max_client_uuid)) {
+    return refused(*e);
+  }
+  // The one serialization of the payload for the whole send (DESIGN.md).
+  const std::string payload_json = boost::json::serialize(payload);
+  if (payload_json.size() > limits_.max_payload_bytes) {
+    return refused("payload exceeds " + std::to_string(limits_.max_payload_bytes) +
+                   " bytes serialized");
+  }
+
+  const std::string message_id = make_uuid_v4(random_);
+  // A client-chosen job id must be a non-empty string to be usable by
+  // blender_job_update (whose job_id is a string); anything else falls back.
+  std::string job_id = message_id;
+  if (const auto* p = payload.if_contains("job_id");
+      p && p->is_string() && !p->get_string().empty()) {
+    job_id = std::string(p->get_string());
+  }
+  const Routing routing =
+      resolve_routing(request.target_uuid, request.group_id, request.client_type);
+  const std::string origin = origin_of(request.from_uuid, user_id_);
+  const double now = clock_();
+
+  std::vector<Target> targets;
+  {
+    std::lock_guard lock(mutex_);
+    targets = resolve_locked(routing, origin);
+    last_activity_ = now;
+    if (present(request.from_uuid)) jobs_.remember(job_id, origin);
+  }
+
+  Outcome out;
+  out.result["status"] = "ok";
+  out.result["message_id"] = message_id;
+  out.result["job_id"] = job_id;
+  out.result["targets"] = uuids_json(targets);
+  out.result["routing"] = routing.to_json();
+  out.deliveries =
+      build_deliveries(targets, routing, origin, payload_json, job_id, message_id, *priority, now);
+  return out;
+}
+
+Outcome UserMessageBus::job_update(const JobUpdate& update) {
+  boost::json::object payload;
+  payload["kind"] = "job_update";
+  payload["job_id"] = update.job_id;
+  payload["status"] = update.status;
+  payload["result"] = update.result;
+  payload["error"] = update.error;
+  const std::string payload_json = boost::json::serialize(payload);
+  if (payload_json.size() > limits_.max_payload_bytes) {
+    return refused("job update exceeds " + std::to_string(limits_.max_payload_bytes) +
+                   " bytes serialized");
+  }
+
+  const std::string message_id = make_uuid_v4(random_);
+  const std::string origin = origin_of(std::nullopt, user_id_);
+  const double now = clock_();
+
+  Routing routing;
+  std::vector<Target> targets;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto originator = jobs_.correlate(update.job_id, update.status)) {
+      routing = Routing{RoutingMode::direct, std::move(*originator)};
+    }
+    targets = resolve_locked(routing, origin);
+    last_activity_ = now;
+  }
+
+  Outcome out;
+  out.result["status"] = "ok";
+  out.result["delivered"] = routing.mode == RoutingMode::direct ? "direct" : "broadcast";
+  out.result["targets"] = uuids_json(targets);
+  out.deliveries = build_deliveries(targets, routing, origin, payload_json, update.job_id,
+                                    message_id, Priority::notice, now);
+  return out;
+}
+
+UserMessageBus::Snapshot UserMessageBus::snapshot() const {
+  Snapshot out;
+  std::lock_guard lock(mutex_);
+  out.persistent.reserve(persistent_count_);
+  out.ephemeral.reserve(clients_.size() - persistent_count_);
+  for (const auto& [key, info] : order_) {
+    (key.ephemeral ? out.ephemeral : out.persistent).push_back(*info);
+  }
+  return out;
+}
+
+boost::json::object UserMessageBus::list_clients() const {
+  Snapshot s = snapshot();
+  boost::json::object out;
+  out["status"] = "ok";
+  out["user_id"] = user_id_;
+  out["persistent"] = clients_json(s.persistent);
+  out["ephemeral"] = clients_json(s.ephemeral);
+  return out;
+}
+
+boost::json::object UserMessageBus::clients_resource() const {
+  Snapshot s = snapshot();
+  boost::json::object out;
+  out["user_id"] = user_id_;
+  out["persistent"] = clients_json(s.persistent);
+  out["ephemeral"] = clients_json(s.ephemeral);
+  return out;
+}
+
+boost::json::object UserMessageBus::stats_resource() const {
+  const BusStats s = stats();
+  boost::json::object out;
+  out["user_id"] = user_id_;
+  out["persistent_count"] = s.persistent_count;
+  out["ephemeral_count"] = s.ephemeral_count;
+  out["pending_jobs_for_user"] = s.pending_jobs;
+  return out;
+}
+
+BusStats UserMessageBus::stats() const {
+  std::lock_guard lock(mutex_);
+  return BusStats{persistent_count_, clients_.size() - persistent_count_, jobs_.size()};
+}
+
+std::size_t UserMessageBus::client_count() const {
+  std::lock_guard lock(mutex_);
+  return clients_.size();
+}
+
+double UserMessageBus::last_activity() const {
+  std::lock_guard lock(mutex_);
+  return last_activity_;
+}
+
+std::optional<ClientInfo> UserMessageBus::find(std::string_view client_uuid) const {
+  std::lock_guard lock(mutex_);
+  auto it = clients_.find(client_uuid);
+  if (it == clients_.end()) return std::nullopt;
+  return it->second.info;
+}
+
+std::optional<std::string> UserMessageBus::job_originator(std::string_view job_id) const {
+  std::lock_guard lock(mutex_);
+  return jobs_.originator(job_id);
+}
+
+std::vector<std::string> UserMessageBus::clients_for_session(std::string_view session_id) const {
+  std::vector<std::string> out;
+  std::lock_guard lock(mutex_);
+  auto it = by_session_.find(session_id);
+  if (it == by_session_.end()) return out;
+  out.reserve(it->second.size());
+  for (const auto& [key, info] : it->second) out.push_back(info->uuid);
+  return out;
+}
+
+std::vector<std::string> UserMessageBus::on_session_end(std::string_view session_id) {
+  std::vector<std::string> removed;
+  std::lock_guard lock(mutex_);
+  auto bound = by_session_.find(session_id);
+  if (bound == by_session_.end()) return removed;
+  // Copy the members out first: erasing and unbinding both edit by_session_.
+  std::vector<std::string> uuids;
+  uuids.reserve(bound->second.size());
+  for (const auto& [key, info] : bound->second) uuids.push_back(info->uuid);
+  for (const auto& uuid : uuids) {
+    auto it = clients_.find(uuid);
+    if (it->second.info.is_persistent) {
+      unindex_locked(it->second);
+      it->second.info.session_id.clear();
+      index_locked(it->second);
+    } else {
+      erase_locked(it);
+      removed.push_back(uuid);
+    }
+  }
+  return removed;
+}
+
+std::vector<UserMessageBus::Target> UserMessageBus::resolve_locked(const Routing& routing,
+                                                                   std::string_view origin) const {
+  std::vector<Target> out;
+  auto add_all = [&out](const OrderedClients& clients) {
+    out.reserve(clients.size());
+    for (const auto& [key, info] : clients) out.push_back({info->uuid, info->session_id});
+  };
+  switch (routing.mode) {
+    case RoutingMode::direct:
+      if (auto it = clients_.find(routing.key); it != clients_.end()) {
+        out.push_back({it->second.info.uuid, it->second.info.session_id});
+      }
+      break;
+    case RoutingMode::group:
+      if (auto it = by_group_.find(routing.key); it != by_group_.end()) add_all(it->second);
+      break;
+    case RoutingMode::type_filter:
+      if (auto it = by_type_.find(routing.key); it != by_type_.end()) add_all(it->second);
+      break;
+    case RoutingMode::broadcast:
+      out.reserve(order_.size());
+      for (const auto& [key, info] : order_) {
+        if (info->uuid != origin) out.push_back({info->uuid, info->session_id});
+      }
+      break;
+  }
+  return out;
+}
+
+void UserMessageBus::index_locked(const Slot& slot) {
+  const auto entry = std::pair{slot.key, &slot.info};
+  if (slot.info.group_id) index_add(by_group_, *slot.info.group_id, entry);
+  index_add(by_type_, slot.info.client_type, entry);
+  if (!slot.info.session_id.empty()) index_add(by_session_, slot.info.session_id, entry);
+}
+
+void UserMessageBus::unindex_locked(const Slot& slot) {
+  if (slot.info.group_id) index_remove(by_group_, *slot.info.group_id, slot.key);
+  index_remove(by_type_, slot.info.client_type, slot.key);
+  if (!slot.info.session_id.empty()) index_remove(by_session_, slot.info.session_id, slot.key);
+}
+
+void UserMessageBus::erase_locked(StringMap<Slot>::iterator it) {
+  unindex_locked(it->second);
+  order_.erase(it->second.key);
+  if (it->second.info.is_persistent) --persistent_count_;
+  clients_.erase(it);
+}
+
+std::vector<Delivery> UserMessageBus::build_deliveries(
+    std::vector<Target>& targets, const Routing& routing, std::string_view origin,
+    std::string_view payload_json, std::string_view job_id, std::string_view message_id,
+    Priority priority, double timestamp) const {
+  std::vector<Delivery> out;
+  if (targets.empty()) return out;
+  const boost::json::object routing_json = routing.to_json();
+  const ForwardedRecord record(RecordFields{user_id_, origin, routing_json, payload_json, job_id,
+                                            message_id, priority, timestamp});
+  out.reserve(targets.size());
+  for (auto& t : targets) {
+    std::string text = record.for_target(t.uuid);
+    out.push_back(Delivery{std::move(t.uuid), std::move(t.session_id), priority, std::move(text)});
+  }
+  return out;
+}
+
+}  // namespace blender_bus::bus

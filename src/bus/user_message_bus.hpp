@@ -1,0 +1,143 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "bus/client_info.hpp"
+#include "bus/clock.hpp"
+#include "bus/job_tracker.hpp"
+#include "bus/limits.hpp"
+#include "bus/outcome.hpp"
+#include "bus/priority.hpp"
+#include "bus/random_source.hpp"
+#include "bus/requests.hpp"
+#include "bus/routing.hpp"
+
+namespace blender_bus::bus {
+
+struct BusStats {
+  std::size_t persistent_count = 0;
+  std::size_t ephemeral_count = 0;
+  std::size_t pending_jobs = 0;
+};
+
+// One user's private bus (SPEC §4–8): its clients in two buckets, its open
+// jobs, and last_activity. Thread-safe: one mutex, held only while reading or
+// updating the tables; JSON records are built after it is released.
+//
+// Clients are indexed by uuid (hash map), and by group_id, client_type and
+// session (ordered sets), so a direct send is O(1) and a group or type send
+// touches only its members. Every recipient list is in a stable order:
+// persistent before ephemeral, each in first-registration order.
+class UserMessageBus {
+ public:
+  UserMessageBus(std::string user_id, Clock clock, RandomSource random, Limits limits);
+  UserMessageBus(const UserMessageBus&) = delete;
+  UserMessageBus& operator=(const UserMessageBus&) = delete;
+
+  const std::string& user_id() const { return user_id_; }
+
+  // blender_register_client: {"status":"ok","client":<ClientInfo>}. A known
+  // uuid is updated in place (client_type, capabilities, group_id, last_seen,
+  // session) and keeps uuid, bucket and connected_at.
+  Outcome register_client(Registration registration);
+
+  // blender_unregister_client: {"status":"ok"|"not_found","client_uuid"}.
+  Outcome unregister_client(std::string_view client_uuid);
+
+  // blender_send_message: {"status":"ok","message_id","job_id","targets","routing"}
+  // plus one delivery per target; a bad priority answers
+  // {"status":"error","error":"Unknown priority: '<value>'"} and routes nothing.
+  Outcome send(const boost::json::object& payload, const SendRequest& request);
+
+  // blender_job_update: {"status":"ok","delivered":"direct"|"broadcast","targets"}.
+  Outcome job_update(const JobUpdate& update);
+
+  // blender_list_available_clients: {"status":"ok","user_id","persistent","ephemeral"}.
+  boost::json::object list_clients() const;
+  // Resource blender://bus/clients: {"user_id","persistent","ephemeral"}.
+  boost::json::object clients_resource() const;
+  // Resource blender://bus/stats:
+  // {"user_id","persistent_count","ephemeral_count","pending_jobs_for_user"}.
+  boost::json::object stats_resource() const;
+
+  BusStats stats() const;
+  std::size_t client_count() const;
+  double last_activity() const;
+  std::optional<ClientInfo> find(std::string_view client_uuid) const;
+  std::optional<std::string> job_originator(std::string_view job_id) const;
+
+  // The uuids bound to a session, in bus order.
+  std::vector<std::string> clients_for_session(std::string_view session_id) const;
+
+  // A session ended: its ephemeral clients leave the bus (their uuids are
+  // returned); its persistent clients stay, unbound, until they re-register.
+  std::vector<std::string> on_session_end(std::string_view session_id);
+
+ private:
+  // Position of a client in every recipient list; fixed at first registration.
+  struct OrderKey {
+    bool ephemeral = false;
+    std::uint64_t seq = 0;
+    auto operator<=>(const OrderKey&) const = default;
+  };
+  struct Slot {
+    ClientInfo info;
+    OrderKey key;
+  };
+  using OrderedClients = std::map<OrderKey, const ClientInfo*>;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <class V>
+  using StringMap = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
+
+  struct Target {
+    std::string uuid;
+    std::string session_id;
+  };
+  // Serializes the records of one send, after the lock is released.
+  std::vector<Delivery> build_deliveries(std::vector<Target>& targets, const Routing& routing,
+                                         std::string_view origin, std::string_view payload_json,
+                                         std::string_view job_id, std::string_view message_id,
+                                         Priority priority, double timestamp) const;
+
+  // Locked helpers (the caller holds mutex_).
+  std::vector<Target> resolve_locked(const Routing& routing, std::string_view origin) const;
+  void index_locked(const Slot& slot);
+  void unindex_locked(const Slot& slot);
+  void erase_locked(StringMap<Slot>::iterator it);
+
+  struct Snapshot {
+    std::vector<ClientInfo> persistent;
+    std::vector<ClientInfo> ephemeral;
+  };
+  Snapshot snapshot() const;
+
+  const std::string user_id_;
+  const Clock clock_;
+  const RandomSource random_;
+  const Limits limits_;
+
+  mutable std::mutex mutex_;
+  StringMap<Slot> clients_;  // by uuid; node-based, so index pointers stay valid
+  OrderedClients order_;     // every client: persistent first, then ephemeral
+  StringMap<OrderedClients> by_group_;
+  StringMap<OrderedClients> by_type_;
+  StringMap<OrderedClients> by_session_;
+  std::size_t persistent_count_ = 0;
+  std::uint64_t next_seq_ = 0;
+  JobTracker jobs_;
+  double last_activity_ = 0;
+};
+
+}  // namespace blender_bus::bus
