@@ -71,6 +71,7 @@ class BusPeer:
         self._replies: "queue.Queue[Optional[_Reply]]" = queue.Queue()
         self._stopping = threading.Event()
         self._session_lock = threading.Lock()
+        self._registered_session: Optional[str] = None  # the session our registration is bound to
         self._stream_lock = threading.Lock()
         self._stream = None
         self._seen = SeenMessages()
@@ -160,12 +161,14 @@ class BusPeer:
 
     def _ensure_session(self) -> str:
         """The live session's id, after initializing and registering if
-        there is none. Serialized: the stream and reply threads may both
-        find the session gone at once, and only one new session is wanted."""
+        needed. Serialized: the stream and reply threads may both find the
+        session gone at once, and only one new session is wanted. A
+        registration that failed is retried on the same session."""
         with self._session_lock:
             if self.client.session_id is None:
                 self.status = "connecting"
                 self.client.initialize()
+            if self._registered_session != self.client.session_id:
                 answer = self.client.call_tool("blender_register_client", {
                     "client_uuid": self.config.client_uuid,
                     "client_type": self.config.client_type,
@@ -174,8 +177,8 @@ class BusPeer:
                     "group_id": self.config.group_id or None,
                 })
                 if not isinstance(answer, dict) or answer.get("status") != "ok":
-                    self.client.session_id = None
                     raise ToolError(f"registration refused: {answer!r}")
+                self._registered_session = self.client.session_id
                 log.info("registered %s (group %s) at %s", self.config.client_uuid,
                          self.config.group_id or "-", self.client.server.base_url)
                 self.registered.set()
@@ -225,6 +228,11 @@ class BusPeer:
             except SessionGone:
                 log.info("session gone on the server; starting a new one")
                 self._forget_session(session_id)
+                self.status = "reconnecting"
+            except TimeoutError:
+                # Mostly a stream without even a keep-alive for
+                # stream_idle_timeout: a dead link that TCP has not noticed.
+                log.info("connection timed out; reconnecting")
                 self.status = "reconnecting"
             except Unauthorized as exc:
                 self._note_failure(f"not authorized: {exc}")

@@ -73,7 +73,10 @@ def make_auth(options, server):
             raise SystemExit("--username needs --password-file or $BLENDER_BUS_PASSWORD")
         return auth.PasswordLogin(server, options.username, password)
     if options.token_file:
-        return auth.TokenFile(options.token_file, server)
+        try:
+            return auth.TokenFile(options.token_file, server)
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"cannot read token file {options.token_file}: {exc}")
     return auth.NoToken()  # a server started with --auth none
 
 

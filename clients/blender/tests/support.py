@@ -57,6 +57,7 @@ class FakeBus:
         self.stream_opens = []  # (session id, Last-Event-ID header or None)
         self.request_headers = []  # headers of every POST
         self.refreshes = 0
+        self.refuse_registrations = 0  # how many registrations to answer with an error
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -218,6 +219,10 @@ class FakeBus:
 
             def _tool_answer(self, name, arguments):
                 if name == "blender_register_client":
+                    with bus.cond:
+                        if bus.refuse_registrations > 0:
+                            bus.refuse_registrations -= 1
+                            return {"status": "error", "error": "try again"}
                     return {"status": "ok", "client": {"uuid": arguments["client_uuid"],
                                                        "client_type": arguments["client_type"],
                                                        "is_persistent": arguments.get("is_persistent", False),

@@ -117,6 +117,32 @@ class BusPeerTest(unittest.TestCase):
         self.assertEqual(len(self.bus.ended_sessions), 1)
 
 
+class BusPeerRecoveryTest(unittest.TestCase):
+    def start_peer(self, bus, **config):
+        peer = BusPeer(PeerConfig(server_url=bus.url, client_uuid="blender-test-2",
+                                  initial_backoff=0.05, max_backoff=0.2, **config), NoToken())
+        peer.start()
+        self.addCleanup(peer.stop, 2.0)
+        return peer
+
+    def test_refused_registration_is_retried_on_the_same_session(self):
+        with FakeBus() as bus:
+            bus.refuse_registrations = 1
+            self.start_peer(bus)
+            bus.wait_until(lambda: bus.stream_opens)
+            self.assertEqual(len(bus.tools_named("blender_register_client")), 2)
+            self.assertEqual(len([c for c in bus.calls if c[1] == "initialize"]), 1)
+            self.assertEqual(bus.stream_opens[0][0], list(bus.sessions)[0])
+
+    def test_a_silent_stream_is_reopened_with_last_event_id(self):
+        with FakeBus() as bus:
+            self.start_peer(bus, stream_idle_timeout=0.3)
+            bus.wait_until(lambda: bus.stream_opens)
+            bus.push(dispatch("job-q", "pass"))
+            bus.wait_until(lambda: len(bus.stream_opens) >= 2)
+            self.assertEqual(bus.stream_opens[1][1], "1")
+
+
 class PasswordLoginTest(unittest.TestCase):
     def test_login_then_refresh_on_401(self):
         with FakeBus(token="t0") as bus:
