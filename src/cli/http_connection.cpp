@@ -1,0 +1,214 @@
+#include "cli/http_connection.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+namespace blender_bus::cli {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr const char* kUserAgent = "blender-bus-cli/0.1";
+
+// Errors that mean "the server had already closed this idle keep-alive
+// connection": safe to resend, since the server never read the request.
+bool is_stale_connection(const boost::system::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+}
+
+}  // namespace
+
+struct HttpConnection::Impl {
+  Impl(asio::any_io_executor executor, ServerUrl url) : stream(executor), server(std::move(url)) {}
+
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  std::optional<http::response_parser<http::string_body>> parser;
+  ServerUrl server;
+  std::optional<std::vector<tcp::endpoint>> endpoints;  // resolved once
+  bool open = false;
+  std::uint64_t exchanges = 0;  // completed on the current socket
+
+  asio::awaitable<void> connect(Duration timeout) {
+    if (!endpoints) {
+      boost::system::error_code ec;
+      const auto address = asio::ip::make_address(server.host(), ec);
+      // A literal address skips the resolver, which runs getaddrinfo on a
+      // helper thread: that matters when a benchmark opens 10,000 sockets.
+      if (!ec) {
+        endpoints.emplace(std::vector<tcp::endpoint>{
+            {address, static_cast<unsigned short>(std::stoi(server.port()))}});
+      } else {
+        tcp::resolver resolver(stream.get_executor());
+        auto results =
+            co_await resolver.async_resolve(server.host(), server.port(), asio::use_awaitable);
+        endpoints.emplace(results.begin(), results.end());
+      }
+    }
+    stream.expires_after(timeout);
+    co_await stream.async_connect(*endpoints, asio::use_awaitable);
+    stream.socket().set_option(tcp::no_delay(true));
+    buffer.clear();
+    open = true;
+    exchanges = 0;
+  }
+
+  void reset() {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream.close();
+    buffer.clear();
+    parser.reset();
+    open = false;
+  }
+
+  // The response is complete: keep the socket for the next request unless
+  // the server said it closes it.
+  void finish() {
+    const bool keep = parser && parser->keep_alive();
+    parser.reset();
+    ++exchanges;
+    if (!keep) reset();
+  }
+
+  http::request<http::string_body> build(const HttpRequest& request) const {
+    http::request<http::string_body> message{http::string_to_verb(request.method), request.target,
+                                             11};
+    message.set(http::field::host, server.authority());
+    message.set(http::field::user_agent, kUserAgent);
+    for (const auto& [name, value] : request.headers.fields) message.set(name, value);
+    message.body() = request.body;
+    message.keep_alive(true);
+    message.prepare_payload();
+    return message;
+  }
+
+  HttpResponseHead head() const {
+    HttpResponseHead result;
+    const auto& message = parser->get();
+    result.status = message.result_int();
+    for (const auto& field : message) {
+      result.headers.fields.emplace_back(std::string(field.name_string()),
+                                         std::string(field.value()));
+    }
+    return result;
+  }
+
+  void arm(Duration timeout) {
+    if (timeout == Duration::zero()) {
+      stream.expires_never();
+    } else {
+      stream.expires_after(timeout);
+    }
+  }
+};
+
+HttpConnection::HttpConnection(asio::any_io_executor executor, ServerUrl server)
+    : impl_(std::make_unique<Impl>(std::move(executor), std::move(server))) {}
+HttpConnection::~HttpConnection() = default;
+HttpConnection::HttpConnection(HttpConnection&&) noexcept = default;
+HttpConnection& HttpConnection::operator=(HttpConnection&&) noexcept = default;
+
+const ServerUrl& HttpConnection::server() const {
+  return impl_->server;
+}
+asio::any_io_executor HttpConnection::get_executor() const {
+  return impl_->stream.get_executor();
+}
+bool HttpConnection::is_open() const {
+  return impl_->open;
+}
+
+void HttpConnection::close() {
+  if (impl_->open) impl_->reset();
+}
+
+asio::awaitable<HttpResponseHead> HttpConnection::send(const HttpRequest& request,
+                                                       Duration timeout) {
+  auto& s = *impl_;
+  auto message = s.build(request);
+  for (int attempt = 0;; ++attempt) {
+    if (s.parser) s.reset();  // the previous body was not read to its end
+    const bool reused = s.open && s.exchanges > 0;
+    if (!s.open) co_await s.connect(timeout);
+    boost::system::error_code failure;
+    try {
+      s.arm(timeout);
+      co_await http::async_write(s.stream, message, asio::use_awaitable);
+      s.parser.emplace();
+      // Event streams are endless: the limit is on us reading them, not on size.
+      s.parser->body_limit(boost::none);
+      co_await http::async_read_header(s.stream, s.buffer, *s.parser, asio::use_awaitable);
+    } catch (const boost::system::system_error& e) {
+      failure = e.code();
+    }
+    if (!failure) break;
+    s.reset();
+    if (!(reused && attempt == 0 && is_stale_connection(failure))) {
+      throw boost::system::system_error(failure, "HTTP " + request.method + " " + request.target);
+    }
+  }
+  auto head = s.head();
+  if (s.parser->is_done()) s.finish();  // e.g. 202 with no body
+  co_return head;
+}
+
+asio::awaitable<std::optional<std::string>> HttpConnection::read_some(Duration idle_timeout) {
+  auto& s = *impl_;
+  if (!s.parser) co_return std::nullopt;
+  if (s.parser->is_done()) {
+    s.finish();
+    co_return std::nullopt;
+  }
+  s.arm(idle_timeout);
+  try {
+    co_await http::async_read_some(s.stream, s.buffer, *s.parser, asio::use_awaitable);
+  } catch (const boost::system::system_error& e) {
+    // need_buffer only means "the body buffer is full": ours grows.
+    if (e.code() != http::error::need_buffer) {
+      s.reset();
+      throw;
+    }
+  }
+  std::string piece = std::move(s.parser->get().body());
+  s.parser->get().body().clear();
+  if (s.parser->is_done()) s.finish();
+  co_return piece;
+}
+
+asio::awaitable<std::string> HttpConnection::read_rest(Duration timeout) {
+  auto& s = *impl_;
+  if (!s.parser) co_return std::string();
+  std::string body;
+  if (!s.parser->is_done()) {
+    s.arm(timeout);
+    try {
+      co_await http::async_read(s.stream, s.buffer, *s.parser, asio::use_awaitable);
+    } catch (const boost::system::system_error&) {
+      s.reset();
+      throw;
+    }
+  }
+  body = std::move(s.parser->get().body());
+  s.finish();
+  co_return body;
+}
+
+asio::awaitable<HttpResponse> HttpConnection::exchange(const HttpRequest& request,
+                                                       Duration timeout) {
+  HttpResponse response;
+  response.head = co_await send(request, timeout);
+  response.body = co_await read_rest(timeout);
+  co_return response;
+}
+
+}  // namespace blender_bus::cli

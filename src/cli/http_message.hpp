@@ -1,0 +1,58 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace blender_bus::cli {
+
+// HTTP messages as plain values, so that only http_connection.cpp includes
+// Beast (it is heavy to compile) and callers stay readable.
+
+struct HttpHeaders {
+  std::vector<std::pair<std::string, std::string>> fields;
+
+  void set(std::string name, std::string value);
+  // Case-insensitive lookup; nullopt when absent.
+  std::optional<std::string_view> get(std::string_view name) const;
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string target = "/";
+  HttpHeaders headers;
+  std::string body;
+};
+
+struct HttpResponseHead {
+  unsigned status = 0;
+  HttpHeaders headers;
+
+  // The media type without parameters, lowercased ("text/event-stream").
+  std::string media_type() const;
+};
+
+struct HttpResponse {
+  HttpResponseHead head;
+  std::string body;
+};
+
+// A response the caller did not expect (status >= 400 or otherwise wrong).
+class HttpError : public std::runtime_error {
+ public:
+  HttpError(unsigned status, std::string body, std::string context);
+  unsigned status() const { return status_; }
+  const std::string& body() const { return body_; }
+  // The server's `{"detail": …}` text when there is one, else the body.
+  std::string detail() const;
+
+ private:
+  unsigned status_;
+  std::string body_;
+};
+
+}  // namespace blender_bus::cli

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace blender_bus::cli {
+
+// One dispatched Server-Sent Event (WHATWG HTML §9.2 "event stream
+// interpretation").
+struct SseEvent {
+  std::string id;  // the stream's last event id at dispatch (sticky across events)
+  std::string event = "message";
+  std::string data;  // data lines joined with '\n'
+};
+
+// Incremental SSE parser: feed it bytes as they arrive, in pieces of any size,
+// and it calls back once per complete event. Comments (": keep-alive") are
+// counted and otherwise dropped, as the standard says.
+class SseParser {
+ public:
+  using Handler = std::function<void(SseEvent&&)>;
+
+  void feed(std::string_view bytes, const Handler& on_event);
+
+  // The id a reconnecting client sends as Last-Event-ID ("" before any id).
+  const std::string& last_event_id() const { return last_event_id_; }
+  std::uint64_t comments() const { return comments_; }
+  // The server's requested reconnection delay (ms), once a `retry:` field set it.
+  std::optional<std::uint64_t> retry_ms() const { return retry_ms_; }
+  // Resets the per-event state for a new connection; keeps last_event_id().
+  void reset_connection();
+
+ private:
+  void process_line(std::string_view line, const Handler& on_event);
+  void dispatch(const Handler& on_event);
+
+  std::string line_;             // an incomplete line carried between feeds
+  bool skip_lf_ = false;         // the previous feed ended on CR: a leading LF belongs to it
+  bool at_stream_start_ = true;  // a UTF-8 BOM is ignored only there
+  std::string data_;
+  bool has_data_ = false;
+  std::string event_;
+  std::optional<std::uint64_t> retry_ms_;
+  std::string last_event_id_;
+  std::uint64_t comments_ = 0;
+};
+
+}  // namespace blender_bus::cli
