@@ -1,0 +1,64 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "auth/auth_routes.hpp"
+#include "auth/auth_service.hpp"
+#include "auth/bearer_authenticator.hpp"
+#include "auth/clock.hpp"
+#include "auth/password_hasher.hpp"
+#include "auth/refresh_token_store.hpp"
+#include "auth/token_service.hpp"
+#include "auth/user_bootstrap.hpp"
+#include "auth/user_store.hpp"
+#include "store/database.hpp"
+
+namespace blender_bus::auth {
+
+// Configuration of the auth layer, as the composition root gathered it from
+// flags and environment (no getenv below this point).
+struct AuthSettings {
+  std::filesystem::path data_dir;         // --data-dir; holds secret.key
+  std::string issuer;                     // the server's base URL, e.g. "http://127.0.0.1:8000"
+  std::optional<std::string> secret_key;  // OAUTH_SECRET_KEY
+  std::optional<std::string> access_token_expire_minutes;  // ACCESS_TOKEN_EXPIRE_MINUTES
+  std::optional<std::string> refresh_token_expire_days;    // REFRESH_TOKEN_EXPIRE_DAYS
+  PasswordHashCost password_cost = PasswordHashCost::interactive();
+};
+
+// The assembled auth layer: owns the hasher, the user and refresh-token
+// stores, the token service, the bearer authenticator and the /auth routes,
+// wired in the right order. The database must outlive it.
+class AuthLayer {
+ public:
+  // Throws std::invalid_argument for a bad lifetime value and
+  // std::runtime_error when the secret cannot be read or created.
+  AuthLayer(store::Database& db, const AuthSettings& settings, Clock clock = system_clock());
+  AuthLayer(const AuthLayer&) = delete;
+  AuthLayer& operator=(const AuthLayer&) = delete;
+
+  // ADMIN_PASSWORD / DEMO_PASSWORD, or the first-start admin (user_bootstrap.hpp).
+  BootstrapResult bootstrap(const BootstrapConfig& config, std::ostream& out);
+
+  // Guards /mcp (and /auth/logout, /auth/profile).
+  const RequestAuthenticator& authenticator() const { return authenticator_; }
+  const AuthRoutes& routes() const { return routes_; }
+  const TokenService& tokens() const { return tokens_; }
+  UserStore& users() { return users_; }
+  RefreshTokenStore& refresh_tokens() { return refresh_tokens_; }
+
+ private:
+  std::filesystem::path data_dir_;
+  PasswordHasher hasher_;
+  UserStore users_;
+  RefreshTokenStore refresh_tokens_;
+  TokenService tokens_;
+  AuthService service_;
+  BearerAuthenticator authenticator_;
+  AuthRoutes routes_;
+};
+
+}  // namespace blender_bus::auth

@@ -1,0 +1,36 @@
+#include "auth/auth_schema.hpp"
+
+#include <array>
+
+namespace blender_bus::auth {
+
+namespace {
+
+// Append-only: a released step is never edited (store/migration.hpp).
+constexpr std::array<store::Migration, 1> kAuthMigrations{{
+    {1,
+     "CREATE TABLE users ("
+     " username TEXT PRIMARY KEY NOT NULL,"
+     " password_hash TEXT NOT NULL,"
+     " roles TEXT NOT NULL DEFAULT '[]',"   // JSON array of strings
+     " scopes TEXT NOT NULL DEFAULT '[]',"  // JSON array of strings
+     " created_at REAL NOT NULL"            // Unix seconds
+     ") WITHOUT ROWID;"
+     "CREATE TABLE refresh_tokens ("
+     " jti TEXT PRIMARY KEY NOT NULL,"
+     " token_hash TEXT NOT NULL,"  // hex SHA-256 of the token: a leaked file yields no token
+     " username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,"
+     " expires_at INTEGER NOT NULL,"  // Unix seconds
+     " revoked_at INTEGER"            // NULL while usable
+     ");"
+     "CREATE INDEX refresh_tokens_by_user ON refresh_tokens(username);"
+     "CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens(expires_at);"},
+}};
+
+}  // namespace
+
+void migrate_auth_schema(store::Database& db) {
+  db.migrate("auth", kAuthMigrations);
+}
+
+}  // namespace blender_bus::auth

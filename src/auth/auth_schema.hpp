@@ -1,0 +1,14 @@
+#pragma once
+
+#include "store/database.hpp"
+
+namespace blender_bus::auth {
+
+// Creates or upgrades the auth tables (component "auth" of the store):
+//   users(username PK, password_hash, roles JSON, scopes JSON, created_at)
+//   refresh_tokens(jti PK, token_hash, username → users ON DELETE CASCADE,
+//                  expires_at, revoked_at)
+// Idempotent; every auth store calls it on construction.
+void migrate_auth_schema(store::Database& db);
+
+}  // namespace blender_bus::auth

@@ -1,0 +1,44 @@
+#include "auth/bearer_authenticator.hpp"
+
+namespace blender_bus::auth {
+
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+AuthOutcome BearerAuthenticator::authenticate(std::string_view authorization) const {
+  const std::string_view value = trim(authorization);
+  std::size_t scheme_end = 0;
+  while (scheme_end < value.size() && !is_space(value[scheme_end])) ++scheme_end;
+  const std::string_view token = trim(value.substr(scheme_end));
+  if (!iequals(value.substr(0, scheme_end), "bearer") || token.empty()) {
+    return AuthFailure{"Bearer token required"};
+  }
+  auto verified = tokens_->verify_access(token);
+  if (auto* e = std::get_if<TokenError>(&verified)) {
+    if (e->kind == TokenError::Kind::missing_sub) return AuthFailure{"Token missing sub"};
+    return AuthFailure{"Invalid token: " + e->reason};
+  }
+  return std::move(std::get<AccessClaims>(verified).principal);
+}
+
+}  // namespace blender_bus::auth

@@ -1,0 +1,34 @@
+#include "auth/random_text.hpp"
+
+#include <sodium.h>
+
+#include <vector>
+
+#include "auth/sodium_init.hpp"
+
+namespace blender_bus::auth {
+
+std::string random_hex(std::size_t bytes) {
+  ensure_sodium();
+  std::vector<unsigned char> raw(bytes);
+  randombytes_buf(raw.data(), raw.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
+  hex.pop_back();  // the terminating NUL
+  sodium_memzero(raw.data(), raw.size());
+  return hex;
+}
+
+std::string random_password() {
+  ensure_sodium();
+  unsigned char raw[18];
+  randombytes_buf(raw, sizeof raw);
+  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string text(sodium_base64_ENCODED_LEN(sizeof raw, kVariant), '\0');
+  sodium_bin2base64(text.data(), text.size(), raw, sizeof raw, kVariant);
+  text.resize(text.find('\0'));
+  sodium_memzero(raw, sizeof raw);
+  return text;
+}
+
+}  // namespace blender_bus::auth

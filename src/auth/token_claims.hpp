@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "auth/principal.hpp"
+
+namespace blender_bus::auth {
+
+// A token as issued: the compact JWT text and what the issuer keeps of it.
+struct IssuedToken {
+  std::string token;
+  std::string jti;
+  std::chrono::system_clock::time_point expires_at;
+};
+
+// What a verified access token says.
+struct AccessClaims {
+  Principal principal;  // user_id = sub
+  std::string jti;
+  std::chrono::system_clock::time_point expires_at;
+};
+
+// What a verified refresh token says.
+struct RefreshClaims {
+  std::string user_id;  // sub
+  std::string jti;
+  std::chrono::system_clock::time_point expires_at;
+};
+
+// Why a token was refused. `reason` is short, lowercase and safe to show the
+// caller (it never echoes token content).
+struct TokenError {
+  enum class Kind {
+    malformed,    // not three base64url parts of JSON objects
+    algorithm,    // header alg is not HS256 (none, HS512, RS256, …)
+    signature,    // HS256 signature does not match our secret
+    expired,      // exp is past (or not yet valid: nbf)
+    issuer,       // iss is not ours
+    wrong_type,   // a refresh token where an access token belongs, or the reverse
+    missing_sub,  // no usable sub
+  };
+  Kind kind;
+  std::string reason;
+};
+
+}  // namespace blender_bus::auth

@@ -1,0 +1,249 @@
+#include "auth/token_service.hpp"
+
+#include <jwt.h>
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+
+#include "auth/random_text.hpp"
+#include "auth/sodium_init.hpp"
+
+namespace blender_bus::auth {
+
+namespace json = boost::json;
+using std::chrono::system_clock;
+
+namespace {
+
+// Far above any token we issue; keeps hostile input from costing much.
+constexpr std::size_t kMaxTokenBytes = 8192;
+
+struct JwtFree {
+  void operator()(jwt_t* jwt) const { jwt_free(jwt); }
+};
+using JwtPtr = std::unique_ptr<jwt_t, JwtFree>;
+
+TokenError error(TokenError::Kind kind, std::string reason) {
+  return {kind, std::move(reason)};
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string out(text.size(), '\0');  // decoded is always shorter
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &length, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  out.resize(length);
+  return out;
+}
+
+std::optional<json::object> decode_json_object(std::string_view part) {
+  const auto bytes = base64url_decode(part);
+  if (!bytes) return std::nullopt;
+  boost::system::error_code ec;
+  json::value value = json::parse(*bytes, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  return std::move(value.as_object());
+}
+
+// A NumericDate: JSON integer or real, whole seconds.
+std::optional<std::int64_t> numeric_date(const json::object& claims, std::string_view name) {
+  const json::value* v = claims.if_contains(name);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return static_cast<std::int64_t>(v->as_uint64());
+  }
+  if (v->is_double() && std::isfinite(v->as_double()) && std::abs(v->as_double()) < 1e17) {
+    return static_cast<std::int64_t>(std::floor(v->as_double()));
+  }
+  return std::nullopt;
+}
+
+std::string string_claim(const json::object& claims, std::string_view name) {
+  const json::value* v = claims.if_contains(name);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// An absent list is empty; a present one must hold only strings.
+std::optional<std::vector<std::string>> string_list_claim(const json::object& claims,
+                                                          std::string_view name) {
+  std::vector<std::string> out;
+  const json::value* v = claims.if_contains(name);
+  if (v == nullptr) return out;
+  if (!v->is_array()) return std::nullopt;
+  for (const json::value& item : v->as_array()) {
+    if (!item.is_string()) return std::nullopt;
+    out.emplace_back(item.as_string());
+  }
+  return out;
+}
+
+json::array to_json(const std::vector<std::string>& items) {
+  json::array out;
+  for (const auto& item : items) out.emplace_back(item);
+  return out;
+}
+
+system_clock::time_point from_unix(std::int64_t seconds) {
+  return system_clock::time_point(std::chrono::seconds(seconds));
+}
+
+}  // namespace
+
+TokenService::TokenService(TokenConfig config, Clock clock)
+    : config_(std::move(config)), clock_(std::move(clock)) {
+  if (config_.secret.empty()) throw std::invalid_argument("token secret must not be empty");
+  if (config_.issuer.empty()) throw std::invalid_argument("token issuer must not be empty");
+  ensure_sodium();
+}
+
+IssuedToken TokenService::sign(json::object claims, std::string_view type,
+                               std::chrono::seconds lifetime) const {
+  const system_clock::time_point now = clock_();
+  const system_clock::time_point expires_at =
+      std::chrono::time_point_cast<std::chrono::seconds>(now) + lifetime;
+  IssuedToken issued{{}, random_hex(16), expires_at};
+  claims["token_type"] = type;
+  claims["iss"] = config_.issuer;
+  claims["iat"] = unix_seconds(now);
+  claims["exp"] = unix_seconds(expires_at);
+  claims["jti"] = issued.jti;
+
+  jwt_t* raw = nullptr;
+  if (jwt_new(&raw) != 0) throw std::bad_alloc();
+  const JwtPtr jwt(raw);
+  const std::string text = json::serialize(claims);
+  if (jwt_add_grants_json(jwt.get(), text.c_str()) != 0) {
+    throw std::runtime_error("libjwt refused the token's claims");
+  }
+  if (jwt_set_alg(jwt.get(), JWT_ALG_HS256,
+                  reinterpret_cast<const unsigned char*>(config_.secret.data()),
+                  static_cast<int>(config_.secret.size())) != 0) {
+    throw std::runtime_error("libjwt refused the HS256 key");
+  }
+  char* encoded = jwt_encode_str(jwt.get());
+  if (encoded == nullptr) throw std::runtime_error("libjwt could not encode a token");
+  issued.token = encoded;
+  std::free(encoded);  // libjwt 1.10 allocates with malloc and has no jwt_free_str
+  return issued;
+}
+
+IssuedToken TokenService::issue_access(const Principal& principal) const {
+  json::object claims;
+  claims["sub"] = principal.user_id;
+  claims["username"] = principal.username;
+  claims["roles"] = to_json(principal.roles);
+  claims["scopes"] = to_json(principal.scopes);
+  return sign(std::move(claims), "access", config_.access_lifetime);
+}
+
+IssuedToken TokenService::issue_refresh(std::string_view user_id) const {
+  json::object claims;
+  claims["sub"] = user_id;
+  return sign(std::move(claims), "refresh", config_.refresh_lifetime);
+}
+
+std::variant<json::object, TokenError> TokenService::verify_signed(std::string_view token) const {
+  using Kind = TokenError::Kind;
+  if (token.empty() || token.size() > kMaxTokenBytes)
+    return error(Kind::malformed, "malformed token");
+  const std::size_t dot1 = token.find('.');
+  const std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
+    return error(Kind::malformed, "malformed token");
+  }
+  const auto header = decode_json_object(token.substr(0, dot1));
+  const auto claims = decode_json_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  if (!header || !claims) return error(Kind::malformed, "malformed token");
+
+  // The one algorithm we sign with, spelled exactly; "none", "hs256",
+  // HS384/512 (which libjwt would verify with our key) and RS/ES all fail.
+  const json::value* alg = header->if_contains("alg");
+  if (alg == nullptr || !alg->is_string() || alg->as_string() != "HS256") {
+    return error(Kind::algorithm, "algorithm must be HS256");
+  }
+  // RFC 7515 §4.1.11: extensions we do not understand must be refused.
+  if (header->contains("crit")) return error(Kind::malformed, "unsupported critical header");
+  if (dot2 + 1 == token.size()) return error(Kind::signature, "signature verification failed");
+
+  jwt_t* raw = nullptr;
+  const std::string terminated(token);
+  const int rc = jwt_decode(&raw, terminated.c_str(),
+                            reinterpret_cast<const unsigned char*>(config_.secret.data()),
+                            static_cast<int>(config_.secret.size()));
+  const JwtPtr jwt(raw);
+  if (rc != 0 || !jwt) return error(Kind::signature, "signature verification failed");
+  if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) {
+    return error(Kind::algorithm, "algorithm must be HS256");
+  }
+
+  const std::int64_t now = unix_seconds(clock_());
+  const auto exp = numeric_date(*claims, "exp");
+  if (!exp) return error(Kind::malformed, "missing exp");
+  if (now >= *exp) return error(Kind::expired, "token has expired");
+  if (claims->contains("nbf")) {
+    const auto nbf = numeric_date(*claims, "nbf");
+    if (!nbf || now < *nbf) return error(Kind::expired, "token is not yet valid");
+  }
+  const json::value* iss = claims->if_contains("iss");
+  if (iss == nullptr || !iss->is_string() || iss->as_string() != config_.issuer) {
+    return error(Kind::issuer, "wrong issuer");
+  }
+  return std::move(*claims);
+}
+
+std::variant<AccessClaims, TokenError> TokenService::verify_access(std::string_view token) const {
+  using Kind = TokenError::Kind;
+  auto verified = verify_signed(token);
+  if (auto* e = std::get_if<TokenError>(&verified)) return std::move(*e);
+  const json::object& claims = std::get<json::object>(verified);
+
+  const std::string type = string_claim(claims, "token_type");
+  if (type == "refresh") return error(Kind::wrong_type, "refresh token used as access token");
+  if (type != "access") return error(Kind::wrong_type, "not an access token");
+
+  AccessClaims out;
+  out.principal.user_id = string_claim(claims, "sub");
+  if (out.principal.user_id.empty()) return error(Kind::missing_sub, "token missing sub");
+  out.principal.username = string_claim(claims, "username");
+  if (out.principal.username.empty()) out.principal.username = out.principal.user_id;
+  auto roles = string_list_claim(claims, "roles");
+  auto scopes = string_list_claim(claims, "scopes");
+  if (!roles || !scopes) return error(Kind::malformed, "roles and scopes must be string lists");
+  out.principal.roles = std::move(*roles);
+  out.principal.scopes = std::move(*scopes);
+  out.jti = string_claim(claims, "jti");
+  out.expires_at = from_unix(*numeric_date(claims, "exp"));
+  return out;
+}
+
+std::variant<RefreshClaims, TokenError> TokenService::verify_refresh(std::string_view token) const {
+  using Kind = TokenError::Kind;
+  auto verified = verify_signed(token);
+  if (auto* e = std::get_if<TokenError>(&verified)) return std::move(*e);
+  const json::object& claims = std::get<json::object>(verified);
+
+  if (string_claim(claims, "token_type") != "refresh") {
+    return error(Kind::wrong_type, "not a refresh token");
+  }
+  RefreshClaims out;
+  out.user_id = string_claim(claims, "sub");
+  if (out.user_id.empty()) return error(Kind::missing_sub, "token missing sub");
+  out.jti = string_claim(claims, "jti");
+  // Revocation is by jti, so a refresh token without one is unusable.
+  if (out.jti.empty()) return error(Kind::malformed, "missing jti");
+  out.expires_at = from_unix(*numeric_date(claims, "exp"));
+  return out;
+}
+
+}  // namespace blender_bus::auth

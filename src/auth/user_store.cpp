@@ -1,0 +1,129 @@
+#include "auth/user_store.hpp"
+
+#include <boost/json.hpp>
+#include <stdexcept>
+
+#include "auth/auth_schema.hpp"
+#include "auth/username.hpp"
+
+namespace blender_bus::auth {
+
+namespace json = boost::json;
+
+namespace {
+
+void require_valid_username(std::string_view username) {
+  if (auto problem = username_problem(username)) throw std::invalid_argument(*problem);
+}
+
+std::string to_json_text(const std::vector<std::string>& items) {
+  json::array array;
+  for (const auto& item : items) array.emplace_back(item);
+  return json::serialize(array);
+}
+
+// Lists were written by to_json_text; anything else reads as empty rather
+// than failing a login over a hand-edited row.
+std::vector<std::string> from_json_text(const std::string& text) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  const json::value value = json::parse(text, ec);
+  if (ec || !value.is_array()) return out;
+  for (const auto& item : value.as_array()) {
+    if (item.is_string()) out.emplace_back(item.as_string());
+  }
+  return out;
+}
+
+constexpr const char* kSelectUser = "SELECT username, roles, scopes, created_at FROM users";
+
+UserRecord read_user(const store::Statement& row) {
+  return {row.column_text(0), from_json_text(row.column_text(1)),
+          from_json_text(row.column_text(2)), row.column_double(3)};
+}
+
+}  // namespace
+
+UserStore::UserStore(store::Database& db, const PasswordHasher& hasher, Clock clock)
+    : db_(&db), hasher_(&hasher), clock_(std::move(clock)) {
+  migrate_auth_schema(db);
+}
+
+bool UserStore::add(std::string_view username, std::string_view password,
+                    const std::vector<std::string>& roles, const std::vector<std::string>& scopes) {
+  require_valid_username(username);
+  const std::string hash = hasher_->hash(password);  // before locking: it is the slow part
+  const double now = std::chrono::duration<double>(clock_().time_since_epoch()).count();
+  store::Connection c = db_->lock();
+  store::Statement insert = c.prepare(
+      "INSERT INTO users(username, password_hash, roles, scopes, created_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(username) DO NOTHING");
+  insert.bind(1, username).bind(2, hash).bind(3, to_json_text(roles));
+  insert.bind(4, to_json_text(scopes)).bind(5, now);
+  insert.run();
+  return c.changes() == 1;
+}
+
+bool UserStore::set_password(std::string_view username, std::string_view password) {
+  const std::string hash = hasher_->hash(password);
+  store::Connection c = db_->lock();
+  store::Statement update = c.prepare("UPDATE users SET password_hash = ?2 WHERE username = ?1");
+  update.bind(1, username).bind(2, hash);
+  update.run();
+  return c.changes() == 1;
+}
+
+bool UserStore::remove(std::string_view username) {
+  store::Connection c = db_->lock();
+  store::Statement del = c.prepare("DELETE FROM users WHERE username = ?1");
+  del.bind(1, username);
+  del.run();
+  return c.changes() == 1;
+}
+
+std::optional<UserRecord> UserStore::find(std::string_view username) const {
+  store::Connection c = db_->lock();
+  store::Statement q = c.prepare(std::string(kSelectUser) + " WHERE username = ?1");
+  q.bind(1, username);
+  if (!q.step()) return std::nullopt;
+  return read_user(q);
+}
+
+std::vector<UserRecord> UserStore::list() const {
+  store::Connection c = db_->lock();
+  store::Statement q = c.prepare(std::string(kSelectUser) + " ORDER BY username");
+  std::vector<UserRecord> out;
+  while (q.step()) out.push_back(read_user(q));
+  return out;
+}
+
+std::size_t UserStore::count() const {
+  store::Connection c = db_->lock();
+  store::Statement q = c.prepare("SELECT count(*) FROM users");
+  q.step();
+  return static_cast<std::size_t>(q.column_int64(0));
+}
+
+std::optional<UserRecord> UserStore::verify_credentials(std::string_view username,
+                                                        std::string_view password) const {
+  std::optional<UserRecord> user;
+  std::string hash;
+  if (!username_problem(username)) {
+    store::Connection c = db_->lock();
+    store::Statement q = c.prepare(
+        "SELECT username, roles, scopes, created_at, password_hash FROM users WHERE username = ?1");
+    q.bind(1, username);
+    if (q.step()) {
+      user = read_user(q);
+      hash = q.column_text(4);
+    }
+  }
+  if (!user) {
+    hasher_->verify_dummy(password);
+    return std::nullopt;
+  }
+  if (!hasher_->verify(hash, password)) return std::nullopt;
+  return user;
+}
+
+}  // namespace blender_bus::auth
