@@ -1,0 +1,39 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <vector>
+
+#include "transport/http_options.hpp"
+#include "transport/mcp_endpoint.hpp"
+#include "transport/route_handler.hpp"
+
+namespace blender_bus::transport {
+
+// Accepts connections and serves each on its own strand: /mcp and /mcp/ go
+// to the MCP endpoint (never redirected: a redirect drops Authorization),
+// everything else to the plain routes, in order.
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, const HttpOptions& options, McpEndpoint& endpoint,
+             std::vector<RouteHandler> routes);
+
+  // Binds and listens; returns the bound endpoint (port 0 picks a free one).
+  boost::asio::ip::tcp::endpoint listen();
+  // Starts accepting (after listen()).
+  void start();
+  // Stops accepting new connections.
+  void stop();
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& io_;
+  const HttpOptions& options_;
+  McpEndpoint& endpoint_;
+  std::vector<RouteHandler> routes_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+};
+
+}  // namespace blender_bus::transport

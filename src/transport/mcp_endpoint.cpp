@@ -1,0 +1,273 @@
+#include "transport/mcp_endpoint.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "mcp/incoming_payload.hpp"
+#include "mcp/protocol_version.hpp"
+#include "transport/accept_header.hpp"
+#include "transport/sse_format.hpp"
+#include "transport/sse_stream.hpp"
+
+namespace blender_bus::transport {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// HTTP-level failures carry a JSON-RPC error body with a null id, as the MCP
+// SDKs do, so clients can show the reason.
+std::string rpc_error_body(int code, std::string_view message) {
+  return json::serialize(json::object{
+      {"jsonrpc", "2.0"},
+      {"id", nullptr},
+      {"error", json::object{{"code", code}, {"message", message}}}});
+}
+
+HttpResponse rpc_failure(const HttpRequest& request, http::status status, int code,
+                         std::string_view message) {
+  return make_json_response(request, status, rpc_error_body(code, message));
+}
+
+std::string_view header(const HttpRequest& request, std::string_view name) {
+  auto it = request.find(name);
+  return it == request.end() ? std::string_view{} : std::string_view(it->value());
+}
+
+bool is_json_content_type(std::string_view value) {
+  const std::string_view media = value.substr(0, value.find(';'));
+  std::string lowered;
+  for (char c : media) {
+    if (c != ' ' && c != '\t') lowered.push_back(static_cast<char>(std::tolower(c)));
+  }
+  return lowered == "application/json";
+}
+
+}  // namespace
+
+McpEndpoint::McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
+                         mcp::SessionRegistry& sessions,
+                         const auth::RequestAuthenticator& authenticator)
+    : options_(options),
+      dispatcher_(dispatcher),
+      sessions_(sessions),
+      authenticator_(authenticator),
+      origin_guard_(options.host, options.allowed_origins) {
+  std::string base = options.public_base_url;
+  if (base.empty()) {
+    const bool v6 = options.host.find(':') != std::string::npos;
+    base = "http://" + (v6 ? "[" + options.host + "]" : options.host) + ":" +
+           std::to_string(options.port);
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  resource_metadata_url_ = base + "/.well-known/oauth-protected-resource";
+}
+
+HttpResponse McpEndpoint::unauthorized(const HttpRequest& request, const std::string& detail) const {
+  HttpResponse response = make_json_response(request, http::status::unauthorized,
+                                             json::serialize(json::object{{"detail", detail}}));
+  response.set(http::field::www_authenticate,
+               "Bearer resource_metadata=\"" + resource_metadata_url_ + "\"");
+  return response;
+}
+
+asio::awaitable<bool> McpEndpoint::serve(std::shared_ptr<beast::tcp_stream> stream,
+                                         const HttpRequest& request) {
+  auto reply = [&](HttpResponse response) -> asio::awaitable<bool> {
+    const bool keep_alive = response.keep_alive();
+    stream->expires_after(options_.write_timeout);
+    auto [ec, n] = co_await http::async_write(*stream, response, kTuple);
+    co_return !ec && keep_alive;
+  };
+
+  // DNS-rebinding guard first: a foreign page learns nothing, not even 401.
+  if (!origin_guard_.origin_allowed(header(request, "Origin")) ||
+      !origin_guard_.host_allowed(header(request, "Host"))) {
+    co_return co_await reply(rpc_failure(request, http::status::forbidden, -32000,
+                                         "Forbidden: origin not allowed"));
+  }
+  const auto method = request.method();
+  if (method != http::verb::post && method != http::verb::get && method != http::verb::delete_) {
+    HttpResponse response = rpc_failure(request, http::status::method_not_allowed, -32000,
+                                        "Method not allowed");
+    response.set(http::field::allow, "GET, POST, DELETE");
+    co_return co_await reply(std::move(response));
+  }
+  auto outcome = authenticator_.authenticate(header(request, http::to_string(http::field::authorization)));
+  if (auto* failure = std::get_if<auth::AuthFailure>(&outcome)) {
+    co_return co_await reply(unauthorized(request, failure->detail));
+  }
+  const auto& principal = std::get<auth::Principal>(outcome);
+
+  const std::string_view version_header = header(request, "MCP-Protocol-Version");
+  if (!version_header.empty() && !mcp::is_supported_protocol_version(version_header)) {
+    co_return co_await reply(rpc_failure(
+        request, http::status::bad_request, -32000,
+        "Bad Request: unsupported MCP-Protocol-Version: " + std::string(version_header)));
+  }
+
+  if (method == http::verb::post) co_return co_await post(*stream, request, principal);
+
+  std::optional<HttpResponse> failure;
+  mcp::SessionPtr session = find_session(request, principal, failure);
+  if (!session) co_return co_await reply(std::move(*failure));
+  if (method == http::verb::get) co_return co_await get(stream, request, session);
+  co_return co_await reply(del(request, session));
+}
+
+mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request,
+                                          const auth::Principal& principal,
+                                          std::optional<HttpResponse>& failure) const {
+  const std::string_view id = header(request, "Mcp-Session-Id");
+  if (id.empty()) {
+    failure = rpc_failure(request, http::status::bad_request, -32000,
+                          "Bad Request: Mcp-Session-Id header is required");
+    return nullptr;
+  }
+  mcp::SessionPtr session = sessions_.find(std::string(id));
+  // Another user's session is answered exactly like an unknown one.
+  if (!session || session->user_id() != principal.user_id) {
+    failure = rpc_failure(request, http::status::not_found, -32001, "Session not found");
+    return nullptr;
+  }
+  return session;
+}
+
+asio::awaitable<bool> McpEndpoint::post(beast::tcp_stream& stream, const HttpRequest& request,
+                                        const auth::Principal& principal) {
+  auto reply = [&](HttpResponse response) -> asio::awaitable<bool> {
+    const bool keep_alive = response.keep_alive();
+    stream.expires_after(options_.write_timeout);
+    auto [ec, n] = co_await http::async_write(stream, response, kTuple);
+    co_return !ec && keep_alive;
+  };
+
+  const AcceptedMedia accepted = parse_accept(header(request, "Accept"));
+  if (!accepted.json && !accepted.event_stream) {
+    co_return co_await reply(rpc_failure(
+        request, http::status::not_acceptable, -32000,
+        "Not Acceptable: Accept must allow application/json or text/event-stream"));
+  }
+  const std::string_view content_type = header(request, "Content-Type");
+  if (!content_type.empty() && !is_json_content_type(content_type)) {
+    co_return co_await reply(rpc_failure(request, http::status::unsupported_media_type, -32000,
+                                         "Unsupported Media Type: Content-Type must be "
+                                         "application/json"));
+  }
+
+  // The session (when named) decides the protocol version batches are judged by.
+  const std::string_view session_header = header(request, "Mcp-Session-Id");
+  mcp::SessionPtr session;
+  std::string version(header(request, "MCP-Protocol-Version"));
+  if (!session_header.empty()) {
+    std::optional<HttpResponse> failure;
+    session = find_session(request, principal, failure);
+    if (!session) co_return co_await reply(std::move(*failure));
+    if (version.empty()) version = session->protocol_version();
+  }
+  if (version.empty()) version = mcp::kDefaultProtocolVersion;
+
+  auto parsed = mcp::parse_incoming_payload(request.body(), version);
+  if (auto* error = std::get_if<mcp::RpcError>(&parsed)) {
+    co_return co_await reply(
+        rpc_failure(request, http::status::bad_request, error->code, error->message));
+  }
+  auto& payload = std::get<mcp::IncomingPayload>(parsed);
+
+  const bool initializing = std::any_of(payload.messages.begin(), payload.messages.end(),
+                                        [](const mcp::RpcMessage& m) {
+                                          return m.kind == mcp::MessageKind::request &&
+                                                 m.method == "initialize";
+                                        });
+  if (initializing) {
+    if (payload.messages.size() != 1) {
+      co_return co_await reply(rpc_failure(request, http::status::bad_request,
+                                           mcp::error_code::invalid_request,
+                                           "Invalid Request: initialize must be sent alone"));
+    }
+    session = sessions_.create(principal.user_id);
+  } else if (!session) {
+    co_return co_await reply(rpc_failure(request, http::status::bad_request, -32000,
+                                         "Bad Request: Mcp-Session-Id header is required"));
+  }
+
+  const auto executor = co_await asio::this_coro::executor;
+  json::array responses;
+  for (auto& message : payload.messages) {
+    auto response = co_await dispatcher_.handle(session, std::move(message), executor);
+    if (response) responses.push_back(std::move(*response));
+  }
+  if (initializing && !responses.empty() && responses[0].get_object().contains("error")) {
+    sessions_.end(session->id());  // a failed initialize leaves no session behind
+    session.reset();
+  }
+
+  if (responses.empty()) {
+    HttpResponse accepted_response = make_json_response(request, http::status::accepted, "");
+    co_return co_await reply(std::move(accepted_response));
+  }
+  const std::string body = payload.is_batch ? json::serialize(responses)
+                                            : json::serialize(responses.front());
+  if (accepted.json) {
+    HttpResponse response = make_json_response(request, http::status::ok, body);
+    if (session) response.set("Mcp-Session-Id", session->id());
+    co_return co_await reply(std::move(response));
+  }
+  // Only SSE is acceptable: the response travels as one event on a stream
+  // that ends with it.
+  http::response<http::string_body> response{http::status::ok, request.version()};
+  response.set(http::field::server, "blender-bus");
+  response.set(http::field::content_type, "text/event-stream");
+  response.set(http::field::cache_control, "no-cache, no-transform");
+  if (session) response.set("Mcp-Session-Id", session->id());
+  response.keep_alive(request.keep_alive());
+  append_sse_event(response.body(), body);
+  response.prepare_payload();
+  co_return co_await reply(std::move(response));
+}
+
+asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<beast::tcp_stream> stream,
+                                       const HttpRequest& request, const mcp::SessionPtr& session) {
+  if (!parse_accept(header(request, "Accept")).event_stream) {
+    HttpResponse response = rpc_failure(request, http::status::not_acceptable, -32000,
+                                        "Not Acceptable: Accept must allow text/event-stream");
+    stream->expires_after(options_.write_timeout);
+    auto [ec, n] = co_await http::async_write(*stream, response, kTuple);
+    co_return !ec && response.keep_alive();
+  }
+  // Without Last-Event-ID the stream starts with what is pushed from now on.
+  std::uint64_t cursor = session->outbound().last_id();
+  const std::string_view last_event_id = header(request, "Last-Event-ID");
+  if (!last_event_id.empty()) {
+    std::uint64_t requested = 0;
+    auto [end, ec] = std::from_chars(last_event_id.data(),
+                                     last_event_id.data() + last_event_id.size(), requested);
+    const bool parsed = ec == std::errc{} && end == last_event_id.data() + last_event_id.size();
+    if (!parsed || !session->outbound().after(requested, 0)) {
+      HttpResponse response = rpc_failure(
+          request, http::status::bad_request, -32000,
+          "Bad Request: Last-Event-ID '" + std::string(last_event_id) +
+              "' cannot be resumed in this session (never issued, or no longer retained)");
+      stream->expires_after(options_.write_timeout);
+      auto [wec, n] = co_await http::async_write(*stream, response, kTuple);
+      co_return !wec && response.keep_alive();
+    }
+    cursor = requested;
+  }
+  co_await run_sse_stream(stream, request, session, cursor, options_);
+  co_return false;
+}
+
+HttpResponse McpEndpoint::del(const HttpRequest& request, const mcp::SessionPtr& session) {
+  sessions_.end(session->id());
+  return make_json_response(request, http::status::ok, "");
+}
+
+}  // namespace blender_bus::transport
