@@ -74,12 +74,19 @@ class E2ECase(unittest.TestCase):
         return llm
 
     @classmethod
-    def wait_registered(cls, worker, timeout=60.0):
+    def wait_registered(cls, worker, timeout=60.0, seen_after=None):
+        """Waits until the worker is listed (and not offline); with
+        `seen_after`, until its `last_seen` is newer than that, i.e. it has
+        registered again (a persistent client stays listed meanwhile)."""
         def registered():
             if worker.proc.poll() is not None:
                 raise AssertionError(f"{worker.name} exited ({worker.proc.returncode}):\n{worker.log()}")
             entry = cls.llm.client_entry(worker.uuid)
-            return entry if entry and entry.get("online", True) else None
+            if not entry or entry.get("online") is False:
+                return None
+            if seen_after is not None and entry["last_seen"] <= seen_after:
+                return None
+            return entry
         try:
             return wait_until(registered, timeout, f"{worker.name} to register")
         except AssertionError as exc:
@@ -190,10 +197,12 @@ class WorkerLifecycleTest(BusWithWorkers):
 
     def test_a_restarted_worker_keeps_its_uuid(self):
         worker = self.worker_named("worker-a")
+        before = self.llm.client_entry(worker.uuid)
         self.assertEqual(worker.terminate(), 0, worker.log())
         restarted = self.restart(worker)
         self.assertEqual(restarted.uuid, worker.uuid)
-        self.wait_registered(restarted)
+        after = self.wait_registered(restarted, seen_after=before["last_seen"])
+        self.assertEqual(after["connected_at"], before["connected_at"], "first registration time is kept")
         listing = self.llm.clients()
         uuids = [entry["uuid"] for entry in listing["persistent"]]
         self.assertEqual(uuids.count(worker.uuid), 1, "re-registration must not duplicate")
