@@ -12,14 +12,15 @@ import shutil
 import subprocess
 import unittest
 
-from harness import (LlmPeer, ServerProcess, WorkerProcess, make_workdir, server_bin,
-                     wait_until)
+from harness import (CLIENT_DIR, LlmPeer, ServerProcess, WorkerProcess, blender_bin,
+                     make_workdir, server_bin, wait_until)
 
 # harness has loaded clients/blender as blender_bus_client.
 from blender_bus_client.auth import StaticToken  # noqa: E402
 from blender_bus_client.server_address import ServerAddress  # noqa: E402
 
 GROUP = "render-cluster"
+ADDON_DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "addon_driver.py")
 
 # Adds a mesh object through bpy.data (no operator context needed) and
 # prints the count before and after, so the check does not depend on how
@@ -305,6 +306,58 @@ class AuthenticatedWorkersTest(E2ECase):
         wait_until(lambda: "not authorized" in worker.log(), 60, "the worker to report the 401")
         self.assertIsNone(self.llm.client_entry(worker.uuid))
         self.assertEqual(worker.terminate(), 0, worker.log())
+
+
+class DesktopAddonTest(E2ECase):
+    """The add-on (preferences, Connect, the job timer, the uuid in Blender's
+    config directory) inside background Blender, driven by addon_driver.py."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.make_workdir()
+        cls.start_server()
+        cls.connect_llm()
+        scripts = os.path.join(cls.workdir, "scripts")
+        os.makedirs(os.path.join(scripts, "addons"))
+        os.symlink(CLIENT_DIR, os.path.join(scripts, "addons", "blender_bus"))
+        cls.config_dir = os.path.join(cls.workdir, "config")
+        cls.stop_file = os.path.join(cls.workdir, "stop-addon")
+        cls.log_path = os.path.join(cls.workdir, "addon.log")
+        env = dict(os.environ, BLENDER_USER_SCRIPTS=scripts, BLENDER_USER_CONFIG=cls.config_dir)
+        cls.log_file = open(cls.log_path, "w")
+        cls.proc = subprocess.Popen(
+            [blender_bin(), "-b", "--factory-startup", "-noaudio", "--python", ADDON_DRIVER, "--",
+             cls.server.base_url, "desk", cls.stop_file], stdout=cls.log_file, stderr=subprocess.STDOUT, env=env)
+        cls.addClassCleanup(cls.stop_addon)
+
+    @classmethod
+    def stop_addon(cls):
+        open(cls.stop_file, "w").close()
+        try:
+            cls.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            cls.proc.kill()
+        cls.log_file.close()
+
+    def test_the_addon_registers_with_a_sticky_uuid_and_runs_jobs(self):
+        uuid_file = os.path.join(self.config_dir, "blender_bus_client_uuid")
+        wait_until(lambda: os.path.exists(uuid_file), 60, "the add-on to store its uuid")
+        with open(uuid_file) as f:
+            client_uuid = f.read().strip()
+        entry = wait_until(lambda: self.llm.client_entry(client_uuid), 60, "the add-on to register")
+        self.assertEqual((entry["client_type"], entry["is_persistent"], entry["group_id"], entry["capabilities"]),
+                         ("blender", True, "desk", ["python_execution", "desktop"]))
+        sent = self.llm.dispatch(ADD_MESH_SCRIPT, group_id="desk")
+        self.assertEqual(sent["targets"], [client_uuid])
+        finals = self.llm.wait_final_statuses(sent["job_id"], 1)
+        self.assertEqual(finals[0]["payload"]["status"], "completed")
+        self.assertRegex(finals[0]["payload"]["result"], r"^objects: \d+ -> \d+\n$")
+
+        self.stop_addon()
+        self.assertEqual(self.proc.returncode, 0)
+        with open(self.log_path) as f:
+            log = f.read()
+        self.assertIn(f"add-on status: Connected as {client_uuid}", log)
 
 
 if __name__ == "__main__":
