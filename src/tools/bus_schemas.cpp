@@ -1,0 +1,113 @@
+#include "tools/bus_schemas.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
+
+namespace blender_bus::tools {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object string_prop(std::size_t max_length, std::string_view description) {
+  return {{"type", "string"}, {"maxLength", max_length}, {"description", description}};
+}
+
+json::object nullable_string_prop(std::size_t max_length, std::string_view description) {
+  return {{"type", json::array{"string", "null"}},
+          {"maxLength", max_length},
+          {"default", nullptr},
+          {"description", description}};
+}
+
+json::object object_schema(json::object properties, json::array required) {
+  json::object out{{"type", "object"}, {"properties", std::move(properties)}};
+  if (!required.empty()) out["required"] = std::move(required);
+  return out;
+}
+
+}  // namespace
+
+json::object register_client_schema(const bus::Limits& limits) {
+  json::object uuid = string_prop(limits.max_client_uuid,
+                                  "Your sticky client id; messages for it reach this MCP session.");
+  uuid["minLength"] = 1;
+  return object_schema(
+      {
+          {"client_uuid", std::move(uuid)},
+          {"client_type", string_prop(limits.max_client_type,
+                                      "\"blender\" for Blender peers, \"llm\" for assistants; "
+                                      "any string is allowed.")},
+          {"is_persistent",
+           {{"type", "boolean"},
+            {"default", false},
+            {"description",
+             "true for long-lived peers (Blender); false (ephemeral) leaves with the session. "
+             "Fixed at first registration."}}},
+          {"capabilities",
+           {{"type", "array"},
+            {"items", {{"type", "string"}, {"maxLength", limits.max_capability}}},
+            {"maxItems", limits.max_capabilities},
+            {"default", json::array{}},
+            {"description", "Free-form, e.g. python_execution, rendering."}}},
+          {"group_id", nullable_string_prop(limits.max_group_id,
+                                            "Optional group, addressable with group routing.")},
+      },
+      {"client_uuid", "client_type"});
+}
+
+json::object unregister_client_schema(const bus::Limits& limits) {
+  return object_schema(
+      {{"client_uuid", string_prop(limits.max_client_uuid, "The client to remove from your bus.")}},
+      {"client_uuid"});
+}
+
+json::object send_message_schema(const bus::Limits& limits) {
+  return object_schema(
+      {
+          {"payload",
+           {{"type", "object"},
+            {"description",
+             "Any JSON object, delivered as is. A job: {\"message_type\":\"job_dispatch\","
+             "\"job_id\":\"job-…\",\"script\":\"import bpy\\n…\"}."}}},
+          {"target_uuid",
+           nullable_string_prop(limits.max_client_uuid, "Direct: the one client with this uuid.")},
+          {"group_id",
+           nullable_string_prop(limits.max_group_id,
+                                "Group: every client of this group, the sender included.")},
+          {"client_type",
+           nullable_string_prop(limits.max_client_type,
+                                "Type filter: every client of this type, the sender included.")},
+          {"priority",
+           {{"type", json::array{"string", "integer"}},
+            {"default", "info"},
+            {"description",
+             "emergency, alert, critical, error, warning, notice, info or debug (or in "
+             "capitals, or 0-7)."}}},
+          {"from_uuid",
+           nullable_string_prop(limits.max_client_uuid,
+                                "Your client uuid: job updates for this job come back to you, "
+                                "and a broadcast skips you.")},
+      },
+      {"payload"});
+}
+
+json::object job_update_schema() {
+  return object_schema(
+      {
+          {"job_id", {{"type", "string"}, {"description", "The job_id of the job_dispatch."}}},
+          {"status",
+           {{"type", "string"},
+            {"description",
+             "running, completed, failed, cancelled, …; the last three end the job."}}},
+          {"result", {{"type", "string"}, {"default", ""}, {"description", "Output, if any."}}},
+          {"error", {{"type", "string"}, {"default", ""}, {"description", "Error text, if any."}}},
+      },
+      {"job_id", "status"});
+}
+
+json::object list_available_clients_schema() {
+  return object_schema({}, {});
+}
+
+}  // namespace blender_bus::tools

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include "bus/limits.hpp"
+
+namespace blender_bus::tools {
+
+// The inputSchema of each bus tool (SPEC §5). Length and count limits come
+// from bus::Limits, so the dispatcher's schema check and the bus agree.
+boost::json::object register_client_schema(const bus::Limits& limits);
+boost::json::object unregister_client_schema(const bus::Limits& limits);
+boost::json::object send_message_schema(const bus::Limits& limits);
+boost::json::object job_update_schema();
+boost::json::object list_available_clients_schema();
+
+}  // namespace blender_bus::tools

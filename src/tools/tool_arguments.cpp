@@ -1,0 +1,57 @@
+#include "tools/tool_arguments.hpp"
+
+#include <boost/json/value.hpp>
+
+namespace blender_bus::tools {
+
+namespace {
+const boost::json::value* present(const boost::json::object& arguments, std::string_view name) {
+  const boost::json::value* v = arguments.if_contains(name);
+  return v && !v->is_null() ? v : nullptr;
+}
+}  // namespace
+
+std::string string_arg(const boost::json::object& arguments, std::string_view name) {
+  return std::string(arguments.at(name).as_string());
+}
+
+std::string string_arg_or(const boost::json::object& arguments, std::string_view name,
+                          std::string fallback) {
+  const auto* v = present(arguments, name);
+  return v ? std::string(v->as_string()) : std::move(fallback);
+}
+
+std::optional<std::string> nullable_string_arg(const boost::json::object& arguments,
+                                               std::string_view name) {
+  const auto* v = present(arguments, name);
+  if (!v) return std::nullopt;
+  return std::string(v->as_string());
+}
+
+bool bool_arg_or(const boost::json::object& arguments, std::string_view name, bool fallback) {
+  const auto* v = present(arguments, name);
+  return v ? v->as_bool() : fallback;
+}
+
+std::vector<std::string> string_list_arg(const boost::json::object& arguments,
+                                         std::string_view name) {
+  std::vector<std::string> out;
+  const auto* v = present(arguments, name);
+  if (!v) return out;
+  const auto& items = v->as_array();
+  out.reserve(items.size());
+  for (const auto& item : items) out.emplace_back(item.as_string());
+  return out;
+}
+
+std::string priority_arg(const boost::json::object& arguments, std::string_view name) {
+  const auto* v = present(arguments, name);
+  if (!v) return "info";
+  if (v->is_string()) return std::string(v->get_string());
+  if (v->is_int64()) return std::to_string(v->get_int64());
+  if (v->is_uint64()) return std::to_string(v->get_uint64());
+  // The schema's "integer" admits integral doubles such as 3.0.
+  return std::to_string(static_cast<long long>(v->as_double()));
+}
+
+}  // namespace blender_bus::tools
