@@ -71,6 +71,7 @@ class BusPeer:
         self._replies: "queue.Queue[Optional[_Reply]]" = queue.Queue()
         self._stopping = threading.Event()
         self._session_lock = threading.Lock()
+        self._session_changed = threading.Condition(self._session_lock)
         self._registered_session: Optional[str] = None  # the session our registration is bound to
         self._stream_lock = threading.Lock()
         self._stream = None
@@ -94,6 +95,8 @@ class BusPeer:
         session. The registration stays: a persistent client outlives its
         sessions and is shown offline meanwhile."""
         self._stopping.set()
+        with self._session_lock:
+            self._session_changed.notify_all()  # the reply thread stops waiting for a session
         self._cancel_queued_jobs("the Blender peer is shutting down")
         with self._stream_lock:
             if self._stream is not None:
@@ -158,36 +161,65 @@ class BusPeer:
             self._replies.put(_Reply(job.job_id, "cancelled", error=reason))
 
     # -- session and registration ------------------------------------------
+    #
+    # The stream thread alone creates sessions and registers, in this order:
+    # initialize, open the GET stream, register. With the stream already
+    # open, nothing addressed to this client after its registration can
+    # miss it (a stream opened without Last-Event-ID starts "from now").
+    # The reply thread only waits for a registered session.
 
-    def _ensure_session(self) -> str:
-        """The live session's id, after initializing and registering if
-        needed. Serialized: the stream and reply threads may both find the
-        session gone at once, and only one new session is wanted. A
-        registration that failed is retried on the same session."""
+    def _ensure_initialized(self) -> str:
         with self._session_lock:
             if self.client.session_id is None:
                 self.status = "connecting"
+                self._registered_session = None
                 self.client.initialize()
-            if self._registered_session != self.client.session_id:
-                answer = self.client.call_tool("blender_register_client", {
-                    "client_uuid": self.config.client_uuid,
-                    "client_type": self.config.client_type,
-                    "is_persistent": True,
-                    "capabilities": list(self.config.capabilities),
-                    "group_id": self.config.group_id or None,
-                })
-                if not isinstance(answer, dict) or answer.get("status") != "ok":
-                    raise ToolError(f"registration refused: {answer!r}")
-                self._registered_session = self.client.session_id
-                log.info("registered %s (group %s) at %s", self.config.client_uuid,
-                         self.config.group_id or "-", self.client.server.base_url)
-                self.registered.set()
             return self.client.session_id
+
+    def _ensure_registered(self, session_id: str) -> None:
+        """Registers on `session_id` unless already done there. Re-registering
+        an existing uuid updates it in place (SPEC §4), so a new session
+        simply takes over the client."""
+        with self._session_lock:
+            if self._registered_session == session_id:
+                return
+        answer = self.client.call_tool("blender_register_client", {
+            "client_uuid": self.config.client_uuid,
+            "client_type": self.config.client_type,
+            "is_persistent": True,
+            "capabilities": list(self.config.capabilities),
+            "group_id": self.config.group_id or None,
+        })
+        if not isinstance(answer, dict) or answer.get("status") != "ok":
+            raise ToolError(f"registration refused: {answer!r}")
+        with self._session_lock:
+            if self.client.session_id == session_id:
+                self._registered_session = session_id
+                self._session_changed.notify_all()
+        log.info("registered %s (group %s) at %s", self.config.client_uuid,
+                 self.config.group_id or "-", self.client.server.base_url)
+        self.registered.set()
 
     def _forget_session(self, session_id: Optional[str]) -> None:
         with self._session_lock:
-            if self.client.session_id == session_id:
+            if session_id is not None and self.client.session_id == session_id:
                 self.client.session_id = None
+                self._registered_session = None
+                self._session_changed.notify_all()
+
+    def _wait_for_registered_session(self, timeout: float) -> Optional[str]:
+        """The registered session's id, waiting up to `timeout` for the
+        stream thread to set one up; None if there is none by then."""
+        deadline = time.monotonic() + timeout
+        with self._session_lock:
+            while True:
+                session_id = self._registered_session
+                if session_id is not None and session_id == self.client.session_id:
+                    return session_id
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._session_changed.wait(remaining)
 
     # -- the stream thread ---------------------------------------------------
 
@@ -195,20 +227,33 @@ class BusPeer:
         backoff = Backoff(self.config.initial_backoff, self.config.max_backoff)
         last_event_id: Optional[str] = None
         stream_session: Optional[str] = None
+        sessions_gone_in_a_row = 0
         while not self._stopping.is_set():
             session_id = None
+            retry_now = False
             try:
-                session_id = self._ensure_session()
+                session_id = self._ensure_initialized()
                 if session_id != stream_session:
                     # Event ids count within one session; a new session
                     # starts over (its records come from the client's inbox).
                     last_event_id, stream_session = None, session_id
-                stream = self.client.open_stream(last_event_id, self.config.stream_idle_timeout)
+                try:
+                    stream = self.client.open_stream(last_event_id, self.config.stream_idle_timeout)
+                except HttpStatusError as exc:
+                    if exc.status != 400 or last_event_id is None or isinstance(exc, SessionGone):
+                        raise
+                    # Out of the server's replay window: resume from now.
+                    log.warning("server cannot resume after event %s; reopening the stream "
+                                "without it (records in between are lost)", last_event_id)
+                    last_event_id, retry_now = None, True
+                    continue
                 with self._stream_lock:
                     if self._stopping.is_set():
                         stream.close()
                         break
                     self._stream = stream
+                self._ensure_registered(session_id)
+                sessions_gone_in_a_row = 0
                 self.status, self.last_error = "connected", ""
                 opened = time.monotonic()
                 received = False
@@ -227,6 +272,8 @@ class BusPeer:
                 self.status = "reconnecting"
             except SessionGone:
                 log.info("session gone on the server; starting a new one")
+                sessions_gone_in_a_row += 1
+                retry_now = sessions_gone_in_a_row == 1  # a new session at once, then back off
                 self._forget_session(session_id)
                 self.status = "reconnecting"
             except TimeoutError:
@@ -240,8 +287,10 @@ class BusPeer:
                 self._note_failure(str(exc) or type(exc).__name__)
             finally:
                 with self._stream_lock:
+                    if self._stream is not None:
+                        self._stream.close()
                     self._stream = None
-            if not self._stopping.is_set():
+            if not self._stopping.is_set() and not retry_now:
                 self._stopping.wait(backoff.next_delay())
 
     def _note_failure(self, reason: str) -> None:
@@ -294,23 +343,25 @@ class BusPeer:
 
     def _send_reply(self, reply: _Reply) -> None:
         """Sends one job update, retrying through reconnects until it gets
-        through or the peer is stopping (then one last try)."""
+        through, or the peer is stopping (then it gets one more chance)."""
         backoff = Backoff(self.config.initial_backoff, self.config.max_backoff)
-        retried_new_session = False
         while True:
-            session_id = None
+            # While stopping, a session that is not there now will not come.
+            session_id = self._wait_for_registered_session(0.0 if self._stopping.is_set() else 5.0)
+            if session_id is None:
+                if self._stopping.is_set():
+                    log.warning("job %s: %s update lost at shutdown (not connected)", reply.job_id, reply.status)
+                    return
+                continue
             try:
-                session_id = self._ensure_session()
                 self.client.call_tool("blender_job_update", {
                     "job_id": reply.job_id, "status": reply.status,
                     "result": reply.result, "error": reply.error,
                 })
                 return
             except SessionGone:
-                self._forget_session(session_id)
-                if not retried_new_session:  # a new session at once; then back off
-                    retried_new_session = True
-                    continue
+                self._forget_session(session_id)  # the stream thread sets up the next one
+                continue
             except TRANSIENT_ERRORS as exc:
                 if self._stopping.is_set():
                     log.warning("job %s: %s update lost at shutdown: %s", reply.job_id, reply.status, exc)

@@ -58,6 +58,8 @@ class FakeBus:
         self.request_headers = []  # headers of every POST
         self.refreshes = 0
         self.refuse_registrations = 0  # how many registrations to answer with an error
+        self.refuse_resume = False  # answer every Last-Event-ID with 400 (out of the replay window)
+        self.registered_at_stream_open = []  # registrations made when each GET arrived
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -260,13 +262,29 @@ class FakeBus:
                 last_event_id = self.headers.get("Last-Event-ID")
                 with bus.cond:
                     bus.stream_opens.append((session.id, last_event_id))
+                    bus.registered_at_stream_open.append(
+                        sum(1 for sid, name, _ in bus.tool_calls
+                            if sid == session.id and name == "blender_register_client"))
+                    # As the real server: without Last-Event-ID the stream
+                    # starts from now; an id never issued is refused.
+                    cursor = int(last_event_id) if last_event_id else len(session.events)
+                    if cursor > len(session.events) or (last_event_id and bus.refuse_resume):
+                        self._send_json(400, {"jsonrpc": "2.0", "error": {
+                            "code": -32000, "message": "Bad Request: Last-Event-ID cannot be resumed"}})
+                        return
                     generation = session.stream_generation
                     bus.cond.notify_all()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                cursor = int(last_event_id) if last_event_id else 0
+                try:
+                    self._stream_events(session, generation, cursor)
+                except OSError:
+                    pass  # the client cut the stream
+                self.close_connection = True
+
+            def _stream_events(self, session, generation, cursor):
                 self._chunk(": keep-alive\n\n")
                 while True:
                     with bus.cond:
@@ -280,7 +298,6 @@ class FakeBus:
                         self._chunk(f"id: {event_id}\ndata: {data}\n\n")
                         cursor = event_id
                 self.wfile.write(b"0\r\n\r\n")
-                self.close_connection = True
 
             def _chunk(self, text):
                 raw = text.encode()

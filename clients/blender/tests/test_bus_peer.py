@@ -29,7 +29,7 @@ class BusPeerTest(unittest.TestCase):
                                        initial_backoff=0.05, max_backoff=0.2), NoToken())
         self.peer.start()
         self.addCleanup(self.peer.stop, 2.0)
-        self.bus.wait_until(lambda: len(self.bus.stream_opens) >= 1)
+        self.assertTrue(self.peer.registered.wait(5))
 
     def run_job(self, timeout=5.0):
         self.assertTrue(self.peer.run_next_job(timeout), "a job should have been queued")
@@ -47,7 +47,7 @@ class BusPeerTest(unittest.TestCase):
         self.assertEqual(registration, [{"client_uuid": "blender-test-1", "client_type": "blender",
                                          "is_persistent": True, "capabilities": ["python_execution"],
                                          "group_id": "render-cluster"}])
-        self.assertTrue(self.peer.registered.is_set())
+        self.assertEqual(self.bus.registered_at_stream_open, [0], "the stream opens before registering")
 
     def test_job_runs_on_the_calling_thread_and_reports_running_then_completed(self):
         self.bus.push(dispatch("job-1", "import threading\nprint('main' if threading.current_thread() "
@@ -93,14 +93,26 @@ class BusPeerTest(unittest.TestCase):
         self.run_job()
         self.wait_updates("job-6", 2)
         self.bus.forget_sessions()  # a server restart
-        self.bus.wait_until(lambda: len(self.bus.stream_opens) >= 2)
+        self.bus.wait_until(lambda: len(self.bus.tools_named("blender_register_client")) >= 2)
         second_session, last_event_id = self.bus.stream_opens[-1]
         self.assertNotEqual(second_session, first_session)
         self.assertIsNone(last_event_id, "event ids of the old session mean nothing to the new one")
         self.assertEqual(len(self.bus.tools_named("blender_register_client")), 2)
+        self.assertEqual(self.bus.registered_at_stream_open[-1], 0)
         self.bus.push(dispatch("job-7", "print(7)"), session_id=second_session)
         self.run_job()
         self.assertEqual(self.wait_updates("job-7", 2)[1], ("completed", "7\n", ""))
+
+    def test_a_stream_that_cannot_resume_is_reopened_from_now(self):
+        self.bus.push(dispatch("job-r", "pass"))
+        self.run_job()
+        self.bus.refuse_resume = True
+        self.bus.drop_streams()
+        self.bus.wait_until(lambda: len(self.bus.stream_opens) >= 3)
+        self.assertEqual([opened[1] for opened in self.bus.stream_opens], [None, "1", None])
+        self.bus.push(dispatch("job-s", "print('s')"))
+        self.run_job()
+        self.assertEqual(self.wait_updates("job-s", 2)[1], ("completed", "s\n", ""))
 
     def test_reply_after_session_loss_re_registers_and_gets_through(self):
         self.bus.push(dispatch("job-8", "print(8)"))
@@ -128,8 +140,8 @@ class BusPeerRecoveryTest(unittest.TestCase):
     def test_refused_registration_is_retried_on_the_same_session(self):
         with FakeBus() as bus:
             bus.refuse_registrations = 1
-            self.start_peer(bus)
-            bus.wait_until(lambda: bus.stream_opens)
+            peer = self.start_peer(bus)
+            self.assertTrue(peer.registered.wait(5))
             self.assertEqual(len(bus.tools_named("blender_register_client")), 2)
             self.assertEqual(len([c for c in bus.calls if c[1] == "initialize"]), 1)
             self.assertEqual(bus.stream_opens[0][0], list(bus.sessions)[0])
