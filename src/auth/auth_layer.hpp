@@ -49,6 +49,7 @@ class AuthLayer {
   const TokenService& tokens() const { return tokens_; }
   UserStore& users() { return users_; }
   RefreshTokenStore& refresh_tokens() { return refresh_tokens_; }
+  const PasswordHasher& hasher() const { return hasher_; }
 
  private:
   std::filesystem::path data_dir_;

@@ -39,6 +39,7 @@ std::string PasswordHasher::hash(std::string_view password) const {
 
 bool PasswordHasher::verify(std::string_view stored_hash, std::string_view password) const {
   if (password.empty() || password.size() > kMaxPasswordBytes) return false;
+  verifications_.fetch_add(1, std::memory_order_relaxed);
   // crypto_pwhash_str_verify reads a NUL-terminated hash.
   const std::string terminated(stored_hash);
   return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -37,9 +39,14 @@ class PasswordHasher {
   // login for an unknown user costs what one for a known user costs.
   void verify_dummy(std::string_view password) const;
 
+  // argon2id verifications run so far (real and dummy), for metrics and for
+  // tests that prove an unknown user costs a verification too.
+  std::uint64_t verifications() const { return verifications_.load(std::memory_order_relaxed); }
+
  private:
   PasswordHashCost cost_;
   std::string dummy_hash_;
+  mutable std::atomic<std::uint64_t> verifications_{0};
 };
 
 }  // namespace blender_bus::auth
