@@ -1,0 +1,43 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <istream>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace blender_bus::cli {
+
+// `blender-bus user add|passwd|del|list`: manages the users of a data
+// directory's store directly (no server needed; safe beside a running one,
+// which sees the change at once).
+//
+//   user add NAME    [--data-dir D] [--password-stdin] [--role R]... [--scope S]...
+//   user passwd NAME [--data-dir D] [--password-stdin]   (revokes NAME's refresh tokens)
+//   user del NAME    [--data-dir D]                      (and NAME's refresh tokens)
+//   user list        [--data-dir D]
+//
+// --data-dir defaults to "data", as for `serve`. The password comes from a
+// no-echo prompt when stdin is a terminal, else from stdin's first line with
+// --password-stdin. Exit status 0 on success, 1 on any refusal.
+void add_user_command(CLI::App& app);
+
+// What one `user` invocation asked for; exposed so that tests can run it
+// without a terminal or a process.
+struct UserCommand {
+  enum class Action { add, passwd, del, list };
+  Action action = Action::list;
+  std::string username;
+  std::filesystem::path data_dir = "data";
+  bool password_stdin = false;
+  std::vector<std::string> roles;   // add: empty → the default user grants
+  std::vector<std::string> scopes;  // add: empty → the default user grants
+};
+
+// Runs `command`; messages to `out`, errors to `err`; returns the exit status.
+// `fast_hashing` (tests only) uses argon2id's minimum cost.
+int run_user_command(const UserCommand& command, std::istream& in, std::ostream& out,
+                     std::ostream& err, bool fast_hashing = false);
+
+}  // namespace blender_bus::cli
