@@ -396,9 +396,9 @@ export function openSse(url, { headers = {}, timeoutMs = 10_000 } = {}) {
           await stream.waitFor(stream.read + 1, ms);
           return stream.events[stream.read++];
         },
-        /** Resolves with all events once at least n have arrived. */
+        /** Resolves with (a copy of) all events once at least n have arrived. */
         waitFor(n, ms = 10_000) {
-          if (stream.events.length >= n) return Promise.resolve(stream.events);
+          if (stream.events.length >= n) return Promise.resolve(stream.events.slice());
           if (stream.ended) return Promise.reject(new Error(`SSE stream ended after ${stream.events.length} event(s), wanted ${n}`));
           const w = {};
           const p = new Promise((res2, rej2) => { Object.assign(w, { n, res: res2, rej: rej2 }); stream.waiters.add(w); });
@@ -415,7 +415,7 @@ export function openSse(url, { headers = {}, timeoutMs = 10_000 } = {}) {
       const closed = new Promise((r) => { markClosed = r; });
       const wake = () => {
         for (const w of stream.waiters) {
-          if (stream.events.length >= w.n) { stream.waiters.delete(w); w.res(stream.events); }
+          if (stream.events.length >= w.n) { stream.waiters.delete(w); w.res(stream.events.slice()); }
           else if (stream.ended) { stream.waiters.delete(w); w.rej(new Error(`SSE stream ended after ${stream.events.length} event(s), wanted ${w.n}`)); }
         }
       };
