@@ -1,10 +1,27 @@
 // blender-bus: command-line entry. Parses the command line only; the server
-// is composed in src/server/.
+// is composed in src/server/, the client commands live in src/cli/.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 
+#include "server/serve_command.hpp"
+
 int main(int argc, char** argv) {
+  // stdout carries protocol (stdio) and the ready line (serve): logs go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("blender-bus"));
+
   CLI::App app{"blender-bus: a per-user MCP message bus between AI assistants and Blender"};
   app.require_subcommand(1);
-  CLI11_PARSE(app, argc, argv);
+  blender_bus::server::add_serve_command(app);
+  blender_bus::server::add_stdio_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  } catch (const std::exception& error) {
+    spdlog::error("{}", error.what());
+    return 1;
+  }
   return 0;
 }

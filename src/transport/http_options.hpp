@@ -15,8 +15,8 @@ struct HttpOptions {
   std::chrono::seconds read_timeout{60};          // a request must arrive within this
   std::chrono::seconds write_timeout{30};         // a stalled reader is cut off after this
   std::chrono::seconds keep_alive_interval{15};   // SSE comment cadence
-  // The server's public base URL, for resource_metadata in 401s ("" = derive
-  // from host and port).
+  // The server's external origin ("http://127.0.0.1:8000"): token issuer and
+  // the base of resource_metadata in 401s. Set by the composition root.
   std::string public_base_url;
 };
 

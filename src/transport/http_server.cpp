@@ -52,9 +52,8 @@ asio::awaitable<void> drain_and_close(beast::tcp_stream& stream, beast::flat_buf
 
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& io, const HttpOptions& options, McpEndpoint& endpoint,
-                       std::vector<RouteHandler> routes)
-    : io_(io), options_(options), endpoint_(endpoint), routes_(std::move(routes)), acceptor_(io) {}
+HttpServer::HttpServer(asio::io_context& io, const HttpOptions& options)
+    : io_(io), options_(options), acceptor_(io) {}
 
 tcp::endpoint HttpServer::listen() {
   const tcp::endpoint endpoint{asio::ip::make_address(options_.host), options_.port};
@@ -65,7 +64,11 @@ tcp::endpoint HttpServer::listen() {
   return acceptor_.local_endpoint();
 }
 
-void HttpServer::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
+void HttpServer::start(McpEndpoint& endpoint, std::vector<RouteHandler> routes) {
+  endpoint_ = &endpoint;
+  routes_ = std::move(routes);
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+}
 
 void HttpServer::stop() {
   beast::error_code ignored;
@@ -131,7 +134,7 @@ asio::awaitable<void> HttpServer::serve_connection(tcp::socket socket) {
     const std::string_view path = path_of(request.target());
     bool keep_alive = false;
     if (path == "/mcp" || path == "/mcp/") {
-      keep_alive = co_await endpoint_.serve(stream, request);
+      keep_alive = co_await endpoint_->serve(stream, request);
     } else {
       auth::HttpRequestView view{std::string(request.method_string()), std::string(path),
                                  std::string(request[http::field::authorization]),
@@ -146,8 +149,9 @@ asio::awaitable<void> HttpServer::serve_connection(tcp::socket socket) {
         response = make_json_response(request, static_cast<http::status>(reply->status),
                                       std::move(reply->body));
         for (const auto& [name, value] : reply->headers) response.set(name, value);
-        if (reply->status == 401 && response.find(http::field::www_authenticate) == response.end()) {
-          response = endpoint_.unauthorized(request, "Bearer token required");
+        // Every 401 names where the resource metadata is (RFC 9728).
+        if (reply->status == 401) {
+          response.set(http::field::www_authenticate, endpoint_->authenticate_challenge());
         }
       } else {
         response = make_json_response(request, http::status::not_found,

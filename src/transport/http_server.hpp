@@ -15,13 +15,12 @@ namespace blender_bus::transport {
 // everything else to the plain routes, in order.
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, const HttpOptions& options, McpEndpoint& endpoint,
-             std::vector<RouteHandler> routes);
+  HttpServer(boost::asio::io_context& io, const HttpOptions& options);
 
   // Binds and listens; returns the bound endpoint (port 0 picks a free one).
   boost::asio::ip::tcp::endpoint listen();
-  // Starts accepting (after listen()).
-  void start();
+  // Starts accepting (after listen()). Both must outlive the server.
+  void start(McpEndpoint& endpoint, std::vector<RouteHandler> routes);
   // Stops accepting new connections.
   void stop();
 
@@ -31,7 +30,7 @@ class HttpServer {
 
   boost::asio::io_context& io_;
   const HttpOptions& options_;
-  McpEndpoint& endpoint_;
+  McpEndpoint* endpoint_ = nullptr;
   std::vector<RouteHandler> routes_;
   boost::asio::ip::tcp::acceptor acceptor_;
 };

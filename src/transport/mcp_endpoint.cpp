@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "auth/protected_resource_metadata.hpp"
 #include "mcp/incoming_payload.hpp"
 #include "mcp/protocol_version.hpp"
 #include "transport/accept_header.hpp"
@@ -60,21 +61,13 @@ McpEndpoint::McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher
       sessions_(sessions),
       authenticator_(authenticator),
       origin_guard_(options.host, options.allowed_origins) {
-  std::string base = options.public_base_url;
-  if (base.empty()) {
-    const bool v6 = options.host.find(':') != std::string::npos;
-    base = "http://" + (v6 ? "[" + options.host + "]" : options.host) + ":" +
-           std::to_string(options.port);
-  }
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  resource_metadata_url_ = base + "/.well-known/oauth-protected-resource";
+  challenge_ = auth::www_authenticate_challenge(options.public_base_url);
 }
 
 HttpResponse McpEndpoint::unauthorized(const HttpRequest& request, const std::string& detail) const {
   HttpResponse response = make_json_response(request, http::status::unauthorized,
                                              json::serialize(json::object{{"detail", detail}}));
-  response.set(http::field::www_authenticate,
-               "Bearer resource_metadata=\"" + resource_metadata_url_ + "\"");
+  response.set(http::field::www_authenticate, challenge_);
   return response;
 }
 

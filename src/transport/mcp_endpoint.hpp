@@ -27,6 +27,8 @@ class McpEndpoint {
 
   // The 401 the transport writes for every refused bearer (SPEC §2).
   HttpResponse unauthorized(const HttpRequest& request, const std::string& detail) const;
+  // `Bearer resource_metadata="<base>/.well-known/oauth-protected-resource"`.
+  const std::string& authenticate_challenge() const { return challenge_; }
 
  private:
   boost::asio::awaitable<bool> post(beast::tcp_stream& stream, const HttpRequest& request,
@@ -45,7 +47,7 @@ class McpEndpoint {
   mcp::SessionRegistry& sessions_;
   const auth::RequestAuthenticator& authenticator_;
   OriginGuard origin_guard_;
-  std::string resource_metadata_url_;
+  std::string challenge_;
 };
 
 }  // namespace blender_bus::transport

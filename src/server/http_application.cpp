@@ -1,0 +1,152 @@
+#include "server/http_application.hpp"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "auth/auth_layer.hpp"
+#include "auth/local_authenticator.hpp"
+#include "auth/protected_resource_metadata.hpp"
+#include "bus/bus_manager.hpp"
+#include "mcp/dispatcher.hpp"
+#include "server/health_route.hpp"
+#include "server/instructions.hpp"
+#include "store/database.hpp"
+#include "tools/bus_tools.hpp"
+#include "transport/http_server.hpp"
+#include "transport/mcp_endpoint.hpp"
+
+namespace blender_bus::server {
+
+namespace asio = boost::asio;
+
+namespace {
+
+double unix_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string base_url(const std::string& host, std::uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+transport::RouteHandler make_metadata_route(std::string base) {
+  return [base = std::move(base)](const auth::HttpRequestView& request)
+             -> std::optional<auth::HttpReply> {
+    if (request.path != auth::kProtectedResourceMetadataPath &&
+        request.path != std::string(auth::kProtectedResourceMetadataPath) + "/mcp") {
+      return std::nullopt;
+    }
+    return auth::HttpReply{200, auth::protected_resource_metadata(base), {}};
+  };
+}
+
+// Ends idle sessions now and then; their ephemeral clients leave with them.
+void schedule_idle_sweep(asio::steady_timer& timer, mcp::SessionRegistry& sessions,
+                         std::chrono::seconds every) {
+  timer.expires_after(every);
+  timer.async_wait([&timer, &sessions, every](boost::system::error_code ec) {
+    if (ec) return;
+    if (const auto ended = sessions.expire_idle(std::chrono::steady_clock::now())) {
+      spdlog::info("expired {} idle session(s)", ended);
+    }
+    schedule_idle_sweep(timer, sessions, every);
+  });
+}
+
+}  // namespace
+
+int run_http_server(ServeConfig config) {
+  const auto address = asio::ip::make_address(config.http.host);
+  if (config.auth_none && !address.is_loopback()) {
+    spdlog::error("--auth none is for local development: refusing to serve it on {}",
+                  config.http.host);
+    return 2;
+  }
+  std::filesystem::create_directories(config.data_dir);
+  store::Database database(config.data_dir / store::kDatabaseFileName);
+
+  const unsigned threads =
+      config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  asio::io_context io(static_cast<int>(threads));
+  transport::HttpServer http(io, config.http);
+  const auto bound = http.listen();
+  config.http.port = bound.port();
+  if (config.http.public_base_url.empty()) {
+    config.http.public_base_url = base_url(config.http.host, config.http.port);
+  }
+
+  auth::AuthSettings auth_settings;
+  auth_settings.data_dir = config.data_dir;
+  auth_settings.issuer = config.http.public_base_url;
+  auth_settings.secret_key = config.secret_key;
+  auth_settings.access_token_expire_minutes = config.access_token_expire_minutes;
+  auth_settings.refresh_token_expire_days = config.refresh_token_expire_days;
+  auth::AuthLayer auth_layer(database, auth_settings);
+  auth::LocalAuthenticator local_authenticator;
+  if (!config.auth_none) {
+    auth_layer.bootstrap({config.admin_password, config.demo_password}, std::cout);
+  }
+  const auth::RequestAuthenticator& authenticator =
+      config.auth_none ? static_cast<const auth::RequestAuthenticator&>(local_authenticator)
+                       : auth_layer.authenticator();
+
+  bus::BusManager buses(unix_seconds,
+                        [](std::span<unsigned char> bytes) {
+                          randombytes_buf(bytes.data(), bytes.size());
+                        },
+                        config.bus_limits);
+  mcp::SessionRegistry sessions(config.sessions);
+  mcp::ToolRegistry tools;
+  mcp::ResourceRegistry resources;
+  mcp::PromptRegistry prompts;
+  tools::register_bus_tools(tools, resources, prompts, buses, sessions);
+  mcp::Dispatcher dispatcher(
+      mcp::ServerIdentity{"blender-bus", BLENDER_BUS_VERSION, std::string(kBusInstructions)},
+      tools, resources, prompts);
+
+  transport::McpEndpoint endpoint(config.http, dispatcher, sessions, authenticator);
+  std::vector<transport::RouteHandler> routes{
+      make_health_route(buses),
+      make_metadata_route(config.http.public_base_url),
+      [&auth_layer](const auth::HttpRequestView& request) {
+        return auth_layer.routes().handle(request);
+      },
+  };
+  http.start(endpoint, std::move(routes));
+
+  asio::steady_timer sweeper(io);
+  schedule_idle_sweep(sweeper, sessions,
+                      std::clamp<std::chrono::seconds>(config.sessions.idle_timeout / 2,
+                                                       std::chrono::seconds(1),
+                                                       std::chrono::seconds(60)));
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: shutting down", signal);
+    http.stop();
+    sweeper.cancel();
+    sessions.end_all();  // wakes every stream so it can finish
+    io.stop();
+  });
+
+  std::cout << "blender-bus listening on " << config.http.public_base_url << std::endl;
+  spdlog::info("serving MCP at {}/mcp ({} threads, auth {})", config.http.public_base_url, threads,
+               config.auth_none ? "none (local development)" : "bearer");
+
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& worker : workers) worker.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace blender_bus::server

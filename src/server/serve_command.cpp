@@ -1,0 +1,75 @@
+#include "server/serve_command.hpp"
+
+#include <cstdlib>
+
+#include "server/http_application.hpp"
+#include "server/serve_config.hpp"
+#include "server/stdio_application.hpp"
+
+namespace blender_bus::server {
+
+namespace {
+
+std::optional<std::string> environment(const char* name) {
+  const char* value = std::getenv(name);
+  if (!value || !*value) return std::nullopt;
+  return std::string(value);
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  auto config = std::make_shared<ServeConfig>();
+  auto auth_mode = std::make_shared<std::string>("bearer");
+  auto idle_seconds = std::make_shared<unsigned>(30 * 60);
+  auto keep_alive_seconds = std::make_shared<unsigned>(15);
+  CLI::App* serve = app.add_subcommand("serve", "Serve MCP over Streamable HTTP");
+  serve->add_option("--host", config->http.host, "Address to bind")
+      ->envname("BLENDER_MCP_HOST")
+      ->capture_default_str();
+  serve->add_option("--port", config->http.port, "Port to bind (0: any free port)")
+      ->envname("BLENDER_MCP_PORT")
+      ->capture_default_str();
+  serve->add_option("--data-dir", config->data_dir, "Embedded store and secrets")
+      ->capture_default_str();
+  serve->add_option("--allow-origin", config->http.allowed_origins,
+                    "Another allowed Origin (full origin, or *); repeatable");
+  serve->add_option("--auth", *auth_mode,
+                    "bearer (default), or none: every request acts as user 'local' "
+                    "(loopback only, for development and conformance runs)")
+      ->check(CLI::IsMember({"bearer", "none"}))
+      ->capture_default_str();
+  serve->add_option("--public-url", config->http.public_base_url,
+                    "External origin of this server (default http://HOST:PORT)");
+  serve->add_option("--threads", config->threads, "I/O threads (0: one per core)")
+      ->capture_default_str();
+  serve->add_option("--session-idle-timeout", *idle_seconds,
+                    "Seconds after which a session without requests or stream ends")
+      ->check(CLI::Range(1u, 7u * 24 * 3600))
+      ->capture_default_str();
+  serve->add_option("--keep-alive", *keep_alive_seconds, "Seconds between SSE keep-alive comments")
+      ->check(CLI::Range(1u, 3600u))
+      ->capture_default_str();
+  serve->callback([config, auth_mode, idle_seconds, keep_alive_seconds] {
+    config->auth_none = *auth_mode == "none";
+    config->sessions.idle_timeout = std::chrono::seconds(*idle_seconds);
+    config->http.keep_alive_interval = std::chrono::seconds(*keep_alive_seconds);
+    config->secret_key = environment("OAUTH_SECRET_KEY");
+    config->access_token_expire_minutes = environment("ACCESS_TOKEN_EXPIRE_MINUTES");
+    config->refresh_token_expire_days = environment("REFRESH_TOKEN_EXPIRE_DAYS");
+    config->admin_password = environment("ADMIN_PASSWORD");
+    config->demo_password = environment("DEMO_PASSWORD");
+    const int code = run_http_server(*config);
+    if (code != 0) throw CLI::RuntimeError(code);
+  });
+}
+
+void add_stdio_command(CLI::App& app) {
+  CLI::App* stdio = app.add_subcommand("stdio", "Serve MCP over stdin/stdout (no bus tools)");
+  stdio->callback([] {
+    const int code = run_stdio_server();
+    if (code != 0) throw CLI::RuntimeError(code);
+  });
+}
+
+}  // namespace blender_bus::server

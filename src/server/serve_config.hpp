@@ -1,0 +1,30 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "bus/limits.hpp"
+#include "mcp/session_registry.hpp"
+#include "transport/http_options.hpp"
+
+namespace blender_bus::server {
+
+// Everything `serve` needs, gathered from flags and environment by the
+// command (flags win over environment).
+struct ServeConfig {
+  transport::HttpOptions http;
+  std::filesystem::path data_dir = "data";
+  bool auth_none = false;  // --auth none: loopback-only development mode
+  unsigned threads = 0;    // 0: one per core
+  mcp::SessionLimits sessions;
+  bus::Limits bus_limits;
+  // Token and user settings (environment).
+  std::optional<std::string> secret_key;
+  std::optional<std::string> access_token_expire_minutes;
+  std::optional<std::string> refresh_token_expire_days;
+  std::optional<std::string> admin_password;
+  std::optional<std::string> demo_password;
+};
+
+}  // namespace blender_bus::server

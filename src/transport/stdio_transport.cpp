@@ -1,0 +1,85 @@
+#include "transport/stdio_transport.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+#include <future>
+#include <istream>
+#include <ostream>
+#include <vector>
+
+#include "mcp/incoming_payload.hpp"
+#include "mcp/protocol_version.hpp"
+
+namespace blender_bus::transport {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+StdioTransport::StdioTransport(asio::io_context& io, mcp::Dispatcher& dispatcher,
+                               mcp::SessionPtr session, std::istream& in, std::ostream& out,
+                               std::size_t max_line_bytes)
+    : io_(io),
+      dispatcher_(dispatcher),
+      session_(std::move(session)),
+      in_(in),
+      out_(out),
+      max_line_bytes_(max_line_bytes) {}
+
+void StdioTransport::write_line(const std::string& line) {
+  std::lock_guard lock(write_mutex_);
+  out_ << line << '\n';
+  out_.flush();
+}
+
+void StdioTransport::drain_outbound() {
+  std::lock_guard lock(write_mutex_);
+  auto events = session_->outbound().after(outbound_cursor_);
+  if (!events) return;
+  for (const auto& event : *events) out_ << event.data << '\n';
+  out_.flush();
+  if (!events->empty()) outbound_cursor_ = events->back().id;
+}
+
+void StdioTransport::run() {
+  const std::uint64_t token = session_->outbound().attach(
+      [this] { asio::post(io_, [this] { drain_outbound(); }); }, 0);
+  std::vector<std::future<void>> in_flight;
+  std::string line;
+  while (std::getline(in_, line)) {
+    if (line.empty() || line == "\r") continue;
+    if (line.size() > max_line_bytes_) {
+      write_line(json::serialize(mcp::make_error(
+          nullptr, {mcp::error_code::invalid_request, "Invalid Request: message too large"})));
+      continue;
+    }
+    std::string version = session_->protocol_version();
+    if (version.empty()) version = mcp::kDefaultProtocolVersion;
+    auto parsed = mcp::parse_incoming_payload(line, version);
+    if (auto* error = std::get_if<mcp::RpcError>(&parsed)) {
+      write_line(json::serialize(mcp::make_error(nullptr, *error)));
+      continue;
+    }
+    auto payload = std::get<mcp::IncomingPayload>(std::move(parsed));
+    auto task = [this, payload = std::move(payload)]() mutable -> asio::awaitable<void> {
+      json::array responses;
+      for (auto& message : payload.messages) {
+        auto response = co_await dispatcher_.handle(session_, std::move(message), io_.get_executor());
+        if (response) responses.push_back(std::move(*response));
+      }
+      if (responses.empty()) co_return;
+      write_line(payload.is_batch ? json::serialize(responses) : json::serialize(responses.front()));
+    };
+    in_flight.push_back(asio::co_spawn(io_, task(), asio::use_future));
+    // Drop finished futures so a long session does not accumulate them.
+    std::erase_if(in_flight, [](std::future<void>& f) {
+      return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    });
+  }
+  for (auto& future : in_flight) future.get();
+  session_->outbound().detach(token);
+  drain_outbound();
+}
+
+}  // namespace blender_bus::transport

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <iosfwd>
+#include <mutex>
+
+#include "mcp/dispatcher.hpp"
+#include "mcp/session.hpp"
+
+namespace blender_bus::transport {
+
+// MCP over stdio: newline-delimited JSON-RPC on `in`/`out`, one implicit
+// session. Requests are dispatched on `io` (run by other threads); responses
+// and the session's pushed notifications are written whole lines at a time.
+class StdioTransport {
+ public:
+  StdioTransport(boost::asio::io_context& io, mcp::Dispatcher& dispatcher, mcp::SessionPtr session,
+                 std::istream& in, std::ostream& out, std::size_t max_line_bytes);
+
+  // Reads until end of input, then waits for the requests still running.
+  void run();
+
+ private:
+  void write_line(const std::string& line);
+  void drain_outbound();
+
+  boost::asio::io_context& io_;
+  mcp::Dispatcher& dispatcher_;
+  mcp::SessionPtr session_;
+  std::istream& in_;
+  std::ostream& out_;
+  const std::size_t max_line_bytes_;
+  std::mutex write_mutex_;
+  std::uint64_t outbound_cursor_ = 0;  // guarded by write_mutex_
+};
+
+}  // namespace blender_bus::transport
