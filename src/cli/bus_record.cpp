@@ -1,0 +1,41 @@
+#include "cli/bus_record.hpp"
+
+namespace blender_bus::cli {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string string_field(const json::object& object, std::string_view key) {
+  const auto* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->as_string()) : std::string();
+}
+
+}  // namespace
+
+std::optional<BusRecord> BusRecord::from_params(const json::object& params) {
+  if (string_field(params, "logger") != "_message_bus") return std::nullopt;
+  const auto* data = params.if_contains("data");
+  if (data == nullptr || !data->is_object()) return std::nullopt;
+  return BusRecord{string_field(params, "level"), data->as_object()};
+}
+
+std::optional<JobUpdate> JobUpdate::from_record(const BusRecord& record) {
+  const auto* payload = record.data.if_contains("payload");
+  if (payload == nullptr || !payload->is_object()) return std::nullopt;
+  const auto& body = payload->as_object();
+  if (string_field(body, "kind") != "job_update") return std::nullopt;
+  JobUpdate update;
+  update.job_id = string_field(body, "job_id");
+  if (update.job_id.empty()) update.job_id = string_field(record.data, "job_id");
+  update.status = string_field(body, "status");
+  update.result = string_field(body, "result");
+  update.error = string_field(body, "error");
+  return update;
+}
+
+bool JobUpdate::is_final() const {
+  return status == "completed" || status == "failed" || status == "cancelled";
+}
+
+}  // namespace blender_bus::cli

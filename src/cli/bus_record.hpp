@@ -1,0 +1,33 @@
+#pragma once
+
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+
+namespace blender_bus::cli {
+
+// A record the bus forwarded (SPEC §7): the params of a
+// `notifications/message` on logger `_message_bus`.
+struct BusRecord {
+  std::string level;
+  boost::json::object data;  // user_id, from_uuid, target_uuid, routing, payload, job_id, …
+
+  // nullopt for other loggers or a malformed record.
+  static std::optional<BusRecord> from_params(const boost::json::object& params);
+};
+
+// A job update as the bus wraps it (SPEC §8): the record's payload is
+// {"kind":"job_update","job_id","status","result","error"}.
+struct JobUpdate {
+  std::string job_id;
+  std::string status;
+  std::string result;
+  std::string error;
+
+  // nullopt when the record is not a job update.
+  static std::optional<JobUpdate> from_record(const BusRecord& record);
+  // completed, failed and cancelled end a job (SPEC §8).
+  bool is_final() const;
+};
+
+}  // namespace blender_bus::cli

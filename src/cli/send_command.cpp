@@ -1,0 +1,242 @@
+#include "cli/send_command.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+
+#include "cli/bus_record.hpp"
+#include "cli/client_profile.hpp"
+#include "cli/command_runner.hpp"
+#include "cli/event_stream.hpp"
+#include "cli/mcp_client.hpp"
+#include "cli/random_id.hpp"
+#include "cli/reply_tracker.hpp"
+#include "cli/send_target.hpp"
+
+namespace blender_bus::cli {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr int kCouldNotSend = 3;
+
+struct SendOptions {
+  ConnectionOptions connection;
+  std::string target;
+  std::string script;
+  std::string description;
+  std::string priority = "info";
+  double timeout_s = 60;
+};
+
+std::string read_script(const std::string& source) {
+  if (source == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(source, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read script " + source);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string status_of(const json::value& value) {
+  if (const auto* object = value.if_object()) {
+    if (const auto* status = object->if_contains("status"); status && status->is_string()) {
+      return std::string(status->as_string());
+    }
+  }
+  return {};
+}
+
+std::string error_of(const ToolCallResult& result) {
+  if (const auto* object = result.value.if_object()) {
+    if (const auto* error = object->if_contains("error"); error && error->is_string()) {
+      return std::string(error->as_string());
+    }
+  }
+  return result.text;
+}
+
+void print_block(std::ostream& out, const std::string& text) {
+  if (text.empty()) return;
+  out << text;
+  if (text.back() != '\n') out << '\n';
+}
+
+// Prints what the user waits for: progress and errors on stderr, each
+// reply's result on stdout (so `send … > out.txt` keeps just the results).
+void report(const JobUpdate& update, ReplyTracker::Seen seen, const ReplyTracker& tracker) {
+  if (seen == ReplyTracker::Seen::progress) {
+    std::cerr << "[" << update.status << "] " << update.job_id << " (" << tracker.replies()
+              << " of " << tracker.expected() << " answered)\n";
+    print_block(std::cerr, update.result);
+    return;
+  }
+  if (seen == ReplyTracker::Seen::reply) {
+    std::cerr << "[" << update.status << "] reply " << tracker.replies() << " of "
+              << tracker.expected() << "\n";
+    std::cerr.flush();
+    print_block(std::cout, update.result);
+    std::cout.flush();
+    print_block(std::cerr, update.error);
+  }
+}
+
+asio::awaitable<int> run_send(const SendOptions& options, CommandContext& context) {
+  const auto target = SendTarget::parse(options.target);
+  const std::string script = read_script(options.script);
+  auto executor = context.executor();
+  auto profile = co_await open_profile(executor, options.connection);
+
+  McpClientOptions client_options;
+  client_options.client_name = "blender-bus send";
+  McpClient client(executor, profile.server, profile.auth, client_options);
+  co_await client.connect();
+  // The stream is open before anything is sent, so no reply can go by unseen.
+  EventStream stream(client);
+  co_await stream.open();
+
+  const std::string client_uuid = "cli-" + random_uuid();
+  json::object registration;  // (GCC 12 rejects braced lists inside co_await calls)
+  registration["client_uuid"] = client_uuid;
+  registration["client_type"] = "llm";
+  registration["is_persistent"] = false;
+  auto registered = co_await client.call_tool("blender_register_client", std::move(registration));
+  if (registered.is_error || status_of(registered.value) != "ok") {
+    std::cerr << "blender-bus send: registration refused: " << error_of(registered) << "\n";
+    co_return kCouldNotSend;
+  }
+
+  const std::string job_id = "job-" + random_uuid();
+  json::object payload{{"message_type", "job_dispatch"}, {"job_id", job_id}, {"script", script}};
+  if (!options.description.empty()) payload["description"] = options.description;
+  json::object arguments = target.routing_arguments();
+  arguments["payload"] = std::move(payload);
+  arguments["priority"] = options.priority;
+  // Replies are routed straight back to this client (SPEC §8).
+  arguments["from_uuid"] = client_uuid;
+  auto sent = co_await client.call_tool("blender_send_message", std::move(arguments));
+  if (sent.is_error || status_of(sent.value) != "ok") {
+    std::cerr << "blender-bus send: not sent: " << error_of(sent) << "\n";
+    co_return kCouldNotSend;
+  }
+  std::vector<std::string> targets;
+  if (const auto* list = sent.value.as_object().if_contains("targets"); list && list->is_array()) {
+    for (const auto& uuid : list->as_array()) {
+      if (uuid.is_string()) targets.emplace_back(uuid.as_string());
+    }
+  }
+  if (targets.empty()) {
+    std::cerr << "sent " << job_id << " to " << target.describe()
+              << ": no client is there; waiting " << options.timeout_s << " s for an answer\n";
+  } else {
+    std::cerr << "sent " << job_id << " to " << targets.size() << " client(s):";
+    for (const auto& uuid : targets) std::cerr << " " << uuid;
+    std::cerr << "\n";
+  }
+
+  ReplyTracker tracker(job_id, targets.size());
+  asio::steady_timer deadline(executor);
+  deadline.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(options.timeout_s)));
+  asio::steady_timer reader_finished(executor, asio::steady_timer::time_point::max());
+  bool reader_done = false;
+  std::exception_ptr reader_error;
+
+  context.on_interrupt([&] { deadline.cancel(); });
+  asio::co_spawn(executor, stream.run([&](json::object& params, const SseEvent&) {
+    auto record = BusRecord::from_params(params);
+    if (!record) return;
+    auto update = JobUpdate::from_record(*record);
+    if (!update) return;
+    const auto seen = tracker.observe(*update);
+    report(*update, seen, tracker);
+    if (tracker.complete()) deadline.cancel();
+  }),
+                 [&](std::exception_ptr error) {
+                   reader_error = error;
+                   reader_done = true;
+                   deadline.cancel();
+                   reader_finished.cancel();
+                 });
+  co_await deadline.async_wait(asio::as_tuple(asio::use_awaitable));
+  stream.stop();
+  if (!reader_done) co_await reader_finished.async_wait(asio::as_tuple(asio::use_awaitable));
+
+  // Leave the bus tidily; an ephemeral client would also leave with its
+  // session, so a failure here changes nothing for the result.
+  bool tidy = true;
+  try {
+    json::object leaving;
+    leaving["client_uuid"] = client_uuid;
+    co_await client.call_tool("blender_unregister_client", std::move(leaving));
+    co_await client.close();
+  } catch (const std::exception&) {
+    tidy = false;
+  }
+  if (!tidy) std::cerr << "blender-bus send: could not close the session (it will expire)\n";
+
+  if (reader_error && !tracker.complete()) std::rethrow_exception(reader_error);
+  if (context.interrupted() && !tracker.complete()) {
+    std::cerr << "blender-bus send: interrupted with " << tracker.replies() << " of "
+              << tracker.expected() << " replies\n";
+    co_return 130;
+  }
+  const int code = tracker.exit_code();
+  if (code == ReplyTracker::kTimedOut) {
+    if (tracker.replies() == 0) {
+      std::cerr << "blender-bus send: timed out after " << options.timeout_s
+                << " s: no client answered job " << job_id << "\n";
+    } else {
+      std::cerr << "blender-bus send: timed out after " << options.timeout_s
+                << " s: " << tracker.replies() << " of " << tracker.expected()
+                << " clients answered job " << job_id << "\n";
+    }
+  } else if (code == ReplyTracker::kFailed) {
+    std::cerr << "blender-bus send: job " << job_id << " failed on at least one client\n";
+  }
+  co_return code;
+}
+
+}  // namespace
+
+void add_send_command(CLI::App& app) {
+  auto options = std::make_shared<SendOptions>();
+  auto* command = app.add_subcommand(
+      "send",
+      "Run a Python script on Blender clients and wait for their answers.\n"
+      "Exit status: 0 all completed, 1 any failed, 2 timed out, 3 could not send.");
+  command->add_option("--target", options->target, "uuid:X, group:X, type:X or broadcast")
+      ->required()
+      ->check([](const std::string& text) {
+        try {
+          SendTarget::parse(text);
+          return std::string();
+        } catch (const std::invalid_argument& e) {
+          return std::string(e.what());
+        }
+      });
+  command->add_option("--script", options->script, "the script file, or - for stdin")->required();
+  command->add_option("--description", options->description, "a note sent with the job");
+  command->add_option("--priority", options->priority, "emergency…debug, or 0–7 (default info)");
+  command->add_option("--timeout", options->timeout_s, "seconds to wait for answers (default 60)")
+      ->check(CLI::PositiveNumber);
+  add_connection_options(*command, options->connection);
+  command->callback([options] {
+    const int status = run_command(
+        "send", [options](CommandContext& context) { return run_send(*options, context); },
+        kCouldNotSend);
+    if (status != 0) throw CLI::RuntimeError(status);
+  });
+}
+
+}  // namespace blender_bus::cli
