@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/user_command.hpp"
 #include "server/serve_command.hpp"
 
 int main(int argc, char** argv) {
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   blender_bus::server::add_serve_command(app);
   blender_bus::server::add_stdio_command(app);
+  blender_bus::cli::add_user_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -42,6 +42,18 @@ void StdioTransport::drain_outbound() {
   if (!events->empty()) outbound_cursor_ = events->back().id;
 }
 
+// A member coroutine, not a capturing lambda: a lambda's captures would die
+// with the temporary closure while the coroutine still runs.
+asio::awaitable<void> StdioTransport::serve_payload(mcp::IncomingPayload payload) {
+  json::array responses;
+  for (auto& message : payload.messages) {
+    auto response = co_await dispatcher_.handle(session_, std::move(message), io_.get_executor());
+    if (response) responses.push_back(std::move(*response));
+  }
+  if (responses.empty()) co_return;
+  write_line(payload.is_batch ? json::serialize(responses) : json::serialize(responses.front()));
+}
+
 void StdioTransport::run() {
   const std::uint64_t token = session_->outbound().attach(
       [this] { asio::post(io_, [this] { drain_outbound(); }); }, 0);
@@ -61,17 +73,8 @@ void StdioTransport::run() {
       write_line(json::serialize(mcp::make_error(nullptr, *error)));
       continue;
     }
-    auto payload = std::get<mcp::IncomingPayload>(std::move(parsed));
-    auto task = [this, payload = std::move(payload)]() mutable -> asio::awaitable<void> {
-      json::array responses;
-      for (auto& message : payload.messages) {
-        auto response = co_await dispatcher_.handle(session_, std::move(message), io_.get_executor());
-        if (response) responses.push_back(std::move(*response));
-      }
-      if (responses.empty()) co_return;
-      write_line(payload.is_batch ? json::serialize(responses) : json::serialize(responses.front()));
-    };
-    in_flight.push_back(asio::co_spawn(io_, task(), asio::use_future));
+    in_flight.push_back(asio::co_spawn(
+        io_, serve_payload(std::get<mcp::IncomingPayload>(std::move(parsed))), asio::use_future));
     // Drop finished futures so a long session does not accumulate them.
     std::erase_if(in_flight, [](std::future<void>& f) {
       return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;

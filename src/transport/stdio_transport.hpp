@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "mcp/dispatcher.hpp"
+#include "mcp/incoming_payload.hpp"
 #include "mcp/session.hpp"
 
 namespace blender_bus::transport {
@@ -21,6 +22,7 @@ class StdioTransport {
   void run();
 
  private:
+  boost::asio::awaitable<void> serve_payload(mcp::IncomingPayload payload);
   void write_line(const std::string& line);
   void drain_outbound();
 
