@@ -77,9 +77,12 @@ class EventStream:
     """The session's open standalone SSE stream. Iterate it for events;
     `close()` from any thread cuts it (the iterator then ends)."""
 
-    def __init__(self, connection: http.client.HTTPConnection,
+    def __init__(self, connection: http.client.HTTPConnection, sock: Optional[socket.socket],
                  response: http.client.HTTPResponse, parser: SseParser) -> None:
         self._connection = connection
+        # Kept here because http.client drops connection.sock once the
+        # response says "Connection: close" (the usual SSE answer).
+        self._sock = sock
         self._response = response
         self.parser = parser
         self._closed = False
@@ -103,7 +106,7 @@ class EventStream:
         finally:
             self._reading = False
             self._closed = True
-            self._connection.close()
+            self._release()
 
     @property
     def last_event_id(self) -> Optional[str]:
@@ -115,14 +118,17 @@ class EventStream:
         releases the connection itself)."""
         self._closed = True
         if not self._reading:
-            self._connection.close()
+            self._release()
             return
-        sock = self._connection.sock
-        if sock is not None:
+        if self._sock is not None:
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                self._sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+    def _release(self) -> None:
+        self._response.close()
+        self._connection.close()
 
 
 class McpClient:
@@ -161,7 +167,7 @@ class McpClient:
         if self.session_id is None:
             return
         try:
-            _, _, _, connection = self._exchange("DELETE", None, {}, self.request_timeout)
+            _, _, _, connection, _ = self._exchange("DELETE", None, {}, self.request_timeout)
             connection.close()
         except (OSError, HttpStatusError, http.client.HTTPException):
             pass
@@ -178,8 +184,9 @@ class McpClient:
     def send_message(self, message: dict) -> None:
         """POSTs a message that gets no answer (a notification, or our
         response to a server request): the server says 202."""
-        _, _, response, connection = self._exchange("POST", message, {}, self.request_timeout)
+        _, _, response, connection, _ = self._exchange("POST", message, {}, self.request_timeout)
         response.read()
+        response.close()
         connection.close()
 
     def request(self, method: str, params: Optional[dict] = None) -> Any:
@@ -188,7 +195,7 @@ class McpClient:
         message = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:
             message["params"] = params
-        status, headers, response, connection = self._exchange("POST", message, {}, self.request_timeout)
+        status, headers, response, connection, _ = self._exchange("POST", message, {}, self.request_timeout)
         try:
             if method == "initialize":
                 self.session_id = headers.get("mcp-session-id") or self.session_id
@@ -201,6 +208,7 @@ class McpClient:
                 if isinstance(answer, list):  # a batch answer (2025-03-26)
                     answer = next((m for m in answer if m.get("id") == request_id), None)
         finally:
+            response.close()  # holds the socket itself after "Connection: close"
             connection.close()
         if not isinstance(answer, dict):
             raise HttpStatusError(status, "", f"{method}: no JSON-RPC answer")
@@ -244,14 +252,14 @@ class McpClient:
         extra = {"Accept": "text/event-stream"}
         if last_event_id:
             extra["Last-Event-ID"] = last_event_id
-        status, headers, response, connection = self._exchange("GET", None, extra, idle_timeout)
+        status, headers, response, connection, sock = self._exchange("GET", None, extra, idle_timeout)
         if status != 200 or not headers.get("content-type", "").startswith("text/event-stream"):
             body = response.read().decode("utf-8", errors="replace")
             connection.close()
             raise HttpStatusError(status, body, "GET stream")
         parser = SseParser()
         parser.last_event_id = last_event_id
-        return EventStream(connection, response, parser)
+        return EventStream(connection, sock, response, parser)
 
     # -- HTTP --------------------------------------------------------------
 
@@ -270,8 +278,8 @@ class McpClient:
                   timeout: Optional[float]):
         """One HTTP exchange with /mcp, retried once after a 401 if the token
         source renewed the token. Returns (status, lower-cased headers,
-        response, connection) for a 2xx status; the caller closes the
-        connection. Any other status is raised: 401 as Unauthorized, 404 on
+        response, connection, socket) for a 2xx status; the caller closes
+        the connection. Any other status is raised: 401 as Unauthorized, 404 on
         a session as SessionGone, the rest as HttpStatusError."""
         body = json.dumps(message).encode() if message is not None else None
         for attempt in (1, 2):
@@ -282,6 +290,7 @@ class McpClient:
             connection = self.server.connect(timeout)
             try:
                 connection.request(verb, self.server.path("/mcp"), body=body, headers=headers)
+                sock = connection.sock
                 response = connection.getresponse()
             except BaseException:
                 connection.close()
@@ -302,5 +311,5 @@ class McpClient:
                 text = response.read().decode("utf-8", errors="replace")
                 connection.close()
                 raise HttpStatusError(status, text, f"{verb} /mcp")
-            return status, lowered, response, connection
+            return status, lowered, response, connection, sock
         raise AssertionError("unreachable")

@@ -73,9 +73,10 @@ def tail(path, chars=3000):
 
 
 class ServerProcess:
-    def __init__(self, data_dir, args=("--auth", "none"), port=0):
+    def __init__(self, data_dir, args=("--auth", "none"), port=0, env=None):
         self.data_dir = data_dir
         self.args = list(args)
+        self.env = dict(os.environ, **(env or {}))
         self.port = port
         self.base_url = None
         self.log_path = os.path.join(data_dir, f"server-{int(time.time() * 1000)}.log")
@@ -85,7 +86,8 @@ class ServerProcess:
         command = [server_bin(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
                    "--data-dir", self.data_dir, *self.args]
         self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self._log, text=True)
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self._log, text=True,
+                                     env=self.env)
         ready = threading.Event()
 
         def read_stdout():

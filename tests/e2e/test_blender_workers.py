@@ -13,7 +13,7 @@ import subprocess
 import unittest
 
 from harness import (CLIENT_DIR, LlmPeer, ServerProcess, WorkerProcess, blender_bin,
-                     make_workdir, server_bin, wait_until)
+                     make_workdir, wait_until)
 
 # harness has loaded clients/blender as blender_bus_client.
 from blender_bus_client.auth import StaticToken  # noqa: E402
@@ -264,15 +264,11 @@ class AuthenticatedWorkersTest(E2ECase):
     @classmethod
     def setUpClass(cls):
         cls.make_workdir()
+        # DEMO_PASSWORD creates the user `demo` at start (SPEC §2).
         password = "e2e-Passw0rd-long-enough"
-        added = subprocess.run([server_bin(), "user", "add", "e2e", "--data-dir", cls.workdir,
-                                "--password-stdin"], input=password, text=True,
-                               capture_output=True, timeout=60)
-        if added.returncode != 0:
-            raise AssertionError(f"user add failed ({added.returncode}): {added.stderr}")
-        cls.start_server(args=())
+        cls.start_server(args=(), env={"DEMO_PASSWORD": password})
         status, tokens = ServerAddress(cls.server.base_url).post_json(
-            "/auth/login", {"username": "e2e", "password": password})
+            "/auth/login", {"username": "demo", "password": password})
         if status != 200:
             raise AssertionError(f"login failed: {status} {tokens}")
         # A token file as a login command would keep it: JSON, owner-only.
@@ -285,14 +281,14 @@ class AuthenticatedWorkersTest(E2ECase):
             f.write(password + "\n")
         cls.workers = [
             cls.start_worker("token-worker", ["--token-file", token_file]),
-            cls.start_worker("login-worker", ["--username", "e2e", "--password-file", password_file]),
+            cls.start_worker("login-worker", ["--username", "demo", "--password-file", password_file]),
         ]
         cls.connect_llm(auth=StaticToken(tokens["access_token"]))
 
     def test_both_workers_register_under_the_user_and_run_jobs(self):
         for worker in self.workers:
             self.wait_registered(worker)
-        self.assertEqual(self.llm.clients()["user_id"], "e2e")
+        self.assertEqual(self.llm.clients()["user_id"], "demo")
         sent = self.llm.dispatch("print('authenticated')", group_id=GROUP)
         self.assertEqual(sorted(sent["targets"]), sorted(w.uuid for w in self.workers))
         finals = self.llm.wait_final_statuses(sent["job_id"], 2)

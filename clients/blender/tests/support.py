@@ -45,8 +45,11 @@ class FakeSession:
 class FakeBus:
     """State of the fake server; every method is thread-safe."""
 
-    def __init__(self, answer_mode="json", token=None, structured=True):
+    def __init__(self, answer_mode="json", token=None, structured=True, stream_framing="chunked"):
         self.answer_mode = answer_mode  # "json" or "sse" for POST answers
+        # "chunked", or "close": no framing, the body ends when the connection
+        # does (what the real server sends: `Connection: close`).
+        self.stream_framing = stream_framing
         self.token = token  # required bearer token, or None for no auth
         self.structured = structured  # put tool results in structuredContent too
         self.cond = threading.Condition()
@@ -276,7 +279,10 @@ class FakeBus:
                     bus.cond.notify_all()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Transfer-Encoding", "chunked")
+                if bus.stream_framing == "chunked":
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Connection", "close")
                 self.end_headers()
                 try:
                     self._stream_events(session, generation, cursor)
@@ -297,11 +303,14 @@ class FakeBus:
                     for event_id, data in pending:
                         self._chunk(f"id: {event_id}\ndata: {data}\n\n")
                         cursor = event_id
-                self.wfile.write(b"0\r\n\r\n")
+                if bus.stream_framing == "chunked":
+                    self.wfile.write(b"0\r\n\r\n")
 
             def _chunk(self, text):
                 raw = text.encode()
-                self.wfile.write(f"{len(raw):x}\r\n".encode() + raw + b"\r\n")
+                if bus.stream_framing == "chunked":
+                    raw = f"{len(raw):x}\r\n".encode() + raw + b"\r\n"
+                self.wfile.write(raw)
                 self.wfile.flush()
 
             def do_DELETE(self):

@@ -2,6 +2,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 import unittest
 
 from support import FakeBus, load_package
@@ -99,12 +100,25 @@ class McpClientTest(unittest.TestCase):
             self.assertEqual(bus.stream_opens[-1][1], "1")
 
     def test_stream_can_be_cut_from_another_thread(self):
-        with FakeBus() as bus:
+        for framing in ("chunked", "close"):
+            with self.subTest(framing=framing), FakeBus(stream_framing=framing) as bus:
+                client = McpClient(ServerAddress(bus.url), NoToken())
+                client.initialize()
+                stream = client.open_stream()
+                threading.Timer(0.2, stream.close).start()
+                started = time.monotonic()
+                self.assertEqual(list(stream), [])  # ends instead of hanging
+                self.assertLess(time.monotonic() - started, 2.0)
+
+    def test_unframed_stream_yields_events(self):
+        with FakeBus(stream_framing="close") as bus:
             client = McpClient(ServerAddress(bus.url), NoToken())
             client.initialize()
             stream = client.open_stream()
-            threading.Timer(0.2, stream.close).start()
-            self.assertEqual(list(stream), [])  # ends instead of hanging
+            bus.push({"jsonrpc": "2.0", "method": "notifications/message", "params": {"data": "x"}})
+            event = next(iter(stream))
+            stream.close()
+            self.assertEqual((event.id, json.loads(event.data)["params"]["data"]), ("1", "x"))
 
     def test_401_without_renewal_is_unauthorized(self):
         with FakeBus(token="good") as bus:
