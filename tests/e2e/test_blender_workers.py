@@ -235,6 +235,20 @@ class WorkerLifecycleTest(BusWithWorkers):
         wait_until(lambda: self.llm.client_entry(restarted.uuid).get("online") is True, 60,
                    "the restarted worker to show online: true")
 
+    def test_b_a_job_sent_while_a_worker_is_down_runs_when_it_returns(self):
+        worker = self.worker_named("worker-a")
+        if "online" not in self.llm.client_entry(worker.uuid):
+            self.skipTest("pending: per-client inboxes arrive with `online` (SPEC §9, another issue)")
+        self.assertEqual(worker.terminate(), 0, worker.log())
+        wait_until(lambda: self.llm.client_entry(worker.uuid).get("online") is False, 60,
+                   "the stopped worker to show online: false")
+        sent = self.llm.dispatch("print('kept for me')", target_uuid=worker.uuid)
+        self.assertEqual(sent["targets"], [worker.uuid])
+        self.restart(worker)
+        finals = self.llm.wait_final_statuses(sent["job_id"], 1)
+        self.assertEqual((finals[0]["payload"]["status"], finals[0]["payload"]["result"]),
+                         ("completed", "kept for me\n"))
+
 
 class ServerRestartTest(BusWithWorkers):
     """The server goes away and comes back on the same port and data
