@@ -1,6 +1,7 @@
 #include "cli/command_runner.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -37,9 +38,9 @@ std::string describe_failure(const std::exception& error) {
     }
     return http->what();
   }
-  if (const auto* system = dynamic_cast<const boost::system::system_error*>(&error)) {
-    std::string text = system->what();
-    if (system->code() == asio::error::connection_refused) {
+  if (const auto* network = dynamic_cast<const NetworkError*>(&error)) {
+    std::string text = network->what();
+    if (network->code() == asio::error::connection_refused) {
       text += "\n  is the server running? (`blender-bus serve`, or pass --server URL)";
     }
     return text;

@@ -1,6 +1,7 @@
 #include "cli/event_stream.hpp"
 
 #include <algorithm>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace blender_bus::cli {
@@ -69,20 +70,16 @@ asio::awaitable<void> EventStream::reopen_after_backoff() {
   if (auto retry = parser_.retry_ms()) delay = std::chrono::milliseconds(*retry);
   while (!stopped_) {
     backoff_timer_.expires_after(delay);
-    boost::system::error_code waited;
-    try {
-      co_await backoff_timer_.async_wait(asio::use_awaitable);
-    } catch (const boost::system::system_error& e) {
-      waited = e.code();  // cancelled by stop()
-    }
+    boost::system::error_code waited;  // operation_aborted: stop() cancelled it
+    co_await backoff_timer_.async_wait(asio::redirect_error(asio::use_awaitable, waited));
     if (stopped_ || waited) co_return;
     ++reconnects_;
     try {
       co_await open();
       co_return;
-    } catch (const boost::system::system_error&) {
+    } catch (const NetworkError&) {
       // Network trouble: the server may be restarting; keep trying. Refusals
-      // (SessionGone, HttpError) are not system errors and end run().
+      // (SessionGone, HttpError) are not network errors and end run().
     }
     delay = std::min(delay * 2, options_.max_backoff);
   }
@@ -114,7 +111,7 @@ asio::awaitable<void> EventStream::run(Handler on_message) {
       } else {
         dropped = true;  // the server ended the stream (restart, replacement)
       }
-    } catch (const boost::system::system_error&) {
+    } catch (const NetworkError&) {
       dropped = true;  // reset, timeout, or stop() closing the socket
     }
     if (dropped && !stopped_) {

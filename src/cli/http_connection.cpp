@@ -2,6 +2,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -38,9 +39,11 @@ struct HttpConnection::Impl {
   bool open = false;
   std::uint64_t exchanges = 0;  // completed on the current socket
 
-  asio::awaitable<void> connect(Duration timeout) {
+  // Errors come back as values (redirect_error), not exceptions: a failed
+  // exchange is an ordinary event for a client that reconnects.
+  asio::awaitable<boost::system::error_code> connect(Duration timeout) {
+    boost::system::error_code ec;
     if (!endpoints) {
-      boost::system::error_code ec;
       const auto address = asio::ip::make_address(server.host(), ec);
       // A literal address skips the resolver, which runs getaddrinfo on a
       // helper thread: that matters when a benchmark opens 10,000 sockets.
@@ -48,18 +51,25 @@ struct HttpConnection::Impl {
         endpoints.emplace(std::vector<tcp::endpoint>{
             {address, static_cast<unsigned short>(std::stoi(server.port()))}});
       } else {
+        ec.clear();
         tcp::resolver resolver(stream.get_executor());
-        auto results =
-            co_await resolver.async_resolve(server.host(), server.port(), asio::use_awaitable);
+        auto results = co_await resolver.async_resolve(
+            server.host(), server.port(), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return ec;
         endpoints.emplace(results.begin(), results.end());
       }
     }
     stream.expires_after(timeout);
-    co_await stream.async_connect(*endpoints, asio::use_awaitable);
-    stream.socket().set_option(tcp::no_delay(true));
+    co_await stream.async_connect(*endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      stream.close();
+      co_return ec;
+    }
+    stream.socket().set_option(tcp::no_delay(true), ec);
     buffer.clear();
     open = true;
     exchanges = 0;
+    co_return boost::system::error_code{};
   }
 
   void reset() {
@@ -139,22 +149,24 @@ asio::awaitable<HttpResponseHead> HttpConnection::send(const HttpRequest& reques
   for (int attempt = 0;; ++attempt) {
     if (s.parser) s.reset();  // the previous body was not read to its end
     const bool reused = s.open && s.exchanges > 0;
-    if (!s.open) co_await s.connect(timeout);
-    boost::system::error_code failure;
-    try {
-      s.arm(timeout);
-      co_await http::async_write(s.stream, message, asio::use_awaitable);
+    boost::system::error_code ec;
+    if (!s.open) {
+      ec = co_await s.connect(timeout);
+      if (ec) throw NetworkError(ec, "cannot connect to " + s.server.authority());
+    }
+    s.arm(timeout);
+    co_await http::async_write(s.stream, message, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) {
       s.parser.emplace();
       // Event streams are endless: the limit is on us reading them, not on size.
       s.parser->body_limit(boost::none);
-      co_await http::async_read_header(s.stream, s.buffer, *s.parser, asio::use_awaitable);
-    } catch (const boost::system::system_error& e) {
-      failure = e.code();
+      co_await http::async_read_header(s.stream, s.buffer, *s.parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
     }
-    if (!failure) break;
+    if (!ec) break;
     s.reset();
-    if (!(reused && attempt == 0 && is_stale_connection(failure))) {
-      throw boost::system::system_error(failure, "HTTP " + request.method + " " + request.target);
+    if (!(reused && attempt == 0 && is_stale_connection(ec))) {
+      throw NetworkError(ec, request.method + " " + s.server.authority() + request.target);
     }
   }
   auto head = s.head();
@@ -170,14 +182,13 @@ asio::awaitable<std::optional<std::string>> HttpConnection::read_some(Duration i
     co_return std::nullopt;
   }
   s.arm(idle_timeout);
-  try {
-    co_await http::async_read_some(s.stream, s.buffer, *s.parser, asio::use_awaitable);
-  } catch (const boost::system::system_error& e) {
-    // need_buffer only means "the body buffer is full": ours grows.
-    if (e.code() != http::error::need_buffer) {
-      s.reset();
-      throw;
-    }
+  boost::system::error_code ec;
+  co_await http::async_read_some(s.stream, s.buffer, *s.parser,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+  // need_buffer only means "the body buffer is full": ours grows.
+  if (ec && ec != http::error::need_buffer) {
+    s.reset();
+    throw NetworkError(ec, "reading from " + s.server.authority());
   }
   std::string piece = std::move(s.parser->get().body());
   s.parser->get().body().clear();
@@ -188,17 +199,17 @@ asio::awaitable<std::optional<std::string>> HttpConnection::read_some(Duration i
 asio::awaitable<std::string> HttpConnection::read_rest(Duration timeout) {
   auto& s = *impl_;
   if (!s.parser) co_return std::string();
-  std::string body;
   if (!s.parser->is_done()) {
     s.arm(timeout);
-    try {
-      co_await http::async_read(s.stream, s.buffer, *s.parser, asio::use_awaitable);
-    } catch (const boost::system::system_error&) {
+    boost::system::error_code ec;
+    co_await http::async_read(s.stream, s.buffer, *s.parser,
+                              asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
       s.reset();
-      throw;
+      throw NetworkError(ec, "reading from " + s.server.authority());
     }
   }
-  body = std::move(s.parser->get().body());
+  std::string body = std::move(s.parser->get().body());
   s.finish();
   co_return body;
 }

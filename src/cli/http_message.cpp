@@ -80,4 +80,7 @@ std::string HttpError::detail() const {
   return detail_of(body_);
 }
 
+NetworkError::NetworkError(boost::system::error_code code, const std::string& context)
+    : std::runtime_error(context + ": " + code.message()), code_(code) {}
+
 }  // namespace blender_bus::cli

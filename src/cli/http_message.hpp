@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/system/error_code.hpp>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -53,6 +54,17 @@ class HttpError : public std::runtime_error {
  private:
   unsigned status_;
   std::string body_;
+};
+
+// The connection failed (refused, reset, timed out). `what()` reads well on
+// its own: "cannot connect to 127.0.0.1:8000: Connection refused".
+class NetworkError : public std::runtime_error {
+ public:
+  NetworkError(boost::system::error_code code, const std::string& context);
+  const boost::system::error_code& code() const { return code_; }
+
+ private:
+  boost::system::error_code code_;
 };
 
 }  // namespace blender_bus::cli

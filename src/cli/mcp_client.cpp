@@ -178,7 +178,7 @@ asio::awaitable<std::optional<RpcMessage>> McpClient::read_event_stream(std::int
       parser.feed(*piece, on_event);
     }
     ended = true;
-  } catch (const boost::system::system_error&) {
+  } catch (const NetworkError&) {
     // The answer is already in hand; a stream that ends badly only costs
     // the connection, which is closed below.
   }
