@@ -104,6 +104,12 @@ asio::awaitable<json::object> Dispatcher::handle_request(const SessionPtr& sessi
     throw RpcFailure(error_code::method_not_found, "Method not found: " + method);
   } catch (const RpcFailure& failure) {
     co_return make_error(message.id, RpcError{failure.code, failure.what()});
+  } catch (const InvalidParams& failure) {
+    co_return make_error(message.id, RpcError{error_code::invalid_params, failure.what()});
+  } catch (const std::exception& failure) {
+    // A fault in a handler answers this request only; the cause goes to the log.
+    spdlog::error("{} failed: {}", message.method, failure.what());
+    co_return make_error(message.id, RpcError{error_code::internal_error, "Internal error"});
   }
 }
 

@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "mcp/json_rpc.hpp"
@@ -13,6 +14,12 @@
 #include "mcp/tool_registry.hpp"
 
 namespace blender_bus::mcp {
+
+// Thrown by a prompt renderer or resource reader when its arguments are
+// unusable; the caller gets JSON-RPC -32602 with this message.
+struct InvalidParams : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct ServerIdentity {
   std::string name = "blender-bus";
