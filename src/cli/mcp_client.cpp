@@ -17,14 +17,19 @@ constexpr auto kStreamTailTimeout = std::chrono::seconds(2);
 
 McpClient::McpClient(asio::any_io_executor executor, ServerUrl server,
                      std::shared_ptr<BearerAuth> auth, McpClientOptions options)
-    : connection_(std::move(executor), std::move(server)),
+    : McpClient(std::make_shared<HttpConnection>(std::move(executor), std::move(server)),
+                std::move(auth), std::move(options)) {}
+
+McpClient::McpClient(std::shared_ptr<HttpConnection> connection, std::shared_ptr<BearerAuth> auth,
+                     McpClientOptions options)
+    : connection_(std::move(connection)),
       auth_(auth ? std::move(auth) : std::make_shared<BearerAuth>()),
       options_(std::move(options)) {}
 
 HttpRequest McpClient::http_request(std::string method) const {
   HttpRequest request;
   request.method = std::move(method);
-  request.target = connection_.server().target("/mcp");
+  request.target = connection_->server().target("/mcp");
   if (!auth_->empty()) request.headers.set("Authorization", auth_->header_value());
   if (!session_id_.empty()) request.headers.set("Mcp-Session-Id", session_id_);
   if (!protocol_version_.empty()) request.headers.set("MCP-Protocol-Version", protocol_version_);
@@ -90,7 +95,7 @@ asio::awaitable<void> McpClient::ping() {
 
 asio::awaitable<void> McpClient::close() {
   if (session_id_.empty()) co_return;
-  auto response = co_await connection_.exchange(http_request("DELETE"), options_.timeout);
+  auto response = co_await connection_->exchange(http_request("DELETE"), options_.timeout);
   // 404: already gone; 405: the server does not let clients end sessions.
   const auto status = response.head.status;
   session_id_.clear();
@@ -108,18 +113,18 @@ asio::awaitable<RpcMessage> McpClient::post(const std::string& body,
     request.headers.set("Accept", "application/json, text/event-stream");
     request.body = body;
     const std::string token = auth_->token();
-    head = co_await connection_.send(request, options_.timeout);
+    head = co_await connection_->send(request, options_.timeout);
     if (head.status != 401) break;
-    auto refused = co_await connection_.read_rest(options_.timeout);
+    auto refused = co_await connection_->read_rest(options_.timeout);
     if (attempt > 0 || !co_await auth_->refresh(token)) {
       throw HttpError(401, std::move(refused), "POST /mcp");
     }
   }
   if (head.status == 404 && !session_id_.empty()) {
-    throw SessionGone(404, co_await connection_.read_rest(options_.timeout), "POST /mcp");
+    throw SessionGone(404, co_await connection_->read_rest(options_.timeout), "POST /mcp");
   }
   if (head.status >= 400) {
-    auto text = co_await connection_.read_rest(options_.timeout);
+    auto text = co_await connection_->read_rest(options_.timeout);
     // A JSON-RPC error in a 4xx body (parse error, bad request) says more
     // than the status does.
     try {
@@ -131,7 +136,7 @@ asio::awaitable<RpcMessage> McpClient::post(const std::string& body,
     throw HttpError(head.status, std::move(text), "POST /mcp");
   }
   if (!id) {
-    co_await connection_.read_rest(options_.timeout);
+    co_await connection_->read_rest(options_.timeout);
     co_return RpcResult{};
   }
   if (auto session = head.headers.get("Mcp-Session-Id"); session && session_id_.empty()) {
@@ -142,7 +147,7 @@ asio::awaitable<RpcMessage> McpClient::post(const std::string& body,
     if (!answer) throw RpcFramingError("the event stream ended without an answer");
     co_return std::move(*answer);
   }
-  auto text = co_await connection_.read_rest(options_.timeout);
+  auto text = co_await connection_->read_rest(options_.timeout);
   auto message = parse_message(text);
   if (auto* result = std::get_if<RpcResult>(&message); result && !id_matches(result->id, *id)) {
     throw RpcFramingError("answer for another request id");
@@ -167,14 +172,14 @@ asio::awaitable<std::optional<RpcMessage>> McpClient::read_event_stream(std::int
     // not declare; they are not answered.
   };
   while (!answer) {
-    auto piece = co_await connection_.read_some(options_.timeout);
+    auto piece = co_await connection_->read_some(options_.timeout);
     if (!piece) co_return answer;
     parser.feed(*piece, on_event);
   }
   // The answer is in; the server should now end the stream.
   bool ended = false;
   try {
-    while (auto piece = co_await connection_.read_some(kStreamTailTimeout)) {
+    while (auto piece = co_await connection_->read_some(kStreamTailTimeout)) {
       parser.feed(*piece, on_event);
     }
     ended = true;
@@ -182,7 +187,7 @@ asio::awaitable<std::optional<RpcMessage>> McpClient::read_event_stream(std::int
     // The answer is already in hand; a stream that ends badly only costs
     // the connection, which is closed below.
   }
-  if (!ended) connection_.close();
+  if (!ended) connection_->close();
   co_return answer;
 }
 

@@ -44,6 +44,11 @@ class McpClient {
 
   McpClient(boost::asio::any_io_executor executor, ServerUrl server,
             std::shared_ptr<BearerAuth> auth, McpClientOptions options = {});
+  // Over a connection shared with other sessions (the session travels in a
+  // header, not in the socket): many sessions, few sockets. Whoever shares it
+  // keeps to one request at a time.
+  McpClient(std::shared_ptr<HttpConnection> connection, std::shared_ptr<BearerAuth> auth,
+            McpClientOptions options = {});
 
   // initialize, then notifications/initialized. Returns the InitializeResult.
   boost::asio::awaitable<boost::json::object> connect();
@@ -60,9 +65,13 @@ class McpClient {
 
   const std::string& session_id() const { return session_id_; }
   const std::string& protocol_version() const { return protocol_version_; }
-  const ServerUrl& server() const { return connection_.server(); }
+  const ServerUrl& server() const { return connection_->server(); }
   const std::shared_ptr<BearerAuth>& auth() const { return auth_; }
-  boost::asio::any_io_executor get_executor() const { return connection_.get_executor(); }
+  boost::asio::any_io_executor get_executor() const { return connection_->get_executor(); }
+  // Carries this session's next requests on another connection.
+  void use_connection(std::shared_ptr<HttpConnection> connection) {
+    connection_ = std::move(connection);
+  }
 
   // Notifications the server sends inside a POST's SSE answer (progress, logs).
   void on_notification(NotificationHandler handler) { on_notification_ = std::move(handler); }
@@ -77,7 +86,7 @@ class McpClient {
   boost::asio::awaitable<RpcMessage> post(const std::string& body, std::optional<std::int64_t> id);
   boost::asio::awaitable<std::optional<RpcMessage>> read_event_stream(std::int64_t id);
 
-  HttpConnection connection_;
+  std::shared_ptr<HttpConnection> connection_;
   std::shared_ptr<BearerAuth> auth_;
   McpClientOptions options_;
   std::string session_id_;

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "scenario_context.hpp"
+
+namespace blender_bus::bench {
+
+struct DirectOptions {
+  std::size_t connections = 1;
+  std::chrono::milliseconds duration{5000};
+  std::chrono::milliseconds warmup{1000};
+};
+
+// Scenario 1: `connections` senders, each on its own keep-alive connection,
+// send back to back (closed loop: the next send when the last answered), each
+// to its own receiver. Throughput counts records read from the receivers'
+// streams; latency is send start -> record read.
+boost::asio::awaitable<boost::json::object> run_direct(const ScenarioContext& context,
+                                                       const DirectOptions& options);
+
+}  // namespace blender_bus::bench

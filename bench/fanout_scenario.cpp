@@ -1,0 +1,82 @@
+#include "fanout_scenario.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <list>
+
+#include "clock.hpp"
+#include "parallel.hpp"
+#include "receiver.hpp"
+
+namespace blender_bus::bench {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+asio::awaitable<json::array> run_fanout(const ScenarioContext& context,
+                                        const FanoutOptions& options) {
+  Tally tally;
+  std::list<Receiver> receivers;
+  std::vector<Receiver*> by_index;
+  auto pool = context.connection_pool(options.setup_workers);
+
+  cli::McpClientOptions client_options;
+  client_options.client_name = "blender-bus-bench";
+  cli::McpClient sender(context.executor, context.server, context.auth, client_options);
+  co_await sender.connect();
+
+  json::array results;
+  for (const auto size : options.sizes) {
+    const auto first_new = by_index.size();
+    while (by_index.size() < size) {
+      by_index.push_back(&receivers.emplace_back(
+          context.auth, context.run_id + "-fan-r" + std::to_string(by_index.size()), tally));
+    }
+    const auto setup_start = steady_ns();
+    co_await for_each_parallel(context.executor, size - first_new, pool.size(),
+                               [&](std::size_t i, std::size_t worker) -> asio::awaitable<void> {
+                                 co_await by_index[first_new + i]->join(pool[worker], "");
+                               });
+    std::cerr << "bench: fan-out: " << size << " sessions ready in "
+              << seconds_between(setup_start, steady_ns()) << " s\n";
+
+    std::vector<double> times;
+    bool all = true;
+    for (std::size_t round = 0; round < options.rounds; ++round) {
+      tally.reset();
+      json::object payload;
+      const auto sent_at = steady_ns();
+      payload["t"] = sent_at;
+      json::object arguments;
+      arguments["payload"] = std::move(payload);
+      auto answer = co_await sender.call_tool("blender_send_message", std::move(arguments));
+      if (answer.is_error) throw std::runtime_error("broadcast refused: " + answer.text);
+      const bool complete =
+          co_await wait_until([&] { return tally.received >= size; }, std::chrono::seconds(60),
+                              std::chrono::microseconds(200));
+      all = all && complete && tally.received == size;
+      times.push_back(seconds_between(sent_at, tally.last_arrival_ns));
+    }
+    std::sort(times.begin(), times.end());
+    const double median = times[times.size() / 2];
+    results.push_back(json::object{{"scenario", "fanout"},
+                                   {"sessions", size},
+                                   {"rounds", options.rounds},
+                                   {"all_delivered", all},
+                                   {"last_record_ms_median", median * 1e3},
+                                   {"last_record_ms_best", times.front() * 1e3},
+                                   {"last_record_ms_worst", times.back() * 1e3},
+                                   {"records_per_s", static_cast<double>(size) / median}});
+    std::cerr << "bench: fan-out " << size << ": last record after " << median * 1e3
+              << " ms (median of " << options.rounds << ")\n";
+  }
+
+  co_await sender.close();
+  co_await for_each_parallel(context.executor, by_index.size(), pool.size(),
+                             [&](std::size_t i, std::size_t worker) -> asio::awaitable<void> {
+                               co_await by_index[i]->leave(pool[worker]);
+                             });
+  co_return results;
+}
+
+}  // namespace blender_bus::bench

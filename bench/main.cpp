@@ -1,0 +1,133 @@
+// blender-bus-bench: the load generator behind BENCHMARKS.md (issue 7).
+// Each subcommand runs one scenario against a running server and prints one
+// JSON object per result on stdout (progress on stderr); bench/run drives it.
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <iostream>
+
+#include "cli/random_id.hpp"
+#include "direct_scenario.hpp"
+#include "fanout_scenario.hpp"
+#include "http_ceiling.hpp"
+#include "idle_scenario.hpp"
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace blender_bus;
+
+namespace {
+
+struct CommonOptions {
+  std::string server = "http://127.0.0.1:8000";
+  std::string token;
+};
+
+// Runs one scenario coroutine on a single-threaded loop: the server under
+// test keeps the machine's other core.
+int run(const CommonOptions& common,
+        const std::function<asio::awaitable<void>(const bench::ScenarioContext&)>& body) {
+  asio::io_context io(1);
+  bench::ScenarioContext context{io.get_executor(), cli::ServerUrl::parse(common.server),
+                                 std::make_shared<cli::BearerAuth>(common.token),
+                                 "bench-" + cli::random_uuid().substr(0, 8)};
+  int status = 0;
+  asio::co_spawn(io, body(context), [&](std::exception_ptr error) {
+    if (!error) return;
+    status = 1;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      std::cerr << "blender-bus-bench: " << e.what() << "\n";
+    }
+  });
+  io.run();
+  return status;
+}
+
+void print(const json::value& value) {
+  std::cout << json::serialize(value) << std::endl;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"blender-bus-bench: MCP load generator for blender-bus (see bench/run)"};
+  app.require_subcommand(1);
+  CommonOptions common;
+  app.add_option("--server", common.server, "base URL of the server under test");
+  app.add_option("--token", common.token, "bearer token (none for a server run with --auth none)");
+  int status = 0;
+
+  std::vector<std::size_t> connections{1, 8, 32, 128};
+  double duration_s = 5;
+  double warmup_s = 1;
+  auto* direct = app.add_subcommand("direct", "scenario 1: direct sends, throughput and latency");
+  direct->add_option("--connections", connections, "sender counts, one run each")->delimiter(',');
+  direct->add_option("--duration", duration_s, "measured seconds per run");
+  direct->add_option("--warmup", warmup_s, "unmeasured seconds before each run");
+  direct->callback([&] {
+    status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
+      for (auto n : connections) {
+        bench::DirectOptions options{n,
+                                     std::chrono::milliseconds(static_cast<int>(duration_s * 1000)),
+                                     std::chrono::milliseconds(static_cast<int>(warmup_s * 1000))};
+        print(co_await bench::run_direct(context, options));
+      }
+    });
+  });
+
+  bench::FanoutOptions fanout_options;
+  auto* fanout = app.add_subcommand("fanout", "scenario 2: broadcast fan-out");
+  fanout->add_option("--sizes", fanout_options.sizes, "session counts")->delimiter(',');
+  fanout->add_option("--rounds", fanout_options.rounds, "broadcasts per size");
+  fanout->callback([&] {
+    status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
+      for (const auto& result : co_await bench::run_fanout(context, fanout_options)) print(result);
+    });
+  });
+
+  bench::IdleOptions idle_options;
+  auto* idle = app.add_subcommand("idle", "scenario 3: idle sessions with open streams");
+  idle->add_option("--sessions", idle_options.sessions, "session count");
+  idle->add_option("--pid", idle_options.server_pids, "server process(es) to measure");
+  idle->callback([&] {
+    status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
+      print(co_await bench::run_idle(context, idle_options));
+    });
+  });
+
+  auto* http = app.add_subcommand("http", "scenario 6: the same request shape, any HTTP server");
+  http->add_option("--connections", connections, "connection counts, one run each")->delimiter(',');
+  http->add_option("--duration", duration_s, "measured seconds per run");
+  http->add_option("--warmup", warmup_s, "unmeasured seconds before each run");
+  http->callback([&] {
+    status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
+      for (auto n : connections) {
+        bench::HttpLoadOptions options{
+            n, std::chrono::milliseconds(static_cast<int>(duration_s * 1000)),
+            std::chrono::milliseconds(static_cast<int>(warmup_s * 1000))};
+        print(co_await bench::run_http_load(context, options));
+      }
+    });
+  });
+
+  bench::HttpIdleOptions http_idle_options;
+  auto* http_idle =
+      app.add_subcommand("http-idle", "scenario 6: idle connections, any HTTP server");
+  http_idle->add_option("--sessions", http_idle_options.sessions, "connection count");
+  http_idle->add_option("--pid", http_idle_options.server_pids, "server process(es) to measure");
+  http_idle->callback([&] {
+    status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
+      print(co_await bench::run_http_idle(context, http_idle_options));
+    });
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  return status;
+}
