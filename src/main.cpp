@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/client_commands.hpp"
 #include "cli/user_command.hpp"
 #include "server/serve_command.hpp"
 
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   blender_bus::server::add_serve_command(app);
   blender_bus::server::add_stdio_command(app);
   blender_bus::cli::add_user_command(app);
+  blender_bus::cli::add_client_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
