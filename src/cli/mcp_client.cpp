@@ -121,7 +121,9 @@ asio::awaitable<RpcMessage> McpClient::post(const std::string& body,
     }
   }
   if (head.status == 404 && !session_id_.empty()) {
-    throw SessionGone(404, co_await connection_->read_rest(options_.timeout), "POST /mcp");
+    // (The body is read first: GCC 12 miscompiles a co_await inside a throw.)
+    auto body = co_await connection_->read_rest(options_.timeout);
+    throw SessionGone(404, std::move(body), "POST /mcp");
   }
   if (head.status >= 400) {
     auto text = co_await connection_->read_rest(options_.timeout);

@@ -16,6 +16,7 @@ void SseParser::reset_connection() {
   data_.clear();
   has_data_ = false;
   event_.clear();
+  id_buffer_ = last_event_id_;
 }
 
 void SseParser::feed(std::string_view bytes, const Handler& on_event) {
@@ -77,7 +78,7 @@ void SseParser::process_line(std::string_view line, const Handler& on_event) {
     event_.assign(value);
   } else if (field == "id") {
     // An id containing NUL is ignored (it could not be sent back in a header).
-    if (value.find('\0') == std::string_view::npos) last_event_id_.assign(value);
+    if (value.find('\0') == std::string_view::npos) id_buffer_.assign(value);
   } else if (field == "retry") {
     std::uint64_t ms = 0;
     const auto* first = value.data();
@@ -90,7 +91,8 @@ void SseParser::process_line(std::string_view line, const Handler& on_event) {
 }
 
 void SseParser::dispatch(const Handler& on_event) {
-  // An event with no data is not dispatched, but its id was already kept.
+  last_event_id_ = id_buffer_;
+  // An event with no data is not dispatched, but its id counts.
   if (!has_data_) {
     event_.clear();
     return;

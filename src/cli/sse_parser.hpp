@@ -25,12 +25,15 @@ class SseParser {
 
   void feed(std::string_view bytes, const Handler& on_event);
 
-  // The id a reconnecting client sends as Last-Event-ID ("" before any id).
+  // The id a reconnecting client sends as Last-Event-ID ("" before any id):
+  // the id in force at the last complete event, never that of an event cut
+  // off mid-way (its record was not read, so it must be replayed).
   const std::string& last_event_id() const { return last_event_id_; }
   std::uint64_t comments() const { return comments_; }
   // The server's requested reconnection delay (ms), once a `retry:` field set it.
   std::optional<std::uint64_t> retry_ms() const { return retry_ms_; }
-  // Resets the per-event state for a new connection; keeps last_event_id().
+  // Resets the per-event state for a new connection; keeps last_event_id()
+  // and forgets an id read after it.
   void reset_connection();
 
  private:
@@ -44,7 +47,8 @@ class SseParser {
   bool has_data_ = false;
   std::string event_;
   std::optional<std::uint64_t> retry_ms_;
-  std::string last_event_id_;
+  std::string id_buffer_;      // set by `id:` fields as they are read
+  std::string last_event_id_;  // id_buffer_ as of the last blank line
   std::uint64_t comments_ = 0;
 };
 

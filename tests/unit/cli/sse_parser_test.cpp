@@ -121,14 +121,16 @@ TEST(SseParser, IgnoresLeadingBom) {
   EXPECT_EQ(events[0].id, "9");
 }
 
-TEST(SseParser, ResetConnectionDropsAHalfEventButKeepsTheId) {
+TEST(SseParser, AnEventCutOffMidwayDoesNotMoveTheLastEventId) {
   SseParser parser;
   feed_all(parser, {"id: 4\ndata: done\n\nid: 5\ndata: half"});
+  // Event 5 was never complete: a reconnection must ask for what follows 4.
+  EXPECT_EQ(parser.last_event_id(), "4");
   parser.reset_connection();
-  EXPECT_EQ(parser.last_event_id(), "5");
   auto events = feed_all(parser, {"data: fresh\n\n"});
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].data, "fresh");
+  EXPECT_EQ(events[0].id, "4");  // the cut-off id does not leak into the new stream
 }
 
 }  // namespace
