@@ -2,12 +2,26 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace blender_bus::cli {
 
 namespace {
+
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// The first CR or LF. Two memchr scans: find_first_of("\r\n") tests every
+// byte against the set one call at a time, and showed up in profiles.
+std::size_t find_line_end(std::string_view text) {
+  const auto* lf = static_cast<const char*>(std::memchr(text.data(), '\n', text.size()));
+  const std::size_t lf_at = lf ? static_cast<std::size_t>(lf - text.data()) : text.size();
+  if (const auto* cr = static_cast<const char*>(std::memchr(text.data(), '\r', lf_at))) {
+    return static_cast<std::size_t>(cr - text.data());
+  }
+  return lf ? lf_at : std::string_view::npos;
 }
+
+}  // namespace
 
 void SseParser::reset_connection() {
   line_.clear();
@@ -25,7 +39,7 @@ void SseParser::feed(std::string_view bytes, const Handler& on_event) {
     if (bytes.front() == '\n') bytes.remove_prefix(1);
   }
   while (!bytes.empty()) {
-    const auto end = bytes.find_first_of("\r\n");
+    const auto end = find_line_end(bytes);
     if (end == std::string_view::npos) {
       line_.append(bytes);
       break;
