@@ -6,6 +6,7 @@
 #include "clock.hpp"
 #include "latency_summary.hpp"
 #include "parallel.hpp"
+#include "process_cpu.hpp"
 #include "receiver.hpp"
 
 namespace blender_bus::bench {
@@ -86,12 +87,14 @@ asio::awaitable<json::object> run_direct(const ScenarioContext& context,
   tally.reset();
   tally.recording = true;
   counts = {};
+  const CpuMeter cpu(context.server_pids);
   const auto start = steady_ns();
   co_await phase(options.duration);
   const auto sends_done = steady_ns();
   const bool all =
       co_await wait_until([&] { return tally.received >= counts.sent; }, std::chrono::seconds(30));
   tally.recording = false;
+  const auto cost = cpu.per(static_cast<double>(counts.sent));
   const double window = seconds_between(start, std::max(tally.last_arrival_ns, sends_done));
 
   json::object result{{"scenario", "direct"},
@@ -103,7 +106,9 @@ asio::awaitable<json::object> run_direct(const ScenarioContext& context,
                       {"all_delivered", all && tally.received == counts.sent},
                       {"sends_per_s", counts.sent / seconds_between(start, sends_done)},
                       {"records_per_s", tally.received / window},
-                      {"latency", summarize(tally.latencies_ns).to_json()}};
+                      {"latency", summarize(tally.latencies_ns).to_json()},
+                      {"generator_cpu_us_per_send", cost.generator_us}};
+  if (cost.server_us >= 0) result["server_cpu_us_per_send"] = cost.server_us;
 
   for (auto& sender : senders) co_await sender->close();
   co_await for_each_parallel(context.executor, n, pool.size(),

@@ -6,6 +6,7 @@
 
 #include "clock.hpp"
 #include "parallel.hpp"
+#include "process_cpu.hpp"
 #include "receiver.hpp"
 
 namespace blender_bus::bench {
@@ -42,6 +43,7 @@ asio::awaitable<json::array> run_fanout(const ScenarioContext& context,
 
     std::vector<double> times;
     bool all = true;
+    const CpuMeter cpu(context.server_pids);
     for (std::size_t round = 0; round < options.rounds; ++round) {
       tally.reset();
       json::object payload;
@@ -57,16 +59,20 @@ asio::awaitable<json::array> run_fanout(const ScenarioContext& context,
       all = all && complete && tally.received == size;
       times.push_back(seconds_between(sent_at, tally.last_arrival_ns));
     }
+    const auto cost = cpu.per(static_cast<double>(size * options.rounds));
     std::sort(times.begin(), times.end());
     const double median = times[times.size() / 2];
-    results.push_back(json::object{{"scenario", "fanout"},
-                                   {"sessions", size},
-                                   {"rounds", options.rounds},
-                                   {"all_delivered", all},
-                                   {"last_record_ms_median", median * 1e3},
-                                   {"last_record_ms_best", times.front() * 1e3},
-                                   {"last_record_ms_worst", times.back() * 1e3},
-                                   {"records_per_s", static_cast<double>(size) / median}});
+    json::object result{{"scenario", "fanout"},
+                        {"sessions", size},
+                        {"rounds", options.rounds},
+                        {"all_delivered", all},
+                        {"last_record_ms_median", median * 1e3},
+                        {"last_record_ms_best", times.front() * 1e3},
+                        {"last_record_ms_worst", times.back() * 1e3},
+                        {"records_per_s", static_cast<double>(size) / median},
+                        {"generator_cpu_us_per_record", cost.generator_us}};
+    if (cost.server_us >= 0) result["server_cpu_us_per_record"] = cost.server_us;
+    results.push_back(std::move(result));
     std::cerr << "bench: fan-out " << size << ": last record after " << median * 1e3
               << " ms (median of " << options.rounds << ")\n";
   }

@@ -5,6 +5,7 @@
 #include "clock.hpp"
 #include "latency_summary.hpp"
 #include "parallel.hpp"
+#include "process_cpu.hpp"
 #include "process_memory.hpp"
 
 namespace blender_bus::bench {
@@ -66,16 +67,21 @@ asio::awaitable<json::object> run_http_load(const ScenarioContext& context,
   co_await phase(options.warmup);
   done = 0;
   recording = true;
+  const CpuMeter cpu(context.server_pids);
   const auto start = steady_ns();
   co_await phase(options.duration);
   const double elapsed = seconds_between(start, steady_ns());
+  const auto cost = cpu.per(static_cast<double>(done));
   for (auto& connection : connections) connection->close();
-  co_return json::object{{"scenario", "http"},
-                         {"connections", n},
-                         {"duration_s", elapsed},
-                         {"requests", done},
-                         {"requests_per_s", static_cast<double>(done) / elapsed},
-                         {"latency", summarize(latencies).to_json()}};
+  json::object result{{"scenario", "http"},
+                      {"connections", n},
+                      {"duration_s", elapsed},
+                      {"requests", done},
+                      {"requests_per_s", static_cast<double>(done) / elapsed},
+                      {"latency", summarize(latencies).to_json()},
+                      {"generator_cpu_us_per_request", cost.generator_us}};
+  if (cost.server_us >= 0) result["server_cpu_us_per_request"] = cost.server_us;
+  co_return result;
 }
 
 asio::awaitable<json::object> run_http_idle(const ScenarioContext& context,
@@ -89,8 +95,8 @@ asio::awaitable<json::object> run_http_idle(const ScenarioContext& context,
   std::vector<std::shared_ptr<cli::HttpConnection>> idle;
   for (std::size_t i = 0; i < options.sessions; ++i) idle.push_back(context.new_connection());
 
-  const bool measure = !options.server_pids.empty();
-  const auto rss_before = measure ? resident_bytes(options.server_pids) : 0;
+  const bool measure = !context.server_pids.empty();
+  const auto rss_before = measure ? resident_bytes(context.server_pids) : 0;
   const auto start = steady_ns();
   co_await for_each_parallel(context.executor, options.sessions, pool.size(),
                              [&](std::size_t i, std::size_t worker) -> asio::awaitable<void> {
@@ -104,7 +110,7 @@ asio::awaitable<json::object> run_http_idle(const ScenarioContext& context,
   const double register_s = seconds_between(start, steady_ns());
   for (auto& connection : pool) connection->close();
   co_await sleep_for(options.settle);
-  const auto rss_after = measure ? resident_bytes(options.server_pids) : 0;
+  const auto rss_after = measure ? resident_bytes(context.server_pids) : 0;
   const auto open =
       std::count_if(idle.begin(), idle.end(), [](const auto& c) { return c->is_open(); });
   json::object result{{"scenario", "http-idle"},

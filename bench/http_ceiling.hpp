@@ -27,7 +27,6 @@ boost::asio::awaitable<boost::json::object> run_http_load(const ScenarioContext&
 struct HttpIdleOptions {
   std::size_t sessions = 10000;
   std::size_t setup_workers = 64;
-  std::vector<int> server_pids;
   std::chrono::milliseconds settle{2000};
 };
 

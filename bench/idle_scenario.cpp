@@ -22,8 +22,8 @@ asio::awaitable<json::object> run_idle(const ScenarioContext& context, const Idl
     by_index.push_back(&receivers.emplace_back(
         context.auth, context.run_id + "-idle-r" + std::to_string(i), tally));
   }
-  const bool measure = !options.server_pids.empty();
-  const auto rss_before = measure ? resident_bytes(options.server_pids) : 0;
+  const bool measure = !context.server_pids.empty();
+  const auto rss_before = measure ? resident_bytes(context.server_pids) : 0;
   auto pool = context.connection_pool(options.setup_workers);
   const auto start = steady_ns();
   co_await for_each_parallel(context.executor, options.sessions, pool.size(),
@@ -34,7 +34,7 @@ asio::awaitable<json::object> run_idle(const ScenarioContext& context, const Idl
   // The setup connections go; only the idle streams stay.
   for (auto& connection : pool) connection->close();
   co_await sleep_for(options.settle);
-  const auto rss_after = measure ? resident_bytes(options.server_pids) : 0;
+  const auto rss_after = measure ? resident_bytes(context.server_pids) : 0;
   const auto streaming = std::count_if(by_index.begin(), by_index.end(),
                                        [](const Receiver* r) { return r->streaming(); });
   json::object result{{"scenario", "idle"},

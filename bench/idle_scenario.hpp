@@ -11,7 +11,6 @@ namespace blender_bus::bench {
 struct IdleOptions {
   std::size_t sessions = 10000;
   std::size_t setup_workers = 64;
-  std::vector<int> server_pids;  // whose VmRSS is measured (summed)
   std::chrono::milliseconds settle{2000};
 };
 

@@ -22,6 +22,7 @@ namespace {
 struct CommonOptions {
   std::string server = "http://127.0.0.1:8000";
   std::string token;
+  std::vector<int> server_pids;
 };
 
 // Runs one scenario coroutine on a single-threaded loop: the server under
@@ -31,7 +32,7 @@ int run(const CommonOptions& common,
   asio::io_context io(1);
   bench::ScenarioContext context{io.get_executor(), cli::ServerUrl::parse(common.server),
                                  std::make_shared<cli::BearerAuth>(common.token),
-                                 "bench-" + cli::random_uuid().substr(0, 8)};
+                                 "bench-" + cli::random_uuid().substr(0, 8), common.server_pids};
   int status = 0;
   asio::co_spawn(io, body(context), [&](std::exception_ptr error) {
     if (!error) return;
@@ -58,6 +59,8 @@ int main(int argc, char** argv) {
   CommonOptions common;
   app.add_option("--server", common.server, "base URL of the server under test");
   app.add_option("--token", common.token, "bearer token (none for a server run with --auth none)");
+  app.add_option("--pid", common.server_pids,
+                 "server process(es) whose memory and CPU are measured (repeatable)");
   int status = 0;
 
   std::vector<std::size_t> connections{1, 8, 32, 128};
@@ -91,7 +94,6 @@ int main(int argc, char** argv) {
   bench::IdleOptions idle_options;
   auto* idle = app.add_subcommand("idle", "scenario 3: idle sessions with open streams");
   idle->add_option("--sessions", idle_options.sessions, "session count");
-  idle->add_option("--pid", idle_options.server_pids, "server process(es) to measure");
   idle->callback([&] {
     status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
       print(co_await bench::run_idle(context, idle_options));
@@ -117,7 +119,6 @@ int main(int argc, char** argv) {
   auto* http_idle =
       app.add_subcommand("http-idle", "scenario 6: idle connections, any HTTP server");
   http_idle->add_option("--sessions", http_idle_options.sessions, "connection count");
-  http_idle->add_option("--pid", http_idle_options.server_pids, "server process(es) to measure");
   http_idle->callback([&] {
     status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
       print(co_await bench::run_http_idle(context, http_idle_options));

@@ -54,8 +54,12 @@ def fmt(value, digits=0):
     return f"{value:,.{digits}f}"
 
 
-def ms(us):
-    return "–" if us is None else f"{us / 1000:.3f} ms"
+def ms(micros):
+    return "–" if micros is None else f"{micros / 1000:.3f} ms"
+
+
+def us(micros):
+    return "–" if micros is None else f"{micros:.1f} µs"
 
 
 def ratio(ours, ceiling):
@@ -168,16 +172,30 @@ def main():
           f"{fmt(h_rps)} | {ratio(d['sends_per_s'], h_rps)} | {ms(h_p99)} | {ratio(lat['p99_us'], h_p99)} |")
     w("")
 
+    w("CPU per operation (user + system, from /proc and getrusage): the figure a busy machine "
+      "disturbs least. The generator's share is what it costs to drive the load.\n")
+    w("| connections | server CPU / send | generator CPU / send | nginx CPU / request | generator CPU / nginx request | server ratio |")
+    w("|---:|---:|---:|---:|---:|---:|")
+    for n in sorted(direct):
+        d, h = direct[n], http.get(n, {})
+        s = d.get("server_cpu_us_per_send")
+        g = d.get("generator_cpu_us_per_send")
+        hn = h.get("server_cpu_us_per_request")
+        hg = h.get("generator_cpu_us_per_request")
+        w(f"| {n} | {us(s)} | {us(g)} | {us(hn)} | {us(hg)} | {ratio(s, hn)} |")
+    w("")
+
     w("## 2. Broadcast fan-out\n")
     w("One broadcast (`blender_send_message` with no target) to N sessions, each a registered "
       "client with its stream open. Time: send start → the last of the N records read "
       "(median of the rounds). Ratio: records/s ÷ nginx's best request rate "
       f"({fmt(ceiling_rps)}/s) — a record on an open stream against a whole request.\n")
-    w("| sessions | last record (median) | best | worst | records/s | ratio | delivered |")
-    w("|---:|---:|---:|---:|---:|---:|---|")
+    w("| sessions | last record (median) | best | worst | records/s | ratio | server CPU / record | generator CPU / record | delivered |")
+    w("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in fanout:
         w(f"| {r['sessions']:,} | {r['last_record_ms_median']:.2f} ms | {r['last_record_ms_best']:.2f} ms | "
           f"{r['last_record_ms_worst']:.2f} ms | {fmt(r['records_per_s'])} | {ratio(r['records_per_s'], ceiling_rps)} | "
+          f"{us(r.get('server_cpu_us_per_record'))} | {us(r.get('generator_cpu_us_per_record'))} | "
           f"{'all' if r['all_delivered'] else '**lost**'} |")
     w("")
 

@@ -16,7 +16,8 @@ struct ScenarioContext {
   boost::asio::any_io_executor executor;
   cli::ServerUrl server;
   std::shared_ptr<cli::BearerAuth> auth;
-  std::string run_id;  // prefixes client uuids, so runs never collide
+  std::string run_id;            // prefixes client uuids, so runs never collide
+  std::vector<int> server_pids;  // measured for memory and CPU (may be empty)
 
   std::shared_ptr<cli::HttpConnection> new_connection() const {
     return std::make_shared<cli::HttpConnection>(executor, server);
