@@ -6,16 +6,17 @@
 
 namespace blender_bus::bus {
 
-BusManager::BusManager(Clock clock, RandomSource random, Limits limits)
-    : clock_(std::move(clock)), random_(std::move(random)), limits_(limits) {}
+BusManager::BusManager(Clock clock, RandomSource random, Limits limits, DeliveryPolicy policy)
+    : clock_(std::move(clock)), random_(std::move(random)), limits_(limits), policy_(policy) {}
 
 std::shared_ptr<UserMessageBus> BusManager::bus(std::string_view user_id) {
   std::lock_guard lock(mutex_);
   auto it = buses_.find(user_id);
   if (it == buses_.end()) {
     it = buses_
-             .emplace(std::string(user_id), std::make_shared<UserMessageBus>(
-                                                std::string(user_id), clock_, random_, limits_))
+             .emplace(std::string(user_id),
+                      std::make_shared<UserMessageBus>(std::string(user_id), clock_, random_,
+                                                       limits_, policy_))
              .first;
   }
   return it->second;

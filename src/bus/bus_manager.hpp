@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "bus/clock.hpp"
+#include "bus/delivery_policy.hpp"
 #include "bus/limits.hpp"
 #include "bus/random_source.hpp"
 #include "bus/user_message_bus.hpp"
@@ -18,7 +19,7 @@ namespace blender_bus::bus {
 // then has its own lock, so users never contend with each other.
 class BusManager {
  public:
-  BusManager(Clock clock, RandomSource random, Limits limits = {});
+  BusManager(Clock clock, RandomSource random, Limits limits = {}, DeliveryPolicy policy = {});
   BusManager(const BusManager&) = delete;
   BusManager& operator=(const BusManager&) = delete;
 
@@ -37,6 +38,7 @@ class BusManager {
   // A fresh UUID v4 from the injected random source (e.g. for job ids).
   std::string new_id() const;
   const Limits& limits() const { return limits_; }
+  const DeliveryPolicy& policy() const { return policy_; }
 
  private:
   struct Hash {
@@ -47,6 +49,7 @@ class BusManager {
   const Clock clock_;
   const RandomSource random_;
   const Limits limits_;
+  const DeliveryPolicy policy_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<UserMessageBus>, Hash, std::equal_to<>> buses_;
 };

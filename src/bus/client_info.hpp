@@ -1,6 +1,8 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,8 +22,17 @@ struct ClientInfo {
   // never on the wire. Empty when unbound (e.g. its session ended).
   std::string session_id;
 
+  // Beyond the original (SPEC §9), computed when the client is listed.
+  bool online = false;                // its session holds a stream (or never opened one)
+  double last_seen_seconds_ago = 0;   // from the latest activity of the client or its session
+  bool stale = false;                 // persistent, offline, silent past the stale period
+  std::size_t pending_records = 0;    // in its inbox, not yet delivered
+  std::uint64_t dropped_records = 0;  // evicted from its inbox undelivered
+
   // The wire shape, keys in SPEC order:
-  // {"uuid","client_type","is_persistent","capabilities","group_id","connected_at","last_seen"}.
+  // {"uuid","client_type","is_persistent","capabilities","group_id","connected_at","last_seen"},
+  // then the beyond fields "online","last_seen_seconds_ago","stale","pending_records",
+  // "dropped_records".
   boost::json::object to_json() const;
 };
 

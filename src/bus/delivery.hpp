@@ -1,17 +1,25 @@
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include "bus/priority.hpp"
 
 namespace blender_bus::bus {
 
-// One record the caller must push: the bus decides, the tools layer delivers.
+// One record the bus put in a client's inbox: the tools layer wakes whoever
+// waits for it (the session's stream, a long-poll) and persists it when the
+// client is persistent.
 struct Delivery {
   std::string target_uuid;
-  std::string session_id;           // the target's MCP session; may be empty or ended
-  Priority level = Priority::info;  // for the session's logging/setLevel threshold
-  std::string text;                 // the complete serialized notifications/message (SPEC §7)
+  std::string session_id;                   // the target's MCP session; may be empty or ended
+  Priority level = Priority::info;          // for the session's logging/setLevel threshold
+  std::shared_ptr<const std::string> text;  // the serialized notifications/message (SPEC §7)
+  std::uint64_t seq = 0;                    // user-level sequence number: the SSE event id
+  bool persistent = false;                  // the target survives a restart, so must its record
+  double timestamp = 0;
+  std::uint64_t retained_from = 0;  // oldest seq left in the target's inbox after the append
 };
 
 }  // namespace blender_bus::bus

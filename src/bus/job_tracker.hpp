@@ -1,17 +1,26 @@
 #pragma once
 
+#include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "bus/job_state.hpp"
 
 namespace blender_bus::bus {
 
-// Open jobs of one user: job_id -> the client that sent it (SPEC §8). Living
-// inside a UserMessageBus is what keys it by (user, job_id). Not thread-safe:
-// the bus's lock guards it.
+// Jobs of one user (SPEC §8): the open ones, job_id -> the client that sent it,
+// and (beyond) the last update of recently finished ones, so a status query
+// after completion still answers. Living inside a UserMessageBus is what keys it
+// by (user, job_id). Not thread-safe: the bus's lock guards it.
 class JobTracker {
  public:
+  explicit JobTracker(std::size_t recent_capacity = 1024);
+
   // Last writer wins: a second send with the same job_id takes it over.
   void remember(std::string job_id, std::string originator);
 
@@ -19,8 +28,17 @@ class JobTracker {
   // cancelled) forgets the job in the same step; any other status keeps it.
   std::optional<std::string> correlate(std::string_view job_id, std::string_view status);
 
+  // Records an update as the job's last known state (after correlate). A job
+  // that is not open lands among the recent ones, bounded by the capacity.
+  void note(std::string_view job_id, std::string status, std::string result, std::string error);
+
+  // The job's last known state: open first, then recent.
+  std::optional<JobState> state(std::string_view job_id) const;
+
   std::optional<std::string> originator(std::string_view job_id) const;
-  std::size_t size() const { return jobs_.size(); }
+  std::size_t size() const { return open_.size(); }
+  // Every open job, for a store snapshot and tests.
+  std::vector<std::pair<std::string, std::string>> open_jobs() const;
 
   static bool is_terminal(std::string_view status);
 
@@ -29,7 +47,16 @@ class JobTracker {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> jobs_;
+  using Map = std::unordered_map<std::string, JobState, Hash, std::equal_to<>>;
+  void keep_recent(JobState state);
+
+  Map open_;
+  Map recent_;
+  // Recent jobs in arrival order with the version they arrived with; an entry
+  // whose job was updated again since is stale and skipped on eviction.
+  std::deque<std::pair<std::string, std::uint64_t>> recent_order_;
+  std::size_t recent_capacity_;
+  std::uint64_t version_ = 0;
 };
 
 }  // namespace blender_bus::bus

@@ -1,7 +1,11 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <optional>
+#include <string>
 #include <vector>
+
+#include "bus/client_info.hpp"
 
 #include "bus/delivery.hpp"
 
@@ -14,6 +18,15 @@ struct Outcome {
   boost::json::object result;
   std::vector<Delivery> deliveries;
   bool rejected = false;
+
+  // What changed that a durable store must keep (SPEC §9).
+  std::optional<ClientInfo> client;           // registered or updated (register)
+  std::optional<std::string> removed_client;  // a persistent client left (unregister)
+  struct JobChange {
+    std::string job_id;
+    std::optional<std::string> originator;  // set: opened or taken over; nullopt: closed
+  };
+  std::vector<JobChange> jobs;
 };
 
 }  // namespace blender_bus::bus

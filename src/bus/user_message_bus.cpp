@@ -1,5 +1,6 @@
 #include "bus/user_message_bus.hpp"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -56,11 +57,14 @@ boost::json::array clients_json(const std::vector<ClientInfo>& clients) {
 
 }  // namespace
 
-UserMessageBus::UserMessageBus(std::string user_id, Clock clock, RandomSource random, Limits limits)
+UserMessageBus::UserMessageBus(std::string user_id, Clock clock, RandomSource random, Limits limits,
+                               DeliveryPolicy policy)
     : user_id_(std::move(user_id)),
       clock_(std::move(clock)),
       random_(std::move(random)),
-      limits_(limits) {}
+      limits_(limits),
+      policy_(policy),
+      jobs_(policy.recent_jobs) {}
 
 Outcome UserMessageBus::register_client(Registration r) {
   if (r.client_uuid.empty()) return refused("client_uuid must not be empty");
@@ -107,25 +111,33 @@ Outcome UserMessageBus::register_client(Registration r) {
     }
     last_activity_ = now;
     registered = it->second.info;
+    registered.pending_records = it->second.inbox.pending();
+    registered.dropped_records = it->second.inbox.dropped();
   }
+  // The caller's own session is alive and just spoke.
+  registered.online = !registered.session_id.empty();
 
   Outcome out;
   out.result["status"] = "ok";
   out.result["client"] = registered.to_json();
+  out.client = std::move(registered);
   return out;
 }
 
 Outcome UserMessageBus::unregister_client(std::string_view client_uuid) {
   bool found = false;
+  bool persistent = false;
   {
     std::lock_guard lock(mutex_);
     auto it = clients_.find(client_uuid);
     if (it != clients_.end()) {
+      persistent = it->second.info.is_persistent;
       erase_locked(it);
       found = true;
     }
   }
   Outcome out;
+  if (persistent) out.removed_client = std::string(client_uuid);
   out.result["status"] = found ? "ok" : "not_found";
   out.result["client_uuid"] = client_uuid;
   return out;
@@ -187,8 +199,9 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
   out.result["job_id"] = job_id;
   out.result["targets"] = uuids_json(targets);
   out.result["routing"] = routing.to_json();
+  if (present(request.from_uuid)) out.jobs.push_back({job_id, origin});
   out.deliveries =
-      build_deliveries(targets, routing, origin, payload_json, job_id, message_id, *priority, now);
+      deliver(targets, routing, origin, payload_json, job_id, message_id, *priority, now);
   return out;
 }
 
@@ -211,11 +224,14 @@ Outcome UserMessageBus::job_update(const JobUpdate& update) {
 
   Routing routing;
   std::vector<Target> targets;
+  bool closed = false;
   {
     std::lock_guard lock(mutex_);
     if (auto originator = jobs_.correlate(update.job_id, update.status)) {
       routing = Routing{RoutingMode::direct, std::move(*originator)};
+      closed = JobTracker::is_terminal(update.status);
     }
+    jobs_.note(update.job_id, update.status, update.result, update.error);
     targets = resolve_locked(routing, origin);
     last_activity_ = now;
   }
@@ -224,24 +240,51 @@ Outcome UserMessageBus::job_update(const JobUpdate& update) {
   out.result["status"] = "ok";
   out.result["delivered"] = routing.mode == RoutingMode::direct ? "direct" : "broadcast";
   out.result["targets"] = uuids_json(targets);
-  out.deliveries = build_deliveries(targets, routing, origin, payload_json, update.job_id,
-                                    message_id, Priority::notice, now);
+  if (closed) out.jobs.push_back({update.job_id, std::nullopt});
+  out.deliveries = deliver(targets, routing, origin, payload_json, update.job_id, message_id,
+                           Priority::notice, now);
   return out;
 }
 
-UserMessageBus::Snapshot UserMessageBus::snapshot() const {
+UserMessageBus::Snapshot UserMessageBus::snapshot(const PresenceLookup& presence) const {
   Snapshot out;
-  std::lock_guard lock(mutex_);
-  out.persistent.reserve(persistent_count_);
-  out.ephemeral.reserve(clients_.size() - persistent_count_);
-  for (const auto& [key, info] : order_) {
-    (key.ephemeral ? out.ephemeral : out.persistent).push_back(*info);
+  {
+    std::lock_guard lock(mutex_);
+    out.persistent.reserve(persistent_count_);
+    out.ephemeral.reserve(clients_.size() - persistent_count_);
+    for (const auto& [key, info] : order_) {
+      auto& bucket = key.ephemeral ? out.ephemeral : out.persistent;
+      bucket.push_back(*info);
+      const Inbox& inbox = clients_.find(info->uuid)->second.inbox;
+      bucket.back().pending_records = inbox.pending();
+      bucket.back().dropped_records = inbox.dropped();
+    }
   }
+  // Sessions are asked outside the bus lock: the presence lookup takes the
+  // session registry's lock.
+  const double now = clock_();
+  for (auto& c : out.persistent) fill_liveness(c, presence, now);
+  for (auto& c : out.ephemeral) fill_liveness(c, presence, now);
   return out;
 }
 
-boost::json::object UserMessageBus::list_clients() const {
-  Snapshot s = snapshot();
+void UserMessageBus::fill_liveness(ClientInfo& c, const PresenceLookup& presence,
+                                   double now) const {
+  c.online = !c.session_id.empty();
+  if (presence && c.online) {
+    if (auto p = presence(c.session_id)) {
+      c.online = p->online;
+      c.last_seen = std::max(c.last_seen, p->last_activity);
+    } else {
+      c.online = false;
+    }
+  }
+  c.last_seen_seconds_ago = std::max(0.0, now - c.last_seen);
+  c.stale = c.is_persistent && !c.online && c.last_seen_seconds_ago > policy_.stale_after_seconds;
+}
+
+boost::json::object UserMessageBus::list_clients(const PresenceLookup& presence) const {
+  Snapshot s = snapshot(presence);
   boost::json::object out;
   out["status"] = "ok";
   out["user_id"] = user_id_;
@@ -250,8 +293,8 @@ boost::json::object UserMessageBus::list_clients() const {
   return out;
 }
 
-boost::json::object UserMessageBus::clients_resource() const {
-  Snapshot s = snapshot();
+boost::json::object UserMessageBus::clients_resource(const PresenceLookup& presence) const {
+  Snapshot s = snapshot(presence);
   boost::json::object out;
   out["user_id"] = user_id_;
   out["persistent"] = clients_json(s.persistent);
@@ -266,12 +309,17 @@ boost::json::object UserMessageBus::stats_resource() const {
   out["persistent_count"] = s.persistent_count;
   out["ephemeral_count"] = s.ephemeral_count;
   out["pending_jobs_for_user"] = s.pending_jobs;
+  out["dropped_records"] = s.dropped_records;
+  out["pending_records"] = s.pending_records;
   return out;
 }
 
 BusStats UserMessageBus::stats() const {
   std::lock_guard lock(mutex_);
-  return BusStats{persistent_count_, clients_.size() - persistent_count_, jobs_.size()};
+  BusStats s{persistent_count_, clients_.size() - persistent_count_, jobs_.size(), dropped_records_,
+             0};
+  for (const auto& [uuid, slot] : clients_) s.pending_records += slot.inbox.pending();
+  return s;
 }
 
 std::size_t UserMessageBus::client_count() const {
@@ -378,21 +426,196 @@ void UserMessageBus::erase_locked(StringMap<Slot>::iterator it) {
   clients_.erase(it);
 }
 
-std::vector<Delivery> UserMessageBus::build_deliveries(
-    std::vector<Target>& targets, const Routing& routing, std::string_view origin,
-    std::string_view payload_json, std::string_view job_id, std::string_view message_id,
-    Priority priority, double timestamp) const {
+std::vector<Delivery> UserMessageBus::deliver(const std::vector<Target>& targets,
+                                              const Routing& routing, std::string_view origin,
+                                              std::string_view payload_json,
+                                              std::string_view job_id, std::string_view message_id,
+                                              Priority priority, double timestamp) {
   std::vector<Delivery> out;
   if (targets.empty()) return out;
   const boost::json::object routing_json = routing.to_json();
   const ForwardedRecord record(RecordFields{user_id_, origin, routing_json, payload_json, job_id,
                                             message_id, priority, timestamp});
   out.reserve(targets.size());
-  for (auto& t : targets) {
-    std::string text = record.for_target(t.uuid);
-    out.push_back(Delivery{std::move(t.uuid), std::move(t.session_id), priority, std::move(text)});
+  for (const auto& t : targets) {
+    Delivery d;
+    d.target_uuid = t.uuid;
+    d.level = priority;
+    d.text = std::make_shared<const std::string>(record.for_target(t.uuid));
+    d.timestamp = timestamp;
+    out.push_back(std::move(d));
+  }
+
+  // A target that left between resolving and now gets nothing: it is gone.
+  std::lock_guard lock(mutex_);
+  std::size_t kept = 0;
+  for (auto& d : out) {
+    auto it = clients_.find(d.target_uuid);
+    if (it == clients_.end()) continue;
+    Slot& slot = it->second;
+    d.seq = ++last_record_seq_;
+    d.session_id = slot.info.session_id;
+    d.persistent = slot.info.is_persistent;
+    dropped_records_ +=
+        slot.inbox.append(InboxRecord{d.seq, d.level, timestamp, d.text}, policy_.inbox, timestamp);
+    d.retained_from = slot.inbox.first_seq();
+    if (&out[kept] != &d) out[kept] = std::move(d);  // a self-move would empty it
+    ++kept;
+  }
+  out.resize(kept);
+  return out;
+}
+
+std::optional<CursorUpdate> UserMessageBus::cursor_update_locked(const Slot& slot) const {
+  if (!slot.info.is_persistent) return std::nullopt;
+  const std::uint64_t first = slot.inbox.first_seq();
+  return CursorUpdate{slot.info.uuid, slot.inbox.delivered_through(),
+                      first ? first : last_record_seq_ + 1};
+}
+
+SessionRead UserMessageBus::read_session(std::string_view session_id, std::size_t limit) {
+  SessionRead out;
+  const double now = clock_();
+  std::lock_guard lock(mutex_);
+  auto bound = by_session_.find(session_id);
+  if (bound == by_session_.end()) return out;
+  struct Cursor {
+    const Slot* slot;
+    Inbox::Records::const_iterator at, end;
+  };
+  std::vector<Cursor> cursors;
+  cursors.reserve(bound->second.size());
+  for (const auto& [key, info] : bound->second) {
+    Slot& slot = clients_.find(info->uuid)->second;
+    dropped_records_ += slot.inbox.expire(policy_.inbox, now);
+    auto at = slot.inbox.first_after(slot.inbox.delivered_through());
+    if (at != slot.inbox.records().end())
+      cursors.push_back({&slot, at, slot.inbox.records().end()});
+  }
+  // A k-way merge by seq; k is the number of clients of one session (small).
+  std::vector<std::uint64_t> through(cursors.size(), 0);
+  while (out.items.size() < limit) {
+    std::size_t best = cursors.size();
+    for (std::size_t i = 0; i < cursors.size(); ++i) {
+      if (cursors[i].at == cursors[i].end) continue;
+      if (best == cursors.size() || cursors[i].at->seq < cursors[best].at->seq) best = i;
+    }
+    if (best == cursors.size()) break;
+    const InboxRecord& r = *cursors[best].at++;
+    out.items.push_back(InboxItem{r.seq, r.level, r.text});
+    through[best] = r.seq;
+  }
+  for (std::size_t i = 0; i < cursors.size(); ++i) {
+    if (through[i]) out.progress.push_back({cursors[i].slot->info.uuid, through[i]});
   }
   return out;
+}
+
+std::vector<CursorUpdate> UserMessageBus::mark_delivered(
+    const std::vector<InboxProgress>& progress) {
+  std::vector<CursorUpdate> changed;
+  std::lock_guard lock(mutex_);
+  for (const auto& p : progress) {
+    auto it = clients_.find(p.client_uuid);
+    if (it == clients_.end()) continue;
+    it->second.inbox.advance_delivered(p.through);
+    if (auto u = cursor_update_locked(it->second)) changed.push_back(std::move(*u));
+  }
+  return changed;
+}
+
+ResumeResult UserMessageBus::resume_session(std::string_view session_id,
+                                            std::uint64_t last_event_id,
+                                            std::vector<CursorUpdate>& changed) {
+  std::lock_guard lock(mutex_);
+  if (last_event_id > last_record_seq_) return ResumeResult::not_issued;
+  auto bound = by_session_.find(session_id);
+  if (bound == by_session_.end()) return ResumeResult::ok;
+  std::vector<Slot*> slots;
+  for (const auto& [key, info] : bound->second) {
+    Slot& slot = clients_.find(info->uuid)->second;
+    if (slot.inbox.evicted_through() > last_event_id) return ResumeResult::not_retained;
+    slots.push_back(&slot);
+  }
+  for (Slot* slot : slots) {
+    slot->inbox.set_delivered(last_event_id);
+    if (auto u = cursor_update_locked(*slot)) changed.push_back(std::move(*u));
+  }
+  return ResumeResult::ok;
+}
+
+PullRead UserMessageBus::receive(std::string_view client_uuid, std::optional<std::uint64_t> after,
+                                 std::size_t limit) {
+  PullRead out;
+  const double now = clock_();
+  std::lock_guard lock(mutex_);
+  auto it = clients_.find(client_uuid);
+  if (it == clients_.end()) return out;
+  out.found = true;
+  Slot& slot = it->second;
+  dropped_records_ += slot.inbox.expire(policy_.inbox, now);
+  if (after) {
+    slot.inbox.advance_delivered(*after);
+    out.cursor = cursor_update_locked(slot);
+  }
+  const std::uint64_t from = after ? *after : slot.inbox.delivered_through();
+  out.next = from;
+  for (auto r = slot.inbox.first_after(from);
+       r != slot.inbox.records().end() && out.items.size() < limit; ++r) {
+    out.items.push_back(InboxItem{r->seq, r->level, r->text});
+    out.next = r->seq;
+  }
+  last_activity_ = now;
+  return out;
+}
+
+bool UserMessageBus::has_records_after(std::string_view client_uuid,
+                                       std::optional<std::uint64_t> after) const {
+  std::lock_guard lock(mutex_);
+  auto it = clients_.find(client_uuid);
+  if (it == clients_.end()) return false;
+  const Inbox& inbox = it->second.inbox;
+  return inbox.first_after(after ? *after : inbox.delivered_through()) != inbox.records().end();
+}
+
+std::uint64_t UserMessageBus::last_record_seq() const {
+  std::lock_guard lock(mutex_);
+  return last_record_seq_;
+}
+
+std::optional<JobState> UserMessageBus::job_state(std::string_view job_id) const {
+  std::lock_guard lock(mutex_);
+  return jobs_.state(job_id);
+}
+
+void UserMessageBus::restore_client(RestoredClient c) {
+  std::lock_guard lock(mutex_);
+  if (clients_.contains(c.info.uuid)) return;
+  Slot slot;
+  slot.info = std::move(c.info);
+  slot.info.is_persistent = true;
+  slot.info.session_id.clear();
+  slot.key = OrderKey{false, next_seq_++};
+  slot.inbox.set_delivered(c.delivered);
+  for (auto& r : c.records) {
+    last_record_seq_ = std::max(last_record_seq_, r.seq);
+    dropped_records_ += slot.inbox.append(std::move(r), policy_.inbox, clock_());
+  }
+  std::string uuid = slot.info.uuid;
+  auto it = clients_.emplace(std::move(uuid), std::move(slot)).first;
+  order_.emplace(it->second.key, &it->second.info);
+  index_locked(it->second);
+  ++persistent_count_;
+}
+
+void UserMessageBus::restore_sequence(std::uint64_t last_seq) {
+  std::lock_guard lock(mutex_);
+  last_record_seq_ = std::max(last_record_seq_, last_seq);
+}
+
+void UserMessageBus::restore_job(std::string job_id, std::string originator) {
+  std::lock_guard lock(mutex_);
+  jobs_.remember(std::move(job_id), std::move(originator));
 }
 
 }  // namespace blender_bus::bus

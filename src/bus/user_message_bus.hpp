@@ -13,9 +13,13 @@
 
 #include "bus/client_info.hpp"
 #include "bus/clock.hpp"
+#include "bus/delivery_policy.hpp"
+#include "bus/inbox.hpp"
+#include "bus/inbox_read.hpp"
 #include "bus/job_tracker.hpp"
 #include "bus/limits.hpp"
 #include "bus/outcome.hpp"
+#include "bus/presence.hpp"
 #include "bus/priority.hpp"
 #include "bus/random_source.hpp"
 #include "bus/requests.hpp"
@@ -27,6 +31,15 @@ struct BusStats {
   std::size_t persistent_count = 0;
   std::size_t ephemeral_count = 0;
   std::size_t pending_jobs = 0;
+  std::uint64_t dropped_records = 0;  // evicted undelivered, over the bus's life
+  std::size_t pending_records = 0;    // waiting in inboxes now
+};
+
+// A persistent client read back from the durable store at start.
+struct RestoredClient {
+  ClientInfo info;
+  std::uint64_t delivered = 0;
+  std::vector<InboxRecord> records;  // increasing seq
 };
 
 // One user's private bus (SPEC §4–8): its clients in two buckets, its open
@@ -37,9 +50,15 @@ struct BusStats {
 // session (ordered sets), so a direct send is O(1) and a group or type send
 // touches only its members. Every recipient list is in a stable order:
 // persistent before ephemeral, each in first-registration order.
+//
+// Every record for a client goes into that client's Inbox with the next
+// user-level seq, assigned under the lock, so the records of all the clients
+// of one session merge into one increasing sequence: a session's stream
+// position is a single number (the SSE event id).
 class UserMessageBus {
  public:
-  UserMessageBus(std::string user_id, Clock clock, RandomSource random, Limits limits);
+  UserMessageBus(std::string user_id, Clock clock, RandomSource random, Limits limits,
+                 DeliveryPolicy policy = {});
   UserMessageBus(const UserMessageBus&) = delete;
   UserMessageBus& operator=(const UserMessageBus&) = delete;
 
@@ -62,12 +81,43 @@ class UserMessageBus {
   Outcome job_update(const JobUpdate& update);
 
   // blender_list_available_clients: {"status":"ok","user_id","persistent","ephemeral"}.
-  boost::json::object list_clients() const;
+  // `presence` fills the liveness fields; without it a client is online while
+  // bound to a session.
+  boost::json::object list_clients(const PresenceLookup& presence = nullptr) const;
   // Resource blender://bus/clients: {"user_id","persistent","ephemeral"}.
-  boost::json::object clients_resource() const;
-  // Resource blender://bus/stats:
-  // {"user_id","persistent_count","ephemeral_count","pending_jobs_for_user"}.
+  boost::json::object clients_resource(const PresenceLookup& presence = nullptr) const;
+  // Resource blender://bus/stats: {"user_id","persistent_count","ephemeral_count",
+  // "pending_jobs_for_user"}, then "dropped_records","pending_records".
   boost::json::object stats_resource() const;
+
+  // --- Inboxes (SPEC §9) ---
+  // Up to `limit` undelivered records of the session's clients, by seq.
+  SessionRead read_session(std::string_view session_id, std::size_t limit);
+  // A stream wrote (or skipped) what a read returned. Returns the cursor
+  // changes of persistent clients.
+  std::vector<CursorUpdate> mark_delivered(const std::vector<InboxProgress>& progress);
+  // A stream resumes after `last_event_id`: refused when that id was never
+  // issued on this bus, or when records after it were evicted; else every
+  // client of the session counts as having received <= it, and nothing after.
+  ResumeResult resume_session(std::string_view session_id, std::uint64_t last_event_id,
+                              std::vector<CursorUpdate>& changed);
+  // blender_receive_messages: the client's records after `after` (or after its
+  // delivered cursor); `after` acknowledges what it covers.
+  PullRead receive(std::string_view client_uuid, std::optional<std::uint64_t> after,
+                   std::size_t limit);
+  // The highest seq issued on this bus (0: none).
+  std::uint64_t last_record_seq() const;
+  // True when the client exists and has a record after `after` (its delivered
+  // cursor when nullopt).
+  bool has_records_after(std::string_view client_uuid, std::optional<std::uint64_t> after) const;
+
+  // --- Jobs ---
+  std::optional<JobState> job_state(std::string_view job_id) const;
+
+  // --- Restoring durable state at start ---
+  void restore_client(RestoredClient client);
+  void restore_sequence(std::uint64_t last_seq);
+  void restore_job(std::string job_id, std::string originator);
 
   BusStats stats() const;
   std::size_t client_count() const;
@@ -92,6 +142,7 @@ class UserMessageBus {
   struct Slot {
     ClientInfo info;
     OrderKey key;
+    Inbox inbox;
   };
   using OrderedClients = std::map<OrderKey, const ClientInfo*>;
   struct Hash {
@@ -105,11 +156,12 @@ class UserMessageBus {
     std::string uuid;
     std::string session_id;
   };
-  // Serializes the records of one send, after the lock is released.
-  std::vector<Delivery> build_deliveries(std::vector<Target>& targets, const Routing& routing,
-                                         std::string_view origin, std::string_view payload_json,
-                                         std::string_view job_id, std::string_view message_id,
-                                         Priority priority, double timestamp) const;
+  // Serializes the records of one send (lock not held), then appends them to
+  // the targets' inboxes (under the lock), each with the next seq.
+  std::vector<Delivery> deliver(const std::vector<Target>& targets, const Routing& routing,
+                                std::string_view origin, std::string_view payload_json,
+                                std::string_view job_id, std::string_view message_id,
+                                Priority priority, double timestamp);
 
   // Locked helpers (the caller holds mutex_).
   std::vector<Target> resolve_locked(const Routing& routing, std::string_view origin) const;
@@ -121,12 +173,15 @@ class UserMessageBus {
     std::vector<ClientInfo> persistent;
     std::vector<ClientInfo> ephemeral;
   };
-  Snapshot snapshot() const;
+  Snapshot snapshot(const PresenceLookup& presence) const;
+  void fill_liveness(ClientInfo& out, const PresenceLookup& presence, double now) const;
+  std::optional<CursorUpdate> cursor_update_locked(const Slot& slot) const;
 
   const std::string user_id_;
   const Clock clock_;
   const RandomSource random_;
   const Limits limits_;
+  const DeliveryPolicy policy_;
 
   mutable std::mutex mutex_;
   StringMap<Slot> clients_;  // by uuid; node-based, so index pointers stay valid
@@ -138,6 +193,8 @@ class UserMessageBus {
   std::uint64_t next_seq_ = 0;
   JobTracker jobs_;
   double last_activity_ = 0;
+  std::uint64_t last_record_seq_ = 0;
+  std::uint64_t dropped_records_ = 0;
 };
 
 }  // namespace blender_bus::bus

@@ -10,12 +10,8 @@ std::int64_t now_ns() {
 }
 }  // namespace
 
-Session::Session(std::string id, std::string user_id, std::size_t replay_capacity,
-                 std::size_t max_pending)
-    : id_(std::move(id)),
-      user_id_(std::move(user_id)),
-      last_activity_ns_(now_ns()),
-      outbound_(replay_capacity, max_pending) {}
+Session::Session(std::string id, std::string user_id)
+    : id_(std::move(id)), user_id_(std::move(user_id)), last_activity_ns_(now_ns()) {}
 
 std::string Session::protocol_version() const {
   std::lock_guard lock(mutex_);
@@ -37,10 +33,6 @@ bool Session::admits(LogLevel level) const {
   return !log_threshold_ || static_cast<int>(level) <= static_cast<int>(*log_threshold_);
 }
 
-OutboundQueue::PushOutcome Session::push(std::string serialized_message) {
-  return outbound_.push(std::move(serialized_message));
-}
-
 void Session::mark_cancelled(const std::string& request_id) {
   std::lock_guard lock(mutex_);
   // Bounded: a client cancelling ids that never existed cannot grow this.
@@ -52,12 +44,20 @@ bool Session::take_cancelled(const std::string& request_id) {
   return cancelled_requests_.erase(request_id) > 0;
 }
 
-void Session::touch() { last_activity_ns_.store(now_ns()); }
+void Session::touch() {
+  last_activity_ns_.store(now_ns());
+}
 
 std::chrono::steady_clock::time_point Session::last_activity() const {
   return std::chrono::steady_clock::time_point(
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::nanoseconds(last_activity_ns_.load())));
+}
+
+double Session::last_activity_unix() const {
+  const auto ago = std::chrono::steady_clock::now() - last_activity();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch() - ago)
+      .count();
 }
 
 void Session::end() {

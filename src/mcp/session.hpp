@@ -18,8 +18,7 @@ namespace blender_bus::mcp {
 // member is thread-safe.
 class Session {
  public:
-  Session(std::string id, std::string user_id, std::size_t replay_capacity,
-          std::size_t max_pending);
+  Session(std::string id, std::string user_id);
 
   const std::string& id() const { return id_; }
   // The user every request of this session acts as (the bearer token's `sub`).
@@ -35,15 +34,16 @@ class Session {
   void set_log_threshold(LogLevel level);
   bool admits(LogLevel level) const;
 
-  // Pushes a complete serialized JSON-RPC notification to the session's
-  // standalone stream (delivered now if a stream is open, else on replay).
-  OutboundQueue::PushOutcome push(std::string serialized_message);
+  // The standalone stream's consumer slot; the records come from a
+  // StreamSource.
   OutboundQueue& outbound() { return outbound_; }
   const OutboundQueue& outbound() const { return outbound_; }
 
   // Activity, for idle expiry and liveness.
   void touch();
   std::chrono::steady_clock::time_point last_activity() const;
+  // The same instant on the wall clock (Unix seconds), for ClientInfo.last_seen.
+  double last_activity_unix() const;
 
   // notifications/cancelled: a cancelled request's response is not sent.
   void mark_cancelled(const std::string& request_id);

@@ -7,8 +7,7 @@ namespace blender_bus::mcp {
 SessionRegistry::SessionRegistry(SessionLimits limits) : limits_(limits) {}
 
 SessionPtr SessionRegistry::create(const std::string& user_id) {
-  auto session = std::make_shared<Session>(random_hex_id(), user_id, limits_.replay_capacity,
-                                           limits_.max_pending);
+  auto session = std::make_shared<Session>(random_hex_id(), user_id);
   std::lock_guard lock(mutex_);
   sessions_.emplace(session->id(), session);
   return session;

@@ -13,8 +13,6 @@
 namespace blender_bus::mcp {
 
 struct SessionLimits {
-  std::size_t replay_capacity = 4096;  // events kept per session for Last-Event-ID
-  std::size_t max_pending = 65536;     // undelivered events before a stream is cut
   std::chrono::seconds idle_timeout{30 * 60};
 };
 

@@ -18,6 +18,7 @@
 #include "server/health_route.hpp"
 #include "server/instructions.hpp"
 #include "store/database.hpp"
+#include "tools/bus_stream_source.hpp"
 #include "tools/bus_tools.hpp"
 #include "transport/http_server.hpp"
 #include "transport/mcp_endpoint.hpp"
@@ -38,8 +39,8 @@ std::string base_url(const std::string& host, std::uint16_t port) {
 }
 
 transport::RouteHandler make_metadata_route(std::string base) {
-  return [base = std::move(base)](const auth::HttpRequestView& request)
-             -> std::optional<auth::HttpReply> {
+  return [base = std::move(base)](
+             const auth::HttpRequestView& request) -> std::optional<auth::HttpReply> {
     if (request.path != auth::kProtectedResourceMetadataPath &&
         request.path != std::string(auth::kProtectedResourceMetadataPath) + "/mcp") {
       return std::nullopt;
@@ -98,21 +99,22 @@ int run_http_server(ServeConfig config) {
       config.auth_none ? static_cast<const auth::RequestAuthenticator&>(local_authenticator)
                        : auth_layer.authenticator();
 
-  bus::BusManager buses(unix_seconds,
-                        [](std::span<unsigned char> bytes) {
-                          randombytes_buf(bytes.data(), bytes.size());
-                        },
-                        config.bus_limits);
+  bus::BusManager buses(
+      unix_seconds,
+      [](std::span<unsigned char> bytes) { randombytes_buf(bytes.data(), bytes.size()); },
+      config.bus_limits, config.delivery);
   mcp::SessionRegistry sessions(config.sessions);
+  tools::DeliveryHub hub(buses, sessions);
+  tools::BusStreamSource stream_source(hub);
   mcp::ToolRegistry tools;
   mcp::ResourceRegistry resources;
   mcp::PromptRegistry prompts;
-  tools::register_bus_tools(tools, resources, prompts, buses, sessions);
+  tools::register_bus_tools(tools, resources, prompts, hub);
   mcp::Dispatcher dispatcher(
-      mcp::ServerIdentity{"blender-bus", BLENDER_BUS_VERSION, std::string(kBusInstructions)},
-      tools, resources, prompts);
+      mcp::ServerIdentity{"blender-bus", BLENDER_BUS_VERSION, std::string(kBusInstructions)}, tools,
+      resources, prompts);
 
-  transport::McpEndpoint endpoint(config.http, dispatcher, sessions, authenticator);
+  transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator);
   std::vector<transport::RouteHandler> routes{
       make_health_route(buses),
       make_metadata_route(config.http.public_base_url),
@@ -123,10 +125,10 @@ int run_http_server(ServeConfig config) {
   http.start(endpoint, std::move(routes));
 
   asio::steady_timer sweeper(io);
-  schedule_idle_sweep(sweeper, sessions,
-                      std::clamp<std::chrono::seconds>(config.sessions.idle_timeout / 2,
-                                                       std::chrono::seconds(1),
-                                                       std::chrono::seconds(60)));
+  schedule_idle_sweep(
+      sweeper, sessions,
+      std::clamp<std::chrono::seconds>(config.sessions.idle_timeout / 2, std::chrono::seconds(1),
+                                       std::chrono::seconds(60)));
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;

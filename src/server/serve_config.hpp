@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "bus/delivery_policy.hpp"
 #include "bus/limits.hpp"
 #include "mcp/session_registry.hpp"
 #include "transport/http_options.hpp"
@@ -19,6 +20,7 @@ struct ServeConfig {
   unsigned threads = 0;    // 0: one per core
   mcp::SessionLimits sessions;
   bus::Limits bus_limits;
+  bus::DeliveryPolicy delivery;  // inbox bounds, stale period (SPEC §9)
   // Token and user settings (environment).
   std::optional<std::string> secret_key;
   std::optional<std::string> access_token_expire_minutes;

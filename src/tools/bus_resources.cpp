@@ -6,14 +6,15 @@
 
 namespace blender_bus::tools {
 
-mcp::ResourceDefinition make_clients_resource(bus::BusManager& buses) {
+mcp::ResourceDefinition make_clients_resource(DeliveryHub& hub) {
   return {
       "blender://bus/clients",
       "bus-clients",
       "The clients on your bus: {\"user_id\",\"persistent\":[…],\"ephemeral\":[…]}.",
       "application/json",
-      sync_reader([&buses](mcp::CallContext& ctx) {
-        return boost::json::serialize(buses.bus(ctx.user_id())->clients_resource());
+      sync_reader([&hub](mcp::CallContext& ctx) {
+        return boost::json::serialize(
+            hub.buses().bus(ctx.user_id())->clients_resource(hub.presence()));
       }),
   };
 }
@@ -23,7 +24,7 @@ mcp::ResourceDefinition make_stats_resource(bus::BusManager& buses) {
       "blender://bus/stats",
       "bus-stats",
       "Counts for your bus: {\"user_id\",\"persistent_count\",\"ephemeral_count\","
-      "\"pending_jobs_for_user\"}.",
+      "\"pending_jobs_for_user\",\"dropped_records\",\"pending_records\"}.",
       "application/json",
       sync_reader([&buses](mcp::CallContext& ctx) {
         return boost::json::serialize(buses.bus(ctx.user_id())->stats_resource());

@@ -110,4 +110,46 @@ json::object list_available_clients_schema() {
   return object_schema({}, {});
 }
 
+json::object receive_messages_schema(const bus::Limits& limits) {
+  json::object uuid = string_prop(limits.max_client_uuid, "The client whose inbox to read.");
+  uuid["minLength"] = 1;
+  return object_schema(
+      {
+          {"client_uuid", std::move(uuid)},
+          {"after",
+           {{"type", "integer"},
+            {"minimum", 0},
+            {"description",
+             "Cursor: return records after it, and acknowledge those up to it. Pass the "
+             "previous answer's \"next\". Default: from the oldest undelivered record."}}},
+          {"wait_seconds",
+           {{"type", "number"},
+            {"minimum", 0},
+            {"maximum", 50},
+            {"default", 0},
+            {"description", "Long-poll: wait up to this long for a first record."}}},
+          {"limit",
+           {{"type", "integer"},
+            {"minimum", 1},
+            {"maximum", 500},
+            {"default", 100},
+            {"description", "At most this many records."}}},
+      },
+      {"client_uuid"});
+}
+
+json::object job_status_schema() {
+  return object_schema(
+      {
+          {"job_id", {{"type", "string"}, {"minLength", 1}, {"description", "The job's id."}}},
+          {"wait_seconds",
+           {{"type", "number"},
+            {"minimum", 0},
+            {"maximum", 50},
+            {"default", 0},
+            {"description", "Long-poll: wait up to this long for the job's status to change."}}},
+      },
+      {"job_id"});
+}
+
 }  // namespace blender_bus::tools

@@ -13,5 +13,7 @@ boost::json::object unregister_client_schema(const bus::Limits& limits);
 boost::json::object send_message_schema(const bus::Limits& limits);
 boost::json::object job_update_schema();
 boost::json::object list_available_clients_schema();
+boost::json::object receive_messages_schema(const bus::Limits& limits);
+boost::json::object job_status_schema();
 
 }  // namespace blender_bus::tools

@@ -1,29 +1,30 @@
 #pragma once
 
-#include "bus/bus_manager.hpp"
 #include "mcp/prompt_registry.hpp"
 #include "mcp/resource_registry.hpp"
-#include "mcp/session_registry.hpp"
 #include "mcp/tool_registry.hpp"
+#include "tools/delivery_hub.hpp"
 
 namespace blender_bus::tools {
 
-// Adds the five blender_* tools, the blender://bus/clients and
-// blender://bus/stats resources and the blender_dispatch_script prompt (SPEC
-// §5, §10), and subscribes the bus to session ends (ephemeral clients leave
-// with their session). Limits come from `buses.limits()`. Every reference must
+// Adds the blender_* tools (the five of SPEC §5, and beyond them
+// blender_receive_messages and blender_job_status), the blender://bus/clients
+// and blender://bus/stats resources and the blender_dispatch_script prompt
+// (SPEC §10), and subscribes the bus to session ends (ephemeral clients leave
+// with their session). Limits come from `hub.buses().limits()`. The hub must
 // outlive the registries' use, i.e. the server.
 void register_bus_tools(mcp::ToolRegistry& tools, mcp::ResourceRegistry& resources,
-                        mcp::PromptRegistry& prompts, bus::BusManager& buses,
-                        mcp::SessionRegistry& sessions);
+                        mcp::PromptRegistry& prompts, DeliveryHub& hub);
 
 // The pieces, for tests and for a composition that wants only some of them.
-mcp::ToolDefinition make_register_client_tool(bus::BusManager& buses);
-mcp::ToolDefinition make_unregister_client_tool(bus::BusManager& buses);
-mcp::ToolDefinition make_send_message_tool(bus::BusManager& buses, mcp::SessionRegistry& sessions);
-mcp::ToolDefinition make_job_update_tool(bus::BusManager& buses, mcp::SessionRegistry& sessions);
-mcp::ToolDefinition make_list_available_clients_tool(bus::BusManager& buses);
-mcp::ResourceDefinition make_clients_resource(bus::BusManager& buses);
+mcp::ToolDefinition make_register_client_tool(DeliveryHub& hub);
+mcp::ToolDefinition make_unregister_client_tool(DeliveryHub& hub);
+mcp::ToolDefinition make_send_message_tool(DeliveryHub& hub);
+mcp::ToolDefinition make_job_update_tool(DeliveryHub& hub);
+mcp::ToolDefinition make_list_available_clients_tool(DeliveryHub& hub);
+mcp::ToolDefinition make_receive_messages_tool(DeliveryHub& hub);
+mcp::ToolDefinition make_job_status_tool(DeliveryHub& hub);
+mcp::ResourceDefinition make_clients_resource(DeliveryHub& hub);
 mcp::ResourceDefinition make_stats_resource(bus::BusManager& buses);
 mcp::PromptDefinition make_dispatch_script_prompt(bus::BusManager& buses);
 

@@ -3,56 +3,85 @@
 #include "bus/requests.hpp"
 #include "tools/bus_schemas.hpp"
 #include "tools/bus_tools.hpp"
-#include "tools/session_delivery.hpp"
+#include "tools/durable_wait.hpp"
 #include "tools/sync_handlers.hpp"
 #include "tools/tool_arguments.hpp"
+#include "tools/tool_result.hpp"
 
 namespace blender_bus::tools {
 
-mcp::ToolDefinition make_register_client_tool(bus::BusManager& buses) {
+namespace asio = boost::asio;
+
+namespace {
+
+asio::awaitable<mcp::ToolResult> register_client(DeliveryHub& hub, mcp::CallContext& ctx,
+                                                 const boost::json::object& args) {
+  bus::Registration r;
+  r.client_uuid = string_arg(args, "client_uuid");
+  r.client_type = string_arg(args, "client_type");
+  r.is_persistent = bool_arg_or(args, "is_persistent", false);
+  r.capabilities = string_list_arg(args, "capabilities");
+  r.group_id = nullable_string_arg(args, "group_id");
+  r.session_id = ctx.session->id();
+  auto outcome = hub.buses().bus(ctx.user_id())->register_client(std::move(r));
+  // The session may have ended while this call ran; its end listener has
+  // then already swept the bus, so sweep again for this registration.
+  if (ctx.session->ended()) hub.buses().on_session_end(ctx.user_id(), ctx.session->id());
+  const std::uint64_t ticket = hub.settle(ctx.user_id(), outcome);
+  // Records that waited for this client now flow to this session's stream.
+  if (!outcome.rejected) ctx.session->outbound().wake();
+  if (!co_await await_durable(hub.journal(), ticket)) {
+    throw std::runtime_error("the store could not record the registration");
+  }
+  co_return to_tool_result(outcome);
+}
+
+asio::awaitable<mcp::ToolResult> unregister_client(DeliveryHub& hub, mcp::CallContext& ctx,
+                                                   const boost::json::object& args) {
+  auto outcome = hub.buses().bus(ctx.user_id())->unregister_client(string_arg(args, "client_uuid"));
+  const std::uint64_t ticket = hub.settle(ctx.user_id(), outcome);
+  if (!co_await await_durable(hub.journal(), ticket)) {
+    throw std::runtime_error("the store could not record the unregistration");
+  }
+  co_return to_tool_result(outcome);
+}
+
+}  // namespace
+
+mcp::ToolDefinition make_register_client_tool(DeliveryHub& hub) {
   return {
       "blender_register_client",
       "Join your bus, or update your registration in place. Binds the client to this MCP "
-      "session: messages for it arrive here as notifications/message on logger _message_bus. "
-      "Returns {\"status\":\"ok\",\"client\":{…}}.",
-      register_client_schema(buses.limits()),
-      sync_tool([&buses](mcp::CallContext& ctx, const boost::json::object& args) {
-        bus::Registration r;
-        r.client_uuid = string_arg(args, "client_uuid");
-        r.client_type = string_arg(args, "client_type");
-        r.is_persistent = bool_arg_or(args, "is_persistent", false);
-        r.capabilities = string_list_arg(args, "capabilities");
-        r.group_id = nullable_string_arg(args, "group_id");
-        r.session_id = ctx.session->id();
-        auto outcome = buses.bus(ctx.user_id())->register_client(std::move(r));
-        // The session may have ended while this call ran; its end listener has
-        // then already swept the bus, so sweep again for this registration.
-        if (ctx.session->ended()) buses.on_session_end(ctx.user_id(), ctx.session->id());
-        return to_tool_result(outcome);
-      }),
+      "session: messages for it arrive here as notifications/message on logger _message_bus "
+      "(and wait in its inbox while no stream is open). Returns "
+      "{\"status\":\"ok\",\"client\":{…}}.",
+      register_client_schema(hub.buses().limits()),
+      [&hub](mcp::CallContext& ctx, const boost::json::object& args) {
+        return register_client(hub, ctx, args);
+      },
   };
 }
 
-mcp::ToolDefinition make_unregister_client_tool(bus::BusManager& buses) {
+mcp::ToolDefinition make_unregister_client_tool(DeliveryHub& hub) {
   return {
       "blender_unregister_client",
       "Leave your bus. Idempotent: returns {\"status\":\"ok\"|\"not_found\",\"client_uuid\"}.",
-      unregister_client_schema(buses.limits()),
-      sync_tool([&buses](mcp::CallContext& ctx, const boost::json::object& args) {
-        return to_tool_result(
-            buses.bus(ctx.user_id())->unregister_client(string_arg(args, "client_uuid")));
-      }),
+      unregister_client_schema(hub.buses().limits()),
+      [&hub](mcp::CallContext& ctx, const boost::json::object& args) {
+        return unregister_client(hub, ctx, args);
+      },
   };
 }
 
-mcp::ToolDefinition make_list_available_clients_tool(bus::BusManager& buses) {
+mcp::ToolDefinition make_list_available_clients_tool(DeliveryHub& hub) {
   return {
       "blender_list_available_clients",
       "Snapshot of your bus: {\"status\":\"ok\",\"user_id\",\"persistent\":[…],"
-      "\"ephemeral\":[…]}.",
+      "\"ephemeral\":[…]}. Each client also says whether it is online, how long ago it was "
+      "last seen, whether it is stale, and its pending and dropped records.",
       list_available_clients_schema(),
-      sync_tool([&buses](mcp::CallContext& ctx, const boost::json::object&) {
-        return mcp::ToolResult::json(buses.bus(ctx.user_id())->list_clients());
+      sync_tool([&hub](mcp::CallContext& ctx, const boost::json::object&) {
+        return mcp::ToolResult::json(hub.buses().bus(ctx.user_id())->list_clients(hub.presence()));
       }),
   };
 }

@@ -1,5 +1,7 @@
 #include "tools/tool_arguments.hpp"
 
+#include <stdexcept>
+
 #include <boost/json/value.hpp>
 
 namespace blender_bus::tools {
@@ -52,6 +54,21 @@ std::string priority_arg(const boost::json::object& arguments, std::string_view 
   if (v->is_uint64()) return std::to_string(v->get_uint64());
   // The schema's "integer" admits integral doubles such as 3.0.
   return std::to_string(static_cast<long long>(v->as_double()));
+}
+
+std::optional<std::uint64_t> uint_arg(const boost::json::object& arguments, std::string_view name) {
+  const auto* v = arguments.if_contains(name);
+  if (!v || v->is_null()) return std::nullopt;
+  if (v->is_uint64()) return v->get_uint64();
+  if (v->is_int64() && v->get_int64() >= 0) return static_cast<std::uint64_t>(v->get_int64());
+  if (v->is_double() && v->get_double() >= 0) return static_cast<std::uint64_t>(v->get_double());
+  throw std::invalid_argument(std::string(name) + " must be a non-negative integer");
+}
+
+double number_arg_or(const boost::json::object& arguments, std::string_view name, double fallback) {
+  const auto* v = arguments.if_contains(name);
+  if (!v || v->is_null()) return fallback;
+  return v->to_number<double>();
 }
 
 }  // namespace blender_bus::tools

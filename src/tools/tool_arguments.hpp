@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,10 @@ bool bool_arg_or(const boost::json::object& arguments, std::string_view name, bo
 // An optional list of strings; absent or null -> empty.
 std::vector<std::string> string_list_arg(const boost::json::object& arguments,
                                          std::string_view name);
+// An optional non-negative integer; absent or null -> nullopt.
+std::optional<std::uint64_t> uint_arg(const boost::json::object& arguments, std::string_view name);
+// An optional number; absent or null -> fallback.
+double number_arg_or(const boost::json::object& arguments, std::string_view name, double fallback);
 // A priority given as a string or a JSON integer; absent or null -> "info".
 // Integers become their decimal text, so the bus parses every spelling once.
 std::string priority_arg(const boost::json::object& arguments, std::string_view name);

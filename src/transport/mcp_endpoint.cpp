@@ -26,10 +26,10 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // HTTP-level failures carry a JSON-RPC error body with a null id, as the MCP
 // SDKs do, so clients can show the reason.
 std::string rpc_error_body(int code, std::string_view message) {
-  return json::serialize(json::object{
-      {"jsonrpc", "2.0"},
-      {"id", nullptr},
-      {"error", json::object{{"code", code}, {"message", message}}}});
+  return json::serialize(
+      json::object{{"jsonrpc", "2.0"},
+                   {"id", nullptr},
+                   {"error", json::object{{"code", code}, {"message", message}}}});
 }
 
 HttpResponse rpc_failure(const HttpRequest& request, http::status status, int code,
@@ -54,17 +54,19 @@ bool is_json_content_type(std::string_view value) {
 }  // namespace
 
 McpEndpoint::McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
-                         mcp::SessionRegistry& sessions,
+                         mcp::SessionRegistry& sessions, mcp::StreamSource& source,
                          const auth::RequestAuthenticator& authenticator)
     : options_(options),
       dispatcher_(dispatcher),
       sessions_(sessions),
+      source_(source),
       authenticator_(authenticator),
       origin_guard_(options.host, options.allowed_origins) {
   challenge_ = auth::www_authenticate_challenge(options.public_base_url);
 }
 
-HttpResponse McpEndpoint::unauthorized(const HttpRequest& request, const std::string& detail) const {
+HttpResponse McpEndpoint::unauthorized(const HttpRequest& request,
+                                       const std::string& detail) const {
   HttpResponse response = make_json_response(request, http::status::unauthorized,
                                              json::serialize(json::object{{"detail", detail}}));
   response.set(http::field::www_authenticate, challenge_);
@@ -83,17 +85,18 @@ asio::awaitable<bool> McpEndpoint::serve(std::shared_ptr<beast::tcp_stream> stre
   // DNS-rebinding guard first: a foreign page learns nothing, not even 401.
   if (!origin_guard_.origin_allowed(header(request, "Origin")) ||
       !origin_guard_.host_allowed(header(request, "Host"))) {
-    co_return co_await reply(rpc_failure(request, http::status::forbidden, -32000,
-                                         "Forbidden: origin not allowed"));
+    co_return co_await reply(
+        rpc_failure(request, http::status::forbidden, -32000, "Forbidden: origin not allowed"));
   }
   const auto method = request.method();
   if (method != http::verb::post && method != http::verb::get && method != http::verb::delete_) {
-    HttpResponse response = rpc_failure(request, http::status::method_not_allowed, -32000,
-                                        "Method not allowed");
+    HttpResponse response =
+        rpc_failure(request, http::status::method_not_allowed, -32000, "Method not allowed");
     response.set(http::field::allow, "GET, POST, DELETE");
     co_return co_await reply(std::move(response));
   }
-  auto outcome = authenticator_.authenticate(header(request, http::to_string(http::field::authorization)));
+  auto outcome =
+      authenticator_.authenticate(header(request, http::to_string(http::field::authorization)));
   if (auto* failure = std::get_if<auth::AuthFailure>(&outcome)) {
     co_return co_await reply(unauthorized(request, failure->detail));
   }
@@ -144,9 +147,9 @@ asio::awaitable<bool> McpEndpoint::post(beast::tcp_stream& stream, const HttpReq
 
   const AcceptedMedia accepted = parse_accept(header(request, "Accept"));
   if (!accepted.json && !accepted.event_stream) {
-    co_return co_await reply(rpc_failure(
-        request, http::status::not_acceptable, -32000,
-        "Not Acceptable: Accept must allow application/json or text/event-stream"));
+    co_return co_await reply(
+        rpc_failure(request, http::status::not_acceptable, -32000,
+                    "Not Acceptable: Accept must allow application/json or text/event-stream"));
   }
   const std::string_view content_type = header(request, "Content-Type");
   if (!content_type.empty() && !is_json_content_type(content_type)) {
@@ -174,11 +177,10 @@ asio::awaitable<bool> McpEndpoint::post(beast::tcp_stream& stream, const HttpReq
   }
   auto& payload = std::get<mcp::IncomingPayload>(parsed);
 
-  const bool initializing = std::any_of(payload.messages.begin(), payload.messages.end(),
-                                        [](const mcp::RpcMessage& m) {
-                                          return m.kind == mcp::MessageKind::request &&
-                                                 m.method == "initialize";
-                                        });
+  const bool initializing =
+      std::any_of(payload.messages.begin(), payload.messages.end(), [](const mcp::RpcMessage& m) {
+        return m.kind == mcp::MessageKind::request && m.method == "initialize";
+      });
   if (initializing) {
     if (payload.messages.size() != 1) {
       co_return co_await reply(rpc_failure(request, http::status::bad_request,
@@ -206,8 +208,8 @@ asio::awaitable<bool> McpEndpoint::post(beast::tcp_stream& stream, const HttpReq
     HttpResponse accepted_response = make_json_response(request, http::status::accepted, "");
     co_return co_await reply(std::move(accepted_response));
   }
-  const std::string body = payload.is_batch ? json::serialize(responses)
-                                            : json::serialize(responses.front());
+  const std::string body =
+      payload.is_batch ? json::serialize(responses) : json::serialize(responses.front());
   if (accepted.json) {
     HttpResponse response = make_json_response(request, http::status::ok, body);
     if (session) response.set("Mcp-Session-Id", session->id());
@@ -235,15 +237,15 @@ asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<beast::tcp_stream> stream
     auto [ec, n] = co_await http::async_write(*stream, response, kTuple);
     co_return !ec && response.keep_alive();
   }
-  // Without Last-Event-ID the stream starts with what is pushed from now on.
-  std::uint64_t cursor = session->outbound().last_id();
+  // Without Last-Event-ID the stream starts at the oldest undelivered record
+  // of the session's clients (SPEC §9); with it, after that id.
   const std::string_view last_event_id = header(request, "Last-Event-ID");
   if (!last_event_id.empty()) {
     std::uint64_t requested = 0;
     auto [end, ec] = std::from_chars(last_event_id.data(),
                                      last_event_id.data() + last_event_id.size(), requested);
     const bool parsed = ec == std::errc{} && end == last_event_id.data() + last_event_id.size();
-    if (!parsed || !session->outbound().after(requested, 0)) {
+    if (!parsed || source_.resume(*session, requested)) {
       HttpResponse response = rpc_failure(
           request, http::status::bad_request, -32000,
           "Bad Request: Last-Event-ID '" + std::string(last_event_id) +
@@ -252,9 +254,8 @@ asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<beast::tcp_stream> stream
       auto [wec, n] = co_await http::async_write(*stream, response, kTuple);
       co_return !wec && response.keep_alive();
     }
-    cursor = requested;
   }
-  co_await run_sse_stream(stream, request, session, cursor, options_);
+  co_await run_sse_stream(stream, request, session, source_, options_);
   co_return false;
 }
 

@@ -7,6 +7,7 @@
 #include "auth/request_authenticator.hpp"
 #include "mcp/dispatcher.hpp"
 #include "mcp/session_registry.hpp"
+#include "mcp/stream_source.hpp"
 #include "transport/http_options.hpp"
 #include "transport/http_types.hpp"
 #include "transport/origin_guard.hpp"
@@ -14,12 +15,13 @@
 namespace blender_bus::transport {
 
 // The MCP Streamable HTTP endpoint (/mcp and /mcp/): POST, GET and DELETE as
-// SPEC §3 says. Turns HTTP into dispatcher calls and the session's outbound
-// queue into an SSE stream.
+// SPEC §3 says. Turns HTTP into dispatcher calls and the session's records
+// (from the stream source) into an SSE stream.
 class McpEndpoint {
  public:
   McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
-              mcp::SessionRegistry& sessions, const auth::RequestAuthenticator& authenticator);
+              mcp::SessionRegistry& sessions, mcp::StreamSource& source,
+              const auth::RequestAuthenticator& authenticator);
 
   // Serves one request. Returns whether the connection may be reused.
   boost::asio::awaitable<bool> serve(std::shared_ptr<beast::tcp_stream> stream,
@@ -45,6 +47,7 @@ class McpEndpoint {
   const HttpOptions& options_;
   mcp::Dispatcher& dispatcher_;
   mcp::SessionRegistry& sessions_;
+  mcp::StreamSource& source_;
   const auth::RequestAuthenticator& authenticator_;
   OriginGuard origin_guard_;
   std::string challenge_;

@@ -1,5 +1,6 @@
 #include "transport/sse_stream.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -8,7 +9,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <array>
 
 #include "transport/sse_format.hpp"
 
@@ -54,12 +54,12 @@ asio::awaitable<bool> write_chunk(beast::tcp_stream& stream, const std::string& 
 
 asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
                                      const HttpRequest& request, mcp::SessionPtr session,
-                                     std::uint64_t cursor, const HttpOptions& options) {
+                                     mcp::StreamSource& source, const HttpOptions& options) {
   const auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<StreamState>(executor);
   mcp::OutboundQueue& queue = session->outbound();
-  const std::uint64_t token = queue.attach(
-      [state, executor] { asio::post(executor, [state] { state->wake.cancel(); }); }, cursor);
+  const std::uint64_t token =
+      queue.attach([state, executor] { asio::post(executor, [state] { state->wake.cancel(); }); });
   if (token == 0) co_return;  // the session ended meanwhile
 
   http::response<http::empty_body> header{http::status::ok, request.version()};
@@ -85,9 +85,10 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
   std::string buffer;
   bool healthy = true;
   while (healthy && !state->peer_gone && queue.is_current(token)) {
-    auto events = queue.after(cursor, kEventsPerWrite);
-    if (!events) break;  // fell out of the replay window: the client reconnects
-    if (events->empty()) {
+    // A wake that lands while a batch is read or written cancels nothing (no
+    // wait is pending); the next read then finds its records, so none is missed.
+    auto batch = source.next(*session, kEventsPerWrite);
+    if (batch.empty()) {
       state->wake.expires_after(options.keep_alive_interval);
       auto [ec] = co_await state->wake.async_wait(kTuple);
       if (!ec && !state->peer_gone && queue.is_current(token)) {
@@ -97,14 +98,14 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
       }
       continue;
     }
-    buffer.clear();
-    for (const auto& event : *events) append_sse_event(buffer, event.id, event.data);
-    healthy = co_await write_chunk(*stream, buffer, options);
-    if (healthy) {
-      cursor = events->back().id;
-      queue.acknowledge(token, cursor);
+    if (!batch.events.empty()) {
+      buffer.clear();
+      for (const auto& event : batch.events) append_sse_event(buffer, event.id, event.data);
+      healthy = co_await write_chunk(*stream, buffer, options);
+      if (!healthy) break;
       session->touch();
     }
+    source.delivered(*session, batch);
   }
   queue.detach(token);
   if (healthy && !state->peer_gone) {

@@ -33,15 +33,6 @@ void StdioTransport::write_line(const std::string& line) {
   out_.flush();
 }
 
-void StdioTransport::drain_outbound() {
-  std::lock_guard lock(write_mutex_);
-  auto events = session_->outbound().after(outbound_cursor_);
-  if (!events) return;
-  for (const auto& event : *events) out_ << event.data << '\n';
-  out_.flush();
-  if (!events->empty()) outbound_cursor_ = events->back().id;
-}
-
 // A member coroutine, not a capturing lambda: a lambda's captures would die
 // with the temporary closure while the coroutine still runs.
 asio::awaitable<void> StdioTransport::serve_payload(mcp::IncomingPayload payload) {
@@ -55,8 +46,6 @@ asio::awaitable<void> StdioTransport::serve_payload(mcp::IncomingPayload payload
 }
 
 void StdioTransport::run() {
-  const std::uint64_t token = session_->outbound().attach(
-      [this] { asio::post(io_, [this] { drain_outbound(); }); }, 0);
   std::vector<std::future<void>> in_flight;
   std::string line;
   while (std::getline(in_, line)) {
@@ -81,8 +70,6 @@ void StdioTransport::run() {
     });
   }
   for (auto& future : in_flight) future.get();
-  session_->outbound().detach(token);
-  drain_outbound();
 }
 
 }  // namespace blender_bus::transport

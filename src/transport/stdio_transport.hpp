@@ -12,7 +12,8 @@ namespace blender_bus::transport {
 
 // MCP over stdio: newline-delimited JSON-RPC on `in`/`out`, one implicit
 // session. Requests are dispatched on `io` (run by other threads); responses
-// and the session's pushed notifications are written whole lines at a time.
+// are written whole lines at a time. stdio has no bus (SPEC §3), so nothing
+// is ever pushed to it.
 class StdioTransport {
  public:
   StdioTransport(boost::asio::io_context& io, mcp::Dispatcher& dispatcher, mcp::SessionPtr session,
@@ -24,7 +25,6 @@ class StdioTransport {
  private:
   boost::asio::awaitable<void> serve_payload(mcp::IncomingPayload payload);
   void write_line(const std::string& line);
-  void drain_outbound();
 
   boost::asio::io_context& io_;
   mcp::Dispatcher& dispatcher_;
@@ -33,7 +33,6 @@ class StdioTransport {
   std::ostream& out_;
   const std::size_t max_line_bytes_;
   std::mutex write_mutex_;
-  std::uint64_t outbound_cursor_ = 0;  // guarded by write_mutex_
 };
 
 }  // namespace blender_bus::transport

@@ -18,6 +18,8 @@ const RECORD_KEYS = ['user_id', 'from_uuid', 'target_uuid', 'routing', 'payload'
   'message_id', 'priority', 'timestamp'];
 const CLIENT_KEYS = ['uuid', 'client_type', 'is_persistent', 'capabilities', 'group_id',
   'connected_at', 'last_seen'];
+// SPEC §9 (issue 5): liveness and inbox fields follow the original keys.
+const CLIENT_KEYS_BEYOND = ['online', 'last_seen_seconds_ago', 'stale', 'pending_records', 'dropped_records'];
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let server;
@@ -265,18 +267,23 @@ describe('the bus with one llm and two blender peers (issue 3)', () => {
     const persistent = list.persistent.filter(mine);
     const ephemeral = list.ephemeral.filter(mine);
     for (const c of [...persistent, ...ephemeral]) {
-      assert.deepEqual(Object.keys(c), CLIENT_KEYS);
+      assert.deepEqual(Object.keys(c), [...CLIENT_KEYS, ...CLIENT_KEYS_BEYOND]);
       assert.equal(typeof c.connected_at, 'number');
       assert.ok(c.last_seen >= c.connected_at);
     }
     assert.deepEqual(persistent.map((c) => c.uuid), [ids.b1, ids.b2]);
     assert.deepEqual(ephemeral.map((c) => c.uuid), [ids.llm]);
-    const { connected_at: _a, last_seen: _b, ...b1Rest } = persistent[0];
+    const { connected_at: _a, last_seen: _b, last_seen_seconds_ago: _e, ...b1Rest } = persistent[0];
     assert.deepEqual(b1Rest, { uuid: ids.b1, client_type: 'blender', is_persistent: true,
-      capabilities: ['python_execution', 'rendering'], group_id: 'render-cluster' });
-    const { connected_at: _c, last_seen: _d, ...llmRest } = ephemeral[0];
+      capabilities: ['python_execution', 'rendering'], group_id: 'render-cluster',
+      online: true, stale: false, pending_records: 0, dropped_records: 0 });
+    const { connected_at: _c, last_seen: _d, last_seen_seconds_ago: _f, ...llmRest } = ephemeral[0];
     assert.deepEqual(llmRest, { uuid: ids.llm, client_type: 'llm', is_persistent: false,
-      capabilities: [], group_id: null });
+      capabilities: [], group_id: null, online: true, stale: false, pending_records: 0,
+      dropped_records: 0 });
+    for (const c of [...persistent, ...ephemeral]) {
+      assert.ok(c.last_seen_seconds_ago >= 0 && c.last_seen_seconds_ago < 60, String(c.last_seen_seconds_ago));
+    }
   });
 
   test('re-registration updates in place and keeps connected_at and the bucket', async () => {
@@ -298,7 +305,8 @@ describe('the bus with one llm and two blender peers (issue 3)', () => {
     assert.deepEqual(Object.keys(clients), ['user_id', 'persistent', 'ephemeral']);
     assert.equal(clients.user_id, user);
     const stats = JSON.parse((await llm.client.readResource({ uri: 'blender://bus/stats' })).contents[0].text);
-    assert.deepEqual(Object.keys(stats), ['user_id', 'persistent_count', 'ephemeral_count', 'pending_jobs_for_user']);
+    assert.deepEqual(Object.keys(stats), ['user_id', 'persistent_count', 'ephemeral_count', 'pending_jobs_for_user',
+      'dropped_records', 'pending_records']);
     assert.equal(stats.persistent_count, clients.persistent.length);
     assert.equal(stats.ephemeral_count, clients.ephemeral.length);
     assert.equal(typeof stats.pending_jobs_for_user, 'number');

@@ -17,10 +17,11 @@ TEST(ClientInfo, WireShapeHasExactlyTheSpecKeysInOrder) {
   c.connected_at = 1.5;
   c.last_seen = 2.25;
   c.session_id = "secret-session";  // never on the wire
-  EXPECT_EQ(boost::json::serialize(c.to_json()),
-            R"({"uuid":"blender-abc","client_type":"blender","is_persistent":true,)"
-            R"("capabilities":["python_execution","rendering"],"group_id":"render-cluster",)"
-            R"("connected_at":1.5E0,"last_seen":2.25E0})");
+  EXPECT_EQ(
+      boost::json::serialize(c.to_json()),
+      R"({"uuid":"blender-abc","client_type":"blender","is_persistent":true,)"
+      R"("capabilities":["python_execution","rendering"],"group_id":"render-cluster",)"
+      R"("connected_at":1.5E0,"last_seen":2.25E0,"online":false,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0})");
 }
 
 TEST(ClientInfo, AbsentGroupIsNullAndNoCapabilitiesIsEmptyList) {
@@ -30,7 +31,7 @@ TEST(ClientInfo, AbsentGroupIsNullAndNoCapabilitiesIsEmptyList) {
   c.connected_at = 1706200000.5;
   c.last_seen = 1706200000.5;
   const auto json = c.to_json();
-  EXPECT_EQ(json.size(), 7u);
+  EXPECT_EQ(json.size(), 12u);
   EXPECT_TRUE(json.at("group_id").is_null());
   EXPECT_TRUE(json.at("capabilities").as_array().empty());
   EXPECT_EQ(json.at("is_persistent").as_bool(), false);

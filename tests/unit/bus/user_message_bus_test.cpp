@@ -48,7 +48,7 @@ class UserMessageBusTest : public ::testing::Test {
   }
 
   static boost::json::object data_of(const Delivery& d) {
-    return parse_object(d.text).at("params").at("data").as_object();
+    return parse_object((*d.text)).at("params").at("data").as_object();
   }
 
   Outcome send(boost::json::object payload, SendRequest request) {
@@ -69,10 +69,11 @@ TEST_F(UserMessageBusTest, RegisterReturnsTheExactWireShape) {
                  {"python_execution", "rendering"});
   EXPECT_FALSE(out.rejected);
   EXPECT_TRUE(out.deliveries.empty());
-  EXPECT_EQ(serialize(out.result),
-            R"({"status":"ok","client":{"uuid":"blender-abc","client_type":"blender",)"
-            R"("is_persistent":true,"capabilities":["python_execution","rendering"],)"
-            R"("group_id":"render-cluster","connected_at":1.5E0,"last_seen":1.5E0}})");
+  EXPECT_EQ(
+      serialize(out.result),
+      R"({"status":"ok","client":{"uuid":"blender-abc","client_type":"blender",)"
+      R"("is_persistent":true,"capabilities":["python_execution","rendering"],)"
+      R"("group_id":"render-cluster","connected_at":1.5E0,"last_seen":1.5E0,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}})");
   EXPECT_EQ(bus_.last_activity(), 1.5);
 }
 
@@ -91,10 +92,11 @@ TEST_F(UserMessageBusTest, ReRegistrationKeepsUuidBucketConnectedAtAndUpdatesThe
   reg("b-1", "blender", true, "g1", "s-1", {"rendering"});
   clock_.set(200);
   auto out = reg("b-1", "worker", /*persistent=*/false, "g2", "s-2", {"x", "y"});
-  EXPECT_EQ(serialize(out.result),
-            R"({"status":"ok","client":{"uuid":"b-1","client_type":"worker",)"
-            R"("is_persistent":true,"capabilities":["x","y"],"group_id":"g2",)"
-            R"("connected_at":1E2,"last_seen":2E2}})");
+  EXPECT_EQ(
+      serialize(out.result),
+      R"({"status":"ok","client":{"uuid":"b-1","client_type":"worker",)"
+      R"("is_persistent":true,"capabilities":["x","y"],"group_id":"g2",)"
+      R"("connected_at":1E2,"last_seen":2E2,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}})");
   // No duplicate in the other bucket.
   const auto stats = bus_.stats();
   EXPECT_EQ(stats.persistent_count, 1u);
@@ -204,7 +206,7 @@ TEST_F(UserMessageBusTest, DirectSendExactResultAndRecord) {
   EXPECT_EQ(d.target_uuid, "b-1");
   EXPECT_EQ(d.session_id, "s-b1");
   EXPECT_EQ(d.level, Priority::info);
-  EXPECT_EQ(d.text,
+  EXPECT_EQ((*d.text),
             std::string(R"({"jsonrpc":"2.0","method":"notifications/message","params":{)"
                         R"("level":"info","logger":"_message_bus","data":{"user_id":"alice",)"
                         R"("from_uuid":"llm-1","target_uuid":"b-1",)"
@@ -348,11 +350,11 @@ TEST_F(UserMessageBusTest, PrioritySetsLevelAndInt) {
   auto out = send({}, {.target_uuid = "b-1", .priority = " WARNING "});
   ASSERT_EQ(out.deliveries.size(), 1u);
   EXPECT_EQ(out.deliveries[0].level, Priority::warning);
-  const auto record = parse_object(out.deliveries[0].text);
+  const auto record = parse_object(*out.deliveries[0].text);
   EXPECT_EQ(record.at("params").at("level"), "warning");
   EXPECT_EQ(record.at("params").at("data").at("priority"), 4);
   auto numeric = send({}, {.target_uuid = "b-1", .priority = "2"});
-  EXPECT_EQ(parse_object(numeric.deliveries[0].text).at("params").at("level"), "critical");
+  EXPECT_EQ(parse_object(*numeric.deliveries[0].text).at("params").at("level"), "critical");
 }
 
 TEST_F(UserMessageBusTest, FromUuidRemembersTheJobAndNoFromUuidDoesNot) {
@@ -410,7 +412,7 @@ TEST_F(UserMessageBusTest, JobUpdateGoesDirectToTheOriginatorWithTheExactRecord)
   ASSERT_EQ(out.deliveries.size(), 1u);
   EXPECT_EQ(out.deliveries[0].level, Priority::notice);
   EXPECT_EQ(out.deliveries[0].session_id, "s-llm");
-  EXPECT_EQ(out.deliveries[0].text,
+  EXPECT_EQ(*out.deliveries[0].text,
             std::string(R"({"jsonrpc":"2.0","method":"notifications/message","params":{)"
                         R"("level":"notice","logger":"_message_bus","data":{"user_id":"alice",)"
                         R"("from_uuid":"server:alice","target_uuid":"llm-1",)"
@@ -506,18 +508,20 @@ TEST_F(UserMessageBusTest, ListClientsExactShape) {
   clock_.set(1);
   reg("llm-1", "llm", false, std::nullopt, "s-llm");
   reg("b-1", "blender", true, "g", "s-b1", {"rendering"});
-  EXPECT_EQ(serialize(bus_.list_clients()),
-            R"({"status":"ok","user_id":"alice",)"
-            R"("persistent":[{"uuid":"b-1","client_type":"blender","is_persistent":true,)"
-            R"("capabilities":["rendering"],"group_id":"g","connected_at":1E0,"last_seen":1E0}],)"
-            R"("ephemeral":[{"uuid":"llm-1","client_type":"llm","is_persistent":false,)"
-            R"("capabilities":[],"group_id":null,"connected_at":1E0,"last_seen":1E0}]})");
-  EXPECT_EQ(serialize(bus_.clients_resource()),
-            R"({"user_id":"alice",)"
-            R"("persistent":[{"uuid":"b-1","client_type":"blender","is_persistent":true,)"
-            R"("capabilities":["rendering"],"group_id":"g","connected_at":1E0,"last_seen":1E0}],)"
-            R"("ephemeral":[{"uuid":"llm-1","client_type":"llm","is_persistent":false,)"
-            R"("capabilities":[],"group_id":null,"connected_at":1E0,"last_seen":1E0}]})");
+  EXPECT_EQ(
+      serialize(bus_.list_clients()),
+      R"({"status":"ok","user_id":"alice",)"
+      R"("persistent":[{"uuid":"b-1","client_type":"blender","is_persistent":true,)"
+      R"("capabilities":["rendering"],"group_id":"g","connected_at":1E0,"last_seen":1E0,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}],)"
+      R"("ephemeral":[{"uuid":"llm-1","client_type":"llm","is_persistent":false,)"
+      R"("capabilities":[],"group_id":null,"connected_at":1E0,"last_seen":1E0,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}]})");
+  EXPECT_EQ(
+      serialize(bus_.clients_resource()),
+      R"({"user_id":"alice",)"
+      R"("persistent":[{"uuid":"b-1","client_type":"blender","is_persistent":true,)"
+      R"("capabilities":["rendering"],"group_id":"g","connected_at":1E0,"last_seen":1E0,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}],)"
+      R"("ephemeral":[{"uuid":"llm-1","client_type":"llm","is_persistent":false,)"
+      R"("capabilities":[],"group_id":null,"connected_at":1E0,"last_seen":1E0,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}]})");
 }
 
 TEST_F(UserMessageBusTest, EmptyListShape) {
@@ -530,7 +534,7 @@ TEST_F(UserMessageBusTest, StatsResourceExactShape) {
   send({{"job_id", "job-1"}}, {.target_uuid = "b-1", .from_uuid = "llm-1"});
   EXPECT_EQ(serialize(bus_.stats_resource()),
             R"({"user_id":"alice","persistent_count":2,"ephemeral_count":1,)"
-            R"("pending_jobs_for_user":1})");
+            R"("pending_jobs_for_user":1,"dropped_records":0,"pending_records":1})");
 }
 
 TEST_F(UserMessageBusTest, ListingDoesNotBumpLastActivity) {

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "mcp/schema_validator.hpp"
+#include "tools/bus_stream_source.hpp"
 
 namespace blender_bus::tools {
 namespace {
@@ -18,7 +19,7 @@ using Strings = std::vector<std::string>;
 class BusToolsTest : public ::testing::Test {
  protected:
   BusToolsTest() {
-    register_bus_tools(tools_, resources_, prompts_, buses_, sessions_);
+    register_bus_tools(tools_, resources_, prompts_, hub_);
     llm_ = sessions_.create("alice");
     blender_ = sessions_.create("alice");
   }
@@ -51,13 +52,11 @@ class BusToolsTest : public ::testing::Test {
     return future.get();
   }
 
-  static Strings pushed(const mcp::SessionPtr& session) {
+  // What the session's stream would write now (nothing is acknowledged, so
+  // each call sees every undelivered record again).
+  Strings pushed(const mcp::SessionPtr& session) {
     Strings out;
-    const auto events = session->outbound().after(0);
-    EXPECT_TRUE(events.has_value());
-    if (events) {
-      for (const auto& e : *events) out.push_back(e.data);
-    }
+    for (const auto& e : source_.next(*session, 10000).events) out.push_back(e.data);
     return out;
   }
 
@@ -77,6 +76,8 @@ class BusToolsTest : public ::testing::Test {
                            for (auto& b : out) b = static_cast<unsigned char>(random_counter_++);
                          }};
   mcp::SessionRegistry sessions_{mcp::SessionLimits{}};
+  DeliveryHub hub_{buses_, sessions_};
+  BusStreamSource source_{hub_};
   mcp::ToolRegistry tools_;
   mcp::ResourceRegistry resources_;
   mcp::PromptRegistry prompts_;
@@ -86,10 +87,11 @@ class BusToolsTest : public ::testing::Test {
 };
 
 TEST_F(BusToolsTest, RegistersEverything) {
-  EXPECT_EQ(tools_.size(), 5u);
+  EXPECT_EQ(tools_.size(), 7u);
   for (const char* name :
        {"blender_register_client", "blender_unregister_client", "blender_send_message",
-        "blender_job_update", "blender_list_available_clients"}) {
+        "blender_job_update", "blender_list_available_clients", "blender_receive_messages",
+        "blender_job_status"}) {
     EXPECT_NE(tools_.find(name), nullptr) << name;
   }
   EXPECT_NE(resources_.find("blender://bus/clients"), nullptr);
@@ -130,7 +132,7 @@ TEST_F(BusToolsTest, RegisterResultIsTextAndStructured) {
                      {{"client_uuid", "llm-1"}, {"client_type", "llm"}, {"group_id", nullptr}});
   const std::string expected =
       R"({"status":"ok","client":{"uuid":"llm-1","client_type":"llm","is_persistent":false,)"
-      R"("capabilities":[],"group_id":null,"connected_at":1.05E1,"last_seen":1.05E1}})";
+      R"("capabilities":[],"group_id":null,"connected_at":1.05E1,"last_seen":1.05E1,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}})";
   EXPECT_EQ(result.at("content").at(0).at("type"), "text");
   EXPECT_EQ(result.at("content").at(0).at("text"), expected.c_str());
   EXPECT_EQ(json::serialize(structured(result)), expected);
@@ -237,7 +239,7 @@ TEST_F(BusToolsTest, Resources) {
   register_pair();
   EXPECT_EQ(read(llm_, "blender://bus/stats"),
             R"({"user_id":"alice","persistent_count":1,"ephemeral_count":1,)"
-            R"("pending_jobs_for_user":0})");
+            R"("pending_jobs_for_user":0,"dropped_records":0,"pending_records":0})");
   auto clients = json::parse(read(llm_, "blender://bus/clients")).as_object();
   EXPECT_EQ(clients.at("user_id"), "alice");
   EXPECT_EQ(clients.at("persistent").at(0).at("uuid"), "b-1");

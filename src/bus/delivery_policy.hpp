@@ -1,0 +1,18 @@
+#pragma once
+
+#include <cstddef>
+
+#include "bus/inbox.hpp"
+
+namespace blender_bus::bus {
+
+// How a bus keeps what it delivers (SPEC §9): inbox bounds, when a silent
+// persistent client is called stale, and how many finished jobs it remembers
+// for blender_job_status.
+struct DeliveryPolicy {
+  InboxLimits inbox;
+  double stale_after_seconds = 600;
+  std::size_t recent_jobs = 1024;
+};
+
+}  // namespace blender_bus::bus

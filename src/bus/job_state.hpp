@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace blender_bus::bus {
+
+// A job's last known update, for blender_job_status. `version` grows with
+// every change, so a waiter can tell that something happened.
+struct JobState {
+  std::string job_id;
+  std::string originator;  // empty when the job was never opened with from_uuid
+  std::string status = "pending";
+  std::string result;
+  std::string error;
+  std::uint64_t version = 0;
+};
+
+}  // namespace blender_bus::bus

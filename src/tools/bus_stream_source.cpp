@@ -1,0 +1,55 @@
+#include "tools/bus_stream_source.hpp"
+
+#include "tools/log_level_of.hpp"
+
+namespace blender_bus::tools {
+
+std::optional<mcp::StreamSource::ResumeError> BusStreamSource::resume(const mcp::Session& session,
+                                                                      std::uint64_t last_event_id) {
+  auto bus = hub_.buses().find(session.user_id());
+  if (!bus) {
+    if (last_event_id == 0) return std::nullopt;
+    return ResumeError::not_issued;
+  }
+  std::vector<bus::CursorUpdate> changed;
+  switch (bus->resume_session(session.id(), last_event_id, changed)) {
+    case bus::ResumeResult::not_issued:
+      return ResumeError::not_issued;
+    case bus::ResumeResult::not_retained:
+      return ResumeError::not_retained;
+    case bus::ResumeResult::ok:
+      break;
+  }
+  hub_.cursors_moved(session.user_id(), changed);
+  return std::nullopt;
+}
+
+mcp::StreamBatch BusStreamSource::next(const mcp::Session& session, std::size_t limit) {
+  mcp::StreamBatch batch;
+  auto bus = hub_.buses().find(session.user_id());
+  if (!bus) return batch;
+  bus::SessionRead read = bus->read_session(session.id(), limit);
+  batch.events.reserve(read.items.size());
+  for (const auto& item : read.items) {
+    // Below the session's logging/setLevel threshold: skipped for good, not
+    // re-sent (the progress still covers it).
+    if (!session.admits(log_level_of(item.level))) continue;
+    batch.events.push_back(mcp::OutboundEvent{item.seq, *item.text});
+  }
+  batch.progress.reserve(read.progress.size());
+  for (auto& p : read.progress) {
+    batch.progress.push_back(mcp::StreamProgress{std::move(p.client_uuid), p.through});
+  }
+  return batch;
+}
+
+void BusStreamSource::delivered(const mcp::Session& session, const mcp::StreamBatch& batch) {
+  auto bus = hub_.buses().find(session.user_id());
+  if (!bus) return;
+  std::vector<bus::InboxProgress> progress;
+  progress.reserve(batch.progress.size());
+  for (const auto& p : batch.progress) progress.push_back({p.key, p.through});
+  hub_.cursors_moved(session.user_id(), bus->mark_delivered(progress));
+}
+
+}  // namespace blender_bus::tools

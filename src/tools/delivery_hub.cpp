@@ -1,0 +1,41 @@
+#include "tools/delivery_hub.hpp"
+
+namespace blender_bus::tools {
+
+DeliveryHub::DeliveryHub(bus::BusManager& buses, mcp::SessionRegistry& sessions,
+                         BusJournal* journal)
+    : buses_(buses), sessions_(sessions), journal_(journal) {}
+
+std::uint64_t DeliveryHub::settle(std::string_view user_id, const bus::Outcome& outcome) {
+  // Journal first: a record must be on its way to disk before anyone can
+  // acknowledge it (a delivered cursor must never overtake its record).
+  const std::uint64_t ticket = journal_ ? journal_->record(user_id, outcome) : 0;
+  // One wake per session and client, however many records a send put there.
+  std::string last_session;
+  for (const auto& d : outcome.deliveries) {
+    if (!d.session_id.empty() && d.session_id != last_session) {
+      if (auto session = sessions_.find(d.session_id)) session->outbound().wake();
+      last_session = d.session_id;
+    }
+    waiters_.wake(Waiters::client_key(user_id, d.target_uuid));
+  }
+  for (const auto& job : outcome.jobs) waiters_.wake(Waiters::job_key(user_id, job.job_id));
+  return ticket;
+}
+
+void DeliveryHub::cursors_moved(std::string_view user_id,
+                                const std::vector<bus::CursorUpdate>& updates) {
+  if (journal_ && !updates.empty()) journal_->record_cursors(user_id, updates);
+}
+
+bus::PresenceLookup DeliveryHub::presence() const {
+  return [&sessions = sessions_](std::string_view id) -> std::optional<bus::SessionPresence> {
+    auto session = sessions.find(std::string(id));
+    if (!session) return std::nullopt;
+    const auto& stream = session->outbound();
+    return bus::SessionPresence{stream.has_consumer() || !stream.ever_attached(),
+                                session->last_activity_unix()};
+  };
+}
+
+}  // namespace blender_bus::tools

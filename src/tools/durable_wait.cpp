@@ -1,0 +1,39 @@
+#include "tools/durable_wait.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+
+namespace blender_bus::tools {
+
+namespace asio = boost::asio;
+
+namespace {
+
+template <class Token>
+auto async_durable(BusJournal& journal, std::uint64_t ticket, Token&& token) {
+  return asio::async_initiate<Token, void(bool)>(
+      [&journal, ticket](auto handler) {
+        using Handler = decltype(handler);
+        auto work = asio::make_work_guard(asio::get_associated_executor(handler));
+        // std::function needs a copyable callable; the handler is move-only.
+        auto shared = std::make_shared<Handler>(std::move(handler));
+        journal.when_durable(ticket, [shared, work = std::move(work)](bool committed) mutable {
+          auto executor = work.get_executor();
+          asio::post(executor, [shared, committed]() mutable { std::move (*shared)(committed); });
+          work.reset();
+        });
+      },
+      token);
+}
+
+}  // namespace
+
+asio::awaitable<bool> await_durable(BusJournal* journal, std::uint64_t ticket) {
+  if (!journal || ticket == 0) co_return true;
+  co_return co_await async_durable(*journal, ticket, asio::use_awaitable);
+}
+
+}  // namespace blender_bus::tools

@@ -1,0 +1,129 @@
+// blender_receive_messages and blender_job_status: the pull path for clients
+// that cannot hold a stream open (SPEC §9), with long-polling.
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <chrono>
+
+#include "tools/bus_schemas.hpp"
+#include "tools/bus_tools.hpp"
+#include "tools/long_poll.hpp"
+#include "tools/tool_arguments.hpp"
+
+namespace blender_bus::tools {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+std::chrono::milliseconds wait_of(const json::object& args) {
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(number_arg_or(args, "wait_seconds", 0) * 1000));
+}
+
+json::object error_result(std::string_view error, std::string_view key, std::string_view value) {
+  json::object out;
+  out["status"] = "error";
+  out["error"] = error;
+  out[key] = value;
+  return out;
+}
+
+// The record's `data` object (SPEC §7), as the stream would have carried it.
+json::value record_data(const std::string& text) {
+  json::value record = json::parse(text);
+  return record.at("params").at("data");
+}
+
+asio::awaitable<mcp::ToolResult> receive_messages(DeliveryHub& hub, mcp::CallContext& ctx,
+                                                  const json::object& args) {
+  const std::string uuid = string_arg(args, "client_uuid");
+  const std::optional<std::uint64_t> after = uint_arg(args, "after");
+  const std::size_t limit = static_cast<std::size_t>(uint_arg(args, "limit").value_or(100));
+  const auto wait = wait_of(args);
+  auto bus = hub.buses().bus(ctx.user_id());
+  if (!bus->find(uuid))
+    co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
+
+  if (wait.count() > 0) {
+    co_await wait_until(
+        hub.waiters(), Waiters::client_key(ctx.user_id(), uuid),
+        [&] { return bus->has_records_after(uuid, after); }, wait);
+  }
+  bus::PullRead read = bus->receive(uuid, after, limit);
+  if (!read.found)
+    co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
+  if (read.cursor) hub.cursors_moved(ctx.user_id(), {*read.cursor});
+
+  json::array messages;
+  messages.reserve(read.items.size());
+  for (const auto& item : read.items) messages.push_back(record_data(*item.text));
+  json::object out;
+  out["status"] = "ok";
+  out["messages"] = std::move(messages);
+  out["next"] = read.next;
+  co_return mcp::ToolResult::json(std::move(out));
+}
+
+asio::awaitable<mcp::ToolResult> job_status(DeliveryHub& hub, mcp::CallContext& ctx,
+                                            const json::object& args) {
+  const std::string job_id = string_arg(args, "job_id");
+  const auto wait = wait_of(args);
+  auto bus = hub.buses().bus(ctx.user_id());
+  std::optional<bus::JobState> state = bus->job_state(job_id);
+  if (wait.count() > 0) {
+    const std::uint64_t seen = state ? state->version : 0;
+    co_await wait_until(
+        hub.waiters(), Waiters::job_key(ctx.user_id(), job_id),
+        [&] {
+          state = bus->job_state(job_id);
+          return state && state->version != seen;
+        },
+        wait);
+  }
+  if (!state) co_return mcp::ToolResult::json(error_result("job_not_found", "job_id", job_id));
+  json::object out;
+  out["status"] = "ok";
+  out["job_id"] = state->job_id;
+  out["job_status"] = state->status;
+  out["result"] = state->result;
+  out["error"] = state->error;
+  if (state->originator.empty()) {
+    out["originator"] = nullptr;
+  } else {
+    out["originator"] = state->originator;
+  }
+  out["open"] = bus->job_originator(job_id).has_value();
+  co_return mcp::ToolResult::json(std::move(out));
+}
+
+}  // namespace
+
+mcp::ToolDefinition make_receive_messages_tool(DeliveryHub& hub) {
+  return {
+      "blender_receive_messages",
+      "Pull a client's records instead of (or besides) holding a stream: returns "
+      "{\"status\":\"ok\",\"messages\":[<record data>…],\"next\":<cursor>}. Pass next as "
+      "`after` on the following call to acknowledge what you got; wait_seconds long-polls for "
+      "the first record.",
+      receive_messages_schema(hub.buses().limits()),
+      [&hub](mcp::CallContext& ctx, const json::object& args) {
+        return receive_messages(hub, ctx, args);
+      },
+  };
+}
+
+mcp::ToolDefinition make_job_status_tool(DeliveryHub& hub) {
+  return {
+      "blender_job_status",
+      "A job's last known status: {\"status\":\"ok\",\"job_id\",\"job_status\",\"result\","
+      "\"error\",\"originator\",\"open\"} or {\"status\":\"error\",\"error\":\"job_not_found\"}. "
+      "With wait_seconds, answers when the status changes (or at the deadline).",
+      job_status_schema(),
+      [&hub](mcp::CallContext& ctx, const json::object& args) {
+        return job_status(hub, ctx, args);
+      },
+  };
+}
+
+}  // namespace blender_bus::tools
