@@ -149,16 +149,17 @@ asio::awaitable<json::value> Dispatcher::call_tool(CallContext& context, const j
   const std::string_view name = required_string(params, "name");
   const ToolDefinition* tool = tools_.find(name);
   if (!tool) invalid_params("Unknown tool: " + std::string(name));
-  json::value arguments = json::object{};
+  static const json::value kNoArguments = json::object{};
+  const json::value* arguments = &kNoArguments;
   if (const json::value* given = params.if_contains("arguments"); given && !given->is_null()) {
     if (!given->is_object()) invalid_params("Invalid params: \"arguments\" must be an object");
-    arguments = *given;
+    arguments = given;
   }
-  if (auto violation = validate_against_schema(arguments, tool->input_schema)) {
+  if (auto violation = validate_against_schema(*arguments, tool->input_schema)) {
     co_return ToolResult::error("Invalid arguments for " + tool->name + ": " + *violation).body;
   }
   try {
-    ToolResult result = co_await tool->handler(context, arguments.get_object());
+    ToolResult result = co_await tool->handler(context, arguments->get_object());
     co_return std::move(result.body);
   } catch (const std::exception& error) {
     // A fault inside a tool is reported to the caller, and logged with its cause.

@@ -18,17 +18,17 @@ std::variant<IncomingPayload, RpcError> parse_incoming_payload(std::string_view 
                       "Invalid Request: batches are not allowed under protocol version " +
                           std::string(protocol_version)};
     }
-    const auto& items = value.get_array();
+    auto& items = value.get_array();
     if (items.empty()) return RpcError{error_code::invalid_request, "Invalid Request: empty batch"};
     payload.is_batch = true;
-    for (const auto& item : items) {
-      auto classified = classify_message(item);
+    for (auto& item : items) {
+      auto classified = classify_message(std::move(item));
       if (auto* error = std::get_if<RpcError>(&classified)) return *error;
       payload.messages.push_back(std::move(std::get<RpcMessage>(classified)));
     }
     return payload;
   }
-  auto classified = classify_message(value);
+  auto classified = classify_message(std::move(value));
   if (auto* error = std::get_if<RpcError>(&classified)) return *error;
   payload.messages.push_back(std::move(std::get<RpcMessage>(classified)));
   return payload;

@@ -12,8 +12,8 @@ RpcError invalid(std::string message) {
 bool valid_id(const json::value& id) { return id.is_string() || id.is_int64() || id.is_uint64(); }
 }  // namespace
 
-std::variant<RpcMessage, RpcError> classify_message(const json::value& value) {
-  const json::object* object = value.if_object();
+std::variant<RpcMessage, RpcError> classify_message(json::value value) {
+  json::object* object = value.if_object();
   if (!object) return invalid("Invalid Request: a JSON-RPC message must be an object");
   const json::value* version = object->if_contains("jsonrpc");
   if (!version || !version->is_string() || version->get_string() != "2.0") {
@@ -27,11 +27,11 @@ std::variant<RpcMessage, RpcError> classify_message(const json::value& value) {
       return invalid("Invalid Request: \"method\" must be a non-empty string");
     }
     message.method = std::string(method->get_string());
-    if (const json::value* params = object->if_contains("params")) {
+    if (json::value* params = object->if_contains("params")) {
       if (!params->is_object() && !params->is_array()) {
         return invalid("Invalid Request: \"params\" must be an object or an array");
       }
-      message.params = *params;
+      message.params = std::move(*params);
     }
     if (id) {
       if (!valid_id(*id)) return invalid("Invalid Request: \"id\" must be a string or an integer");

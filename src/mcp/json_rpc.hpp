@@ -33,8 +33,9 @@ struct RpcMessage {
 };
 
 // Classifies one JSON value as a JSON-RPC 2.0 message; an RpcError
-// (invalid_request) when it is not one.
-std::variant<RpcMessage, RpcError> classify_message(const boost::json::value& value);
+// (invalid_request) when it is not one. Takes the value to move `params` out
+// of it: a payload can be a megabyte, and copying it is the hot path's cost.
+std::variant<RpcMessage, RpcError> classify_message(boost::json::value value);
 
 boost::json::object make_result(const boost::json::value& id, boost::json::value result);
 boost::json::object make_error(const boost::json::value& id, const RpcError& error);

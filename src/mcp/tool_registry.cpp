@@ -6,11 +6,12 @@ namespace blender_bus::mcp {
 
 namespace json = boost::json;
 
-ToolResult ToolResult::json(const json::object& value, bool is_error) {
+ToolResult ToolResult::json(json::object value, bool is_error) {
   ToolResult result;
+  result.body.reserve(3);
   result.body["content"] =
       json::array{json::object{{"type", "text"}, {"text", json::serialize(value)}}};
-  result.body["structuredContent"] = value;
+  result.body["structuredContent"] = std::move(value);
   if (is_error) result.body["isError"] = true;
   return result;
 }

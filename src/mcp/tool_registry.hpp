@@ -17,7 +17,7 @@ struct ToolResult {
 
   // First content item {"type":"text","text":<value serialized>}; the same
   // object also as structuredContent (SPEC §5).
-  static ToolResult json(const boost::json::object& value, bool is_error = false);
+  static ToolResult json(boost::json::object value, bool is_error = false);
   // A plain text error result (isError: true), e.g. schema violations.
   static ToolResult error(std::string message);
 };
