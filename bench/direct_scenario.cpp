@@ -57,7 +57,8 @@ asio::awaitable<json::object> run_direct(const ScenarioContext& context,
   auto pool = context.connection_pool(std::min(n, kSetupWorkers));
   co_await for_each_parallel(context.executor, n, pool.size(),
                              [&](std::size_t i, std::size_t worker) -> asio::awaitable<void> {
-                               co_await by_index[i]->join(pool[worker], "");
+                               co_await by_index[i]->join(pool[worker], "",
+                                                          options.persistent_receivers);
                              });
 
   std::vector<std::unique_ptr<cli::McpClient>> senders;
@@ -99,6 +100,7 @@ asio::awaitable<json::object> run_direct(const ScenarioContext& context,
 
   json::object result{{"scenario", "direct"},
                       {"connections", n},
+                      {"receivers", options.persistent_receivers ? "persistent" : "ephemeral"},
                       {"duration_s", seconds_between(start, sends_done)},
                       {"sent", counts.sent},
                       {"refused", counts.refused},

@@ -12,6 +12,7 @@ struct DirectOptions {
   std::size_t connections = 1;
   std::chrono::milliseconds duration{5000};
   std::chrono::milliseconds warmup{1000};
+  bool persistent_receivers = false;  // the durable path (scenario 4)
 };
 
 // Scenario 1: `connections` senders, each on its own keep-alive connection,

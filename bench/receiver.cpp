@@ -16,7 +16,8 @@ Receiver::Receiver(std::shared_ptr<cli::BearerAuth> auth, std::string uuid, Tall
     : auth_(std::move(auth)), uuid_(std::move(uuid)), tally_(tally) {}
 
 asio::awaitable<void> Receiver::join(std::shared_ptr<cli::HttpConnection> connection,
-                                     const std::string& group) {
+                                     const std::string& group, bool persistent) {
+  persistent_ = persistent;
   cli::McpClientOptions options;
   options.client_name = "blender-bus-bench";
   client_.emplace(connection, auth_, options);
@@ -26,7 +27,7 @@ asio::awaitable<void> Receiver::join(std::shared_ptr<cli::HttpConnection> connec
   json::object arguments;
   arguments["client_uuid"] = uuid_;
   arguments["client_type"] = "blender";
-  arguments["is_persistent"] = false;
+  arguments["is_persistent"] = persistent;
   if (!group.empty()) arguments["group_id"] = group;
   auto registered = co_await client_->call_tool("blender_register_client", std::move(arguments));
   if (registered.is_error) throw std::runtime_error("register " + uuid_ + ": " + registered.text);
@@ -73,6 +74,11 @@ asio::awaitable<void> Receiver::leave(std::shared_ptr<cli::HttpConnection> conne
   }
   if (client_) {
     client_->use_connection(std::move(connection));
+    if (persistent_) {
+      json::object arguments;
+      arguments["client_uuid"] = uuid_;
+      co_await client_->call_tool("blender_unregister_client", std::move(arguments));
+    }
     co_await client_->close();
   }
 }

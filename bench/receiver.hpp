@@ -21,11 +21,14 @@ class Receiver {
  public:
   Receiver(std::shared_ptr<cli::BearerAuth> auth, std::string uuid, Tally& tally);
 
-  // initialize, open the stream, register (ephemeral "blender" client), then
-  // read the stream in the background.
+  // initialize, open the stream, register as a "blender" client, then read
+  // the stream in the background. Records for a persistent client go
+  // through its inbox, which the server keeps durable (SPEC §9); an
+  // ephemeral one's are delivered from memory.
   boost::asio::awaitable<void> join(std::shared_ptr<cli::HttpConnection> connection,
-                                    const std::string& group);
-  // Stop reading and end the session (its ephemeral client leaves with it).
+                                    const std::string& group, bool persistent = false);
+  // Stop reading and end the session. A persistent client is unregistered
+  // first, so that later scenarios do not queue records for it.
   boost::asio::awaitable<void> leave(std::shared_ptr<cli::HttpConnection> connection);
 
   const std::string& uuid() const { return uuid_; }
@@ -42,6 +45,7 @@ class Receiver {
   std::unique_ptr<cli::EventStream> stream_;
   std::unique_ptr<boost::asio::steady_timer> reader_finished_;
   bool streaming_ = false;
+  bool persistent_ = false;
 };
 
 }  // namespace blender_bus::bench
