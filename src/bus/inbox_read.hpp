@@ -29,6 +29,7 @@ struct CursorUpdate {
   std::string client_uuid;
   std::uint64_t delivered = 0;
   std::uint64_t retained_from = 0;
+  bool exact = false;  // a Last-Event-ID set it (maybe backwards); else it only grows
 };
 
 // The records pending for a session's stream, merged by seq across the

@@ -539,7 +539,10 @@ ResumeResult UserMessageBus::resume_session(std::string_view session_id,
   }
   for (Slot* slot : slots) {
     slot->inbox.set_delivered(last_event_id);
-    if (auto u = cursor_update_locked(*slot)) changed.push_back(std::move(*u));
+    if (auto u = cursor_update_locked(*slot)) {
+      u->exact = true;
+      changed.push_back(std::move(*u));
+    }
   }
   return ResumeResult::ok;
 }

@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "auth/auth_layer.hpp"
@@ -17,9 +18,12 @@
 #include "mcp/dispatcher.hpp"
 #include "server/health_route.hpp"
 #include "server/instructions.hpp"
+#include "store/bus_store.hpp"
 #include "store/database.hpp"
+#include "store/group_commit.hpp"
 #include "tools/bus_stream_source.hpp"
 #include "tools/bus_tools.hpp"
+#include "tools/store_journal.hpp"
 #include "transport/http_server.hpp"
 #include "transport/mcp_endpoint.hpp"
 
@@ -103,8 +107,22 @@ int run_http_server(ServeConfig config) {
       unix_seconds,
       [](std::span<unsigned char> bytes) { randombytes_buf(bytes.data(), bytes.size()); },
       config.bus_limits, config.delivery);
+  // Durable state first: a restart puts persistent clients (offline), their
+  // inboxes, each user's sequence and open jobs back before anyone connects.
+  std::optional<store::BusStore> bus_store;
+  std::optional<store::GroupCommit> group_commit;
+  std::optional<tools::StoreJournal> journal;
+  if (config.durable) {
+    bus_store.emplace(database);
+    const store::BusSnapshot snapshot = bus_store->load();
+    tools::restore_buses(buses, snapshot);
+    spdlog::info("bus store: restored {} persistent client(s), {} record(s), {} open job(s)",
+                 snapshot.clients.size(), snapshot.records.size(), snapshot.jobs.size());
+    group_commit.emplace(*bus_store);
+    journal.emplace(*group_commit);
+  }
   mcp::SessionRegistry sessions(config.sessions);
-  tools::DeliveryHub hub(buses, sessions);
+  tools::DeliveryHub hub(buses, sessions, journal ? &*journal : nullptr);
   tools::BusStreamSource stream_source(hub);
   mcp::ToolRegistry tools;
   mcp::ResourceRegistry resources;
@@ -147,6 +165,8 @@ int run_http_server(ServeConfig config) {
   for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& worker : workers) worker.join();
+  // Shutdown flushes the store: every change made before the signal is kept.
+  if (group_commit) group_commit->stop();
   spdlog::info("stopped");
   return 0;
 }

@@ -34,34 +34,70 @@ void add_serve_command(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--allow-origin", config->http.allowed_origins,
                     "Another allowed Origin (full origin, or *); repeatable");
-  serve->add_option("--auth", *auth_mode,
-                    "bearer (default), or none: every request acts as user 'local' "
-                    "(loopback only, for development and conformance runs)")
+  serve
+      ->add_option("--auth", *auth_mode,
+                   "bearer (default), or none: every request acts as user 'local' "
+                   "(loopback only, for development and conformance runs)")
       ->check(CLI::IsMember({"bearer", "none"}))
       ->capture_default_str();
   serve->add_option("--public-url", config->http.public_base_url,
                     "External origin of this server (default http://HOST:PORT)");
   serve->add_option("--threads", config->threads, "I/O threads (0: one per core)")
       ->capture_default_str();
-  serve->add_option("--session-idle-timeout", *idle_seconds,
-                    "Seconds after which a session without requests or stream ends")
+  serve
+      ->add_option("--session-idle-timeout", *idle_seconds,
+                   "Seconds after which a session without requests or stream ends")
       ->check(CLI::Range(1u, 7u * 24 * 3600))
       ->capture_default_str();
   serve->add_option("--keep-alive", *keep_alive_seconds, "Seconds between SSE keep-alive comments")
       ->check(CLI::Range(1u, 3600u))
       ->capture_default_str();
-  serve->callback([config, auth_mode, idle_seconds, keep_alive_seconds] {
-    config->auth_none = *auth_mode == "none";
-    config->sessions.idle_timeout = std::chrono::seconds(*idle_seconds);
-    config->http.keep_alive_interval = std::chrono::seconds(*keep_alive_seconds);
-    config->secret_key = environment("OAUTH_SECRET_KEY");
-    config->access_token_expire_minutes = environment("ACCESS_TOKEN_EXPIRE_MINUTES");
-    config->refresh_token_expire_days = environment("REFRESH_TOKEN_EXPIRE_DAYS");
-    config->admin_password = environment("ADMIN_PASSWORD");
-    config->demo_password = environment("DEMO_PASSWORD");
-    const int code = run_http_server(*config);
-    if (code != 0) throw CLI::RuntimeError(code);
-  });
+  auto write_timeout_seconds = std::make_shared<unsigned>(30);
+  serve
+      ->add_option("--write-timeout", *write_timeout_seconds,
+                   "Seconds a write to a client may stall before the connection is cut (a "
+                   "stream that stops reading; its records wait in their inboxes)")
+      ->check(CLI::Range(1u, 3600u))
+      ->capture_default_str();
+  auto no_durable = std::make_shared<bool>(false);
+  serve->add_flag("--no-durable", *no_durable,
+                  "Keep clients, inboxes and jobs in memory only (lost on restart)");
+  serve
+      ->add_option("--inbox-max-records", config->delivery.inbox.max_records,
+                   "Records kept per client inbox; the oldest go first (delivered before "
+                   "undelivered, which count as dropped)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+      ->capture_default_str();
+  serve
+      ->add_option("--inbox-max-age", config->delivery.inbox.max_age_seconds,
+                   "Seconds a record may wait in an inbox")
+      ->check(CLI::Range(1.0, 365.0 * 24 * 3600))
+      ->capture_default_str();
+  serve
+      ->add_option("--inbox-max-bytes", config->delivery.inbox.max_bytes,
+                   "Serialized bytes kept per client inbox")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 34))
+      ->capture_default_str();
+  serve
+      ->add_option("--stale-after", config->delivery.stale_after_seconds,
+                   "Seconds of silence after which an offline persistent client is marked stale")
+      ->check(CLI::Range(1.0, 365.0 * 24 * 3600))
+      ->capture_default_str();
+  serve->callback(
+      [config, auth_mode, idle_seconds, keep_alive_seconds, no_durable, write_timeout_seconds] {
+        config->http.write_timeout = std::chrono::seconds(*write_timeout_seconds);
+        config->auth_none = *auth_mode == "none";
+        config->durable = !*no_durable;
+        config->sessions.idle_timeout = std::chrono::seconds(*idle_seconds);
+        config->http.keep_alive_interval = std::chrono::seconds(*keep_alive_seconds);
+        config->secret_key = environment("OAUTH_SECRET_KEY");
+        config->access_token_expire_minutes = environment("ACCESS_TOKEN_EXPIRE_MINUTES");
+        config->refresh_token_expire_days = environment("REFRESH_TOKEN_EXPIRE_DAYS");
+        config->admin_password = environment("ADMIN_PASSWORD");
+        config->demo_password = environment("DEMO_PASSWORD");
+        const int code = run_http_server(*config);
+        if (code != 0) throw CLI::RuntimeError(code);
+      });
 }
 
 void add_stdio_command(CLI::App& app) {

@@ -21,6 +21,9 @@ struct ServeConfig {
   mcp::SessionLimits sessions;
   bus::Limits bus_limits;
   bus::DeliveryPolicy delivery;  // inbox bounds, stale period (SPEC §9)
+  // Persistent clients, their inboxes and open jobs survive a restart in the
+  // store; --no-durable keeps everything in memory (to compare throughput).
+  bool durable = true;
   // Token and user settings (environment).
   std::optional<std::string> secret_key;
   std::optional<std::string> access_token_expire_minutes;

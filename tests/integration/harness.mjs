@@ -9,14 +9,16 @@
 //   toolJson(result)         the JSON object a bus tool returned
 //   rawRequest(url, …)       plain HTTP, for bad-input tests (any body, any header)
 //   RawSession               MCP over plain HTTP: initialize, request, GET streams
-//   openSse(url, …)          a GET SSE stream read event by event
+//   openSse(url, …)          a GET SSE stream read event by event (pause() stops reading)
+//   server.kill()            SIGKILL (a crash), keeping the data dir for a restart
+//   server.vmRssKb()         the server's resident memory, from /proc
 //
 // Everything that waits has a timeout and waits for an event, never a sleep.
 // The binary is $BLENDER_BUS_BIN, else build/blender-bus.
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -148,6 +150,16 @@ export async function startServer(opts = {}) {
     stdout: () => stdout,
     /** True while the process runs. */
     running: () => exitInfo === undefined,
+    /** SIGKILL (no flush, no cleanup), as a crash would; awaits the exit. The data dir stays. */
+    async kill() {
+      if (exitInfo === undefined) proc.kill('SIGKILL');
+      return withTimeout(exited, 20_000, 'the server to die after SIGKILL');
+    },
+    /** The server's resident set size in KiB (Linux /proc). */
+    async vmRssKb() {
+      const status = await readFile(`/proc/${proc.pid}/status`, 'utf8');
+      return Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)[1]);
+    },
     async stop({ expectClean = true, timeoutMs = 20_000 } = {}) {
       if (exitInfo === undefined) proc.kill('SIGTERM');
       let result;
@@ -208,11 +220,15 @@ export async function connectClient(serverOrUrl, opts = {}) {
   const client = new Client({ name: opts.name ?? 'blender-bus-test', version: '1.0.0' },
     { capabilities: opts.capabilities ?? {} });
   await client.connect(transport);
+  const opened = withTimeout(streamOpened, opts.streamTimeoutMs ?? 10_000, 'the GET stream to open');
+  // A test that never awaits streamOpened (and closes first) must not fail
+  // later on an unhandled rejection; one that awaits it still sees the error.
+  opened.catch(() => {});
   return {
     client,
     transport,
     sessionId: transport.sessionId,
-    streamOpened: withTimeout(streamOpened, opts.streamTimeoutMs ?? 10_000, 'the GET stream to open'),
+    streamOpened: opened,
     async close() {
       try { await transport.terminateSession(); } catch { /* server may be gone */ }
       await client.close();
@@ -410,6 +426,8 @@ export function openSse(url, { headers = {}, timeoutMs = 10_000 } = {}) {
           return withTimeout(closed, ms, `the server to end the SSE stream on ${url}`);
         },
         close() { req.destroy(); },
+        /** Stops reading: the socket's buffers fill and the server's writes stall. */
+        pause() { res.pause(); },
       };
       let markClosed;
       const closed = new Promise((r) => { markClosed = r; });

@@ -1,0 +1,118 @@
+#include "store/group_commit.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+namespace blender_bus::store {
+
+GroupCommit::GroupCommit(BusStore& store) : store_(store), writer_([this] { run(); }) {}
+
+GroupCommit::~GroupCommit() {
+  stop();
+}
+
+std::uint64_t GroupCommit::submit(std::vector<BusMutation> mutations) {
+  std::uint64_t ticket = 0;
+  {
+    std::lock_guard lock(mutex_);
+    ticket = ++submitted_;
+    if (pending_.empty()) {
+      pending_ = std::move(mutations);
+    } else {
+      pending_.insert(pending_.end(), std::make_move_iterator(mutations.begin()),
+                      std::make_move_iterator(mutations.end()));
+    }
+  }
+  work_.notify_one();
+  return ticket;
+}
+
+void GroupCommit::when_committed(std::uint64_t ticket, std::function<void(bool)> done) {
+  bool now = false;
+  bool ok = true;
+  {
+    std::lock_guard lock(mutex_);
+    if (ticket <= committed_) {
+      now = true;
+      ok = ticket > failed_through_;
+    } else if (stopped_) {
+      now = true;
+      ok = false;
+    } else {
+      callbacks_.emplace(ticket, std::move(done));
+    }
+  }
+  if (now) done(ok);
+}
+
+void GroupCommit::flush() {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t target = submitted_;
+  idle_.wait(lock, [&] { return committed_ >= target || stopped_; });
+}
+
+void GroupCommit::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;  // stop() runs once: from the owner, or the destructor
+    stopping_ = true;
+  }
+  work_.notify_one();
+  writer_.join();
+  std::multimap<std::uint64_t, std::function<void(bool)>> left;
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    left.swap(callbacks_);
+  }
+  idle_.notify_all();
+  for (auto& [ticket, done] : left) done(false);
+}
+
+std::uint64_t GroupCommit::commits() const {
+  std::lock_guard lock(mutex_);
+  return commits_;
+}
+
+void GroupCommit::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    work_.wait(lock, [&] { return !pending_.empty() || stopping_; });
+    if (pending_.empty()) {
+      if (stopping_) break;
+      continue;
+    }
+    std::vector<BusMutation> batch;
+    batch.swap(pending_);
+    const std::uint64_t through = submitted_;
+    lock.unlock();
+
+    bool ok = true;
+    try {
+      store_.apply(batch);
+    } catch (const std::exception& e) {
+      // Reported to every caller waiting on this batch (their tool answers
+      // an error) and logged here with its cause.
+      ok = false;
+      spdlog::error("bus store: a batch of {} change(s) failed: {}", batch.size(), e.what());
+    }
+
+    std::vector<std::function<void(bool)>> ready;
+    lock.lock();
+    committed_ = through;
+    if (!ok) failed_through_ = through;
+    if (ok) ++commits_;
+    auto end = callbacks_.upper_bound(through);
+    for (auto it = callbacks_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+    callbacks_.erase(callbacks_.begin(), end);
+    lock.unlock();
+    for (auto& done : ready) done(ok);
+    idle_.notify_all();
+    lock.lock();
+  }
+  lock.unlock();
+  idle_.notify_all();
+}
+
+}  // namespace blender_bus::store

@@ -1,0 +1,112 @@
+#include "tools/store_journal.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace blender_bus::tools {
+
+using Kind = store::BusMutation::Kind;
+
+std::uint64_t StoreJournal::record(std::string_view user_id, const bus::Outcome& outcome) {
+  std::vector<store::BusMutation> batch;
+  bool durable = false;
+  if (outcome.client && outcome.client->is_persistent) {
+    store::BusMutation m;
+    m.kind = Kind::upsert_client;
+    const bus::ClientInfo& c = *outcome.client;
+    m.client = store::BusClientRow{std::string(user_id), c.uuid,     c.client_type,
+                                   c.capabilities,       c.group_id, c.connected_at,
+                                   c.last_seen,          0,          0};
+    batch.push_back(std::move(m));
+    durable = true;
+  }
+  if (outcome.removed_client) {
+    store::BusMutation m;
+    m.kind = Kind::delete_client;
+    m.user_id = std::string(user_id);
+    m.uuid = *outcome.removed_client;
+    batch.push_back(std::move(m));
+    durable = true;
+  }
+  std::uint64_t last_seq = 0;
+  for (const auto& d : outcome.deliveries) {
+    last_seq = std::max(last_seq, d.seq);
+    if (!d.persistent) continue;
+    store::BusMutation m;
+    m.kind = Kind::append_record;
+    m.record = store::BusRecordRow{std::string(user_id),      d.target_uuid, d.seq,
+                                   static_cast<int>(d.level), d.timestamp,   *d.text};
+    m.retained_from = d.retained_from;
+    batch.push_back(std::move(m));
+    durable = true;
+  }
+  // Every seq issued moves the user's sequence, ephemeral records included,
+  // so ids never repeat after a restart (lazily when nothing else is durable).
+  if (last_seq > 0) {
+    store::BusMutation m;
+    m.kind = Kind::sequence;
+    m.user_id = std::string(user_id);
+    m.seq = last_seq;
+    batch.push_back(std::move(m));
+  }
+  for (const auto& job : outcome.jobs) {
+    store::BusMutation m;
+    m.kind = job.originator ? Kind::open_job : Kind::close_job;
+    m.job = store::BusJobRow{std::string(user_id), job.job_id, job.originator.value_or("")};
+    batch.push_back(std::move(m));
+    durable = true;
+  }
+  if (batch.empty()) return 0;
+  const std::uint64_t ticket = commit_.submit(std::move(batch));
+  return durable ? ticket : 0;
+}
+
+void StoreJournal::record_cursors(std::string_view user_id,
+                                  const std::vector<bus::CursorUpdate>& updates) {
+  std::vector<store::BusMutation> batch;
+  batch.reserve(updates.size());
+  for (const auto& u : updates) {
+    store::BusMutation m;
+    m.kind = Kind::move_cursor;
+    m.user_id = std::string(user_id);
+    m.uuid = u.client_uuid;
+    m.delivered = u.delivered;
+    m.retained_from = u.retained_from;
+    m.exact = u.exact;
+    batch.push_back(std::move(m));
+  }
+  if (!batch.empty()) commit_.submit(std::move(batch));
+}
+
+void StoreJournal::when_durable(std::uint64_t ticket, std::function<void(bool)> done) {
+  commit_.when_committed(ticket, std::move(done));
+}
+
+void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot) {
+  // Records by (user, client); the snapshot is sorted that way.
+  std::map<std::pair<std::string_view, std::string_view>, std::vector<bus::InboxRecord>> inboxes;
+  for (const auto& r : snapshot.records) {
+    inboxes[{r.user_id, r.client_uuid}].push_back(
+        bus::InboxRecord{r.seq, static_cast<bus::Priority>(r.level), r.timestamp,
+                         std::make_shared<const std::string>(r.text)});
+  }
+  for (const auto& [user, seq] : snapshot.sequences) buses.bus(user)->restore_sequence(seq);
+  for (const auto& c : snapshot.clients) {
+    bus::RestoredClient restored;
+    restored.info.uuid = c.uuid;
+    restored.info.client_type = c.client_type;
+    restored.info.is_persistent = true;
+    restored.info.capabilities = c.capabilities;
+    restored.info.group_id = c.group_id;
+    restored.info.connected_at = c.connected_at;
+    restored.info.last_seen = c.last_seen;
+    restored.delivered = c.delivered;
+    if (auto it = inboxes.find({c.user_id, c.uuid}); it != inboxes.end()) {
+      restored.records = std::move(it->second);
+    }
+    buses.bus(c.user_id)->restore_client(std::move(restored));
+  }
+  for (const auto& j : snapshot.jobs) buses.bus(j.user_id)->restore_job(j.job_id, j.originator);
+}
+
+}  // namespace blender_bus::tools

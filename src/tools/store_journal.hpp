@@ -1,0 +1,30 @@
+#pragma once
+
+#include "bus/bus_manager.hpp"
+#include "store/bus_rows.hpp"
+#include "store/group_commit.hpp"
+#include "tools/bus_journal.hpp"
+
+namespace blender_bus::tools {
+
+// The BusJournal over the SQLite store's group commit: persistent clients,
+// their records, open jobs and each user's sequence (SPEC §9). Ephemeral
+// clients and their records stay in memory only.
+class StoreJournal final : public BusJournal {
+ public:
+  explicit StoreJournal(store::GroupCommit& commit) : commit_(commit) {}
+
+  std::uint64_t record(std::string_view user_id, const bus::Outcome& outcome) override;
+  void record_cursors(std::string_view user_id,
+                      const std::vector<bus::CursorUpdate>& updates) override;
+  void when_durable(std::uint64_t ticket, std::function<void(bool committed)> done) override;
+
+ private:
+  store::GroupCommit& commit_;
+};
+
+// Puts the durable state back on the buses at start: persistent clients
+// (offline, unbound) with their inboxes, each user's sequence, open jobs.
+void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot);
+
+}  // namespace blender_bus::tools
