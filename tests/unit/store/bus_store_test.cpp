@@ -1,0 +1,200 @@
+#include "store/bus_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "store/group_commit.hpp"
+
+namespace blender_bus::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class BusStoreTest : public ::testing::Test {
+ protected:
+  BusStoreTest() {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("bb-bus-store-" + std::to_string(rd()));
+    fs::create_directories(dir_);
+  }
+  ~BusStoreTest() override { fs::remove_all(dir_); }
+  fs::path file() const { return dir_ / "blender-bus.db"; }
+
+  static BusMutation upsert(const std::string& user, const std::string& uuid) {
+    BusMutation m;
+    m.kind = BusMutation::Kind::upsert_client;
+    m.client = BusClientRow{user, uuid, "blender", {"rendering", "gpu"}, "g", 1.5, 2.5, 0, 0};
+    return m;
+  }
+  static BusMutation append(const std::string& user, const std::string& uuid, std::uint64_t seq,
+                            std::uint64_t retained_from = 0) {
+    BusMutation m;
+    m.kind = BusMutation::Kind::append_record;
+    m.record = BusRecordRow{user,
+                            uuid,
+                            seq,
+                            5,
+                            10.0 + static_cast<double>(seq),
+                            "{\"seq\":" + std::to_string(seq) + "}"};
+    m.retained_from = retained_from;
+    return m;
+  }
+  static BusMutation cursor(const std::string& user, const std::string& uuid, std::uint64_t to,
+                            bool exact = false) {
+    BusMutation m;
+    m.kind = BusMutation::Kind::move_cursor;
+    m.user_id = user;
+    m.uuid = uuid;
+    m.delivered = to;
+    m.exact = exact;
+    return m;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(BusStoreTest, WhatIsWrittenIsLoadedBackAfterReopening) {
+  {
+    Database db(file());
+    BusStore store(db);
+    std::vector<BusMutation> batch;
+    batch.push_back(upsert("alice", "p-1"));
+    batch.push_back(upsert("alice", "p-2"));
+    batch.push_back(upsert("bob", "p-1"));
+    batch.push_back(append("alice", "p-1", 3));
+    batch.push_back(append("alice", "p-1", 4));
+    batch.push_back(append("alice", "p-1", 6, 4));  // evicted 3 in memory
+    batch.push_back(cursor("alice", "p-1", 4));
+    batch.push_back(cursor("alice", "p-1", 2));  // an advance never goes back
+    BusMutation seq;
+    seq.kind = BusMutation::Kind::sequence;
+    seq.user_id = "alice";
+    seq.seq = 9;
+    batch.push_back(seq);
+    BusMutation job;
+    job.kind = BusMutation::Kind::open_job;
+    job.job = {"alice", "job-1", "llm-1"};
+    batch.push_back(job);
+    job.job = {"alice", "job-2", "llm-1"};
+    batch.push_back(job);
+    job.kind = BusMutation::Kind::close_job;
+    batch.push_back(job);
+    BusMutation gone;
+    gone.kind = BusMutation::Kind::delete_client;
+    gone.user_id = "bob";
+    gone.uuid = "p-1";
+    batch.push_back(gone);
+    store.apply(batch);
+  }
+  Database db(file());
+  BusStore store(db);
+  const BusSnapshot s = store.load();
+  ASSERT_EQ(s.clients.size(), 2u);
+  EXPECT_EQ(s.clients[0].uuid, "p-1");
+  EXPECT_EQ(s.clients[0].user_id, "alice");
+  EXPECT_EQ(s.clients[0].capabilities, (std::vector<std::string>{"rendering", "gpu"}));
+  EXPECT_EQ(s.clients[0].group_id, "g");
+  EXPECT_EQ(s.clients[0].connected_at, 1.5);
+  EXPECT_EQ(s.clients[0].delivered, 4u);
+  EXPECT_EQ(s.clients[1].uuid, "p-2");
+  ASSERT_EQ(s.records.size(), 2u);
+  EXPECT_EQ(s.records[0].seq, 4u);
+  EXPECT_EQ(s.records[1].seq, 6u);
+  EXPECT_EQ(s.records[1].text, "{\"seq\":6}");
+  EXPECT_EQ(s.records[1].level, 5);
+  ASSERT_EQ(s.sequences.size(), 1u);
+  EXPECT_EQ(s.sequences[0], (std::pair<std::string, std::uint64_t>{"alice", 9}));
+  ASSERT_EQ(s.jobs.size(), 1u);
+  EXPECT_EQ(s.jobs[0].job_id, "job-1");
+  EXPECT_EQ(s.jobs[0].originator, "llm-1");
+}
+
+TEST_F(BusStoreTest, AnExactCursorMayGoBackAndReRegistrationKeepsIt) {
+  Database db(file());
+  BusStore store(db);
+  std::vector<BusMutation> batch;
+  batch.push_back(upsert("alice", "p"));
+  batch.push_back(cursor("alice", "p", 8));
+  batch.push_back(cursor("alice", "p", 5, true));
+  batch.push_back(upsert("alice", "p"));
+  store.apply(batch);
+  EXPECT_EQ(store.load().clients.at(0).delivered, 5u);
+}
+
+TEST_F(BusStoreTest, GroupCommitBatchesConcurrentWritersAndReportsEachCommit) {
+  Database db(file());
+  BusStore store(db);
+  {
+    std::vector<BusMutation> first;
+    first.push_back(upsert("alice", "p"));
+    store.apply(first);
+  }
+  GroupCommit commit(store);
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 200;
+  std::atomic<int> confirmed{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::vector<BusMutation> m;
+        m.push_back(append("alice", "p", static_cast<std::uint64_t>(t * kPerThread + i + 1)));
+        const auto ticket = commit.submit(std::move(m));
+        commit.when_committed(ticket, [&](bool ok) {
+          EXPECT_TRUE(ok);
+          ++confirmed;
+        });
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  commit.flush();
+  EXPECT_EQ(confirmed.load(), kThreads * kPerThread);
+  EXPECT_LT(commit.commits(), static_cast<std::uint64_t>(kThreads * kPerThread))
+      << "concurrent submissions share commits";
+  EXPECT_EQ(store.load().records.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  // Already committed: answered at once.
+  bool now = false;
+  commit.when_committed(1, [&](bool ok) { now = ok; });
+  EXPECT_TRUE(now);
+}
+
+TEST_F(BusStoreTest, AFailedBatchIsReportedToItsWaiters) {
+  Database db(file());
+  BusStore store(db);
+  GroupCommit commit(store);
+  std::vector<BusMutation> bad;
+  BusMutation m = upsert("alice", "p");
+  m.client.client_type = "blender";
+  bad.push_back(m);
+  {
+    // Drop the table under the store's feet: the next batch must fail, loudly.
+    Connection c = db.lock();
+    c.exec("DROP TABLE bus_clients");
+  }
+  std::atomic<int> result{-1};
+  const auto ticket = commit.submit(std::move(bad));
+  commit.when_committed(ticket, [&](bool ok) { result = ok ? 1 : 0; });
+  commit.flush();
+  EXPECT_EQ(result.load(), 0);
+}
+
+TEST_F(BusStoreTest, StopFlushesWhatWasSubmitted) {
+  Database db(file());
+  BusStore store(db);
+  {
+    GroupCommit commit(store);
+    std::vector<BusMutation> batch;
+    batch.push_back(upsert("alice", "p"));
+    commit.submit(std::move(batch));
+    commit.stop();
+  }
+  EXPECT_EQ(store.load().clients.size(), 1u);
+}
+
+}  // namespace
+}  // namespace blender_bus::store
