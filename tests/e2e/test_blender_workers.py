@@ -222,9 +222,6 @@ class WorkerLifecycleTest(BusWithWorkers):
 
         entry = self.llm.client_entry(victim.uuid)
         self.assertIsNotNone(entry, "a killed persistent client stays listed")
-        if "online" not in entry:
-            self.skipTest("pending: the server does not emit ClientInfo `online` yet (SPEC §9, "
-                          "another issue); the killed worker is still listed, as it should be")
         wait_until(lambda: self.llm.client_entry(victim.uuid).get("online") is False, 60,
                    "the killed worker to show online: false")
         # The surviving worker is still online.
@@ -237,8 +234,6 @@ class WorkerLifecycleTest(BusWithWorkers):
 
     def test_b_a_job_sent_while_a_worker_is_down_runs_when_it_returns(self):
         worker = self.worker_named("worker-a")
-        if "online" not in self.llm.client_entry(worker.uuid):
-            self.skipTest("pending: per-client inboxes arrive with `online` (SPEC §9, another issue)")
         self.assertEqual(worker.terminate(), 0, worker.log())
         wait_until(lambda: self.llm.client_entry(worker.uuid).get("online") is False, 60,
                    "the stopped worker to show online: false")
