@@ -86,9 +86,7 @@ asio::awaitable<void> EventStream::reopen_after_backoff() {
 }
 
 asio::awaitable<void> EventStream::run(Handler on_message) {
-  if (!is_open_ && !stopped_) co_await open();
-  auto on_event = [&](SseEvent&& event) {
-    if (event.event != "message" || event.data.empty()) return;
+  co_await run_events([&on_message](const SseEvent& event) {
     boost::system::error_code ec;
     auto value = json::parse(event.data, ec);
     if (ec || !value.is_object()) return;  // not JSON-RPC: nothing for us
@@ -101,13 +99,21 @@ asio::awaitable<void> EventStream::run(Handler on_message) {
     auto* params = message.if_contains("params");
     if (params == nullptr || !params->is_object()) return;
     on_message(params->as_object(), event);
+  });
+}
+
+asio::awaitable<void> EventStream::run_events(EventHandler on_event) {
+  if (!is_open_ && !stopped_) co_await open();
+  auto on_sse = [&on_event](SseEvent&& event) {
+    if (event.event != "message" || event.data.empty()) return;
+    on_event(event);
   };
   while (!stopped_) {
     bool dropped = false;
     try {
       auto piece = co_await connection_.read_some(options_.idle_timeout);
       if (piece) {
-        parser_.feed(*piece, on_event);
+        parser_.feed(*piece, on_sse);
       } else {
         dropped = true;  // the server ended the stream (restart, replacement)
       }

@@ -36,6 +36,9 @@ class EventStream {
  public:
   // params of the notification (level, logger, data) and the event (its id).
   using Handler = std::function<void(boost::json::object& params, const SseEvent& event)>;
+  // Every event that carries data, unread: for a proxy that passes the
+  // server's messages on as they are (requests and other notifications too).
+  using EventHandler = std::function<void(const SseEvent& event)>;
 
   // Follows `client`'s session (it must be initialized). The stream has its
   // own connection: a GET stream never ends, so it cannot share the POSTs'.
@@ -50,6 +53,8 @@ class EventStream {
   // Reads until stop() (then returns) or a refusal on reopening (throws).
   // Opens the stream first if open() was not called.
   boost::asio::awaitable<void> run(Handler on_message);
+  // The same loop, handing over every event with data.
+  boost::asio::awaitable<void> run_events(EventHandler on_event);
   // Ends run() soon. Call it on the stream's executor.
   void stop();
 

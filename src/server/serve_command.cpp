@@ -1,7 +1,9 @@
 #include "server/serve_command.hpp"
 
 #include <cstdlib>
+#include <memory>
 
+#include "cli/stdio_bridge.hpp"
 #include "server/http_application.hpp"
 #include "server/serve_config.hpp"
 #include "server/stdio_application.hpp"
@@ -101,9 +103,23 @@ void add_serve_command(CLI::App& app) {
 }
 
 void add_stdio_command(CLI::App& app) {
-  CLI::App* stdio = app.add_subcommand("stdio", "Serve MCP over stdin/stdout (no bus tools)");
-  stdio->callback([] {
-    const int code = run_stdio_server();
+  auto bridge = std::make_shared<cli::StdioBridgeOptions>();
+  CLI::App* stdio = app.add_subcommand(
+      "stdio",
+      "Serve MCP over stdin/stdout: on its own, a local server without bus tools; with "
+      "--connect, a bridge to a bus server (bus tools included) under the token's identity");
+  CLI::Option* connect =
+      stdio->add_option("--connect", bridge->server,
+                        "bus server base URL (e.g. http://127.0.0.1:8000): forward to it");
+  stdio
+      ->add_option("--token-file", bridge->token_file,
+                   "file with the bearer token, bare or JSON with access_token and "
+                   "refresh_token (default: the login's credentials for that server)")
+      ->needs(connect);
+  stdio->callback([bridge] {
+    // The bridge is a client of the HTTP server; it lives with the other
+    // client code (cli/), this only picks it.
+    const int code = bridge->server.empty() ? run_stdio_server() : cli::run_stdio_bridge(*bridge);
     if (code != 0) throw CLI::RuntimeError(code);
   });
 }
