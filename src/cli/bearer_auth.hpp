@@ -1,7 +1,9 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -25,12 +27,16 @@ class BearerAuth {
 
   // Called after a 401. True when a new token was obtained, so the request is
   // worth one more try. `rejected` is the token the server refused: when
-  // another request already refreshed it, no second refresh is made.
+  // another request already refreshed it, no second refresh is made; when
+  // one is under way, the others wait for it instead of starting their own
+  // (refresh tokens rotate: a second refresh with the same one would fail).
   boost::asio::awaitable<bool> refresh(const std::string& rejected);
 
  private:
   std::string token_;
   Refresher refresher_;
+  // Set while a refresh runs; its waiters wake when it is cancelled.
+  std::shared_ptr<boost::asio::steady_timer> refreshing_;
 };
 
 }  // namespace blender_bus::cli
