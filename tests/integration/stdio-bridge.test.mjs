@@ -211,6 +211,26 @@ describe('stdio bridge to a server with --auth none', () => {
     }
   });
 
+  test('SIGTERM ends the bridge cleanly: exit 0 and its session (with its ephemeral client) ended', async () => {
+    const bridge = await launchBridge(server.baseUrl, { configHome: tmp });
+    const http = await connectClient(server);
+    try {
+      await callToolJson(bridge.client, 'blender_register_client', { client_uuid: 'bridge-term', client_type: 'llm' });
+      const [before] = await callToolJson(http.client, 'blender_list_available_clients');
+      assert.ok(before.ephemeral.some((c) => c.uuid === 'bridge-term'));
+      const proc = bridge.client.transport._process;
+      const exited = new Promise((r) => proc.once('close', (code, signal) => r({ code, signal })));
+      proc.kill('SIGTERM');
+      assert.deepEqual(await exited, { code: 0, signal: null }, `bridge exit\n${bridge.stderr()}`);
+      assertNoSanitizerReport(bridge.stderr(), 'blender-bus stdio --connect');
+      const [after] = await callToolJson(http.client, 'blender_list_available_clients');
+      assert.ok(!after.ephemeral.some((c) => c.uuid === 'bridge-term'), JSON.stringify(after));
+    } finally {
+      await bridge.client.close();
+      await http.close();
+    }
+  });
+
   test('a server that is not there: initialize fails with a readable error', async () => {
     // A port nobody listens on: the server's, after it stops, would race; use
     // a fresh server's port once it has gone.
