@@ -19,7 +19,8 @@ struct Delivery {
   std::uint64_t seq = 0;                    // user-level sequence number: the SSE event id
   bool persistent = false;                  // the target survives a restart, so must its record
   double timestamp = 0;
-  std::uint64_t retained_from = 0;  // oldest seq left in the target's inbox after the append
+  // When the append evicted older records: the oldest seq left (0: none evicted).
+  std::uint64_t retained_from = 0;
 };
 
 }  // namespace blender_bus::bus

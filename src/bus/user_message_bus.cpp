@@ -456,9 +456,12 @@ std::vector<Delivery> UserMessageBus::deliver(const std::vector<Target>& targets
     d.seq = ++last_record_seq_;
     d.session_id = slot.info.session_id;
     d.persistent = slot.info.is_persistent;
+    const std::uint64_t evicted_before = slot.inbox.evicted_through();
     dropped_records_ +=
         slot.inbox.append(InboxRecord{d.seq, d.level, timestamp, d.text}, policy_.inbox, timestamp);
-    d.retained_from = slot.inbox.first_seq();
+    // Only an eviction asks the store to forget older rows (a DELETE per
+    // record would double the durable path's cost).
+    if (slot.inbox.evicted_through() != evicted_before) d.retained_from = slot.inbox.first_seq();
     if (&out[kept] != &d) out[kept] = std::move(d);  // a self-move would empty it
     ++kept;
   }

@@ -1,8 +1,9 @@
 #include "store/bus_store.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
-#include <unordered_map>
+#include <map>
 
 #include "store/migration.hpp"
 
@@ -10,7 +11,7 @@ namespace blender_bus::store {
 
 namespace {
 
-constexpr std::array<Migration, 1> kBusMigrations{{
+constexpr std::array<Migration, 2> kBusMigrations{{
     {1,
      "CREATE TABLE bus_clients ("
      " user_id TEXT NOT NULL, uuid TEXT NOT NULL, client_type TEXT NOT NULL,"
@@ -26,6 +27,18 @@ constexpr std::array<Migration, 1> kBusMigrations{{
      "CREATE TABLE bus_jobs ("
      " user_id TEXT NOT NULL, job_id TEXT NOT NULL, originator TEXT NOT NULL,"
      " PRIMARY KEY (user_id, job_id));"},
+    // Records keyed by (user, seq): a user's seq only grows, so a batch appends
+    // to one end of the tree and writes a page or two, instead of one page per
+    // client it touches. Evicted rows are swept in bulk (see apply).
+    {2,
+     "CREATE TABLE bus_records_by_seq ("
+     " user_id TEXT NOT NULL, seq INTEGER NOT NULL, client_uuid TEXT NOT NULL,"
+     " level INTEGER NOT NULL, timestamp REAL NOT NULL, text TEXT NOT NULL,"
+     " PRIMARY KEY (user_id, seq)) WITHOUT ROWID;"
+     "INSERT INTO bus_records_by_seq (user_id, seq, client_uuid, level, timestamp, text)"
+     " SELECT user_id, seq, client_uuid, level, timestamp, text FROM bus_records;"
+     "DROP TABLE bus_records;"
+     "ALTER TABLE bus_records_by_seq RENAME TO bus_records;"},
 }};
 
 std::string capabilities_json(const std::vector<std::string>& capabilities) {
@@ -71,13 +84,13 @@ BusSnapshot BusStore::load() {
     r.retained_from = static_cast<std::uint64_t>(clients.column_int64(8));
     out.clients.push_back(std::move(r));
   }
-  // Rows below a client's retained_from were evicted in memory; a trim that
-  // reached the store before their insert may have left them behind.
+  // Rows below a client's retained_from were evicted in memory and wait for
+  // the next sweep; load leaves them out.
   Statement records = c.prepare(
       "SELECT r.user_id, r.client_uuid, r.seq, r.level, r.timestamp, r.text"
       " FROM bus_records r JOIN bus_clients c"
       " ON c.user_id = r.user_id AND c.uuid = r.client_uuid AND r.seq >= c.retained_from"
-      " ORDER BY r.user_id, r.client_uuid, r.seq");
+      " ORDER BY r.user_id, r.seq");
   while (records.step()) {
     BusRecordRow r;
     r.user_id = records.column_text(0);
@@ -100,30 +113,58 @@ BusSnapshot BusStore::load() {
   return out;
 }
 
+BusStore::~BusStore() {
+  // The cached statements belong to the connection: finalized while holding it.
+  Connection c = db_.lock();
+  for (auto& st : statements_) st.reset();
+}
+
+Statement& BusStore::statement(Connection& c, Sql which) {
+  static constexpr std::array<const char*, kSqlCount> kSql{
+      "INSERT INTO bus_clients (user_id, uuid, client_type, capabilities, group_id,"
+      " connected_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+      " ON CONFLICT (user_id, uuid) DO UPDATE SET client_type = excluded.client_type,"
+      " capabilities = excluded.capabilities, group_id = excluded.group_id,"
+      " last_seen = excluded.last_seen",
+      "DELETE FROM bus_clients WHERE user_id = ?1 AND uuid = ?2",
+      "INSERT OR REPLACE INTO bus_records (user_id, client_uuid, seq, level, timestamp, text)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      "DELETE FROM bus_records WHERE user_id = ?1 AND client_uuid = ?2",
+      "UPDATE bus_clients SET"
+      " delivered = CASE WHEN ?5 THEN ?3 ELSE max(delivered, ?3) END,"
+      " retained_from = max(retained_from, ?4) WHERE user_id = ?1 AND uuid = ?2",
+      "INSERT INTO bus_sequences (user_id, last_seq) VALUES (?1, ?2)"
+      " ON CONFLICT (user_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+      "INSERT INTO bus_jobs (user_id, job_id, originator) VALUES (?1, ?2, ?3)"
+      " ON CONFLICT (user_id, job_id) DO UPDATE SET originator = excluded.originator",
+      "DELETE FROM bus_jobs WHERE user_id = ?1 AND job_id = ?2",
+  };
+  auto& slot = statements_[static_cast<std::size_t>(which)];
+  if (!slot) slot.emplace(c.prepare(kSql[static_cast<std::size_t>(which)]));
+  slot->reset();
+  return *slot;
+}
+
 void BusStore::apply(std::span<const BusMutation> mutations) {
   if (mutations.empty()) return;
+  // Cursor moves and sequences are coalesced to one write per client / user
+  // and applied last (after the rows they update may have been inserted).
+  struct Cursor {
+    std::uint64_t delivered = 0;
+    std::uint64_t retained_from = 0;
+    bool exact = false;
+  };
+  std::map<std::pair<std::string, std::string>, Cursor> cursors;
+  std::map<std::string, std::uint64_t> sequences;
+
   Connection c = db_.lock();
   Transaction tx = c.transaction(TransactionMode::immediate);
-  // Prepared once per batch, on first use.
-  std::unordered_map<int, Statement> cache;
-  auto statement = [&](BusMutation::Kind kind, const char* sql) -> Statement& {
-    auto it = cache.find(static_cast<int>(kind));
-    if (it == cache.end()) it = cache.emplace(static_cast<int>(kind), c.prepare(sql)).first;
-    it->second.reset();
-    return it->second;
-  };
-  std::optional<Statement> trim;
   using K = BusMutation::Kind;
   for (const BusMutation& m : mutations) {
     switch (m.kind) {
       case K::upsert_client: {
         const BusClientRow& r = m.client;
-        statement(m.kind,
-                  "INSERT INTO bus_clients (user_id, uuid, client_type, capabilities, group_id,"
-                  " connected_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-                  " ON CONFLICT (user_id, uuid) DO UPDATE SET client_type = excluded.client_type,"
-                  " capabilities = excluded.capabilities, group_id = excluded.group_id,"
-                  " last_seen = excluded.last_seen")
+        statement(c, Sql::upsert_client)
             .bind(1, r.user_id)
             .bind(2, r.uuid)
             .bind(3, r.client_type)
@@ -134,24 +175,14 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
             .run();
         break;
       }
-      case K::delete_client: {
-        statement(m.kind, "DELETE FROM bus_clients WHERE user_id = ?1 AND uuid = ?2")
-            .bind(1, m.user_id)
-            .bind(2, m.uuid)
-            .run();
-        if (!trim) {
-          trim = c.prepare(
-              "DELETE FROM bus_records WHERE user_id = ?1 AND client_uuid = ?2 AND seq < ?3");
-        }
-        trim->reset();
-        trim->bind(1, m.user_id).bind(2, m.uuid).bind(3, INT64_MAX).run();
+      case K::delete_client:
+        statement(c, Sql::delete_client).bind(1, m.user_id).bind(2, m.uuid).run();
+        statement(c, Sql::delete_records).bind(1, m.user_id).bind(2, m.uuid).run();
+        cursors.erase({m.user_id, m.uuid});
         break;
-      }
       case K::append_record: {
         const BusRecordRow& r = m.record;
-        statement(m.kind,
-                  "INSERT OR REPLACE INTO bus_records (user_id, client_uuid, seq, level,"
-                  " timestamp, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        statement(c, Sql::append_record)
             .bind(1, r.user_id)
             .bind(2, r.client_uuid)
             .bind(3, i64(r.seq))
@@ -160,65 +191,60 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
             .bind(6, r.text)
             .run();
         if (m.retained_from > 0) {
-          if (!trim) {
-            trim = c.prepare(
-                "DELETE FROM bus_records WHERE user_id = ?1 AND client_uuid = ?2 AND seq < ?3");
-          }
-          trim->reset();
-          trim->bind(1, r.user_id).bind(2, r.client_uuid).bind(3, i64(m.retained_from)).run();
+          // The evicted rows stay until the next sweep; load skips them.
+          Cursor& cur = cursors[{r.user_id, r.client_uuid}];
+          cur.retained_from = std::max(cur.retained_from, m.retained_from);
         }
         break;
       }
       case K::move_cursor: {
-        statement(m.kind,
-                  "UPDATE bus_clients SET"
-                  " delivered = CASE WHEN ?5 THEN ?3 ELSE max(delivered, ?3) END,"
-                  " retained_from = max(retained_from, ?4) WHERE user_id = ?1 AND uuid = ?2")
-            .bind(1, m.user_id)
-            .bind(2, m.uuid)
-            .bind(3, i64(m.delivered))
-            .bind(4, i64(m.retained_from))
-            .bind(5, m.exact ? 1 : 0)
-            .run();
-        if (m.retained_from > 0) {
-          if (!trim) {
-            trim = c.prepare(
-                "DELETE FROM bus_records WHERE user_id = ?1 AND client_uuid = ?2 AND seq < ?3");
-          }
-          trim->reset();
-          trim->bind(1, m.user_id).bind(2, m.uuid).bind(3, i64(m.retained_from)).run();
-        }
+        Cursor& cur = cursors[{m.user_id, m.uuid}];
+        // An exact set replaces what came before it; an advance only grows.
+        cur.delivered = m.exact ? m.delivered : std::max(cur.delivered, m.delivered);
+        cur.exact = cur.exact || m.exact;
+        cur.retained_from = std::max(cur.retained_from, m.retained_from);
         break;
       }
-      case K::sequence:
-        statement(m.kind,
-                  "INSERT INTO bus_sequences (user_id, last_seq) VALUES (?1, ?2)"
-                  " ON CONFLICT (user_id) DO UPDATE SET"
-                  " last_seq = max(last_seq, excluded.last_seq)")
-            .bind(1, m.user_id)
-            .bind(2, i64(m.seq))
-            .run();
+      case K::sequence: {
+        std::uint64_t& seq = sequences[m.user_id];
+        seq = std::max(seq, m.seq);
         break;
+      }
       case K::open_job:
-        statement(m.kind,
-                  "INSERT INTO bus_jobs (user_id, job_id, originator) VALUES (?1, ?2, ?3)"
-                  " ON CONFLICT (user_id, job_id) DO UPDATE SET originator = excluded.originator")
+        statement(c, Sql::open_job)
             .bind(1, m.job.user_id)
             .bind(2, m.job.job_id)
             .bind(3, m.job.originator)
             .run();
         break;
       case K::close_job:
-        statement(m.kind, "DELETE FROM bus_jobs WHERE user_id = ?1 AND job_id = ?2")
-            .bind(1, m.job.user_id)
-            .bind(2, m.job.job_id)
-            .run();
+        statement(c, Sql::close_job).bind(1, m.job.user_id).bind(2, m.job.job_id).run();
         break;
     }
   }
-  // Statements must be finalized before the connection is released.
-  trim.reset();
-  cache.clear();
+  for (const auto& [key, cur] : cursors) {
+    statement(c, Sql::move_cursor)
+        .bind(1, key.first)
+        .bind(2, key.second)
+        .bind(3, i64(cur.delivered))
+        .bind(4, i64(cur.retained_from))
+        .bind(5, cur.exact ? 1 : 0)
+        .run();
+  }
+  for (const auto& [user, seq] : sequences) {
+    statement(c, Sql::sequence).bind(1, user).bind(2, i64(seq)).run();
+  }
+  // Now and then, forget rows below their client's retained_from (evicted in
+  // memory) and rows of clients that left: one scan for many batches.
+  if (++batches_ % kSweepEvery == 0) {
+    c.exec(
+        "DELETE FROM bus_records WHERE NOT EXISTS (SELECT 1 FROM bus_clients c"
+        " WHERE c.user_id = bus_records.user_id AND c.uuid = bus_records.client_uuid"
+        " AND bus_records.seq >= c.retained_from)");
+  }
+  for (auto& st : statements_) {
+    if (st) st->reset();  // no statement stays active across the commit
+  }
   tx.commit();
 }
 

@@ -14,6 +14,7 @@ GroupCommit::~GroupCommit() {
 
 std::uint64_t GroupCommit::submit(std::vector<BusMutation> mutations) {
   std::uint64_t ticket = 0;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     ticket = ++submitted_;
@@ -23,8 +24,11 @@ std::uint64_t GroupCommit::submit(std::vector<BusMutation> mutations) {
       pending_.insert(pending_.end(), std::make_move_iterator(mutations.begin()),
                       std::make_move_iterator(mutations.end()));
     }
+    // A writer busy committing takes this with its next batch: no wake-up
+    // (a futex call per send was a visible share of the durable path).
+    wake = writer_waiting_;
   }
-  work_.notify_one();
+  if (wake) work_.notify_one();
   return ticket;
 }
 
@@ -78,7 +82,9 @@ std::uint64_t GroupCommit::commits() const {
 void GroupCommit::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
+    writer_waiting_ = true;
     work_.wait(lock, [&] { return !pending_.empty() || stopping_; });
+    writer_waiting_ = false;
     if (pending_.empty()) {
       if (stopping_) break;
       continue;

@@ -53,8 +53,9 @@ class GroupCommit {
   std::uint64_t failed_through_ = 0;  // tickets <= it may have failed (their batch threw)
   std::multimap<std::uint64_t, std::function<void(bool)>> callbacks_;
   std::uint64_t commits_ = 0;
-  bool stopping_ = false;  // the writer finishes what is pending, then ends
-  bool stopped_ = false;   // the writer has ended
+  bool writer_waiting_ = false;  // asleep on work_: a submit must wake it
+  bool stopping_ = false;        // the writer finishes what is pending, then ends
+  bool stopped_ = false;         // the writer has ended
   std::thread writer_;
 };
 
