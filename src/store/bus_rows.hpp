@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,7 +29,8 @@ struct BusRecordRow {
   std::uint64_t seq = 0;
   int level = 6;
   double timestamp = 0;
-  std::string text;
+  // Shared with the in-memory inbox: a durable record is not copied to be written.
+  std::shared_ptr<const std::string> text;
 };
 
 struct BusJobRow {

@@ -98,7 +98,7 @@ BusSnapshot BusStore::load() {
     r.seq = static_cast<std::uint64_t>(records.column_int64(2));
     r.level = static_cast<int>(records.column_int64(3));
     r.timestamp = records.column_double(4);
-    r.text = records.column_text(5);
+    r.text = std::make_shared<const std::string>(records.column_text(5));
     out.records.push_back(std::move(r));
   }
   Statement sequences = c.prepare("SELECT user_id, last_seq FROM bus_sequences");
@@ -188,8 +188,13 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
             .bind(3, i64(r.seq))
             .bind(4, r.level)
             .bind(5, r.timestamp)
-            .bind(6, r.text)
+            .bind(6, *r.text)
             .run();
+        // A persistent record implies its seq was issued.
+        {
+          std::uint64_t& seq = sequences[r.user_id];
+          seq = std::max(seq, r.seq);
+        }
         if (m.retained_from > 0) {
           // The evicted rows stay until the next sweep; load skips them.
           Cursor& cur = cursors[{r.user_id, r.client_uuid}];

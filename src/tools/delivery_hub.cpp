@@ -17,7 +17,7 @@ std::uint64_t DeliveryHub::settle(std::string_view user_id, const bus::Outcome& 
       if (auto session = sessions_.find(d.session_id)) session->outbound().wake();
       last_session = d.session_id;
     }
-    waiters_.wake(Waiters::client_key(user_id, d.target_uuid));
+    if (waiters_.size() > 0) waiters_.wake(Waiters::client_key(user_id, d.target_uuid));
   }
   for (const auto& job : outcome.jobs) waiters_.wake(Waiters::job_key(user_id, job.job_id));
   return ticket;

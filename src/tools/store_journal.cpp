@@ -29,20 +29,23 @@ std::uint64_t StoreJournal::record(std::string_view user_id, const bus::Outcome&
     durable = true;
   }
   std::uint64_t last_seq = 0;
+  std::uint64_t last_persistent_seq = 0;
   for (const auto& d : outcome.deliveries) {
     last_seq = std::max(last_seq, d.seq);
     if (!d.persistent) continue;
+    last_persistent_seq = std::max(last_persistent_seq, d.seq);
     store::BusMutation m;
     m.kind = Kind::append_record;
     m.record = store::BusRecordRow{std::string(user_id),      d.target_uuid, d.seq,
-                                   static_cast<int>(d.level), d.timestamp,   *d.text};
+                                   static_cast<int>(d.level), d.timestamp,   d.text};
     m.retained_from = d.retained_from;
     batch.push_back(std::move(m));
     durable = true;
   }
   // Every seq issued moves the user's sequence, ephemeral records included,
-  // so ids never repeat after a restart (lazily when nothing else is durable).
-  if (last_seq > 0) {
+  // so ids never repeat after a restart. A persistent record carries its own
+  // seq to the store; a separate write is needed only above it.
+  if (last_seq > last_persistent_seq) {
     store::BusMutation m;
     m.kind = Kind::sequence;
     m.user_id = std::string(user_id);
@@ -87,8 +90,7 @@ void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot) {
   std::map<std::pair<std::string_view, std::string_view>, std::vector<bus::InboxRecord>> inboxes;
   for (const auto& r : snapshot.records) {
     inboxes[{r.user_id, r.client_uuid}].push_back(
-        bus::InboxRecord{r.seq, static_cast<bus::Priority>(r.level), r.timestamp,
-                         std::make_shared<const std::string>(r.text)});
+        bus::InboxRecord{r.seq, static_cast<bus::Priority>(r.level), r.timestamp, r.text});
   }
   for (const auto& [user, seq] : snapshot.sequences) buses.bus(user)->restore_sequence(seq);
   for (const auto& c : snapshot.clients) {

@@ -22,6 +22,7 @@ std::uint64_t Waiters::add(std::string key, Wake wake) {
   std::lock_guard lock(mutex_);
   const std::uint64_t id = next_id_++;
   waiting_.emplace(std::move(key), std::pair{id, std::move(wake)});
+  count_.store(waiting_.size());
   return id;
 }
 
@@ -31,6 +32,7 @@ void Waiters::remove(const std::string& key, std::uint64_t id) {
   for (auto it = first; it != last; ++it) {
     if (it->second.first == id) {
       waiting_.erase(it);
+      count_.store(waiting_.size());
       return;
     }
   }
@@ -47,8 +49,7 @@ void Waiters::wake(const std::string& key) {
 }
 
 std::size_t Waiters::size() const {
-  std::lock_guard lock(mutex_);
-  return waiting_.size();
+  return count_.load();
 }
 
 }  // namespace blender_bus::tools

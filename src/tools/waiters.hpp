@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -27,6 +28,9 @@ class Waiters {
 
  private:
   mutable std::mutex mutex_;
+  // Read without the lock by wake(): with no long-poll anywhere (the common
+  // case) a delivery costs no key string and no lock.
+  std::atomic<std::size_t> count_{0};
   std::multimap<std::string, std::pair<std::uint64_t, Wake>, std::less<>> waiting_;
   std::uint64_t next_id_ = 1;
 };

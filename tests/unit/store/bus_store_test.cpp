@@ -34,12 +34,13 @@ class BusStoreTest : public ::testing::Test {
                             std::uint64_t retained_from = 0) {
     BusMutation m;
     m.kind = BusMutation::Kind::append_record;
-    m.record = BusRecordRow{user,
-                            uuid,
-                            seq,
-                            5,
-                            10.0 + static_cast<double>(seq),
-                            "{\"seq\":" + std::to_string(seq) + "}"};
+    m.record =
+        BusRecordRow{user,
+                     uuid,
+                     seq,
+                     5,
+                     10.0 + static_cast<double>(seq),
+                     std::make_shared<const std::string>("{\"seq\":" + std::to_string(seq) + "}")};
     m.retained_from = retained_from;
     return m;
   }
@@ -104,7 +105,7 @@ TEST_F(BusStoreTest, WhatIsWrittenIsLoadedBackAfterReopening) {
   ASSERT_EQ(s.records.size(), 2u);
   EXPECT_EQ(s.records[0].seq, 4u);
   EXPECT_EQ(s.records[1].seq, 6u);
-  EXPECT_EQ(s.records[1].text, "{\"seq\":6}");
+  EXPECT_EQ(*s.records[1].text, "{\"seq\":6}");
   EXPECT_EQ(s.records[1].level, 5);
   ASSERT_EQ(s.sequences.size(), 1u);
   EXPECT_EQ(s.sequences[0], (std::pair<std::string, std::uint64_t>{"alice", 9}));
