@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace blender_bus::tools {
 
@@ -46,11 +47,22 @@ std::uint64_t StoreJournal::record(std::string_view user_id, const bus::Outcome&
   // so ids never repeat after a restart. A persistent record carries its own
   // seq to the store; a separate write is needed only above it.
   if (last_seq > last_persistent_seq) {
-    store::BusMutation m;
-    m.kind = Kind::sequence;
-    m.user_id = std::string(user_id);
-    m.seq = last_seq;
-    batch.push_back(std::move(m));
+    bool due = false;
+    {
+      std::lock_guard lock(mutex_);
+      std::uint64_t& journaled = journaled_sequence_[std::string(user_id)];
+      if (last_seq >= journaled + kSequenceStride) {
+        journaled = last_seq;
+        due = true;
+      }
+    }
+    if (due) {
+      store::BusMutation m;
+      m.kind = Kind::sequence;
+      m.user_id = std::string(user_id);
+      m.seq = last_seq;
+      batch.push_back(std::move(m));
+    }
   }
   for (const auto& job : outcome.jobs) {
     store::BusMutation m;
@@ -92,7 +104,11 @@ void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot) {
     inboxes[{r.user_id, r.client_uuid}].push_back(
         bus::InboxRecord{r.seq, static_cast<bus::Priority>(r.level), r.timestamp, r.text});
   }
-  for (const auto& [user, seq] : snapshot.sequences) buses.bus(user)->restore_sequence(seq);
+  std::set<std::string_view> users;
+  for (const auto& [user, seq] : snapshot.sequences) {
+    buses.bus(user)->restore_sequence(seq);
+    users.insert(user);
+  }
   for (const auto& c : snapshot.clients) {
     bus::RestoredClient restored;
     restored.info.uuid = c.uuid;
@@ -109,6 +125,11 @@ void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot) {
     buses.bus(c.user_id)->restore_client(std::move(restored));
   }
   for (const auto& j : snapshot.jobs) buses.bus(j.user_id)->restore_job(j.job_id, j.originator);
+  for (const auto& c : snapshot.clients) users.insert(c.user_id);
+  for (const auto& user : users) {
+    auto bus = buses.bus(user);
+    bus->restore_sequence(bus->last_record_seq() + StoreJournal::kSequenceGap);
+  }
 }
 
 }  // namespace blender_bus::tools

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
 #include "bus/bus_manager.hpp"
 #include "store/bus_rows.hpp"
 #include "store/group_commit.hpp"
@@ -12,6 +16,13 @@ namespace blender_bus::tools {
 // clients and their records stay in memory only.
 class StoreJournal final : public BusJournal {
  public:
+  // A user's sequence is written every kSequenceStride ids (records of
+  // persistent clients carry their own ids exactly); after a restart the
+  // sequence resumes kSequenceGap above what was stored, which is more than
+  // it can lag, so an SSE id is never issued twice.
+  static constexpr std::uint64_t kSequenceStride = 1024;
+  static constexpr std::uint64_t kSequenceGap = 1u << 20;
+
   explicit StoreJournal(store::GroupCommit& commit) : commit_(commit) {}
 
   std::uint64_t record(std::string_view user_id, const bus::Outcome& outcome) override;
@@ -21,10 +32,13 @@ class StoreJournal final : public BusJournal {
 
  private:
   store::GroupCommit& commit_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::uint64_t> journaled_sequence_;  // by user
 };
 
 // Puts the durable state back on the buses at start: persistent clients
-// (offline, unbound) with their inboxes, each user's sequence, open jobs.
+// (offline, unbound) with their inboxes, each user's sequence (moved
+// StoreJournal::kSequenceGap ahead), open jobs.
 void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot);
 
 }  // namespace blender_bus::tools
