@@ -71,7 +71,8 @@ asio::awaitable<mcp::ToolResult> job_status(DeliveryHub& hub, mcp::CallContext& 
   const auto wait = wait_of(args);
   auto bus = hub.buses().bus(ctx.user_id());
   std::optional<bus::JobState> state = bus->job_state(job_id);
-  if (wait.count() > 0) {
+  // A finished job changes no more: answered at once, whenever the wait began.
+  if (wait.count() > 0 && !(state && bus::JobTracker::is_terminal(state->status))) {
     const std::uint64_t seen = state ? state->version : 0;
     co_await wait_until(
         hub.waiters(), Waiters::job_key(ctx.user_id(), job_id),
@@ -118,7 +119,8 @@ mcp::ToolDefinition make_job_status_tool(DeliveryHub& hub) {
       "blender_job_status",
       "A job's last known status: {\"status\":\"ok\",\"job_id\",\"job_status\",\"result\","
       "\"error\",\"originator\",\"open\"} or {\"status\":\"error\",\"error\":\"job_not_found\"}. "
-      "With wait_seconds, answers when the status changes (or at the deadline).",
+      "With wait_seconds, answers when the status changes (or at the deadline); a finished job "
+      "(completed, failed, cancelled) answers at once.",
       job_status_schema(),
       [&hub](mcp::CallContext& ctx, const json::object& args) {
         return job_status(hub, ctx, args);
