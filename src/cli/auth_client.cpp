@@ -1,5 +1,7 @@
 #include "cli/auth_client.hpp"
 
+#include "cli/json_field.hpp"
+
 #include <boost/json.hpp>
 #include <chrono>
 
@@ -11,11 +13,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr auto kTimeout = std::chrono::seconds(30);
-
-std::string string_field(const json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
 
 asio::awaitable<TokenGrant> post_for_tokens(HttpConnection& connection, std::string path,
                                             const json::object& body) {

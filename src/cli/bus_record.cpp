@@ -1,17 +1,10 @@
 #include "cli/bus_record.hpp"
 
+#include "cli/json_field.hpp"
+
 namespace blender_bus::cli {
 
 namespace json = boost::json;
-
-namespace {
-
-std::string string_field(const json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
-}  // namespace
 
 std::optional<BusRecord> BusRecord::from_params(const json::object& params) {
   if (string_field(params, "logger") != "_message_bus") return std::nullopt;

@@ -1,5 +1,7 @@
 #include "cli/credentials.hpp"
 
+#include "cli/json_field.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,11 +20,6 @@ namespace blender_bus::cli {
 namespace json = boost::json;
 
 namespace {
-
-std::string string_field(const json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
 
 std::string trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
