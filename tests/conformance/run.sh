@@ -70,8 +70,12 @@ if [ "$#" -gt 0 ]; then
   "$node22" node_modules/@modelcontextprotocol/conformance/dist/index.js server \
     --url "$base/mcp" -o "$here/results" "$@" || status=$?
 else
+  # The suite's own "Total: N passed, N failed" counts checks of expected
+  # failures as failed; it is reworded so that nothing reads it as this run's
+  # verdict, which is the baseline check printed after it (and the exit code).
   "$node22" node_modules/@modelcontextprotocol/conformance/dist/index.js server \
-    --url "$base/mcp" --suite active --expected-failures "$baseline" -o "$here/results" || status=$?
+    --url "$base/mcp" --suite active --expected-failures "$baseline" -o "$here/results" \
+    | sed -u 's/^Total: \(.*\)$/conformance checks, expected failures included: \1/' || status=$?
 fi
 
 # The server must still be alive, then stop cleanly on SIGTERM.
