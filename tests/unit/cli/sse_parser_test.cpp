@@ -96,7 +96,9 @@ TEST(SseParser, IdIsStickyAcrossEventsAndSetByDatalessEvents) {
 
 TEST(SseParser, IgnoresIdWithNul) {
   SseParser parser;
-  feed_all(parser, {"id: 1\ndata: a\n\n", std::string("id: 2\0x\ndata: b\n\n", 19)});
+  constexpr char kWithNul[] = "id: 2\0x\ndata: b\n\n";
+  // sizeof - 1: every byte of the literal but its terminator, the NUL included.
+  feed_all(parser, {"id: 1\ndata: a\n\n", std::string(kWithNul, sizeof kWithNul - 1)});
   EXPECT_EQ(parser.last_event_id(), "1");
 }
 
