@@ -38,3 +38,20 @@ TEST(AcceptHeaderTest, NeitherAndRefused) {
 
 }  // namespace
 }  // namespace blender_bus::transport
+
+namespace blender_bus::transport {
+namespace {
+
+TEST(AcceptHeaderTest, CaseSpacingAndZeroWeights) {
+  auto upper = parse_accept("  Application/JSON ,TEXT/Event-Stream  ");
+  EXPECT_TRUE(upper.json && upper.event_stream);
+  EXPECT_FALSE(parse_accept("text/event-stream; q=0.000").event_stream);
+  EXPECT_TRUE(parse_accept("text/event-stream; q=0.001").event_stream);
+  EXPECT_TRUE(parse_accept("text/event-stream;level=1;q=1").event_stream);
+  auto trailing = parse_accept("application/json,");
+  EXPECT_TRUE(trailing.json);
+  EXPECT_FALSE(trailing.event_stream);
+}
+
+}  // namespace
+}  // namespace blender_bus::transport
