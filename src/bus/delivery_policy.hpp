@@ -13,6 +13,10 @@ struct DeliveryPolicy {
   InboxLimits inbox;
   double stale_after_seconds = 600;
   std::size_t recent_jobs = 1024;
+  // Open jobs per user. Every send with from_uuid opens one, and a job that is
+  // never answered would stay forever: past this, the oldest are forgotten (an
+  // update for one then broadcasts, as for any unknown job).
+  std::size_t open_jobs = 65536;
 };
 
 }  // namespace blender_bus::bus

@@ -14,6 +14,7 @@ struct JobState {
   std::string result;
   std::string error;
   std::uint64_t version = 0;
+  std::uint64_t opened_version = 0;  // `version` when it was opened (JobTracker's order)
 };
 
 }  // namespace blender_bus::bus

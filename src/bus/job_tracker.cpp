@@ -1,16 +1,42 @@
 #include "bus/job_tracker.hpp"
 
+#include <algorithm>
+#include <functional>
+
 namespace blender_bus::bus {
 
-JobTracker::JobTracker(std::size_t recent_capacity) : recent_capacity_(recent_capacity) {}
+JobTracker::JobTracker(std::size_t recent_capacity, std::size_t open_capacity)
+    : recent_capacity_(recent_capacity), open_capacity_(std::max<std::size_t>(open_capacity, 1)) {}
 
-void JobTracker::remember(std::string job_id, std::string originator) {
+std::vector<std::string> JobTracker::remember(std::string job_id, std::string originator) {
   JobState state;
   state.job_id = job_id;
   state.originator = std::move(originator);
   state.version = ++version_;
+  state.opened_version = state.version;
   recent_.erase(job_id);
+  open_order_.emplace_back(job_id, state.version);
   open_.insert_or_assign(std::move(job_id), std::move(state));
+  return trim_open();
+}
+
+std::vector<std::string> JobTracker::trim_open() {
+  std::vector<std::string> forgotten;
+  const auto is_current = [this](const std::pair<std::string, std::uint64_t>& entry) {
+    auto it = open_.find(entry.first);
+    return it != open_.end() && it->second.opened_version == entry.second;
+  };
+  while (open_.size() > open_capacity_ && !open_order_.empty()) {
+    auto entry = std::move(open_order_.front());
+    open_order_.pop_front();
+    if (!is_current(entry)) continue;
+    open_.erase(entry.first);
+    forgotten.push_back(std::move(entry.first));
+  }
+  // Stale entries (jobs closed or reopened) are dropped now and then, so the
+  // order stays proportional to the open jobs whatever the traffic.
+  if (open_order_.size() > 2 * open_.size() + 64) std::erase_if(open_order_, std::not_fn(is_current));
+  return forgotten;
 }
 
 std::optional<std::string> JobTracker::correlate(std::string_view job_id, std::string_view status) {

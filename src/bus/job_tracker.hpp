@@ -19,10 +19,12 @@ namespace blender_bus::bus {
 // by (user, job_id). Not thread-safe: the bus's lock guards it.
 class JobTracker {
  public:
-  explicit JobTracker(std::size_t recent_capacity = 1024);
+  explicit JobTracker(std::size_t recent_capacity = 1024, std::size_t open_capacity = 65536);
 
   // Last writer wins: a second send with the same job_id takes it over.
-  void remember(std::string job_id, std::string originator);
+  // Returns the ids of the oldest open jobs forgotten to stay within the
+  // open capacity (usually none), so the caller can forget them durably too.
+  std::vector<std::string> remember(std::string job_id, std::string originator);
 
   // The job's originator, if open. A terminal status (completed, failed,
   // cancelled) forgets the job in the same step; any other status keeps it.
@@ -49,6 +51,7 @@ class JobTracker {
   };
   using Map = std::unordered_map<std::string, JobState, Hash, std::equal_to<>>;
   void keep_recent(JobState state);
+  std::vector<std::string> trim_open();
 
   Map open_;
   Map recent_;
@@ -56,6 +59,10 @@ class JobTracker {
   // whose job was updated again since is stale and skipped on eviction.
   std::deque<std::pair<std::string, std::uint64_t>> recent_order_;
   std::size_t recent_capacity_;
+  // Open jobs in opening order with the version they opened with, for the
+  // open capacity; entries of jobs closed or reopened since are stale.
+  std::deque<std::pair<std::string, std::uint64_t>> open_order_;
+  std::size_t open_capacity_;
   std::uint64_t version_ = 0;
 };
 

@@ -64,7 +64,7 @@ UserMessageBus::UserMessageBus(std::string user_id, Clock clock, RandomSource ra
       random_(std::move(random)),
       limits_(limits),
       policy_(policy),
-      jobs_(policy.recent_jobs) {}
+      jobs_(policy.recent_jobs, policy.open_jobs) {}
 
 Outcome UserMessageBus::register_client(Registration r) {
   if (r.client_uuid.empty()) return refused("client_uuid must not be empty");
@@ -186,11 +186,12 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
   const double now = clock_();
 
   std::vector<Target> targets;
+  std::vector<std::string> forgotten_jobs;
   {
     std::lock_guard lock(mutex_);
     targets = resolve_locked(routing, origin);
     last_activity_ = now;
-    if (present(request.from_uuid)) jobs_.remember(job_id, origin);
+    if (present(request.from_uuid)) forgotten_jobs = jobs_.remember(job_id, origin);
   }
 
   Outcome out;
@@ -199,6 +200,8 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
   out.result["job_id"] = job_id;
   out.result["targets"] = uuids_json(targets);
   out.result["routing"] = routing.to_json();
+  // Jobs forgotten to keep within the open-jobs bound are closed in the store too.
+  for (auto& forgotten : forgotten_jobs) out.jobs.push_back({std::move(forgotten), std::nullopt});
   if (present(request.from_uuid)) out.jobs.push_back({job_id, origin});
   out.deliveries =
       deliver(targets, routing, origin, payload_json, job_id, message_id, *priority, now);
@@ -621,6 +624,7 @@ void UserMessageBus::restore_sequence(std::uint64_t last_seq) {
 
 void UserMessageBus::restore_job(std::string job_id, std::string originator) {
   std::lock_guard lock(mutex_);
+  // The store held at most the bound's worth of open jobs; nothing to forget.
   jobs_.remember(std::move(job_id), std::move(originator));
 }
 

@@ -53,5 +53,42 @@ TEST(JobTracker, IsTerminal) {
   EXPECT_FALSE(JobTracker::is_terminal(""));
 }
 
+TEST(JobTracker, OpenJobsAreBoundedOldestFirst) {
+  JobTracker jobs(/*recent_capacity=*/4, /*open_capacity=*/3);
+  EXPECT_TRUE(jobs.remember("a", "x").empty());
+  EXPECT_TRUE(jobs.remember("b", "x").empty());
+  EXPECT_TRUE(jobs.remember("c", "x").empty());
+  EXPECT_EQ(jobs.remember("d", "x"), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs.originator("a"), std::nullopt);
+  EXPECT_EQ(jobs.correlate("a", "completed"), std::nullopt);  // forgotten: broadcasts
+  EXPECT_EQ(jobs.originator("d"), "x");
+}
+
+TEST(JobTracker, TheBoundCountsOpeningsNotUpdates) {
+  JobTracker jobs(4, 2);
+  jobs.remember("a", "x");
+  jobs.remember("b", "y");
+  jobs.note("a", "running", "", "");  // an update does not make "a" newer
+  EXPECT_EQ(jobs.remember("c", "z"), (std::vector<std::string>{"a"}));
+  // A reopened job moves to the back of the order.
+  jobs.remember("b", "y2");
+  EXPECT_EQ(jobs.remember("d", "w"), (std::vector<std::string>{"c"}));
+  EXPECT_EQ(jobs.originator("b"), "y2");
+}
+
+TEST(JobTracker, ClosedJobsFreeTheirPlaceAndTheOrderStaysSmall) {
+  JobTracker jobs(4, 2);
+  for (int i = 0; i < 10000; ++i) {
+    const std::string id = "job-" + std::to_string(i);
+    EXPECT_TRUE(jobs.remember(id, "x").empty());
+    EXPECT_EQ(jobs.correlate(id, "completed"), "x");
+  }
+  EXPECT_EQ(jobs.size(), 0u);
+  jobs.remember("p", "x");
+  jobs.remember("q", "x");
+  EXPECT_TRUE(jobs.originator("p") && jobs.originator("q"));
+}
+
 }  // namespace
 }  // namespace blender_bus::bus
