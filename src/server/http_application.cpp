@@ -25,6 +25,7 @@
 #include "tools/bus_tools.hpp"
 #include "tools/store_journal.hpp"
 #include "transport/http_server.hpp"
+#include "transport/io_context_pool.hpp"
 #include "transport/mcp_endpoint.hpp"
 
 namespace blender_bus::server {
@@ -80,8 +81,8 @@ int run_http_server(ServeConfig config) {
 
   const unsigned threads =
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-  asio::io_context io(static_cast<int>(threads));
-  transport::HttpServer http(io, config.http);
+  transport::IoContextPool pool(threads);
+  transport::HttpServer http(pool, config.http);
   const auto bound = http.listen();
   config.http.port = bound.port();
   if (config.http.public_base_url.empty()) {
@@ -142,29 +143,26 @@ int run_http_server(ServeConfig config) {
   };
   http.start(endpoint, std::move(routes));
 
-  asio::steady_timer sweeper(io);
+  asio::steady_timer sweeper(pool.first());
   schedule_idle_sweep(
       sweeper, sessions,
       std::clamp<std::chrono::seconds>(config.sessions.idle_timeout / 2, std::chrono::seconds(1),
                                        std::chrono::seconds(60)));
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::signal_set signals(pool.first(), SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: shutting down", signal);
     http.stop();
     sweeper.cancel();
     sessions.end_all();  // wakes every stream so it can finish
-    io.stop();
+    pool.stop();
   });
 
   std::cout << "blender-bus listening on " << config.http.public_base_url << std::endl;
   spdlog::info("serving MCP at {}/mcp ({} threads, auth {})", config.http.public_base_url, threads,
                config.auth_none ? "none (local development)" : "bearer");
 
-  std::vector<std::thread> workers;
-  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& worker : workers) worker.join();
+  pool.run();
   // Shutdown flushes the store: every change made before the signal is kept.
   if (group_commit) group_commit->stop();
   spdlog::info("stopped");

@@ -5,7 +5,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/json.hpp>
@@ -52,8 +51,8 @@ asio::awaitable<void> drain_and_close(beast::tcp_stream& stream, beast::flat_buf
 
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& io, const HttpOptions& options)
-    : io_(io), options_(options), acceptor_(io) {}
+HttpServer::HttpServer(IoContextPool& pool, const HttpOptions& options)
+    : pool_(pool), options_(options), acceptor_(pool.first()) {}
 
 tcp::endpoint HttpServer::listen() {
   const tcp::endpoint endpoint{asio::ip::make_address(options_.host), options_.port};
@@ -67,7 +66,7 @@ tcp::endpoint HttpServer::listen() {
 void HttpServer::start(McpEndpoint& endpoint, std::vector<RouteHandler> routes) {
   endpoint_ = &endpoint;
   routes_ = std::move(routes);
-  asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(pool_.first(), accept_loop(), asio::detached);
 }
 
 void HttpServer::stop() {
@@ -77,7 +76,8 @@ void HttpServer::stop() {
 
 asio::awaitable<void> HttpServer::accept_loop() {
   while (acceptor_.is_open()) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kTuple);
+    auto [ec, socket] = co_await acceptor_.async_accept(
+        asio::any_io_executor(pool_.next().get_executor()), kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
       spdlog::warn("accept failed: {}", ec.message());

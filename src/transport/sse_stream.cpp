@@ -22,7 +22,7 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kEventsPerWrite = 256;
 
 // Shared between the writer, the peer watcher and the queue's waker. Touched
-// only on the connection's strand.
+// only on the connection's own io_context (one thread).
 struct StreamState {
   explicit StreamState(const asio::any_io_executor& executor) : wake(executor) {}
   asio::steady_timer wake;

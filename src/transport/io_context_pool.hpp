@@ -1,0 +1,39 @@
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace blender_bus::transport {
+
+// One io_context per thread, each run by exactly one thread. Connections are
+// spread over them round robin and stay on theirs, so a connection's work
+// needs no strand and the threads share no scheduler lock: one io_context run
+// by several threads cost a third more CPU per send on two cores
+// (BENCHMARKS.md). Work for another connection is posted to its context.
+class IoContextPool {
+ public:
+  explicit IoContextPool(unsigned threads);
+  IoContextPool(const IoContextPool&) = delete;
+  IoContextPool& operator=(const IoContextPool&) = delete;
+
+  // The first context: the acceptor, signals and timers live there.
+  boost::asio::io_context& first() { return *contexts_.front(); }
+  // The context for the next connection.
+  boost::asio::io_context& next();
+  std::size_t size() const { return contexts_.size(); }
+
+  // Runs every context, one on the calling thread, until stop().
+  void run();
+  void stop();
+
+ private:
+  using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<WorkGuard> guards_;
+  std::atomic<std::size_t> next_{0};
+};
+
+}  // namespace blender_bus::transport
