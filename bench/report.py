@@ -75,6 +75,7 @@ def main():
     parser.add_argument("--command", required=True)
     parser.add_argument("--nofile", required=True)
     parser.add_argument("--benchmarks", required=True)
+    parser.add_argument("--server-threads", default="0")
     args = parser.parse_args()
 
     rows = [json.loads(line) for line in open(args.results) if line.strip()]
@@ -118,7 +119,12 @@ def main():
     w(f"| machine | {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, Linux {m['kernel']} |")
     w(f"| load average at the end | {m['load']} (the machine is shared: other work skews figures) |")
     w(f"| open files limit | {args.nofile} |")
-    w("| server | `blender-bus serve --auth none --port 0 --data-dir <tmp>`, one I/O thread per core |")
+    threads = args.server_threads
+    if threads == "0":
+        w("| server | `blender-bus serve --auth none --port 0 --data-dir <tmp>`, one I/O thread per core |")
+    else:
+        w(f"| server | `blender-bus serve --auth none --port 0 --data-dir <tmp> --threads {threads}`: "
+          f"{threads} I/O thread(s), the load generator runs on the other core(s) (`BENCH_SERVER_THREADS`) |")
     w("| load generator | `blender-bus-bench`: one process, one thread, keep-alive HTTP/1.1, real MCP sessions |")
     w("| ceiling | nginx (Debian) on loopback, one worker per core, a static 581-byte JSON answer to the same requests |")
     w("")
