@@ -8,7 +8,4 @@ namespace blender_bus::mcp {
 // Session ids must be unguessable: knowing one is enough to speak in it.
 std::string random_hex_id();
 
-// A random RFC 4122 version-4 UUID string.
-std::string random_uuid_v4();
-
 }  // namespace blender_bus::mcp
