@@ -76,8 +76,8 @@ void HttpServer::stop() {
 
 asio::awaitable<void> HttpServer::accept_loop() {
   while (acceptor_.is_open()) {
-    auto [ec, socket] = co_await acceptor_.async_accept(
-        asio::any_io_executor(pool_.next().get_executor()), kTuple);
+    auto [ec, socket] =
+        co_await acceptor_.async_accept(asio::any_io_executor(pool_.next().get_executor()), kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
       spdlog::warn("accept failed: {}", ec.message());
@@ -120,11 +120,12 @@ asio::awaitable<void> HttpServer::serve_connection(tcp::socket socket) {
       if (body_ec && !too_large) break;
     }
     if (too_large) {
-      auto response = detail_response(version, http::status::payload_too_large,
-                                      "Request body larger than " +
-                                          std::to_string(options_.max_body_bytes) + " bytes");
-      stream->expires_after(options_.write_timeout);
-      co_await http::async_write(*stream, response, kTuple);
+      co_await write_response(
+          *stream,
+          detail_response(
+              version, http::status::payload_too_large,
+              "Request body larger than " + std::to_string(options_.max_body_bytes) + " bytes"),
+          options_.write_timeout);
       co_await drain_and_close(*stream, buffer);
       co_return;
     }
@@ -154,13 +155,11 @@ asio::awaitable<void> HttpServer::serve_connection(tcp::socket socket) {
           response.set(http::field::www_authenticate, endpoint_->authenticate_challenge());
         }
       } else {
-        response = make_json_response(request, http::status::not_found,
-                                      boost::json::serialize(boost::json::object{{"detail", "Not Found"}}));
+        response = make_json_response(
+            request, http::status::not_found,
+            boost::json::serialize(boost::json::object{{"detail", "Not Found"}}));
       }
-      keep_alive = response.keep_alive();
-      stream->expires_after(options_.write_timeout);
-      auto [ec, n] = co_await http::async_write(*stream, response, kTuple);
-      if (ec) keep_alive = false;
+      keep_alive = co_await write_response(*stream, std::move(response), options_.write_timeout);
     }
     if (!keep_alive) break;
   }

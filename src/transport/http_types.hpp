@@ -1,7 +1,9 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 
 namespace blender_bus::transport {
 
@@ -13,5 +15,10 @@ using HttpResponse = http::response<http::string_body>;
 
 // Builds a response with a JSON body (or none when `body` is empty).
 HttpResponse make_json_response(const HttpRequest& request, http::status status, std::string body);
+
+// Writes a whole response within `timeout` (a client that stops reading is
+// cut off). Returns whether the connection may serve another request.
+boost::asio::awaitable<bool> write_response(beast::tcp_stream& stream, HttpResponse response,
+                                            std::chrono::seconds timeout);
 
 }  // namespace blender_bus::transport

@@ -1,9 +1,6 @@
 #include "transport/mcp_endpoint.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -20,8 +17,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 // HTTP-level failures carry a JSON-RPC error body with a null id, as the MCP
 // SDKs do, so clients can show the reason.
@@ -75,11 +70,8 @@ HttpResponse McpEndpoint::unauthorized(const HttpRequest& request,
 
 asio::awaitable<bool> McpEndpoint::serve(std::shared_ptr<beast::tcp_stream> stream,
                                          const HttpRequest& request) {
-  auto reply = [&](HttpResponse response) -> asio::awaitable<bool> {
-    const bool keep_alive = response.keep_alive();
-    stream->expires_after(options_.write_timeout);
-    auto [ec, n] = co_await http::async_write(*stream, response, kTuple);
-    co_return !ec && keep_alive;
+  auto reply = [&](HttpResponse response) {
+    return write_response(*stream, std::move(response), options_.write_timeout);
   };
 
   // DNS-rebinding guard first: a foreign page learns nothing, not even 401.
@@ -138,11 +130,8 @@ mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request,
 
 asio::awaitable<bool> McpEndpoint::post(beast::tcp_stream& stream, const HttpRequest& request,
                                         const auth::Principal& principal) {
-  auto reply = [&](HttpResponse response) -> asio::awaitable<bool> {
-    const bool keep_alive = response.keep_alive();
-    stream.expires_after(options_.write_timeout);
-    auto [ec, n] = co_await http::async_write(stream, response, kTuple);
-    co_return !ec && keep_alive;
+  auto reply = [&](HttpResponse response) {
+    return write_response(stream, std::move(response), options_.write_timeout);
   };
 
   const AcceptedMedia accepted = parse_accept(header(request, "Accept"));
@@ -231,11 +220,11 @@ asio::awaitable<bool> McpEndpoint::post(beast::tcp_stream& stream, const HttpReq
 asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<beast::tcp_stream> stream,
                                        const HttpRequest& request, const mcp::SessionPtr& session) {
   if (!parse_accept(header(request, "Accept")).event_stream) {
-    HttpResponse response = rpc_failure(request, http::status::not_acceptable, -32000,
-                                        "Not Acceptable: Accept must allow text/event-stream");
-    stream->expires_after(options_.write_timeout);
-    auto [ec, n] = co_await http::async_write(*stream, response, kTuple);
-    co_return !ec && response.keep_alive();
+    co_return co_await write_response(
+        *stream,
+        rpc_failure(request, http::status::not_acceptable, -32000,
+                    "Not Acceptable: Accept must allow text/event-stream"),
+        options_.write_timeout);
   }
   // Without Last-Event-ID the stream starts at the oldest undelivered record
   // of the session's clients (SPEC §9); with it, after that id.
@@ -246,13 +235,13 @@ asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<beast::tcp_stream> stream
                                      last_event_id.data() + last_event_id.size(), requested);
     const bool parsed = ec == std::errc{} && end == last_event_id.data() + last_event_id.size();
     if (!parsed || source_.resume(*session, requested)) {
-      HttpResponse response = rpc_failure(
-          request, http::status::bad_request, -32000,
-          "Bad Request: Last-Event-ID '" + std::string(last_event_id) +
-              "' cannot be resumed in this session (never issued, or no longer retained)");
-      stream->expires_after(options_.write_timeout);
-      auto [wec, n] = co_await http::async_write(*stream, response, kTuple);
-      co_return !wec && response.keep_alive();
+      co_return co_await write_response(
+          *stream,
+          rpc_failure(request, http::status::bad_request, -32000,
+                      "Bad Request: Last-Event-ID '" + std::string(last_event_id) +
+                          "' cannot be resumed in this session (never issued, or no longer "
+                          "retained)"),
+          options_.write_timeout);
     }
   }
   co_await run_sse_stream(stream, request, session, source_, options_);
