@@ -62,6 +62,11 @@ std::int64_t i64(std::uint64_t v) {
 
 BusStore::BusStore(Database& db) : db_(db) {
   db_.migrate("bus", kBusMigrations);
+  Connection c = db_.lock();
+  Statement count = c.prepare("SELECT count(*) FROM bus_records");
+  count.step();
+  rows_ = static_cast<std::uint64_t>(count.column_int64(0));
+  rows_after_sweep_ = rows_;
 }
 
 BusSnapshot BusStore::load() {
@@ -178,6 +183,7 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
       case K::delete_client:
         statement(c, Sql::delete_client).bind(1, m.user_id).bind(2, m.uuid).run();
         statement(c, Sql::delete_records).bind(1, m.user_id).bind(2, m.uuid).run();
+        rows_ -= std::min<std::uint64_t>(rows_, static_cast<std::uint64_t>(c.changes()));
         cursors.erase({m.user_id, m.uuid});
         break;
       case K::append_record: {
@@ -190,12 +196,13 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
             .bind(5, r.timestamp)
             .bind(6, *r.text)
             .run();
-        // A persistent record implies its seq was issued.
-        {
-          std::uint64_t& seq = sequences[r.user_id];
-          seq = std::max(seq, r.seq);
-        }
+        ++rows_;
+        ++inserted_since_sweep_;
+        // The user's sequence is not written here: load() takes the highest
+        // record's seq into account, and the journal writes the sequence
+        // every so many ids (a row per batch was a page per commit).
         if (m.retained_from > 0) {
+          may_hold_garbage_ = true;
           // The evicted rows stay until the next sweep; load skips them.
           Cursor& cur = cursors[{r.user_id, r.client_uuid}];
           cur.retained_from = std::max(cur.retained_from, m.retained_from);
@@ -208,6 +215,7 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
         cur.delivered = m.exact ? m.delivered : std::max(cur.delivered, m.delivered);
         cur.exact = cur.exact || m.exact;
         cur.retained_from = std::max(cur.retained_from, m.retained_from);
+        if (m.retained_from > 0) may_hold_garbage_ = true;
         break;
       }
       case K::sequence: {
@@ -239,18 +247,27 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
   for (const auto& [user, seq] : sequences) {
     statement(c, Sql::sequence).bind(1, user).bind(2, i64(seq)).run();
   }
-  // Now and then, forget rows below their client's retained_from (evicted in
-  // memory) and rows of clients that left: one scan for many batches.
-  if (++batches_ % kSweepEvery == 0) {
-    c.exec(
-        "DELETE FROM bus_records WHERE NOT EXISTS (SELECT 1 FROM bus_clients c"
-        " WHERE c.user_id = bus_records.user_id AND c.uuid = bus_records.client_uuid"
-        " AND bus_records.seq >= c.retained_from)");
-  }
+  if (sweep_due()) sweep(c);
   for (auto& st : statements_) {
     if (st) st->reset();  // no statement stays active across the commit
   }
   tx.commit();
+}
+
+bool BusStore::sweep_due() const {
+  return may_hold_garbage_ &&
+         inserted_since_sweep_ >= std::max(rows_after_sweep_, kMinRowsBetweenSweeps);
+}
+
+void BusStore::sweep(Connection& c) {
+  c.exec(
+      "DELETE FROM bus_records WHERE NOT EXISTS (SELECT 1 FROM bus_clients c"
+      " WHERE c.user_id = bus_records.user_id AND c.uuid = bus_records.client_uuid"
+      " AND bus_records.seq >= c.retained_from)");
+  rows_ -= std::min<std::uint64_t>(rows_, static_cast<std::uint64_t>(c.changes()));
+  rows_after_sweep_ = rows_;
+  inserted_since_sweep_ = 0;
+  may_hold_garbage_ = false;
 }
 
 }  // namespace blender_bus::store

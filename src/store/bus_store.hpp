@@ -43,10 +43,22 @@ class BusStore {
   // Database's one-thread-at-a-time rule asks.
   Statement& statement(Connection& c, Sql which);
 
+  // Deletes rows evicted in memory (below their client's retained_from) and
+  // rows of clients that are gone, when that is due; see sweep_due().
+  void sweep(Connection& c);
+  // The sweep scans the whole table, so it runs only when there may be
+  // garbage and the table has at least doubled since the last one: its cost
+  // is then at most two row visits per row inserted, and garbage never
+  // outgrows the live rows by more than that factor.
+  bool sweep_due() const;
+
   Database& db_;
   std::array<std::optional<Statement>, kSqlCount> statements_;
-  static constexpr std::uint64_t kSweepEvery = 1024;  // batches between sweeps of evicted rows
-  std::uint64_t batches_ = 0;
+  static constexpr std::uint64_t kMinRowsBetweenSweeps = 4096;
+  std::uint64_t rows_ = 0;              // rows in bus_records (kept as they change)
+  std::uint64_t rows_after_sweep_ = 0;  // rows_ when the last sweep ended
+  std::uint64_t inserted_since_sweep_ = 0;
+  bool may_hold_garbage_ = true;  // something was evicted since the last sweep
 };
 
 }  // namespace blender_bus::store

@@ -30,11 +30,9 @@ std::uint64_t StoreJournal::record(std::string_view user_id, const bus::Outcome&
     durable = true;
   }
   std::uint64_t last_seq = 0;
-  std::uint64_t last_persistent_seq = 0;
   for (const auto& d : outcome.deliveries) {
     last_seq = std::max(last_seq, d.seq);
     if (!d.persistent) continue;
-    last_persistent_seq = std::max(last_persistent_seq, d.seq);
     store::BusMutation m;
     m.kind = Kind::append_record;
     m.record = store::BusRecordRow{std::string(user_id),      d.target_uuid, d.seq,
@@ -43,16 +41,18 @@ std::uint64_t StoreJournal::record(std::string_view user_id, const bus::Outcome&
     batch.push_back(std::move(m));
     durable = true;
   }
-  // Every seq issued moves the user's sequence, ephemeral records included,
-  // so ids never repeat after a restart. A persistent record carries its own
-  // seq to the store; a separate write is needed only above it.
-  if (last_seq > last_persistent_seq) {
+  // Every seq issued moves the user's sequence, so ids never repeat after a
+  // restart. It is written every kSequenceStride ids, not with every record:
+  // a row per batch was one more page per commit, and the restore takes the
+  // highest stored record into account anyway.
+  if (last_seq > 0) {
     bool due = false;
     {
       std::lock_guard lock(mutex_);
-      std::uint64_t& journaled = journaled_sequence_[std::string(user_id)];
-      if (last_seq >= journaled + kSequenceStride) {
-        journaled = last_seq;
+      // The first id since start is written at once, then every stride.
+      auto [it, first] = journaled_sequence_.try_emplace(std::string(user_id), last_seq);
+      if (first || last_seq >= it->second + kSequenceStride) {
+        it->second = last_seq;
         due = true;
       }
     }

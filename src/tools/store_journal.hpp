@@ -16,8 +16,9 @@ namespace blender_bus::tools {
 // clients and their records stay in memory only.
 class StoreJournal final : public BusJournal {
  public:
-  // A user's sequence is written every kSequenceStride ids (records of
-  // persistent clients carry their own ids exactly); after a restart the
+  // A user's sequence is written with its first id and then every
+  // kSequenceStride ids (records of persistent clients carry their own ids
+  // exactly, and the restore takes the highest into account); after a restart the
   // sequence resumes kSequenceGap above what was stored, which is more than
   // it can lag, so an SSE id is never issued twice.
   static constexpr std::uint64_t kSequenceStride = 1024;

@@ -114,6 +114,44 @@ TEST_F(BusStoreTest, WhatIsWrittenIsLoadedBackAfterReopening) {
   EXPECT_EQ(s.jobs[0].originator, "llm-1");
 }
 
+TEST_F(BusStoreTest, EvictedRowsAreSweptOnceTheTableHasGrownEnough) {
+  Database db(file());
+  BusStore store(db);
+  auto rows = [&] {
+    Connection c = db.lock();
+    Statement q = c.prepare("SELECT count(*) FROM bus_records");
+    q.step();
+    return q.column_int64(0);
+  };
+  {
+    std::vector<BusMutation> first;
+    first.push_back(upsert("alice", "p"));
+    store.apply(first);
+  }
+  // An inbox of 10 records: each append evicts the oldest in memory.
+  constexpr std::uint64_t kRetained = 10;
+  std::uint64_t seq = 0;
+  auto append_batches = [&](std::uint64_t count) {
+    for (std::uint64_t i = 0; i < count; i += 8) {
+      std::vector<BusMutation> batch;
+      for (int j = 0; j < 8; ++j) {
+        ++seq;
+        batch.push_back(append("alice", "p", seq, seq > kRetained ? seq - kRetained + 1 : 0));
+      }
+      store.apply(batch);
+    }
+  };
+  append_batches(2048);
+  // Not yet: sweeping the whole table every few batches was most of the cost
+  // of a durable send.
+  EXPECT_EQ(rows(), 2048);
+  append_batches(4096);
+  EXPECT_LT(rows(), 4096);
+  const BusSnapshot s = store.load();
+  ASSERT_EQ(s.records.size(), kRetained);
+  EXPECT_EQ(s.records.back().seq, seq);
+}
+
 TEST_F(BusStoreTest, AnExactCursorMayGoBackAndReRegistrationKeepsIt) {
   Database db(file());
   BusStore store(db);
