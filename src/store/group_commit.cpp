@@ -18,18 +18,29 @@ std::uint64_t GroupCommit::submit(std::vector<BusMutation> mutations) {
   {
     std::lock_guard lock(mutex_);
     ticket = ++submitted_;
+    // A writer asleep with nothing pending must start its kMaxDelay clock;
+    // one busy or already timing takes this with its next batch.
+    wake = writer_waiting_ && pending_.empty();
     if (pending_.empty()) {
       pending_ = std::move(mutations);
     } else {
       pending_.insert(pending_.end(), std::make_move_iterator(mutations.begin()),
                       std::make_move_iterator(mutations.end()));
     }
-    // A writer busy committing takes this with its next batch: no wake-up
-    // (a futex call per send was a visible share of the durable path).
-    wake = writer_waiting_;
   }
   if (wake) work_.notify_one();
   return ticket;
+}
+
+void GroupCommit::request_commit() {
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (requested_) return;  // already asked for in this turn: no second wake-up
+    requested_ = true;
+    wake = writer_waiting_;
+  }
+  if (wake) work_.notify_one();
 }
 
 void GroupCommit::when_committed(std::uint64_t ticket, std::function<void(bool)> done) {
@@ -51,6 +62,7 @@ void GroupCommit::when_committed(std::uint64_t ticket, std::function<void(bool)>
 }
 
 void GroupCommit::flush() {
+  request_commit();
   std::unique_lock lock(mutex_);
   const std::uint64_t target = submitted_;
   idle_.wait(lock, [&] { return committed_ >= target || stopped_; });
@@ -72,6 +84,7 @@ void GroupCommit::stop() {
   }
   idle_.notify_all();
   for (auto& [ticket, done] : left) done(false);
+  spdlog::info("bus store: {} change(s) committed in {} transaction(s)", changes_, commits_);
 }
 
 std::uint64_t GroupCommit::commits() const {
@@ -84,7 +97,11 @@ void GroupCommit::run() {
   for (;;) {
     writer_waiting_ = true;
     work_.wait(lock, [&] { return !pending_.empty() || stopping_; });
+    if (!requested_ && !stopping_) {
+      work_.wait_for(lock, kMaxDelay, [&] { return requested_ || stopping_; });
+    }
     writer_waiting_ = false;
+    requested_ = false;
     if (pending_.empty()) {
       if (stopping_) break;
       continue;
@@ -109,6 +126,7 @@ void GroupCommit::run() {
     committed_ = through;
     if (!ok) failed_through_ = through;
     if (ok) ++commits_;
+    if (ok) changes_ += batch.size();
     auto end = callbacks_.upper_bound(through);
     for (auto it = callbacks_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
     callbacks_.erase(callbacks_.begin(), end);

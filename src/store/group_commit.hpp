@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -18,8 +19,16 @@ namespace blender_bus::store {
 // commits it in one transaction, so N concurrent sends cost one commit, not
 // N. A caller that needs durability asks to be told when its ticket is
 // committed; nobody blocks while waiting.
+//
+// When to commit: a transaction costs mostly per commit (locks, WAL frames,
+// wake-ups), so the writer does not commit on every submit. It commits when
+// asked (request_commit: an I/O thread does that once the requests of its
+// current turn are all submitted, so one commit takes them all) and, for
+// writes nobody waits for, at the latest kMaxDelay after they were submitted.
 class GroupCommit {
  public:
+  static constexpr std::chrono::milliseconds kMaxDelay{20};
+
   explicit GroupCommit(BusStore& store);
   ~GroupCommit();  // flushes, then stops the writer
   GroupCommit(const GroupCommit&) = delete;
@@ -32,6 +41,9 @@ class GroupCommit {
   // failed: false), on the writer thread; at once, on the calling thread, when
   // it already is. After stop(), pending callbacks get false.
   void when_committed(std::uint64_t ticket, std::function<void(bool committed)> done);
+
+  // Asks the writer to commit what is pending now rather than after kMaxDelay.
+  void request_commit();
 
   // Blocks until everything submitted so far is committed (shutdown, tests).
   void flush();
@@ -53,7 +65,9 @@ class GroupCommit {
   std::uint64_t failed_through_ = 0;  // tickets <= it may have failed (their batch threw)
   std::multimap<std::uint64_t, std::function<void(bool)>> callbacks_;
   std::uint64_t commits_ = 0;
-  bool writer_waiting_ = false;  // asleep on work_: a submit must wake it
+  std::uint64_t changes_ = 0;    // mutations in those commits (logged at stop)
+  bool writer_waiting_ = false;  // asleep on work_
+  bool requested_ = false;       // a commit was asked for since the writer last took a batch
   bool stopping_ = false;        // the writer finishes what is pending, then ends
   bool stopped_ = false;         // the writer has ended
   std::thread writer_;

@@ -26,6 +26,10 @@ class BusJournal {
   // Calls `done(committed)` once the batch of `ticket` is committed (at once
   // when it already is), on the journal's thread or the caller's.
   virtual void when_durable(std::uint64_t ticket, std::function<void(bool committed)> done) = 0;
+  // Asks for what was recorded so far to be committed now. Writes are
+  // otherwise held back a little so that one commit takes many of them; a
+  // caller awaiting durability asks once its turn's work is recorded.
+  virtual void commit_soon() = 0;
 };
 
 }  // namespace blender_bus::tools

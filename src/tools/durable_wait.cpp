@@ -20,11 +20,16 @@ auto async_durable(BusJournal& journal, std::uint64_t ticket, Token&& token) {
         auto work = asio::make_work_guard(asio::get_associated_executor(handler));
         // std::function needs a copyable callable; the handler is move-only.
         auto shared = std::make_shared<Handler>(std::move(handler));
+        auto executor = work.get_executor();
         journal.when_durable(ticket, [shared, work = std::move(work)](bool committed) mutable {
           auto executor = work.get_executor();
           asio::post(executor, [shared, committed]() mutable { std::move (*shared)(committed); });
           work.reset();
         });
+        // Queued behind the handlers this thread already has ready: by the
+        // time it runs, the other requests of this turn have recorded their
+        // writes too, and one commit takes them all.
+        asio::post(executor, [&journal] { journal.commit_soon(); });
       },
       token);
 }

@@ -30,6 +30,7 @@ class StoreJournal final : public BusJournal {
   void record_cursors(std::string_view user_id,
                       const std::vector<bus::CursorUpdate>& updates) override;
   void when_durable(std::uint64_t ticket, std::function<void(bool committed)> done) override;
+  void commit_soon() override { commit_.request_commit(); }
 
  private:
   store::GroupCommit& commit_;

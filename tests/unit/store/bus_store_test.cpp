@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -233,6 +234,43 @@ TEST_F(BusStoreTest, StopFlushesWhatWasSubmitted) {
     commit.stop();
   }
   EXPECT_EQ(store.load().clients.size(), 1u);
+}
+
+TEST_F(BusStoreTest, WritesNobodyAsksToCommitAreCommittedAnyway) {
+  // Cursor moves are submitted without a commit request: they ride along
+  // with the next requested commit, or go on their own after kMaxDelay.
+  Database db(file());
+  BusStore store(db);
+  GroupCommit commit(store);
+  std::vector<BusMutation> batch;
+  batch.push_back(upsert("alice", "p"));
+  const std::uint64_t ticket = commit.submit(std::move(batch));
+  std::promise<bool> done;
+  commit.when_committed(ticket, [&](bool ok) { done.set_value(ok); });
+  EXPECT_TRUE(done.get_future().get());
+  EXPECT_EQ(commit.commits(), 1u);
+}
+
+TEST_F(BusStoreTest, ARequestedCommitTakesEverythingSubmittedBeforeIt) {
+  Database db(file());
+  BusStore store(db);
+  {
+    std::vector<BusMutation> first;
+    first.push_back(upsert("alice", "p"));
+    store.apply(first);
+  }
+  GroupCommit commit(store);
+  std::vector<std::uint64_t> tickets;
+  for (std::uint64_t seq = 1; seq <= 10; ++seq) {
+    std::vector<BusMutation> batch;
+    batch.push_back(append("alice", "p", seq));
+    tickets.push_back(commit.submit(std::move(batch)));
+  }
+  commit.request_commit();
+  std::promise<bool> done;
+  commit.when_committed(tickets.back(), [&](bool ok) { done.set_value(ok); });
+  EXPECT_TRUE(done.get_future().get());
+  EXPECT_EQ(store.load().records.size(), 10u);
 }
 
 }  // namespace
