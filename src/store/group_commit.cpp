@@ -12,7 +12,7 @@ GroupCommit::~GroupCommit() {
   stop();
 }
 
-std::uint64_t GroupCommit::submit(std::vector<BusMutation> mutations) {
+std::uint64_t GroupCommit::submit(std::vector<BusMutation> mutations, Commit commit) {
   std::uint64_t ticket = 0;
   bool wake = false;
   {
@@ -20,7 +20,9 @@ std::uint64_t GroupCommit::submit(std::vector<BusMutation> mutations) {
     ticket = ++submitted_;
     // A writer asleep with nothing pending must start its kMaxDelay clock;
     // one busy or already timing takes this with its next batch.
-    wake = writer_waiting_ && pending_.empty();
+    // A submission whose caller requests the commit wakes nobody here.
+    wake = commit == Commit::within_max_delay && writer_waiting_ && !timing_;
+    timing_ = timing_ || commit == Commit::within_max_delay;
     if (pending_.empty()) {
       pending_ = std::move(mutations);
     } else {
@@ -96,10 +98,11 @@ void GroupCommit::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     writer_waiting_ = true;
-    work_.wait(lock, [&] { return !pending_.empty() || stopping_; });
+    work_.wait(lock, [&] { return requested_ || timing_ || stopping_; });
     if (!requested_ && !stopping_) {
       work_.wait_for(lock, kMaxDelay, [&] { return requested_ || stopping_; });
     }
+    timing_ = false;
     writer_waiting_ = false;
     requested_ = false;
     if (pending_.empty()) {

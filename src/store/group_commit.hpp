@@ -34,8 +34,13 @@ class GroupCommit {
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
+  // Who sees to the commit of a submission: its caller, by request_commit()
+  // (it is about to wait for the ticket), or the writer's kMaxDelay clock.
+  enum class Commit { on_request, within_max_delay };
+
   // Queues mutations; returns their ticket (tickets increase).
-  std::uint64_t submit(std::vector<BusMutation> mutations);
+  std::uint64_t submit(std::vector<BusMutation> mutations,
+                       Commit commit = Commit::within_max_delay);
 
   // Calls `done(committed)` once the batch holding `ticket` is committed (or
   // failed: false), on the writer thread; at once, on the calling thread, when
@@ -67,9 +72,11 @@ class GroupCommit {
   std::uint64_t commits_ = 0;
   std::uint64_t changes_ = 0;    // mutations in those commits (logged at stop)
   bool writer_waiting_ = false;  // asleep on work_
-  bool requested_ = false;       // a commit was asked for since the writer last took a batch
-  bool stopping_ = false;        // the writer finishes what is pending, then ends
-  bool stopped_ = false;         // the writer has ended
+  bool requested_ = false;
+  bool timing_ = false;    // something pending is due within kMaxDelay       // a commit was asked
+                           // for since the writer last took a batch
+  bool stopping_ = false;  // the writer finishes what is pending, then ends
+  bool stopped_ = false;   // the writer has ended
   std::thread writer_;
 };
 

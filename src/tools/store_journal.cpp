@@ -72,7 +72,10 @@ std::uint64_t StoreJournal::record(std::string_view user_id, const bus::Outcome&
     durable = true;
   }
   if (batch.empty()) return 0;
-  const std::uint64_t ticket = commit_.submit(std::move(batch));
+  // A durable ticket is awaited, and its waiter requests the commit.
+  const std::uint64_t ticket =
+      commit_.submit(std::move(batch), durable ? store::GroupCommit::Commit::on_request
+                                               : store::GroupCommit::Commit::within_max_delay);
   return durable ? ticket : 0;
 }
 
