@@ -29,6 +29,7 @@ struct StreamProgress {
 struct StreamBatch {
   std::vector<OutboundEvent> events;
   std::vector<StreamProgress> progress;
+  bool more = false;  // the read stopped at its limit: there may be more to read
   bool empty() const { return events.empty() && progress.empty(); }
 };
 

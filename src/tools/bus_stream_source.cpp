@@ -36,6 +36,7 @@ mcp::StreamBatch BusStreamSource::next(const mcp::Session& session, std::size_t 
     if (!session.admits(log_level_of(item.level))) continue;
     batch.events.push_back(mcp::OutboundEvent{item.seq, *item.text});
   }
+  batch.more = read.items.size() >= limit;
   batch.progress.reserve(read.progress.size());
   for (auto& p : read.progress) {
     batch.progress.push_back(mcp::StreamProgress{std::move(p.client_uuid), p.through});

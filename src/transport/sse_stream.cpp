@@ -4,12 +4,15 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <optional>
 
+#include "transport/http_chunk.hpp"
 #include "transport/sse_format.hpp"
 
 namespace blender_bus::transport {
@@ -21,12 +24,34 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kEventsPerWrite = 256;
 
-// Shared between the writer, the peer watcher and the queue's waker. Touched
-// only on the connection's own io_context (one thread).
+// Shared between the stream's coroutine, the peer watcher and the queue's
+// waker. Touched only on the connection's own io_context (one thread): the
+// waker checks that before it touches anything but `executor` and `wake`.
 struct StreamState {
-  explicit StreamState(const asio::any_io_executor& executor) : wake(executor) {}
+  StreamState(const asio::any_io_executor& executor, mcp::Session& session,
+              mcp::StreamSource& source, beast::tcp_stream& stream)
+      : executor(executor), wake(executor), session(session), source(source), stream(stream) {
+    if (auto* io = executor.target<asio::io_context::executor_type>()) io_executor = *io;
+  }
+
+  bool on_own_thread() const { return io_executor && io_executor->running_in_this_thread(); }
+
+  asio::any_io_executor executor;
+  std::optional<asio::io_context::executor_type> io_executor;
   asio::steady_timer wake;
+  // The coroutine waits for news with nothing written or in flight: a waker
+  // on this thread may write for it (see deliver_now). Only then.
+  bool parked = false;
   bool peer_gone = false;
+  bool failed = false;  // a write failed outside the coroutine
+  // The coroutine's frame owns these while it runs; parked implies it runs.
+  mcp::Session& session;
+  mcp::StreamSource& source;
+  beast::tcp_stream& stream;
+  // A chunk the socket took only part of, and the batch it carries (marked
+  // delivered once all of it is written).
+  HttpChunk chunk;
+  mcp::StreamBatch in_flight;
 };
 
 // Reads (and discards) until the peer closes, so a vanished client is noticed
@@ -42,12 +67,58 @@ asio::awaitable<void> watch_peer(std::shared_ptr<beast::tcp_stream> stream,
   state->wake.cancel();
 }
 
-asio::awaitable<bool> write_chunk(beast::tcp_stream& stream, const std::string& data,
-                                  const HttpOptions& options) {
-  stream.expires_after(options.write_timeout);
-  auto [ec, n] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(data)), kTuple);
-  stream.expires_never();
-  co_return !ec;
+// Writes the chunk: first without waiting, then what is left within the
+// write timeout.
+asio::awaitable<bool> write_chunk(StreamState& state, const HttpOptions& options) {
+  boost::system::error_code ec;
+  if (!state.chunk.write_now(state.stream.socket(), ec)) co_return false;
+  if (state.chunk.pending()) {
+    state.stream.expires_after(options.write_timeout);
+    auto [write_ec, n] = co_await asio::async_write(state.stream, state.chunk.rest(), kTuple);
+    state.stream.expires_never();
+    if (write_ec) co_return false;
+    state.chunk.mark_written(n);
+  }
+  state.chunk.clear();
+  co_return true;
+}
+
+std::string sse_events(const mcp::StreamBatch& batch) {
+  std::string out;
+  for (const auto& event : batch.events) append_sse_event(out, event.id, event.data);
+  return out;
+}
+
+// Delivers on the waking thread, straight from the sender's handler, while the
+// stream is parked: no hand-off to the coroutine, no timer, no completion per
+// record; a broadcast reaches every stream of a thread in one pass. Whatever
+// the socket does not take at once (or an error) goes back to the coroutine.
+void deliver_now(StreamState& state) {
+  for (;;) {
+    mcp::StreamBatch batch = state.source.next(state.session, kEventsPerWrite);
+    if (batch.empty()) return;
+    const bool more = batch.more;
+    if (!batch.events.empty()) {
+      state.chunk.assign(sse_events(batch));
+      boost::system::error_code ec;
+      if (!state.chunk.write_now(state.stream.socket(), ec)) {
+        state.failed = true;  // the records stay in their inboxes
+        state.parked = false;
+        state.wake.cancel();
+        return;
+      }
+      if (state.chunk.pending()) {
+        state.in_flight = std::move(batch);
+        state.parked = false;
+        state.wake.cancel();
+        return;
+      }
+      state.chunk.clear();
+      state.session.touch();
+    }
+    state.source.delivered(state.session, batch);
+    if (!more) return;
+  }
 }
 
 }  // namespace
@@ -56,11 +127,28 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
                                      const HttpRequest& request, mcp::SessionPtr session,
                                      mcp::StreamSource& source, const HttpOptions& options) {
   const auto executor = co_await asio::this_coro::executor;
-  auto state = std::make_shared<StreamState>(executor);
+  auto state = std::make_shared<StreamState>(executor, *session, source, *stream);
   mcp::OutboundQueue& queue = session->outbound();
-  const std::uint64_t token =
-      queue.attach([state, executor] { asio::post(executor, [state] { state->wake.cancel(); }); });
-  if (token == 0) co_return;  // the session ended meanwhile
+  auto token = std::make_shared<std::uint64_t>(0);
+  *token = queue.attach([state, token, &queue] {
+    if (state->on_own_thread()) {
+      if (state->parked && queue.is_current(*token)) {
+        try {
+          deliver_now(*state);
+        } catch (const std::exception&) {
+          // Not the sender's failure: the stream's coroutine reads again and
+          // meets (and reports) the error itself.
+          state->parked = false;
+          state->wake.cancel();
+        }
+      } else {
+        state->wake.cancel();
+      }
+      return;
+    }
+    asio::post(state->executor, [state] { state->wake.cancel(); });
+  });
+  if (*token == 0) co_return;  // the session ended meanwhile
 
   http::response<http::empty_body> header{http::status::ok, request.version()};
   header.set(http::field::server, "blender-bus");
@@ -75,40 +163,57 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
   auto [header_ec, header_n] = co_await http::async_write_header(*stream, serializer, kTuple);
   stream->expires_never();
   if (header_ec) {
-    queue.detach(token);
+    queue.detach(*token);
+    co_return;
+  }
+  // For write_now: a full buffer answers would_block instead of blocking.
+  beast::error_code nb_ec;
+  stream->socket().non_blocking(true, nb_ec);
+  if (nb_ec) {
+    queue.detach(*token);
     co_return;
   }
   asio::co_spawn(executor, watch_peer(stream, state), asio::detached);
 
   // Opening a stream is activity; so is every event written.
   session->touch();
-  std::string buffer;
   bool healthy = true;
-  while (healthy && !state->peer_gone && queue.is_current(token)) {
+  while (healthy && !state->failed && !state->peer_gone && queue.is_current(*token)) {
+    if (state->chunk.pending()) {
+      // deliver_now left part of a chunk: it goes first.
+      healthy = co_await write_chunk(*state, options);
+      if (!healthy) break;
+      session->touch();
+      source.delivered(*session, state->in_flight);
+      state->in_flight = {};
+      continue;
+    }
     // A wake that lands while a batch is read or written cancels nothing (no
     // wait is pending); the next read then finds its records, so none is missed.
     auto batch = source.next(*session, kEventsPerWrite);
     if (batch.empty()) {
       state->wake.expires_after(options.keep_alive_interval);
+      state->parked = true;
       auto [ec] = co_await state->wake.async_wait(kTuple);
-      if (!ec && !state->peer_gone && queue.is_current(token)) {
-        buffer.clear();
-        append_sse_comment(buffer, "keep-alive");
-        healthy = co_await write_chunk(*stream, buffer, options);
+      state->parked = false;
+      if (!ec && !state->failed && !state->peer_gone && queue.is_current(*token)) {
+        std::string comment;
+        append_sse_comment(comment, "keep-alive");
+        state->chunk.assign(std::move(comment));
+        healthy = co_await write_chunk(*state, options);
       }
       continue;
     }
     if (!batch.events.empty()) {
-      buffer.clear();
-      for (const auto& event : batch.events) append_sse_event(buffer, event.id, event.data);
-      healthy = co_await write_chunk(*stream, buffer, options);
+      state->chunk.assign(sse_events(batch));
+      healthy = co_await write_chunk(*state, options);
       if (!healthy) break;
       session->touch();
     }
     source.delivered(*session, batch);
   }
-  queue.detach(token);
-  if (healthy && !state->peer_gone) {
+  queue.detach(*token);
+  if (healthy && !state->failed && !state->peer_gone) {
     stream->expires_after(options.write_timeout);
     co_await asio::async_write(*stream, http::make_chunk_last(), kTuple);
   }

@@ -1,0 +1,64 @@
+#include "transport/http_chunk.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace blender_bus::transport {
+
+namespace asio = boost::asio;
+
+namespace {
+constexpr std::string_view kCrlf = "\r\n";
+}
+
+void HttpChunk::assign(std::string body) {
+  body_ = std::move(body);
+  auto [end, ec] =
+      std::to_chars(size_line_.data(), size_line_.data() + size_line_.size() - 2, body_.size(), 16);
+  (void)ec;  // 18 hex digits hold any size_t
+  *end++ = '\r';
+  *end++ = '\n';
+  size_line_length_ = static_cast<std::size_t>(end - size_line_.data());
+  written_ = 0;
+}
+
+void HttpChunk::clear() {
+  body_.clear();
+  size_line_length_ = 0;
+  written_ = 0;
+}
+
+std::size_t HttpChunk::size() const {
+  return size_line_length_ == 0 ? 0 : size_line_length_ + body_.size() + kCrlf.size();
+}
+
+std::array<asio::const_buffer, 3> HttpChunk::whole() const {
+  return {asio::buffer(size_line_.data(), size_line_length_), asio::buffer(body_),
+          asio::buffer(kCrlf.data(), kCrlf.size())};
+}
+
+std::array<asio::const_buffer, 3> HttpChunk::rest() const {
+  std::array<asio::const_buffer, 3> out = whole();
+  std::size_t skip = written_;
+  for (auto& b : out) {
+    const std::size_t n = std::min(skip, b.size());
+    b += n;
+    skip -= n;
+  }
+  return out;
+}
+
+bool HttpChunk::write_now(asio::ip::tcp::socket& socket, boost::system::error_code& ec) {
+  while (pending()) {
+    const std::size_t n = socket.write_some(rest(), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = {};
+      return true;
+    }
+    if (ec) return false;
+    written_ += n;
+  }
+  return true;
+}
+
+}  // namespace blender_bus::transport
