@@ -26,7 +26,8 @@ bool refuses(std::string_view params) {
   while (!params.empty()) {
     const std::size_t semicolon = params.find(';');
     std::string_view param = trim(params.substr(0, semicolon));
-    params = semicolon == std::string_view::npos ? std::string_view{} : params.substr(semicolon + 1);
+    params =
+        semicolon == std::string_view::npos ? std::string_view{} : params.substr(semicolon + 1);
     if (param.size() < 2 || std::tolower(static_cast<unsigned char>(param[0])) != 'q') continue;
     param = trim(param.substr(1));
     if (param.empty() || param.front() != '=') continue;

@@ -1,5 +1,7 @@
 #include "transport/http_chunk.hpp"
 
+#include "transport/socket_write.hpp"
+
 #include <algorithm>
 #include <charconv>
 
@@ -50,12 +52,9 @@ std::array<asio::const_buffer, 3> HttpChunk::rest() const {
 
 bool HttpChunk::write_now(asio::ip::tcp::socket& socket, boost::system::error_code& ec) {
   while (pending()) {
-    const std::size_t n = socket.write_some(rest(), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
-      ec = {};
-      return true;
-    }
+    const std::size_t n = transport::write_now(socket, rest(), ec);
     if (ec) return false;
+    if (n == 0) return true;  // the socket's buffer is full
     written_ += n;
   }
   return true;

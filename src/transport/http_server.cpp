@@ -84,6 +84,14 @@ asio::awaitable<void> HttpServer::accept_loop() {
       continue;  // e.g. EMFILE: keep serving the connections we have
     }
     socket.set_option(tcp::no_delay(true));
+    // Answers are written without waiting first (write_now); a full buffer
+    // must then say so instead of blocking the thread.
+    boost::system::error_code nb_ec;
+    socket.non_blocking(true, nb_ec);
+    if (nb_ec) {
+      spdlog::warn("accepted connection dropped: {}", nb_ec.message());
+      continue;
+    }
     auto executor = socket.get_executor();
     asio::co_spawn(executor, serve_connection(std::move(socket)), asio::detached);
   }

@@ -6,7 +6,9 @@
 namespace blender_bus::transport {
 
 namespace {
-std::string lower(std::string_view text) { return boost::algorithm::to_lower_copy(std::string(text)); }
+std::string lower(std::string_view text) {
+  return boost::algorithm::to_lower_copy(std::string(text));
+}
 
 std::string strip_brackets(std::string host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {

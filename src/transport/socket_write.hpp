@@ -1,0 +1,25 @@
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
+#include <cstddef>
+
+namespace blender_bus::transport {
+
+// Writes what a non-blocking socket takes now, without waiting: the bytes
+// written (0 when its buffer is full, which is not an error), or `ec` set on a
+// socket error. Most answers and records fit in the socket's buffer, so the
+// asynchronous write (a reactor operation, a timer, a completion) is needed
+// only for what is left.
+template <class ConstBufferSequence>
+std::size_t write_now(boost::asio::ip::tcp::socket& socket, const ConstBufferSequence& buffers,
+                      boost::system::error_code& ec) {
+  const std::size_t n = socket.write_some(buffers, ec);
+  if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+    ec = {};
+    return 0;
+  }
+  return ec ? 0 : n;
+}
+
+}  // namespace blender_bus::transport
