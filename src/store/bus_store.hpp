@@ -3,6 +3,8 @@
 #include <array>
 #include <optional>
 #include <span>
+#include <string>
+#include <unordered_map>
 
 #include "store/bus_rows.hpp"
 #include "store/database.hpp"
@@ -31,13 +33,12 @@ class BusStore {
     upsert_client,
     delete_client,
     append_record,
-    delete_records,
     move_cursor,
     sequence,
     open_job,
     close_job,
   };
-  static constexpr std::size_t kSqlCount = 8;
+  static constexpr std::size_t kSqlCount = 7;
   // Prepared once, then reused by every batch. A statement is only ever used
   // while holding the database's connection (inside apply), which is what the
   // Database's one-thread-at-a-time rule asks.
@@ -58,7 +59,10 @@ class BusStore {
   std::uint64_t rows_ = 0;              // rows in bus_records (kept as they change)
   std::uint64_t rows_after_sweep_ = 0;  // rows_ when the last sweep ended
   std::uint64_t inserted_since_sweep_ = 0;
-  bool may_hold_garbage_ = true;  // something was evicted since the last sweep
+  bool may_hold_garbage_ = true;  // something was evicted or removed since the last sweep
+  // The highest seq stored per user (kept as rows are appended): a client row
+  // created now starts above it.
+  std::unordered_map<std::string, std::uint64_t> last_seq_;
 };
 
 }  // namespace blender_bus::store

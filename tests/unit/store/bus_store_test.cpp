@@ -153,6 +153,72 @@ TEST_F(BusStoreTest, EvictedRowsAreSweptOnceTheTableHasGrownEnough) {
   EXPECT_EQ(s.records.back().seq, seq);
 }
 
+TEST_F(BusStoreTest, AClientRemovedAndRegisteredAgainDoesNotGetItsPredecessorsRecords) {
+  {
+    Database db(file());
+    BusStore store(db);
+    std::vector<BusMutation> batch;
+    batch.push_back(upsert("alice", "p"));
+    batch.push_back(append("alice", "p", 1));
+    batch.push_back(append("alice", "p", 2));
+    store.apply(batch);
+    BusMutation gone;
+    gone.kind = BusMutation::Kind::delete_client;
+    gone.user_id = "alice";
+    gone.uuid = "p";
+    std::vector<BusMutation> removal;
+    removal.push_back(gone);
+    store.apply(removal);
+    EXPECT_TRUE(store.load().records.empty());
+  }
+  // Across a restart too: the new row's floor is stored with it.
+  {
+    Database db(file());
+    BusStore store(db);
+    std::vector<BusMutation> again;
+    again.push_back(upsert("alice", "p"));
+    again.push_back(append("alice", "p", 3));
+    store.apply(again);
+  }
+  Database db(file());
+  BusStore store(db);
+  const BusSnapshot s = store.load();
+  ASSERT_EQ(s.records.size(), 1u);
+  EXPECT_EQ(s.records[0].seq, 3u);
+}
+
+TEST_F(BusStoreTest, AStoreFromTheKeyedRecordLayoutIsMigratedWithItsRecords) {
+  {
+    // The bus schema as version 2 left it.
+    Database db(file());
+    Connection c = db.lock();
+    c.exec(
+        "CREATE TABLE bus_clients (user_id TEXT NOT NULL, uuid TEXT NOT NULL,"
+        " client_type TEXT NOT NULL, capabilities TEXT NOT NULL, group_id TEXT,"
+        " connected_at REAL NOT NULL, last_seen REAL NOT NULL,"
+        " delivered INTEGER NOT NULL DEFAULT 0, retained_from INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (user_id, uuid));"
+        "CREATE TABLE bus_records (user_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+        " client_uuid TEXT NOT NULL, level INTEGER NOT NULL, timestamp REAL NOT NULL,"
+        " text TEXT NOT NULL, PRIMARY KEY (user_id, seq)) WITHOUT ROWID;"
+        "CREATE TABLE bus_sequences (user_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL);"
+        "CREATE TABLE bus_jobs (user_id TEXT NOT NULL, job_id TEXT NOT NULL,"
+        " originator TEXT NOT NULL, PRIMARY KEY (user_id, job_id));"
+        "INSERT INTO schema_migrations (component, version) VALUES ('bus', 2);"
+        "INSERT INTO bus_clients VALUES ('alice', 'p', 'blender', '[]', NULL, 1, 2, 1, 0);"
+        "INSERT INTO bus_records VALUES ('alice', 2, 'p', 5, 3.5, '{\"n\":2}');"
+        "INSERT INTO bus_records VALUES ('alice', 1, 'p', 5, 3.0, '{\"n\":1}');");
+  }
+  Database db(file());
+  BusStore store(db);
+  EXPECT_EQ(db.schema_version("bus"), 3);
+  const BusSnapshot s = store.load();
+  ASSERT_EQ(s.records.size(), 2u);
+  EXPECT_EQ(s.records[0].seq, 1u);
+  EXPECT_EQ(*s.records[1].text, "{\"n\":2}");
+  EXPECT_EQ(s.clients.at(0).delivered, 1u);
+}
+
 TEST_F(BusStoreTest, AnExactCursorMayGoBackAndReRegistrationKeepsIt) {
   Database db(file());
   BusStore store(db);
