@@ -21,8 +21,10 @@ std::uint64_t GroupCommit::submit(std::vector<BusMutation> mutations, Commit com
     // A writer asleep with nothing pending must start its kMaxDelay clock;
     // one busy or already timing takes this with its next batch.
     // A submission whose caller requests the commit wakes nobody here.
-    wake = commit == Commit::within_max_delay && writer_waiting_ && !timing_;
-    timing_ = timing_ || commit == Commit::within_max_delay;
+    // Only a writer asleep without a clock needs waking (to start one); a
+    // busy one comes back within kMaxDelay anyway, and a request follows a
+    // submission that is committed on request.
+    wake = commit == Commit::within_max_delay && writer_idle_;
     if (pending_.empty()) {
       pending_ = std::move(mutations);
     } else {
@@ -40,7 +42,7 @@ void GroupCommit::request_commit() {
     std::lock_guard lock(mutex_);
     if (requested_) return;  // already asked for in this turn: no second wake-up
     requested_ = true;
-    wake = writer_waiting_;
+    wake = writer_waiting_ && !delaying_;
   }
   if (wake) work_.notify_one();
 }
@@ -96,19 +98,39 @@ std::uint64_t GroupCommit::commits() const {
 
 void GroupCommit::run() {
   std::unique_lock lock(mutex_);
+  // Busy (it committed within the last kMaxDelay), the writer sleeps at most
+  // kMaxDelay, so unrequested writes need no wake-up; idle, it sleeps until a
+  // submission wakes it.
+  bool idle = true;
+  std::size_t last_waiters = 0;  // callers the last commit answered
   for (;;) {
     writer_waiting_ = true;
-    work_.wait(lock, [&] { return requested_ || timing_ || stopping_; });
+    if (idle) {
+      writer_idle_ = true;
+      work_.wait(lock, [&] { return requested_ || !pending_.empty() || stopping_; });
+      writer_idle_ = false;
+    }
+    if (last_waiters >= kCommitSiblings && !stopping_) {
+      // Many callers wait on each commit: let the next batch grow for
+      // kCommitDelay (their requests wake nobody meanwhile). One transaction
+      // then takes several I/O turns, and the wake-up per commit, which on a
+      // busy machine costs as much as the commit, is saved. A lone caller
+      // is never delayed.
+      delaying_ = true;
+      work_.wait_for(lock, kCommitDelay, [&] { return stopping_; });
+      delaying_ = false;
+    }
     if (!requested_ && !stopping_) {
       work_.wait_for(lock, kMaxDelay, [&] { return requested_ || stopping_; });
     }
-    timing_ = false;
     writer_waiting_ = false;
     requested_ = false;
     if (pending_.empty()) {
       if (stopping_) break;
+      idle = true;
       continue;
     }
+    idle = false;
     std::vector<BusMutation> batch;
     batch.swap(pending_);
     const std::uint64_t through = submitted_;
@@ -134,6 +156,7 @@ void GroupCommit::run() {
     for (auto it = callbacks_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
     callbacks_.erase(callbacks_.begin(), end);
     lock.unlock();
+    last_waiters = ready.size();
     for (auto& done : ready) done(ok);
     idle_.notify_all();
     lock.lock();

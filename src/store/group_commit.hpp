@@ -28,6 +28,11 @@ namespace blender_bus::store {
 class GroupCommit {
  public:
   static constexpr std::chrono::milliseconds kMaxDelay{20};
+  // Group commit under load (PostgreSQL's commit_delay and commit_siblings):
+  // after a commit that answered at least kCommitSiblings callers, the next
+  // one waits kCommitDelay to take more.
+  static constexpr std::chrono::microseconds kCommitDelay{500};
+  static constexpr std::size_t kCommitSiblings = 4;
 
   explicit GroupCommit(BusStore& store);
   ~GroupCommit();  // flushes, then stops the writer
@@ -73,10 +78,11 @@ class GroupCommit {
   std::uint64_t changes_ = 0;    // mutations in those commits (logged at stop)
   bool writer_waiting_ = false;  // asleep on work_
   bool requested_ = false;
-  bool timing_ = false;    // something pending is due within kMaxDelay       // a commit was asked
-                           // for since the writer last took a batch
-  bool stopping_ = false;  // the writer finishes what is pending, then ends
-  bool stopped_ = false;   // the writer has ended
+  bool delaying_ = false;     // in kCommitDelay: requests need not wake the writer
+  bool writer_idle_ = false;  // asleep until a submission: nothing happened for kMaxDelay
+                              // for since the writer last took a batch
+  bool stopping_ = false;     // the writer finishes what is pending, then ends
+  bool stopped_ = false;      // the writer has ended
   std::thread writer_;
 };
 
