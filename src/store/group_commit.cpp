@@ -6,41 +6,48 @@
 
 namespace blender_bus::store {
 
+namespace {
+
+void append(std::vector<BusMutation>& to, std::vector<BusMutation>&& from) {
+  if (to.empty()) {
+    to = std::move(from);
+  } else {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  }
+}
+
+}  // namespace
+
 GroupCommit::GroupCommit(BusStore& store) : store_(store), writer_([this] { run(); }) {}
 
 GroupCommit::~GroupCommit() {
   stop();
 }
 
-std::uint64_t GroupCommit::submit(std::vector<BusMutation> mutations, Commit commit) {
-  std::uint64_t ticket = 0;
+std::uint64_t GroupCommit::submit(std::vector<BusMutation> mutations) {
+  // No wake-up: the caller's request_commit() follows.
+  std::lock_guard lock(mutex_);
+  append(pending_, std::move(mutations));
+  return ++submitted_;
+}
+
+void GroupCommit::submit_later(std::vector<BusMutation> mutations) {
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    ticket = ++submitted_;
-    // A writer asleep with nothing pending must start its kMaxDelay clock;
-    // one busy or already timing takes this with its next batch.
-    // A submission whose caller requests the commit wakes nobody here.
-    // Only a writer asleep without a clock needs waking (to start one); a
-    // busy one comes back within kMaxDelay anyway, and a request follows a
-    // submission that is committed on request.
-    wake = commit == Commit::within_max_delay && writer_idle_;
-    if (pending_.empty()) {
-      pending_ = std::move(mutations);
-    } else {
-      pending_.insert(pending_.end(), std::make_move_iterator(mutations.begin()),
-                      std::make_move_iterator(mutations.end()));
-    }
+    if (later_.empty()) later_since_ = Clock::now();
+    append(later_, std::move(mutations));
+    // A busy writer looks again within kMaxDelay; an idle one needs a clock.
+    wake = writer_idle_;
   }
   if (wake) work_.notify_one();
-  return ticket;
 }
 
 void GroupCommit::request_commit() {
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    if (requested_) return;  // already asked for in this turn: no second wake-up
+    if (requested_) return;  // already asked for since the last batch: no second wake-up
     requested_ = true;
     wake = writer_waiting_ && !delaying_;
   }
@@ -66,10 +73,13 @@ void GroupCommit::when_committed(std::uint64_t ticket, std::function<void(bool)>
 }
 
 void GroupCommit::flush() {
-  request_commit();
   std::unique_lock lock(mutex_);
-  const std::uint64_t target = submitted_;
-  idle_.wait(lock, [&] { return committed_ >= target || stopped_; });
+  const std::uint64_t asked = ++flushes_asked_;
+  requested_ = true;
+  lock.unlock();
+  work_.notify_one();
+  lock.lock();
+  idle_.wait(lock, [&] { return flushes_done_ >= asked || stopped_; });
 }
 
 void GroupCommit::stop() {
@@ -96,44 +106,66 @@ std::uint64_t GroupCommit::commits() const {
   return commits_;
 }
 
+bool GroupCommit::later_due(Clock::time_point now) const {
+  return !later_.empty() &&
+         (flushes_asked_ > flushes_done_ || stopping_ || now - later_since_ >= kLaterDelay);
+}
+
+void GroupCommit::wait_for_work(std::unique_lock<std::mutex>& lock, bool& idle,
+                                std::size_t last_waiters) {
+  writer_waiting_ = true;
+  if (idle) {
+    writer_idle_ = true;
+    work_.wait(lock, [&] { return requested_ || !later_.empty() || stopping_; });
+    writer_idle_ = false;
+    idle = false;
+  }
+  if (last_waiters >= kCommitSiblings && !stopping_) {
+    // Many callers wait on each commit: let the next batch grow (their
+    // requests wake nobody meanwhile). One transaction then takes several
+    // I/O turns, and the wake-up per commit, which on a busy machine costs
+    // about as much as the commit, is saved.
+    delaying_ = true;
+    work_.wait_for(lock, kCommitDelay, [&] { return stopping_; });
+    delaying_ = false;
+  }
+  for (;;) {
+    const auto now = Clock::now();
+    if (requested_ || stopping_ || later_due(now)) break;
+    // Nothing asked for: sleep until the later writes are due, or for
+    // kMaxDelay; then, if nothing came, the writer is idle.
+    const auto until = later_.empty() ? now + kMaxDelay : later_since_ + kLaterDelay;
+    if (!work_.wait_until(lock, until, [&] { return requested_ || stopping_; }) && later_.empty() &&
+        pending_.empty()) {
+      idle = true;
+      break;
+    }
+  }
+  writer_waiting_ = false;
+}
+
 void GroupCommit::run() {
   std::unique_lock lock(mutex_);
-  // Busy (it committed within the last kMaxDelay), the writer sleeps at most
-  // kMaxDelay, so unrequested writes need no wake-up; idle, it sleeps until a
-  // submission wakes it.
   bool idle = true;
   std::size_t last_waiters = 0;  // callers the last commit answered
   for (;;) {
-    writer_waiting_ = true;
-    if (idle) {
-      writer_idle_ = true;
-      work_.wait(lock, [&] { return requested_ || !pending_.empty() || stopping_; });
-      writer_idle_ = false;
-    }
-    if (last_waiters >= kCommitSiblings && !stopping_) {
-      // Many callers wait on each commit: let the next batch grow for
-      // kCommitDelay (their requests wake nobody meanwhile). One transaction
-      // then takes several I/O turns, and the wake-up per commit, which on a
-      // busy machine costs as much as the commit, is saved. A lone caller
-      // is never delayed.
-      delaying_ = true;
-      work_.wait_for(lock, kCommitDelay, [&] { return stopping_; });
-      delaying_ = false;
-    }
-    if (!requested_ && !stopping_) {
-      work_.wait_for(lock, kMaxDelay, [&] { return requested_ || stopping_; });
-    }
-    writer_waiting_ = false;
+    wait_for_work(lock, idle, last_waiters);
     requested_ = false;
-    if (pending_.empty()) {
-      if (stopping_) break;
-      idle = true;
-      continue;
-    }
-    idle = false;
     std::vector<BusMutation> batch;
     batch.swap(pending_);
+    // After the awaited writes: a cursor move never precedes its record.
+    if (later_due(Clock::now())) {
+      append(batch, std::move(later_));
+      later_.clear();
+    }
     const std::uint64_t through = submitted_;
+    const std::uint64_t flushes = flushes_asked_;  // everything they wait for is in batch
+    if (batch.empty()) {
+      flushes_done_ = flushes;
+      idle_.notify_all();
+      if (stopping_ && later_.empty()) break;
+      continue;
+    }
     lock.unlock();
 
     bool ok = true;
@@ -149,9 +181,12 @@ void GroupCommit::run() {
     std::vector<std::function<void(bool)>> ready;
     lock.lock();
     committed_ = through;
+    flushes_done_ = flushes;
     if (!ok) failed_through_ = through;
-    if (ok) ++commits_;
-    if (ok) changes_ += batch.size();
+    if (ok) {
+      ++commits_;
+      changes_ += batch.size();
+    }
     auto end = callbacks_.upper_bound(through);
     for (auto it = callbacks_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
     callbacks_.erase(callbacks_.begin(), end);

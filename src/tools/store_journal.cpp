@@ -72,11 +72,13 @@ std::uint64_t StoreJournal::record(std::string_view user_id, const bus::Outcome&
     durable = true;
   }
   if (batch.empty()) return 0;
-  // A durable ticket is awaited, and its waiter requests the commit.
-  const std::uint64_t ticket =
-      commit_.submit(std::move(batch), durable ? store::GroupCommit::Commit::on_request
-                                               : store::GroupCommit::Commit::within_max_delay);
-  return durable ? ticket : 0;
+  // A durable ticket is awaited, and its waiter requests the commit; the
+  // rest (a sequence) may lag.
+  if (!durable) {
+    commit_.submit_later(std::move(batch));
+    return 0;
+  }
+  return commit_.submit(std::move(batch));
 }
 
 void StoreJournal::record_cursors(std::string_view user_id,
@@ -93,7 +95,9 @@ void StoreJournal::record_cursors(std::string_view user_id,
     m.exact = u.exact;
     batch.push_back(std::move(m));
   }
-  if (!batch.empty()) commit_.submit(std::move(batch));
+  // Lagging cursors mean a record delivered again after a crash, never one
+  // lost: they go with a later commit.
+  if (!batch.empty()) commit_.submit_later(std::move(batch));
 }
 
 void StoreJournal::when_durable(std::uint64_t ticket, std::function<void(bool)> done) {
