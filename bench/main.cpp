@@ -9,6 +9,7 @@
 
 #include "cli/random_id.hpp"
 #include "direct_scenario.hpp"
+#include "fanout_floor.hpp"
 #include "fanout_scenario.hpp"
 #include "http_ceiling.hpp"
 #include "idle_scenario.hpp"
@@ -92,6 +93,21 @@ int main(int argc, char** argv) {
     status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
       for (const auto& result : co_await bench::run_fanout(context, fanout_options)) print(result);
     });
+  });
+
+  bench::FanoutFloorOptions floor_options;
+  auto* floor = app.add_subcommand(
+      "fanout-floor", "scenario 6: the same fan-out over bare loopback TCP (no server needed)");
+  floor->add_option("--sizes", floor_options.sizes, "connection counts")->delimiter(',');
+  floor->add_option("--rounds", floor_options.rounds, "rounds per size");
+  floor->add_option("--bytes", floor_options.record_bytes, "bytes written to each connection");
+  floor->callback([&] {
+    try {
+      for (const auto& result : bench::run_fanout_floor(floor_options)) print(result);
+    } catch (const std::exception& e) {
+      std::cerr << "blender-bus-bench: " << e.what() << "\n";
+      status = 1;
+    }
   });
 
   bench::IdleOptions idle_options;

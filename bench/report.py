@@ -83,6 +83,7 @@ def main():
               if r.get("scenario") == "direct" and r.get("target") == "blender-bus"}
     http = {r["connections"]: r for r in rows if r.get("scenario") == "http"}
     fanout = sorted((r for r in rows if r.get("scenario") == "fanout"), key=lambda r: r["sessions"])
+    floor = {r["sessions"]: r for r in rows if r.get("scenario") == "fanout-floor"}
     idle = next((r for r in rows if r.get("scenario") == "idle"), None)
     http_idle = next((r for r in rows if r.get("scenario") == "http-idle"), None)
     durability = [r for r in rows if r.get("scenario") == "durability"]
@@ -97,9 +98,11 @@ def main():
                     f"{d['latency']['p50_us']} {d['latency']['p99_us']} {d['latency']['p999_us']} "
                     f"{h.get('latency', {}).get('p99_us', 0)}\n")
     with open(os.path.join(args.out_dir, "fanout.dat"), "w") as f:
-        f.write("# sessions last_record_ms records_per_s\n")
+        f.write("# sessions last_record_ms records_per_s tcp_floor_ms\n")
         for r in fanout:
-            f.write(f"{r['sessions']} {r['last_record_ms_median']:.3f} {r['records_per_s']:.1f}\n")
+            fl = floor.get(r["sessions"], {})
+            f.write(f"{r['sessions']} {r['last_record_ms_median']:.3f} {r['records_per_s']:.1f} "
+                    f"{fl.get('last_record_ms_median', 0):.3f}\n")
 
     m = machine()
     rev = sh("git", "rev-parse", "--short", "HEAD") or "unknown"
@@ -149,7 +152,10 @@ def main():
         w(f"| p99 ≤ 2 ms at 32 connections | {p99 / 1000:.2f} ms | {'yes' if p99 <= TARGETS['p99_us_at_32'] else 'no'} |")
     if f10k:
         last = f10k["last_record_ms_median"]
-        w(f"| broadcast to 10,000 sessions ≤ 50 ms | {last:.1f} ms | {'yes' if last <= TARGETS['fanout_10000_ms'] else 'no'} |")
+        fl = floor.get(10000)
+        floor_note = (f" (bare loopback TCP, same writes: {fl['last_record_ms_median']:.1f} ms)"
+                      if fl else "")
+        w(f"| broadcast to 10,000 sessions ≤ 50 ms | {last:.1f} ms{floor_note} | {'yes' if last <= TARGETS['fanout_10000_ms'] else 'no'} |")
     if idle and "rss_per_session_bytes" in idle:
         b = idle["rss_per_session_bytes"]
         w(f"| ≤ 16 KiB server RSS per idle session | {b / 1024:.1f} KiB | {'yes' if b <= TARGETS['rss_per_session_bytes'] else 'no'} |")
@@ -195,14 +201,21 @@ def main():
     w("## 2. Broadcast fan-out\n")
     w("One broadcast (`blender_send_message` with no target) to N sessions, each a registered "
       "client with its stream open. Time: send start → the last of the N records read "
-      "(median of the rounds). Ratio: records/s ÷ nginx's best request rate "
-      f"({fmt(ceiling_rps)}/s) — a record on an open stream against a whole request.\n")
-    w("| sessions | last record (median) | best | worst | records/s | ratio | server CPU / record | generator CPU / record | delivered |")
-    w("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+      "(median of the rounds). Ceiling: the *TCP floor* (`blender-bus-bench fanout-floor`), "
+      "the same N record-sized writes over N bare loopback TCP connections, one process writing "
+      "and one reading with epoll, no HTTP, JSON or bus; ratio = our time ÷ the floor's. "
+      f"nginx's best request rate ({fmt(ceiling_rps)}/s) for comparison: records/s ÷ it.\n")
+    w("| sessions | last record (median) | best | worst | TCP floor | ratio | records/s | ÷ nginx req/s | server CPU / record | floor writer CPU / record | generator CPU / record | delivered |")
+    w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in fanout:
+        fl = floor.get(r["sessions"], {})
+        fl_ms = fl.get("last_record_ms_median")
         w(f"| {r['sessions']:,} | {r['last_record_ms_median']:.2f} ms | {r['last_record_ms_best']:.2f} ms | "
-          f"{r['last_record_ms_worst']:.2f} ms | {fmt(r['records_per_s'])} | {ratio(r['records_per_s'], ceiling_rps)} | "
-          f"{us(r.get('server_cpu_us_per_record'))} | {us(r.get('generator_cpu_us_per_record'))} | "
+          f"{r['last_record_ms_worst']:.2f} ms | {f'{fl_ms:.2f} ms' if fl_ms else '–'} | "
+          f"{ratio(r['last_record_ms_median'], fl_ms)} | {fmt(r['records_per_s'])} | "
+          f"{ratio(r['records_per_s'], ceiling_rps)} | "
+          f"{us(r.get('server_cpu_us_per_record'))} | {us(fl.get('writer_cpu_us_per_record'))} | "
+          f"{us(r.get('generator_cpu_us_per_record'))} | "
           f"{'all' if r['all_delivered'] else '**lost**'} |")
     w("")
 
@@ -286,6 +299,16 @@ def main():
     if http_idle:
         w(f"\nIdle: {http_idle['sessions']:,} connections, {http_idle['register_s']:.2f} s for their "
           f"requests, {http_idle.get('rss_per_session_bytes', 0) / 1024:.1f} KiB RSS each (master + workers).\n")
+    if floor:
+        w("The fan-out's floor: bare loopback TCP, one record-sized write per connection "
+          "(`blender-bus-bench fanout-floor`).\n")
+        w("| connections | last message (median) | best | worst | messages/s | writer CPU / message | reader CPU / message |")
+        w("|---:|---:|---:|---:|---:|---:|---:|")
+        for n in sorted(floor):
+            fl = floor[n]
+            w(f"| {n:,} | {fl['last_record_ms_median']:.2f} ms | {fl['last_record_ms_best']:.2f} ms | "
+              f"{fl['last_record_ms_worst']:.2f} ms | {fmt(fl['records_per_s'])} | "
+              f"{us(fl.get('writer_cpu_us_per_record'))} | {us(fl.get('reader_cpu_us_per_record'))} |")
     w("")
 
     notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")
