@@ -121,6 +121,24 @@ void deliver_now(StreamState& state) {
   }
 }
 
+// On the stream's thread: deliver now when the coroutine is parked, else
+// wake it. `queue` is only touched while parked (the coroutine, which keeps
+// the session and so the queue alive, is then suspended, not finished).
+void wake_on_own_thread(StreamState& state, mcp::OutboundQueue& queue, std::uint64_t token) {
+  if (!state.parked || !queue.is_current(token)) {
+    state.wake.cancel();
+    return;
+  }
+  try {
+    deliver_now(state);
+  } catch (const std::exception&) {
+    // Not the sender's failure: the stream's coroutine reads again and meets
+    // (and reports) the error itself.
+    state.parked = false;
+    state.wake.cancel();
+  }
+}
+
 }  // namespace
 
 asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
@@ -132,21 +150,13 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
   auto token = std::make_shared<std::uint64_t>(0);
   *token = queue.attach([state, token, &queue] {
     if (state->on_own_thread()) {
-      if (state->parked && queue.is_current(*token)) {
-        try {
-          deliver_now(*state);
-        } catch (const std::exception&) {
-          // Not the sender's failure: the stream's coroutine reads again and
-          // meets (and reports) the error itself.
-          state->parked = false;
-          state->wake.cancel();
-        }
-      } else {
-        state->wake.cancel();
-      }
-      return;
+      wake_on_own_thread(*state, queue, *token);
+    } else {
+      // The stream's thread delivers it itself, in one handler (a broadcast
+      // from another thread costs each stream one post, not a resumption).
+      asio::post(state->executor,
+                 [state, token, &queue] { wake_on_own_thread(*state, queue, *token); });
     }
-    asio::post(state->executor, [state] { state->wake.cancel(); });
   });
   if (*token == 0) co_return;  // the session ended meanwhile
 
