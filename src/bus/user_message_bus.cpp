@@ -105,7 +105,7 @@ Outcome UserMessageBus::register_client(Registration r) {
       slot.info.session_id = std::move(r.session_id);
       slot.key = OrderKey{!r.is_persistent, next_seq_++};
       it = clients_.emplace(std::move(r.client_uuid), std::move(slot)).first;
-      order_.emplace(it->second.key, &it->second.info);
+      order_.emplace(it->second.key, &it->second);
       index_locked(it->second);
       if (it->second.info.is_persistent) ++persistent_count_;
     }
@@ -255,10 +255,10 @@ UserMessageBus::Snapshot UserMessageBus::snapshot(const PresenceLookup& presence
     std::lock_guard lock(mutex_);
     out.persistent.reserve(persistent_count_);
     out.ephemeral.reserve(clients_.size() - persistent_count_);
-    for (const auto& [key, info] : order_) {
+    for (const auto& [key, slot] : order_) {
       auto& bucket = key.ephemeral ? out.ephemeral : out.persistent;
-      bucket.push_back(*info);
-      const Inbox& inbox = clients_.find(info->uuid)->second.inbox;
+      bucket.push_back(slot->info);
+      const Inbox& inbox = slot->inbox;
       bucket.back().pending_records = inbox.pending();
       bucket.back().dropped_records = inbox.dropped();
     }
@@ -353,7 +353,7 @@ std::vector<std::string> UserMessageBus::clients_for_session(std::string_view se
   auto it = by_session_.find(session_id);
   if (it == by_session_.end()) return out;
   out.reserve(it->second.size());
-  for (const auto& [key, info] : it->second) out.push_back(info->uuid);
+  for (const auto& [key, slot] : it->second) out.push_back(slot->info.uuid);
   return out;
 }
 
@@ -365,7 +365,7 @@ std::vector<std::string> UserMessageBus::on_session_end(std::string_view session
   // Copy the members out first: erasing and unbinding both edit by_session_.
   std::vector<std::string> uuids;
   uuids.reserve(bound->second.size());
-  for (const auto& [key, info] : bound->second) uuids.push_back(info->uuid);
+  for (const auto& [key, slot] : bound->second) uuids.push_back(slot->info.uuid);
   for (const auto& uuid : uuids) {
     auto it = clients_.find(uuid);
     if (it->second.info.is_persistent) {
@@ -385,7 +385,7 @@ std::vector<UserMessageBus::Target> UserMessageBus::resolve_locked(const Routing
   std::vector<Target> out;
   auto add_all = [&out](const OrderedClients& clients) {
     out.reserve(clients.size());
-    for (const auto& [key, info] : clients) out.push_back({info->uuid, info->session_id});
+    for (const auto& [key, slot] : clients) out.push_back({slot->info.uuid, slot->info.session_id});
   };
   switch (routing.mode) {
     case RoutingMode::direct:
@@ -401,16 +401,16 @@ std::vector<UserMessageBus::Target> UserMessageBus::resolve_locked(const Routing
       break;
     case RoutingMode::broadcast:
       out.reserve(order_.size());
-      for (const auto& [key, info] : order_) {
-        if (info->uuid != origin) out.push_back({info->uuid, info->session_id});
+      for (const auto& [key, slot] : order_) {
+        if (slot->info.uuid != origin) out.push_back({slot->info.uuid, slot->info.session_id});
       }
       break;
   }
   return out;
 }
 
-void UserMessageBus::index_locked(const Slot& slot) {
-  const auto entry = std::pair{slot.key, &slot.info};
+void UserMessageBus::index_locked(Slot& slot) {
+  const auto entry = std::pair{slot.key, &slot};
   if (slot.info.group_id) index_add(by_group_, *slot.info.group_id, entry);
   index_add(by_type_, slot.info.client_type, entry);
   if (!slot.info.session_id.empty()) index_add(by_session_, slot.info.session_id, entry);
@@ -491,8 +491,8 @@ SessionRead UserMessageBus::read_session(std::string_view session_id, std::size_
   };
   std::vector<Cursor> cursors;
   cursors.reserve(bound->second.size());
-  for (const auto& [key, info] : bound->second) {
-    Slot& slot = clients_.find(info->uuid)->second;
+  for (const auto& [key, slot_ptr] : bound->second) {
+    Slot& slot = *slot_ptr;
     dropped_records_ += slot.inbox.expire(policy_.inbox, now);
     auto at = slot.inbox.first_after(slot.inbox.delivered_through());
     if (at != slot.inbox.records().end())
@@ -538,8 +538,8 @@ ResumeResult UserMessageBus::resume_session(std::string_view session_id,
   auto bound = by_session_.find(session_id);
   if (bound == by_session_.end()) return ResumeResult::ok;
   std::vector<Slot*> slots;
-  for (const auto& [key, info] : bound->second) {
-    Slot& slot = clients_.find(info->uuid)->second;
+  for (const auto& [key, slot_ptr] : bound->second) {
+    Slot& slot = *slot_ptr;
     if (slot.inbox.evicted_through() > last_event_id) return ResumeResult::not_retained;
     slots.push_back(&slot);
   }
@@ -612,7 +612,7 @@ void UserMessageBus::restore_client(RestoredClient c) {
   }
   std::string uuid = slot.info.uuid;
   auto it = clients_.emplace(std::move(uuid), std::move(slot)).first;
-  order_.emplace(it->second.key, &it->second.info);
+  order_.emplace(it->second.key, &it->second);
   index_locked(it->second);
   ++persistent_count_;
 }
