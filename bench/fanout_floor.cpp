@@ -108,6 +108,10 @@ struct RoundReport {
       report.cpu_seconds = cpu_seconds() - cpu_before;
       write_all(report_fd, &report, sizeof report);
     }
+    // Hold the connections until the reader is done with them: an early
+    // close would show there as end-of-stream.
+    char done = 0;
+    read_all(command_fd, &done, 1);
     _exit(0);
   } catch (const std::exception& e) {
     std::cerr << e.what() << "\n";
@@ -168,7 +172,8 @@ json::object measure(std::size_t size, const FanoutFloorOptions& options) {
     while (complete < size) {
       const int n = ::epoll_wait(poller, events.data(), static_cast<int>(events.size()), 10000);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) fail("epoll_wait (records missing)");
+      if (n == 0) errno = ETIMEDOUT;
+      if (n <= 0) fail("epoll_wait (messages missing)");
       for (int e = 0; e < n; ++e) {
         const auto i = static_cast<std::size_t>(events[static_cast<std::size_t>(e)].data.u64);
         for (;;) {
@@ -178,6 +183,7 @@ json::object measure(std::size_t size, const FanoutFloorOptions& options) {
             continue;
           }
           if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+          if (got == 0) errno = ECONNRESET;  // the writer closed before the reader was done
           fail("recv");
         }
         if (received[i] == options.record_bytes) {
@@ -193,6 +199,8 @@ json::object measure(std::size_t size, const FanoutFloorOptions& options) {
     writer_cpu += done.cpu_seconds;
     times.push_back(seconds_between(done.first_write_ns, last_ns));
   }
+  const char done = 0;
+  write_all(command[1], &done, 1);
   for (int fd : connections) ::close(fd);
   ::close(poller);
   ::close(command[1]);
