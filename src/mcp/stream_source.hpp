@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,10 +11,12 @@
 namespace blender_bus::mcp {
 
 // One server-to-client message on a session's standalone stream. `data` is a
-// complete serialized JSON-RPC message; `id` is its SSE event id.
+// complete serialized JSON-RPC message, shared with where it is kept (a
+// broadcast's records are not copied once more per stream); `id` is its SSE
+// event id.
 struct OutboundEvent {
   std::uint64_t id = 0;
-  std::string data;
+  std::shared_ptr<const std::string> data;
 };
 
 // How far a batch went in one partition of the source (for the bus: one

@@ -34,7 +34,7 @@ mcp::StreamBatch BusStreamSource::next(const mcp::Session& session, std::size_t 
     // Below the session's logging/setLevel threshold: skipped for good, not
     // re-sent (the progress still covers it).
     if (!session.admits(log_level_of(item.level))) continue;
-    batch.events.push_back(mcp::OutboundEvent{item.seq, *item.text});
+    batch.events.push_back(mcp::OutboundEvent{item.seq, item.text});
   }
   batch.more = read.items.size() >= limit;
   batch.progress.reserve(read.progress.size());

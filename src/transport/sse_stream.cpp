@@ -85,7 +85,10 @@ asio::awaitable<bool> write_chunk(StreamState& state, const HttpOptions& options
 
 std::string sse_events(const mcp::StreamBatch& batch) {
   std::string out;
-  for (const auto& event : batch.events) append_sse_event(out, event.id, event.data);
+  std::size_t size = 0;
+  for (const auto& event : batch.events) size += event.data->size() + 32;  // + "id: N\ndata: \n\n"
+  out.reserve(size);
+  for (const auto& event : batch.events) append_sse_event(out, event.id, *event.data);
   return out;
 }
 

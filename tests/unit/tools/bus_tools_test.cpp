@@ -56,7 +56,7 @@ class BusToolsTest : public ::testing::Test {
   // each call sees every undelivered record again).
   Strings pushed(const mcp::SessionPtr& session) {
     Strings out;
-    for (const auto& e : source_.next(*session, 10000).events) out.push_back(e.data);
+    for (const auto& e : source_.next(*session, 10000).events) out.push_back(*e.data);
     return out;
   }
 
