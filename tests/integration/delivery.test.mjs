@@ -89,6 +89,51 @@ describe('durability across a crash (kill -9)', () => {
     }
   });
 
+  test('every answered send of a concurrent burst (group commit under load) survives kill -9', async () => {
+    const dataDir = await makeDataDir();
+    try {
+      const p = `worker-${randomUUID()}`;
+      let server = await startServer({ args: AUTH_NONE, dataDir });
+      const worker = new RawSession(server.mcpUrl);
+      await worker.initialize();
+      await worker.callToolJson('blender_register_client', { client_uuid: p, client_type: 'blender', is_persistent: true });
+      assert.equal((await worker.delete()).status, 200);
+      // 32 senders at a time: commits take many sends each, and some wait for
+      // the commit delay. Every answer means committed.
+      const senders = await Promise.all(Array.from({ length: 32 }, async () => {
+        const s = new RawSession(server.mcpUrl);
+        await s.initialize();
+        return s;
+      }));
+      const count = 1000;
+      let next = 1;
+      await Promise.all(senders.map(async (sender) => {
+        while (next <= count) {
+          const n = next++;
+          const r = await sender.callToolJson('blender_send_message', { target_uuid: p, payload: { n } });
+          assert.deepEqual(r.targets, [p], JSON.stringify(r));
+        }
+      }));
+      await server.kill();
+
+      server = await startServer({ args: AUTH_NONE, dataDir });
+      try {
+        const back = new RawSession(server.mcpUrl);
+        await back.initialize();
+        await back.callToolJson('blender_register_client', { client_uuid: p, client_type: 'blender', is_persistent: true });
+        const stream = await back.openStream();
+        assert.equal(stream.status, 200, stream.text);
+        assertCompleteInOrder(await stream.waitFor(count), count);
+        stream.close();
+        await back.delete();
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test('a job opened before a restart routes its update directly to its originator after it', async () => {
     const dataDir = await makeDataDir();
     try {
