@@ -34,6 +34,14 @@ function assertCompleteInOrder(events, count) {
   assert.deepEqual([...ns].sort((a, b) => a - b), Array.from({ length: count }, (_, i) => i + 1));
 }
 
+/** Registers `uuid` as a persistent client on `server`, then ends its session: offline. */
+async function registerOfflinePersistent(server, uuid) {
+  const worker = new RawSession(server.mcpUrl);
+  await worker.initialize();
+  await worker.callToolJson('blender_register_client', { client_uuid: uuid, client_type: 'blender', is_persistent: true });
+  assert.equal((await worker.delete()).status, 200);
+}
+
 async function listClients(session) {
   return session.callToolJson('blender_list_available_clients');
 }
@@ -44,10 +52,7 @@ describe('durability across a crash (kill -9)', () => {
     try {
       const p = `worker-${randomUUID()}`;
       let server = await startServer({ args: AUTH_NONE, dataDir });
-      const worker = new RawSession(server.mcpUrl);
-      await worker.initialize();
-      await worker.callToolJson('blender_register_client', { client_uuid: p, client_type: 'blender', is_persistent: true });
-      assert.equal((await worker.delete()).status, 200);
+      await registerOfflinePersistent(server, p);
       const llm = new RawSession(server.mcpUrl);
       await llm.initialize();
       const sent = await llm.callToolJson('blender_send_message', { target_uuid: p, payload: { n: 1, job: 'render' } });
@@ -94,10 +99,7 @@ describe('durability across a crash (kill -9)', () => {
     try {
       const p = `worker-${randomUUID()}`;
       let server = await startServer({ args: AUTH_NONE, dataDir });
-      const worker = new RawSession(server.mcpUrl);
-      await worker.initialize();
-      await worker.callToolJson('blender_register_client', { client_uuid: p, client_type: 'blender', is_persistent: true });
-      assert.equal((await worker.delete()).status, 200);
+      await registerOfflinePersistent(server, p);
       // 32 senders at a time: commits take many sends each, and some wait for
       // the commit delay. Every answer means committed.
       const senders = await Promise.all(Array.from({ length: 32 }, async () => {

@@ -31,6 +31,12 @@ class BusStoreTest : public ::testing::Test {
     m.client = BusClientRow{user, uuid, "blender", {"rendering", "gpu"}, "g", 1.5, 2.5, 0, 0};
     return m;
   }
+  // A batch of one mutation.
+  static std::vector<BusMutation> only(BusMutation m) {
+    std::vector<BusMutation> batch;
+    batch.push_back(std::move(m));
+    return batch;
+  }
   static BusMutation append(const std::string& user, const std::string& uuid, std::uint64_t seq,
                             std::uint64_t retained_from = 0) {
     BusMutation m;
@@ -124,11 +130,7 @@ TEST_F(BusStoreTest, EvictedRowsAreSweptOnceTheTableHasGrownEnough) {
     q.step();
     return q.column_int64(0);
   };
-  {
-    std::vector<BusMutation> first;
-    first.push_back(upsert("alice", "p"));
-    store.apply(first);
-  }
+  store.apply(only(upsert("alice", "p")));
   // An inbox of 10 records: each append evicts the oldest in memory.
   constexpr std::uint64_t kRetained = 10;
   std::uint64_t seq = 0;
@@ -234,11 +236,7 @@ TEST_F(BusStoreTest, AnExactCursorMayGoBackAndReRegistrationKeepsIt) {
 TEST_F(BusStoreTest, GroupCommitBatchesConcurrentWritersAndReportsEachCommit) {
   Database db(file());
   BusStore store(db);
-  {
-    std::vector<BusMutation> first;
-    first.push_back(upsert("alice", "p"));
-    store.apply(first);
-  }
+  store.apply(only(upsert("alice", "p")));
   GroupCommit commit(store);
   constexpr int kThreads = 4;
   constexpr int kPerThread = 200;
@@ -295,9 +293,7 @@ TEST_F(BusStoreTest, StopFlushesWhatWasSubmitted) {
   BusStore store(db);
   {
     GroupCommit commit(store);
-    std::vector<BusMutation> batch;
-    batch.push_back(upsert("alice", "p"));
-    commit.submit(std::move(batch));
+    commit.submit(only(upsert("alice", "p")));
     commit.stop();
   }
   EXPECT_EQ(store.load().clients.size(), 1u);
@@ -309,9 +305,7 @@ TEST_F(BusStoreTest, WritesNobodyWaitsForAreCommittedAnyway) {
   Database db(file());
   BusStore store(db);
   GroupCommit commit(store);
-  std::vector<BusMutation> batch;
-  batch.push_back(upsert("alice", "p"));
-  commit.submit_later(std::move(batch));
+  commit.submit_later(only(upsert("alice", "p")));
   // No request, no flush: only the writer's own clock commits it. (The bound
   // is a hang guard, not a timing assertion.)
   for (int i = 0; i < 1000 && commit.commits() == 0; ++i) {
@@ -325,9 +319,7 @@ TEST_F(BusStoreTest, FlushCommitsTheLaterWritesToo) {
   Database db(file());
   BusStore store(db);
   GroupCommit commit(store);
-  std::vector<BusMutation> batch;
-  batch.push_back(upsert("alice", "p"));
-  commit.submit_later(std::move(batch));
+  commit.submit_later(only(upsert("alice", "p")));
   commit.flush();
   EXPECT_EQ(store.load().clients.size(), 1u);
 }
@@ -335,11 +327,7 @@ TEST_F(BusStoreTest, FlushCommitsTheLaterWritesToo) {
 TEST_F(BusStoreTest, ARequestedCommitTakesEverythingSubmittedBeforeIt) {
   Database db(file());
   BusStore store(db);
-  {
-    std::vector<BusMutation> first;
-    first.push_back(upsert("alice", "p"));
-    store.apply(first);
-  }
+  store.apply(only(upsert("alice", "p")));
   GroupCommit commit(store);
   std::vector<std::uint64_t> tickets;
   for (std::uint64_t seq = 1; seq <= 10; ++seq) {
