@@ -106,7 +106,9 @@ def main():
 
     m = machine()
     rev = sh("git", "rev-parse", "--short", "HEAD") or "unknown"
-    if sh("git", "status", "--porcelain", "--untracked-files=no"):
+    # Its own outputs (rewritten by every run) are not changes to what was measured.
+    if sh("git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+          ":(exclude)BENCHMARKS.md", ":(exclude)bench/cost-growth.png"):
         rev += " (with uncommitted changes)"
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
