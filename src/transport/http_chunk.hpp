@@ -30,7 +30,6 @@ class HttpChunk {
 
   // What is left to write, as a buffer sequence (valid until the next change).
   std::array<boost::asio::const_buffer, 3> rest() const;
-  void mark_written(std::size_t bytes) { written_ += bytes; }
 
  private:
   std::array<boost::asio::const_buffer, 3> whole() const;

@@ -1,8 +1,5 @@
 #include "transport/http_types.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <string>
 
 #include "transport/socket_write.hpp"
@@ -54,13 +51,10 @@ boost::asio::awaitable<bool> write_response(beast::tcp_stream& stream, HttpRespo
   // now is written within the timeout.
   const std::size_t now = write_now(stream.socket(), boost::asio::buffer(bytes), ec);
   if (ec) co_return false;
-  if (now < bytes.size()) {
-    stream.expires_after(timeout);
-    auto [write_ec, n] = co_await boost::asio::async_write(
-        stream, boost::asio::buffer(bytes.data() + now, bytes.size() - now),
-        boost::asio::as_tuple(boost::asio::use_awaitable));
-    stream.expires_never();
-    if (write_ec) co_return false;
+  if (now < bytes.size() &&
+      !co_await write_rest(stream, boost::asio::buffer(bytes.data() + now, bytes.size() - now),
+                           timeout)) {
+    co_return false;
   }
   co_return keep_alive;
 }

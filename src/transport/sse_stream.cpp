@@ -9,10 +9,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <optional>
 
 #include "transport/http_chunk.hpp"
+#include "transport/socket_write.hpp"
 #include "transport/sse_format.hpp"
 
 namespace blender_bus::transport {
@@ -72,12 +72,9 @@ asio::awaitable<void> watch_peer(std::shared_ptr<beast::tcp_stream> stream,
 asio::awaitable<bool> write_chunk(StreamState& state, const HttpOptions& options) {
   boost::system::error_code ec;
   if (!state.chunk.write_now(state.stream.socket(), ec)) co_return false;
-  if (state.chunk.pending()) {
-    state.stream.expires_after(options.write_timeout);
-    auto [write_ec, n] = co_await asio::async_write(state.stream, state.chunk.rest(), kTuple);
-    state.stream.expires_never();
-    if (write_ec) co_return false;
-    state.chunk.mark_written(n);
+  if (state.chunk.pending() &&
+      !co_await write_rest(state.stream, state.chunk.rest(), options.write_timeout)) {
+    co_return false;
   }
   state.chunk.clear();
   co_return true;
@@ -179,13 +176,7 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
     queue.detach(*token);
     co_return;
   }
-  // For write_now: a full buffer answers would_block instead of blocking.
-  beast::error_code nb_ec;
-  stream->socket().non_blocking(true, nb_ec);
-  if (nb_ec) {
-    queue.detach(*token);
-    co_return;
-  }
+  // The socket is non-blocking (HttpServer sets it at accept), as write_now needs.
   asio::co_spawn(executor, watch_peer(stream, state), asio::detached);
 
   // Opening a stream is activity; so is every event written.
@@ -193,7 +184,7 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
   bool healthy = true;
   while (healthy && !state->failed && !state->peer_gone && queue.is_current(*token)) {
     if (state->chunk.pending()) {
-      // deliver_now left part of a chunk: it goes first.
+      // A batch's chunk, assigned below or left partly written by deliver_now.
       healthy = co_await write_chunk(*state, options);
       if (!healthy) break;
       session->touch();
@@ -217,18 +208,16 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
       }
       continue;
     }
-    if (!batch.events.empty()) {
-      state->chunk.assign(sse_events(batch));
-      healthy = co_await write_chunk(*state, options);
-      if (!healthy) break;
-      session->touch();
+    if (batch.events.empty()) {
+      source.delivered(*session, batch);  // all skipped (below the session's level)
+      continue;
     }
-    source.delivered(*session, batch);
+    state->chunk.assign(sse_events(batch));
+    state->in_flight = std::move(batch);
   }
   queue.detach(*token);
   if (healthy && !state->failed && !state->peer_gone) {
-    stream->expires_after(options.write_timeout);
-    co_await asio::async_write(*stream, http::make_chunk_last(), kTuple);
+    co_await write_rest(*stream, http::make_chunk_last(), options.write_timeout);
   }
   beast::error_code ignored;
   stream->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
