@@ -52,8 +52,8 @@ struct BusSnapshot {
 struct BusMutation {
   enum class Kind {
     upsert_client,  // client (cursor columns untouched on update)
-    delete_client,  // user_id, uuid: the client and its records
-    append_record,  // record; also trims the client's records below retained_from
+    delete_client,  // user_id, uuid: the client (its records are left to the sweep)
+    append_record,  // record; retained_from > 0: the client's records below it were evicted
     move_cursor,    // user_id, uuid, delivered (max, or exact when `exact`), retained_from
     sequence,       // user_id, seq: the user's last issued seq (max)
     open_job,       // job

@@ -72,6 +72,16 @@ def tail(path, chars=3000):
     return text[-chars:]
 
 
+def stop_process(proc, timeout):
+    """SIGTERM, then SIGKILL if it has not ended within `timeout`; waits for it."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 class ServerProcess:
     def __init__(self, data_dir, args=("--auth", "none"), port=0, env=None):
         self.data_dir = data_dir
@@ -108,12 +118,7 @@ class ServerProcess:
         """SIGTERM, then the exit code (SIGKILL if it will not go)."""
         if self.proc is None or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, timeout)
         self._log.close()
         return self.proc.returncode
 
@@ -157,12 +162,7 @@ class WorkerProcess:
     def terminate(self, timeout=20.0):
         """SIGTERM (a graceful stop); returns the exit code."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            stop_process(self.proc, timeout)
         self._log.close()
         return self.proc.returncode
 
