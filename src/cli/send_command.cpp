@@ -76,8 +76,10 @@ void print_block(std::ostream& out, const std::string& text) {
 // reply's result on stdout (so `send … > out.txt` keeps just the results).
 void report(const JobUpdate& update, ReplyTracker::Seen seen, const ReplyTracker& tracker) {
   if (seen == ReplyTracker::Seen::progress) {
-    std::cerr << "[" << update.status << "] " << update.job_id << " (" << tracker.replies()
-              << " of " << tracker.expected() << " answered)\n";
+    const std::string progress = update.progress_text();
+    std::cerr << "[" << update.status << "] " << update.job_id
+              << (progress.empty() ? "" : " " + progress) << " (" << tracker.replies() << " of "
+              << tracker.expected() << " answered)\n";
     print_block(std::cerr, update.result);
     return;
   }
