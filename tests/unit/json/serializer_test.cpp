@@ -50,6 +50,22 @@ TEST(Serializer, ObjectAndArrayOverloadsWriteTheSameAsTheValue) {
 TEST(Serializer, ANonFiniteNumberIsNeverWritten) {
   const bj::value value{{"x", bj::array{std::numeric_limits<double>::infinity()}}};
   EXPECT_THROW(to_text(value), std::domain_error);
+  std::string out = "kept:";
+  EXPECT_THROW(append_text(out, value), std::domain_error);
+  EXPECT_EQ(out, "kept:");  // nothing half-written
+}
+
+TEST(Serializer, LongAndManyValuesGrowTheTextAsNeeded) {
+  bj::array items;
+  std::string expected = "[";
+  for (int i = 0; i < 2000; ++i) {
+    items.emplace_back(std::string(static_cast<std::size_t>(i % 50), '"'));
+    items.emplace_back(i + 0.5);
+    if (i) expected += ',';
+    expected += bj::serialize(items[items.size() - 2]) + "," + std::to_string(i) + ".5";
+  }
+  expected += "]";
+  EXPECT_EQ(to_text(items), expected);
 }
 
 }  // namespace
