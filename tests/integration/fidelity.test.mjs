@@ -79,6 +79,22 @@ async function rawCall(session, name, argumentsText) {
   return msg.result;
 }
 
+/**
+ * An `llm` peer (collecting its records) and a `blender` peer, registered on
+ * separate sessions. close() ends both.
+ */
+async function llmAndWorker(name) {
+  const llm = await connectClient(server);
+  const worker = await connectClient(server);
+  const inbox = collectMessages(llm.client);
+  await llm.streamOpened;
+  const llmUuid = fresh(`${name}-llm`);
+  const workerUuid = fresh(`${name}-blender`);
+  await llm.client.callTool({ name: 'blender_register_client', arguments: { client_uuid: llmUuid, client_type: 'llm' } });
+  await worker.client.callTool({ name: 'blender_register_client', arguments: { client_uuid: workerUuid, client_type: 'blender' } });
+  return { llm, worker, inbox, llmUuid, workerUuid, async close() { await llm.close(); await worker.close(); } };
+}
+
 describe('1. resource URIs carry FastMCP\'s blender+ prefix', () => {
   test('resources/list shows the prefixed URIs as the canonical entries', async () => {
     const peer = await connectClient(server);
@@ -258,15 +274,8 @@ describe('4. null means the default for every optional parameter', () => {
 
 describe('5. a server: origin opens no job', () => {
   test('a send with from_uuid "server:…" leaves the job unopened: its update broadcasts to everyone', async () => {
-    const llm = await connectClient(server);
-    const worker = await connectClient(server);
+    const { llm, worker, inbox, llmUuid, workerUuid, close } = await llmAndWorker('origin');
     try {
-      const inbox = collectMessages(llm.client);
-      await llm.streamOpened;
-      const llmUuid = fresh('origin-llm');
-      const workerUuid = fresh('origin-worker');
-      await llm.client.callTool({ name: 'blender_register_client', arguments: { client_uuid: llmUuid, client_type: 'llm' } });
-      await worker.client.callTool({ name: 'blender_register_client', arguments: { client_uuid: workerUuid, client_type: 'blender' } });
       const job = fresh('job');
       const sent = toolJson(await llm.client.callTool({ name: 'blender_send_message', arguments: {
         target_uuid: workerUuid, from_uuid: 'server:local', payload: { message_type: 'job_dispatch', job_id: job, script: '' } } }));
@@ -281,10 +290,7 @@ describe('5. a server: origin opens no job', () => {
       const [record] = await inbox.waitFor(1, { filter: (r) => r.data?.payload?.job_id === job });
       assert.deepEqual(record.data.routing, { type: 'broadcast' });
       assert.equal(record.data.payload.result, 'done');
-    } finally {
-      await llm.close();
-      await worker.close();
-    }
+    } finally { await close(); }
   });
 });
 
@@ -396,15 +402,8 @@ describe('the newer add-on: label', () => {
 
 describe('the newer add-on: progress and progress_message on blender_job_update', () => {
   test('passed through in the job_update payload to the originator, and kept for blender_job_status', async () => {
-    const llm = await connectClient(server);
-    const worker = await connectClient(server);
+    const { llm, worker, inbox, llmUuid: me, workerUuid: blender, close } = await llmAndWorker('progress');
     try {
-      const inbox = collectMessages(llm.client);
-      await llm.streamOpened;
-      const me = fresh('progress-llm');
-      const blender = fresh('progress-blender');
-      await llm.client.callTool({ name: 'blender_register_client', arguments: { client_uuid: me, client_type: 'llm' } });
-      await worker.client.callTool({ name: 'blender_register_client', arguments: { client_uuid: blender, client_type: 'blender' } });
       const job = fresh('job');
       await llm.client.callTool({ name: 'blender_send_message', arguments: {
         target_uuid: blender, from_uuid: me, payload: { message_type: 'job_dispatch', job_id: job, script: '' } } });
@@ -422,10 +421,7 @@ describe('the newer add-on: progress and progress_message on blender_job_update'
       await worker.client.callTool({ name: 'blender_job_update', arguments: { job_id: job, status: 'completed', result: 'ok' } });
       const [, last] = await inbox.waitFor(2, { filter: (r) => r.data?.payload?.job_id === job });
       assert.deepEqual(Object.keys(last.data.payload), ['kind', 'job_id', 'status', 'result', 'error']);
-    } finally {
-      await llm.close();
-      await worker.close();
-    }
+    } finally { await close(); }
   });
 
   test('progress must be a number from 0 to 1', async () => {
