@@ -18,8 +18,8 @@ struct ToolResult {
   // What FastMCP (>= 2.10) answers for a tool that returns a str holding
   // JSON (SPEC §5): the first content item {"type":"text","text":<value as
   // JSON text>} and structuredContent {"result":<the same text>}, which
-  // text_result_output_schema() describes. Costs one serialization and one
-  // copy of the text.
+  // text_result_output_schema() describes. Costs one serialization and a
+  // copy of the text for each of the two places.
   static ToolResult json(const boost::json::object& value, bool is_error = false);
   // A plain text error result (isError: true), e.g. schema violations.
   static ToolResult error(std::string message);
