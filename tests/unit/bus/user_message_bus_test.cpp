@@ -509,12 +509,11 @@ TEST_F(UserMessageBusTest, ProgressOutsideZeroToOneIsRefused) {
 }
 
 TEST_F(UserMessageBusTest, ALabelIsKeptUpdatedInPlaceAndBounded) {
-  Registration r{"b-1", "blender", true, {}, std::nullopt, "s-1"};
-  r.label = "Studio PC";
+  Registration r{"b-1", "blender", true, {}, std::nullopt, "s-1", std::string("Studio PC")};
   auto out = bus_.register_client(r);
   EXPECT_EQ(out.result.at("client").at("label"), "Studio PC");
   EXPECT_EQ(out.client->label, "Studio PC");  // what the store keeps
-  r.label = "Render node";
+  r.label = std::string("Render node");
   bus_.register_client(r);
   EXPECT_EQ(bus_.find("b-1")->label, "Render node");
   r.label = std::string(257, 'x');
