@@ -131,7 +131,7 @@ def main():
         w(f"| server | `blender-bus serve --auth none --port 0 --data-dir <tmp> --threads {threads}`: "
           f"{threads} I/O thread(s), the load generator runs on the other core(s) (`BENCH_SERVER_THREADS`) |")
     w("| load generator | `blender-bus-bench`: one process, one thread, keep-alive HTTP/1.1, real MCP sessions |")
-    w("| ceiling | nginx (Debian) on loopback, one worker per core, a static 581-byte JSON answer to the same requests |")
+    w("| ceiling | nginx (Debian) on loopback, one worker per core, a static 620-byte JSON answer to the same requests |")
     w("")
     w("Ratios are blender-bus ÷ nginx for the same load from the same generator: "
       "for rates, 1.00× would be as fast as a static file server; for latency and memory, "

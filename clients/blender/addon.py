@@ -3,6 +3,7 @@ timer that runs queued jobs on Blender's main thread."""
 
 import atexit
 import logging
+import socket
 
 import bpy
 from bpy.props import BoolProperty, StringProperty
@@ -43,7 +44,8 @@ def connect(prefs) -> None:
     config = PeerConfig(server_url=server.base_url,
                         client_uuid=load_or_create_uuid(default_uuid_path()),
                         group_id=prefs.group_id.strip() or None,
-                        capabilities=capabilities)
+                        capabilities=capabilities,
+                        label=socket.gethostname())
     _peer = BusPeer(config, _auth_for(prefs, server))
     _peer.start()
     if not bpy.app.timers.is_registered(_run_queued_jobs):

@@ -11,20 +11,27 @@ scripts:
   headless worker's loop) and runs them;
 - the reply thread sends `blender_job_update` calls in order, retrying
   through reconnects, so a slow network never blocks the main thread.
+
+A `job_cancel` record (the newer add-on's `{"message_type": "job_cancel",
+"job_id"}`) cancels a job that is still queued (answered `cancelled`); a job
+already running is answered with a `running` update saying that it
+cannot be stopped: a Blender script cannot be interrupted safely.
 """
 
 import http.client
 import json
 import logging
+import math
+import numbers
 import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from .auth import AuthError
 from .backoff import Backoff
-from .job_dispatch import Job, SeenMessages, job_from_message
+from .job_dispatch import Job, SeenMessages, cancel_request_from_message, job_from_message
 from .job_runner import run_script
 from .mcp_client import (HttpStatusError, McpClient, McpError, SessionGone,
                          ToolError, Unauthorized)
@@ -45,11 +52,20 @@ class PeerConfig:
     group_id: Optional[str] = None
     capabilities: List[str] = field(default_factory=lambda: ["python_execution"])
     client_type: str = "blender"
+    # A human name for the machine (the newer add-on's `label`), shown in
+    # client listings; None registers without one.
+    label: Optional[str] = None
     # No byte at all (keep-alive comments included) for this long means the
     # connection is dead even if TCP has not noticed: reconnect.
     stream_idle_timeout: float = 120.0
     initial_backoff: float = 0.5
     max_backoff: float = 30.0
+
+
+# Reports closer together than this are not sent (the next one will be).
+PROGRESS_INTERVAL_SECONDS = 0.2
+CANCEL_REFUSED = ("cancel refused: the script is already running, and a Blender script "
+                  "cannot be interrupted safely; it will finish")
 
 
 @dataclass
@@ -58,6 +74,35 @@ class _Reply:
     status: str
     result: str = ""
     error: str = ""
+    progress: Optional[float] = None
+    progress_message: Optional[str] = None
+
+
+def progress_reporter(job_id: str, send: Callable[[_Reply], None],
+                      clock: Callable[[], float] = time.monotonic) -> Callable[..., bool]:
+    """The `report_progress(fraction, message="")` a job's script calls:
+    sends a `running` update with `progress` (a number from 0 to 1) and
+    `progress_message`. Returns True when the report was sent, False when
+    it came within PROGRESS_INTERVAL_SECONDS of the last one (a fraction of
+    1 is always sent). Raises ValueError for a fraction outside 0..1 (NaN
+    included) and TypeError for one that is not a number."""
+    last_sent = [None]
+
+    def report_progress(fraction, message: str = "") -> bool:
+        if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real):
+            raise TypeError(f"progress must be a number from 0 to 1, not {fraction!r}")
+        fraction = float(fraction)
+        if not (math.isfinite(fraction) and 0.0 <= fraction <= 1.0):
+            raise ValueError(f"progress must be a number from 0 to 1, not {fraction!r}")
+        now = clock()
+        if (last_sent[0] is not None and fraction < 1.0
+                and now - last_sent[0] < PROGRESS_INTERVAL_SECONDS):
+            return False
+        last_sent[0] = now
+        send(_Reply(job_id, "running", progress=fraction, progress_message=str(message) if message else None))
+        return True
+
+    return report_progress
 
 
 class BusPeer:
@@ -77,6 +122,12 @@ class BusPeer:
         self._stream = None
         self._seen = SeenMessages()
         self._threads: List[threading.Thread] = []
+        # Jobs heard but not started, those cancelled while still in `jobs`
+        # (the main thread skips them), and the one running.
+        self._jobs_lock = threading.Lock()
+        self._queued: List[Job] = []
+        self._cancelled: List[Job] = []
+        self._running: Optional[Job] = None
 
     # -- lifecycle (any thread) --------------------------------------------
 
@@ -138,10 +189,24 @@ class BusPeer:
         return True
 
     def execute(self, job: Job) -> None:
+        with self._jobs_lock:
+            if any(cancelled is job for cancelled in self._cancelled):
+                self._cancelled = [c for c in self._cancelled if c is not job]
+                return  # cancelled while it waited, and answered then
+            self._queued = [queued for queued in self._queued if queued is not job]
+            self._running = job
+        try:
+            self._run(job)
+        finally:
+            with self._jobs_lock:
+                self._running = None
+
+    def _run(self, job: Job) -> None:
         self._replies.put(_Reply(job.job_id, "running"))
         log.info("job %s: running%s", job.job_id, f" ({job.description})" if job.description else "")
         started = time.monotonic()
-        outcome = run_script(job.script, job.job_id)
+        helpers = {"report_progress": progress_reporter(job.job_id, self._replies.put)}
+        outcome = run_script(job.script, job.job_id, helpers)
         elapsed = time.monotonic() - started
         if outcome.ok:
             log.info("job %s: completed in %.2fs", job.job_id, elapsed)
@@ -152,13 +217,31 @@ class BusPeer:
             self._replies.put(_Reply(job.job_id, "failed", result=outcome.output, error=outcome.error))
 
     def _cancel_queued_jobs(self, reason: str) -> None:
-        while True:
-            try:
-                job = self.jobs.get_nowait()
-            except queue.Empty:
-                return
+        with self._jobs_lock:
+            cancelled, self._queued = self._queued, []
+            self._cancelled.extend(cancelled)
+        for job in cancelled:
             log.info("job %s: cancelled (%s)", job.job_id, reason)
             self._replies.put(_Reply(job.job_id, "cancelled", error=reason))
+
+    def cancel(self, job_id: str) -> None:
+        """A job_cancel for `job_id` (any thread): a queued job is answered
+        `cancelled` and never runs; a running one gets a `running` update
+        saying it cannot be stopped; a job this peer does not hold is left
+        to the peer that does."""
+        with self._jobs_lock:
+            cancelled = [job for job in self._queued if job.job_id == job_id]
+            self._queued = [job for job in self._queued if job.job_id != job_id]
+            self._cancelled.extend(cancelled)
+            running = self._running is not None and self._running.job_id == job_id
+        for job in cancelled:
+            log.info("job %s: cancelled before it started", job.job_id)
+            self._replies.put(_Reply(job.job_id, "cancelled", error="cancelled before it started"))
+        if running:
+            log.info("job %s: cancel refused: it is running", job_id)
+            self._replies.put(_Reply(job_id, "running", progress_message=CANCEL_REFUSED))
+        if not cancelled and not running:
+            log.info("job %s: cancel ignored: not a job of this peer (or it has ended)", job_id)
 
     # -- session and registration ------------------------------------------
     #
@@ -183,13 +266,16 @@ class BusPeer:
         with self._session_lock:
             if self._registered_session == session_id:
                 return
-        answer = self.client.call_tool("blender_register_client", {
+        registration = {
             "client_uuid": self.config.client_uuid,
             "client_type": self.config.client_type,
             "is_persistent": True,
             "capabilities": list(self.config.capabilities),
             "group_id": self.config.group_id or None,
-        })
+        }
+        if self.config.label:
+            registration["label"] = self.config.label
+        answer = self.client.call_tool("blender_register_client", registration)
         if not isinstance(answer, dict) or answer.get("status") != "ok":
             raise ToolError(f"registration refused: {answer!r}")
         with self._session_lock:
@@ -311,6 +397,11 @@ class BusPeer:
         if "method" in message and "id" in message:
             self._answer_server_request(message)
             return
+        cancel = cancel_request_from_message(message)
+        if cancel is not None:
+            if cancel.message_id is None or self._seen.first_time(cancel.message_id):
+                self.cancel(cancel.job_id)
+            return
         job = job_from_message(message)
         if job is None:
             return
@@ -318,6 +409,8 @@ class BusPeer:
             log.info("job %s: already seen (replayed record), skipped", job.job_id)
             return
         log.info("job %s: queued", job.job_id)
+        with self._jobs_lock:
+            self._queued.append(job)
         self.jobs.put(job)
 
     def _answer_server_request(self, message: dict) -> None:
@@ -354,10 +447,15 @@ class BusPeer:
                     return
                 continue
             try:
-                self.client.call_tool("blender_job_update", {
-                    "job_id": reply.job_id, "status": reply.status,
-                    "result": reply.result, "error": reply.error,
-                })
+                update = {"job_id": reply.job_id, "status": reply.status,
+                          "result": reply.result, "error": reply.error}
+                # Only when set: a server without the newer add-on's fields
+                # sees the original four.
+                if reply.progress is not None:
+                    update["progress"] = reply.progress
+                if reply.progress_message is not None:
+                    update["progress_message"] = reply.progress_message
+                self.client.call_tool("blender_job_update", update)
                 return
             except SessionGone:
                 self._forget_session(session_id)  # the stream thread sets up the next one

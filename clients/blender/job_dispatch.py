@@ -1,4 +1,5 @@
-"""What a job is, as it arrives on the bus (SPEC §7 record, §11 payload)."""
+"""What a job is, and a request to cancel one, as they arrive on the bus
+(SPEC §7 record, §11 payload)."""
 
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -16,6 +17,27 @@ class Job:
     description: str = ""
 
 
+@dataclass
+class CancelRequest:
+    job_id: str
+    message_id: Optional[str] = None
+
+
+def _bus_payload(message: dict, message_type: str):
+    """(record data, payload) of a `notifications/message` bus record whose
+    payload says `message_type`, else (None, None)."""
+    if message.get("method") != "notifications/message":
+        return None, None
+    params = message.get("params") or {}
+    data = params.get("data")
+    if not isinstance(data, dict):
+        return None, None
+    payload = data.get("payload")
+    if not isinstance(payload, dict) or payload.get("message_type") != message_type:
+        return None, None
+    return data, payload
+
+
 def job_from_message(message: dict) -> Optional[Job]:
     """The job carried by a JSON-RPC message, or None if it carries none.
 
@@ -23,14 +45,8 @@ def job_from_message(message: dict) -> Optional[Job]:
     `message_type: "job_dispatch"` are jobs; everything else on the bus
     (job updates from other peers, free-form messages) is not ours to run.
     """
-    if message.get("method") != "notifications/message":
-        return None
-    params = message.get("params") or {}
-    data = params.get("data")
-    if not isinstance(data, dict):
-        return None
-    payload = data.get("payload")
-    if not isinstance(payload, dict) or payload.get("message_type") != "job_dispatch":
+    data, payload = _bus_payload(message, "job_dispatch")
+    if payload is None:
         return None
     job_id = payload.get("job_id") or data.get("job_id") or data.get("message_id")
     script = payload.get("script")
@@ -43,6 +59,14 @@ def job_from_message(message: dict) -> Optional[Job]:
         from_uuid=data.get("from_uuid"),
         description=str(payload.get("description") or ""),
     )
+
+
+def cancel_request_from_message(message: dict) -> Optional[CancelRequest]:
+    """The newer add-on's `{"message_type": "job_cancel", "job_id"}`, or None."""
+    data, payload = _bus_payload(message, "job_cancel")
+    if payload is None or not payload.get("job_id"):
+        return None
+    return CancelRequest(job_id=str(payload["job_id"]), message_id=data.get("message_id"))
 
 
 class SeenMessages:

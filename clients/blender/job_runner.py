@@ -1,7 +1,8 @@
 """Running one job's script and capturing what it says.
 
 Must be called on Blender's main thread: bpy is not thread-safe. The script
-runs as `__main__` in a fresh namespace; its stdout and stderr are captured
+runs as `__main__` in a fresh namespace (plus the helpers the caller gives,
+such as `report_progress`); its stdout and stderr are captured
 together (in order), and any exception, SystemExit included, becomes a
 traceback in the outcome instead of ending the worker.
 """
@@ -12,6 +13,7 @@ import linecache
 import traceback
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from typing import Any, Dict, Optional
 
 # Keeps a reply well under the server's 4 MiB request limit (SPEC §3).
 MAX_TEXT_CHARS = 1_000_000
@@ -39,12 +41,12 @@ def _job_traceback(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
-def run_script(script: str, job_id: str = "job") -> JobOutcome:
+def run_script(script: str, job_id: str = "job", helpers: Optional[Dict[str, Any]] = None) -> JobOutcome:
     filename = f"<job {job_id}>"
     # Registered so tracebacks can quote the script's lines.
     linecache.cache[filename] = (len(script), None, script.splitlines(True), filename)
     captured = io.StringIO()
-    namespace = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
+    namespace = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins, **(helpers or {})}
     try:
         code = compile(script, filename, "exec")
         with redirect_stdout(captured), redirect_stderr(captured):

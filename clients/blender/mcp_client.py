@@ -56,20 +56,30 @@ class ToolError(Exception):
     """A tool call whose result has `isError: true`."""
 
 
+def _json_or_text(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def tool_result_payload(result: dict) -> Any:
-    """The JSON a bus tool returned (SPEC §5): `structuredContent` when
-    present, else the first text content item parsed as JSON."""
+    """The JSON a bus tool returned (SPEC §5). The bus tools answer as
+    FastMCP does for a tool returning a str: the JSON text in the first
+    content item, and structuredContent {"result": <the same text>}, which
+    is unwrapped. Another structuredContent is returned as it is; without
+    one, the first text content item parsed as JSON."""
     if result.get("isError"):
         texts = [c.get("text", "") for c in result.get("content", []) if c.get("type") == "text"]
         raise ToolError("; ".join(texts) or "tool reported an error")
-    if isinstance(result.get("structuredContent"), dict):
-        return result["structuredContent"]
+    structured = result.get("structuredContent")
+    if isinstance(structured, dict):
+        if len(structured) == 1 and isinstance(structured.get("result"), str):
+            return _json_or_text(structured["result"])
+        return structured
     for item in result.get("content", []):
         if item.get("type") == "text":
-            try:
-                return json.loads(item["text"])
-            except ValueError:
-                return item["text"]
+            return _json_or_text(item["text"])
     return None
 
 

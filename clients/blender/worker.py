@@ -2,7 +2,7 @@
 
     blender -b --python clients/blender/worker.py -- \\
         --server http://127.0.0.1:8000 --token-file ~/.config/blender-bus/token \\
-        [--group render-cluster] [--uuid-file PATH] [--capabilities a,b]
+        [--group render-cluster] [--uuid-file PATH] [--capabilities a,b] [--label NAME]
 
 Registers as a persistent `blender` client, runs every `job_dispatch` it
 receives on this (Blender's main) thread, and answers with
@@ -16,6 +16,7 @@ import importlib.util
 import logging
 import os
 import signal
+import socket
 import sys
 
 PACKAGE_NAME = "blender_bus_client"
@@ -56,6 +57,8 @@ def parse_arguments(args):
     parser.add_argument("--uuid-file",
                         help="where this worker's sticky uuid is kept (default: Blender's config directory)")
     parser.add_argument("--uuid", help="use this client uuid instead of a stored one")
+    parser.add_argument("--label", default=socket.gethostname(),
+                        help="a human name for this worker, shown in client listings (default: the host name)")
     parser.add_argument("--verbose", action="store_true", help="log debug details")
     return parser.parse_args(args)
 
@@ -103,7 +106,8 @@ def main(argv) -> int:
     client_uuid = options.uuid or load_or_create_uuid(options.uuid_file or default_uuid_path())
     capabilities = [c.strip() for c in options.capabilities.split(",") if c.strip()]
     peer = BusPeer(PeerConfig(server_url=server.base_url, client_uuid=client_uuid,
-                              group_id=options.group, capabilities=capabilities),
+                              group_id=options.group, capabilities=capabilities,
+                              label=options.label or None),
                    make_auth(options, server))
 
     signals_seen = []

@@ -11,7 +11,7 @@ boost::json::object ClientInfo::to_json() const {
 
   // boost::json::object keeps insertion order, which is the wire order.
   boost::json::object out;
-  out.reserve(12);
+  out.reserve(13);
   out["uuid"] = uuid;
   out["client_type"] = client_type;
   out["is_persistent"] = is_persistent;
@@ -23,6 +23,11 @@ boost::json::object ClientInfo::to_json() const {
   }
   out["connected_at"] = connected_at;
   out["last_seen"] = last_seen;
+  if (label) {
+    out["label"] = *label;
+  } else {
+    out["label"] = nullptr;
+  }
   out["online"] = online;
   out["last_seen_seconds_ago"] = last_seen_seconds_ago;
   out["stale"] = stale;

@@ -16,8 +16,9 @@ struct ClientInfo {
   bool is_persistent = false;  // the bucket; fixed at first registration
   std::vector<std::string> capabilities;
   std::optional<std::string> group_id;
-  double connected_at = 0;  // Unix seconds, first registration
-  double last_seen = 0;     // Unix seconds, bumped by re-registration
+  double connected_at = 0;           // Unix seconds, first registration
+  double last_seen = 0;              // Unix seconds, bumped by re-registration
+  std::optional<std::string> label;  // the newer add-on's name for the machine
   // The MCP session that receives this client's records; opaque to the bus and
   // never on the wire. Empty when unbound (e.g. its session ended).
   std::string session_id;
@@ -31,8 +32,8 @@ struct ClientInfo {
 
   // The wire shape, keys in SPEC order:
   // {"uuid","client_type","is_persistent","capabilities","group_id","connected_at","last_seen"},
-  // then the beyond fields "online","last_seen_seconds_ago","stale","pending_records",
-  // "dropped_records".
+  // then the newer add-on's "label" (null when none), then the beyond fields
+  // "online","last_seen_seconds_ago","stale","pending_records","dropped_records".
   boost::json::object to_json() const;
 };
 

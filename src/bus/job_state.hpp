@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace blender_bus::bus {
@@ -13,6 +14,8 @@ struct JobState {
   std::string status = "pending";
   std::string result;
   std::string error;
+  std::optional<double> progress;  // from the last update, when it carried one
+  std::optional<std::string> progress_message;
   std::uint64_t version = 0;
   std::uint64_t opened_version = 0;  // `version` when it was opened (JobTracker's order)
 };

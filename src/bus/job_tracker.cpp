@@ -35,7 +35,8 @@ std::vector<std::string> JobTracker::trim_open() {
   }
   // Stale entries (jobs closed or reopened) are dropped now and then, so the
   // order stays proportional to the open jobs whatever the traffic.
-  if (open_order_.size() > 2 * open_.size() + 64) std::erase_if(open_order_, std::not_fn(is_current));
+  if (open_order_.size() > 2 * open_.size() + 64)
+    std::erase_if(open_order_, std::not_fn(is_current));
   return forgotten;
 }
 
@@ -50,12 +51,15 @@ std::optional<std::string> JobTracker::correlate(std::string_view job_id, std::s
   return originator;
 }
 
-void JobTracker::note(std::string_view job_id, std::string status, std::string result,
-                      std::string error) {
+void JobTracker::note(const JobUpdate& u) {
+  const std::string_view job_id = u.job_id;
+  // Every field is the last update's: a status without progress clears it.
   auto update = [&](JobState& s) {
-    s.status = std::move(status);
-    s.result = std::move(result);
-    s.error = std::move(error);
+    s.status = u.status;
+    s.result = u.result;
+    s.error = u.error;
+    s.progress = u.progress;
+    s.progress_message = u.progress_message;
     s.version = ++version_;
   };
   if (auto it = open_.find(job_id); it != open_.end()) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bus/job_state.hpp"
+#include "bus/requests.hpp"
 
 namespace blender_bus::bus {
 
@@ -32,7 +33,7 @@ class JobTracker {
 
   // Records an update as the job's last known state (after correlate). A job
   // that is not open lands among the recent ones, bounded by the capacity.
-  void note(std::string_view job_id, std::string status, std::string result, std::string error);
+  void note(const JobUpdate& update);
 
   // The job's last known state: open first, then recent.
   std::optional<JobState> state(std::string_view job_id) const;

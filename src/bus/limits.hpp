@@ -13,6 +13,7 @@ struct Limits {
   std::size_t max_client_type = 64;
   std::size_t max_capabilities = 64;
   std::size_t max_capability = 128;
+  std::size_t max_label = 256;
   std::size_t max_payload_bytes = 1024 * 1024;  // serialized JSON
 };
 

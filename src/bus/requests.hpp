@@ -15,6 +15,8 @@ struct Registration {
   std::vector<std::string> capabilities;
   std::optional<std::string> group_id = std::nullopt;
   std::string session_id;  // the calling MCP session; empty leaves a binding as is
+  // The newer add-on's human name for the machine (beyond the seven keys).
+  std::optional<std::string> label = std::nullopt;
 };
 
 struct SendRequest {
@@ -30,6 +32,10 @@ struct JobUpdate {
   std::string status;
   std::string result;
   std::string error;
+  // The newer add-on's progress report: a fraction from 0 to 1 (the tool's
+  // schema checks the range) and a text; both passed through when given.
+  std::optional<double> progress = std::nullopt;
+  std::optional<std::string> progress_message = std::nullopt;
 };
 
 }  // namespace blender_bus::bus

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "bus/forwarded_record.hpp"
 #include "bus/uuid_v4.hpp"
 #include "bus/validation.hpp"
+#include "json/serializer.hpp"
 
 namespace blender_bus::bus {
 
@@ -22,6 +22,13 @@ Outcome refused(std::string message) {
 
 bool present(const std::optional<std::string>& field) {
   return field && !field->empty();
+}
+
+// A client that sends as the server (from_uuid "server:…", the origin a send
+// without from_uuid gets) is nobody a job update could reach: no job is
+// opened for it, as in the original, and its update broadcasts.
+bool opens_job(const std::optional<std::string>& from_uuid) {
+  return present(from_uuid) && !from_uuid->starts_with("server:");
 }
 
 template <class Map, class Key, class Value>
@@ -77,6 +84,7 @@ Outcome UserMessageBus::register_client(Registration r) {
   if (auto e = check_optional_length("group_id", r.group_id, limits_.max_group_id))
     return refused(*e);
   if (auto e = check_capabilities(r.capabilities, limits_)) return refused(*e);
+  if (auto e = check_optional_length("label", r.label, limits_.max_label)) return refused(*e);
 
   const double now = clock_();
   ClientInfo registered;
@@ -90,6 +98,7 @@ Outcome UserMessageBus::register_client(Registration r) {
       slot.info.client_type = std::move(r.client_type);
       slot.info.capabilities = std::move(r.capabilities);
       slot.info.group_id = std::move(r.group_id);
+      slot.info.label = std::move(r.label);
       slot.info.last_seen = now;
       if (!r.session_id.empty()) slot.info.session_id = std::move(r.session_id);
       index_locked(slot);
@@ -100,6 +109,7 @@ Outcome UserMessageBus::register_client(Registration r) {
       slot.info.is_persistent = r.is_persistent;
       slot.info.capabilities = std::move(r.capabilities);
       slot.info.group_id = std::move(r.group_id);
+      slot.info.label = std::move(r.label);
       slot.info.connected_at = now;
       slot.info.last_seen = now;
       slot.info.session_id = std::move(r.session_id);
@@ -166,7 +176,7 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
     return refused(*e);
   }
   // The one serialization of the payload for the whole send (DESIGN.md).
-  const std::string payload_json = boost::json::serialize(payload);
+  const std::string payload_json = blender_bus::json::to_text(payload);
   if (payload_json.size() > limits_.max_payload_bytes) {
     return refused("payload exceeds " + std::to_string(limits_.max_payload_bytes) +
                    " bytes serialized");
@@ -191,7 +201,7 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
     std::lock_guard lock(mutex_);
     targets = resolve_locked(routing, origin);
     last_activity_ = now;
-    if (present(request.from_uuid)) forgotten_jobs = jobs_.remember(job_id, origin);
+    if (opens_job(request.from_uuid)) forgotten_jobs = jobs_.remember(job_id, origin);
   }
 
   Outcome out;
@@ -202,20 +212,27 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
   out.result["routing"] = routing.to_json();
   // Jobs forgotten to keep within the open-jobs bound are closed in the store too.
   for (auto& forgotten : forgotten_jobs) out.jobs.push_back({std::move(forgotten), std::nullopt});
-  if (present(request.from_uuid)) out.jobs.push_back({job_id, origin});
+  if (opens_job(request.from_uuid)) out.jobs.push_back({job_id, origin});
   out.deliveries =
       deliver(targets, routing, origin, payload_json, job_id, message_id, *priority, now);
   return out;
 }
 
 Outcome UserMessageBus::job_update(const JobUpdate& update) {
+  // Written as !(in range) so that a NaN is refused too.
+  if (update.progress && !(*update.progress >= 0 && *update.progress <= 1)) {
+    return refused("progress must be a number from 0 to 1");
+  }
   boost::json::object payload;
   payload["kind"] = "job_update";
   payload["job_id"] = update.job_id;
   payload["status"] = update.status;
   payload["result"] = update.result;
   payload["error"] = update.error;
-  const std::string payload_json = boost::json::serialize(payload);
+  // The newer add-on's fields follow the original five, only when given.
+  if (update.progress) payload["progress"] = *update.progress;
+  if (update.progress_message) payload["progress_message"] = *update.progress_message;
+  const std::string payload_json = blender_bus::json::to_text(payload);
   if (payload_json.size() > limits_.max_payload_bytes) {
     return refused("job update exceeds " + std::to_string(limits_.max_payload_bytes) +
                    " bytes serialized");
@@ -234,7 +251,7 @@ Outcome UserMessageBus::job_update(const JobUpdate& update) {
       routing = Routing{RoutingMode::direct, std::move(*originator)};
       closed = JobTracker::is_terminal(update.status);
     }
-    jobs_.note(update.job_id, update.status, update.result, update.error);
+    jobs_.note(update);
     targets = resolve_locked(routing, origin);
     last_activity_ = now;
   }

@@ -1,5 +1,8 @@
 #include "cli/bus_record.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 #include "cli/json_field.hpp"
 
 namespace blender_bus::cli {
@@ -24,11 +27,32 @@ std::optional<JobUpdate> JobUpdate::from_record(const BusRecord& record) {
   update.status = string_field(body, "status");
   update.result = string_field(body, "result");
   update.error = string_field(body, "error");
+  if (const auto* progress = body.if_contains("progress"); progress && progress->is_number()) {
+    update.progress = progress->to_number<double>();
+  }
+  update.progress_message = string_field(body, "progress_message");
   return update;
 }
 
 bool JobUpdate::is_final() const {
   return status == "completed" || status == "failed" || status == "cancelled";
+}
+
+std::string JobUpdate::progress_text() const {
+  std::string out;
+  if (progress) {
+    // One decimal at most: 40%, 12.5%.
+    char percent[16];
+    const double tenths = std::round(*progress * 1000) / 10;
+    std::snprintf(percent, sizeof percent, tenths == std::floor(tenths) ? "%.0f%%" : "%.1f%%",
+                  tenths);
+    out = percent;
+  }
+  if (!progress_message.empty()) {
+    if (!out.empty()) out += ' ';
+    out += progress_message;
+  }
+  return out;
 }
 
 }  // namespace blender_bus::cli

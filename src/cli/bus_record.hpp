@@ -17,17 +17,22 @@ struct BusRecord {
 };
 
 // A job update as the bus wraps it (SPEC §8): the record's payload is
-// {"kind":"job_update","job_id","status","result","error"}.
+// {"kind":"job_update","job_id","status","result","error"}, and from the
+// newer add-on also "progress" (0 to 1) and "progress_message".
 struct JobUpdate {
   std::string job_id;
   std::string status;
   std::string result;
   std::string error;
+  std::optional<double> progress = std::nullopt;
+  std::string progress_message = {};
 
   // nullopt when the record is not a job update.
   static std::optional<JobUpdate> from_record(const BusRecord& record);
   // completed, failed and cancelled end a job (SPEC §8).
   bool is_final() const;
+  // "40% frame 4 of 10", "40%", "frame 4 of 10", or "" when it reports neither.
+  std::string progress_text() const;
 };
 
 }  // namespace blender_bus::cli

@@ -6,6 +6,7 @@
 #include "cli/client_profile.hpp"
 #include "cli/command_runner.hpp"
 #include "cli/mcp_client.hpp"
+#include "json/serializer.hpp"
 
 namespace blender_bus::cli {
 
@@ -42,7 +43,7 @@ asio::awaitable<int> run_call(const CallOptions& options, CommandContext& contex
               << "\n";
     co_return 1;
   }
-  std::cout << json::serialize(result.value) << std::endl;
+  std::cout << blender_bus::json::to_text(result.value) << std::endl;
   co_return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "cli/client_message.hpp"
 
+#include "json/serializer.hpp"
+
 namespace blender_bus::cli {
 
 namespace json = boost::json;
@@ -61,7 +63,7 @@ std::string error_reply_line(const json::value& id, std::int64_t code, std::stri
   reply["jsonrpc"] = "2.0";
   reply["id"] = id;
   reply["error"] = std::move(error);
-  return json::serialize(reply);
+  return blender_bus::json::to_text(reply);
 }
 
 std::string as_one_line(std::string text) {
@@ -75,7 +77,7 @@ std::string as_one_line(std::string text) {
     }
     return text;
   }
-  return json::serialize(value);
+  return blender_bus::json::to_text(value);
 }
 
 }  // namespace blender_bus::cli

@@ -8,6 +8,7 @@
 #include "cli/clients_table.hpp"
 #include "cli/command_runner.hpp"
 #include "cli/mcp_client.hpp"
+#include "json/serializer.hpp"
 
 namespace blender_bus::cli {
 
@@ -34,7 +35,7 @@ asio::awaitable<int> run_clients(const ClientsOptions& options, CommandContext& 
     co_return 1;
   }
   if (options.json) {
-    std::cout << json::serialize(result.value) << std::endl;
+    std::cout << blender_bus::json::to_text(result.value) << std::endl;
     co_return 0;
   }
   const double now =

@@ -5,13 +5,15 @@
 #include <cmath>
 #include <vector>
 
+#include "json/serializer.hpp"
+
 namespace blender_bus::cli {
 
 namespace json = boost::json;
 
 namespace {
 
-constexpr std::size_t kColumns = 7;
+constexpr std::size_t kColumns = 8;
 using Row = std::array<std::string, kColumns>;
 
 std::string text_of(const json::object& client, std::string_view key) {
@@ -19,7 +21,7 @@ std::string text_of(const json::object& client, std::string_view key) {
   if (value == nullptr || value->is_null()) return "-";
   if (value->is_string()) return std::string(value->as_string());
   if (value->is_bool()) return value->as_bool() ? "yes" : "no";
-  return json::serialize(*value);
+  return blender_bus::json::to_text(*value);
 }
 
 std::string age(const json::object& client, double now_s) {
@@ -39,7 +41,7 @@ std::string capabilities(const json::object& client) {
   std::string joined;
   for (const auto& item : value->as_array()) {
     if (!joined.empty()) joined += ",";
-    joined += item.is_string() ? std::string(item.as_string()) : json::serialize(item);
+    joined += item.is_string() ? std::string(item.as_string()) : blender_bus::json::to_text(item);
   }
   return joined;
 }
@@ -51,7 +53,8 @@ void add_rows(std::vector<Row>& rows, const json::object& listing, std::string_v
   for (const auto& item : clients->as_array()) {
     if (!item.is_object()) continue;
     const auto& client = item.as_object();
-    rows.push_back({text_of(client, "uuid"), text_of(client, "client_type"), std::string(bucket),
+    rows.push_back({text_of(client, "uuid"), text_of(client, "label"),
+                    text_of(client, "client_type"), std::string(bucket),
                     text_of(client, "group_id"), text_of(client, "online"), capabilities(client),
                     age(client, now_s)});
   }
@@ -60,7 +63,8 @@ void add_rows(std::vector<Row>& rows, const json::object& listing, std::string_v
 }  // namespace
 
 std::string format_clients_table(const json::object& listing, double now_s) {
-  std::vector<Row> rows{{"UUID", "TYPE", "BUCKET", "GROUP", "ONLINE", "CAPABILITIES", "LAST SEEN"}};
+  std::vector<Row> rows{
+      {"UUID", "LABEL", "TYPE", "BUCKET", "GROUP", "ONLINE", "CAPABILITIES", "LAST SEEN"}};
   add_rows(rows, listing, "persistent", now_s);
   add_rows(rows, listing, "ephemeral", now_s);
   if (rows.size() == 1) return "no clients on this bus\n";

@@ -1,5 +1,7 @@
 #include "cli/json_rpc.hpp"
 
+#include "json/serializer.hpp"
+
 namespace blender_bus::cli {
 
 namespace json = boost::json;
@@ -10,7 +12,7 @@ std::string make_request(std::int64_t id, std::string_view method, const json::o
   message["id"] = id;
   message["method"] = method;
   message["params"] = params;
-  return json::serialize(message);
+  return blender_bus::json::to_text(message);
 }
 
 std::string make_notification(std::string_view method, const json::object& params) {
@@ -18,7 +20,7 @@ std::string make_notification(std::string_view method, const json::object& param
   message["jsonrpc"] = "2.0";
   message["method"] = method;
   if (!params.empty()) message["params"] = params;
-  return json::serialize(message);
+  return blender_bus::json::to_text(message);
 }
 
 RpcMessage parse_message(std::string_view text) {

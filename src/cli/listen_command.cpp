@@ -11,6 +11,7 @@
 #include "cli/command_runner.hpp"
 #include "cli/event_stream.hpp"
 #include "cli/mcp_client.hpp"
+#include "json/serializer.hpp"
 
 namespace blender_bus::cli {
 
@@ -84,7 +85,7 @@ asio::awaitable<int> run_listen(const ListenOptions& options, CommandContext& co
       co_await stream->run([](json::object& params, const SseEvent&) {
         auto record = BusRecord::from_params(params);
         if (!record) return;
-        std::cout << json::serialize(record->data) << '\n';
+        std::cout << blender_bus::json::to_text(record->data) << '\n';
         std::cout.flush();  // a pipe reader sees each record as it comes
       });
     } catch (const SessionGone&) {

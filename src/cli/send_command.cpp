@@ -76,8 +76,10 @@ void print_block(std::ostream& out, const std::string& text) {
 // reply's result on stdout (so `send … > out.txt` keeps just the results).
 void report(const JobUpdate& update, ReplyTracker::Seen seen, const ReplyTracker& tracker) {
   if (seen == ReplyTracker::Seen::progress) {
-    std::cerr << "[" << update.status << "] " << update.job_id << " (" << tracker.replies()
-              << " of " << tracker.expected() << " answered)\n";
+    const std::string progress = update.progress_text();
+    std::cerr << "[" << update.status << "] " << update.job_id
+              << (progress.empty() ? "" : " " + progress) << " (" << tracker.replies() << " of "
+              << tracker.expected() << " answered)\n";
     print_block(std::cerr, update.result);
     return;
   }
@@ -217,14 +219,7 @@ void add_send_command(CLI::App& app) {
       "Exit status: 0 all completed, 1 any failed, 2 timed out, 3 could not send.");
   command->add_option("--target", options->target, "uuid:X, group:X, type:X or broadcast")
       ->required()
-      ->check([](const std::string& text) {
-        try {
-          SendTarget::parse(text);
-          return std::string();
-        } catch (const std::invalid_argument& e) {
-          return std::string(e.what());
-        }
-      });
+      ->check(SendTarget::check);
   command->add_option("--script", options->script, "the script file, or - for stdin")->required();
   command->add_option("--description", options->description, "a note sent with the job");
   command->add_option("--priority", options->priority, "emergency…debug, or 0–7 (default info)");

@@ -28,6 +28,15 @@ SendTarget SendTarget::parse(std::string_view text) {
   return target;
 }
 
+std::string SendTarget::check(const std::string& text) {
+  try {
+    parse(text);
+    return {};
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+}
+
 boost::json::object SendTarget::routing_arguments() const {
   switch (kind) {
     case Kind::uuid:

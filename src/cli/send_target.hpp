@@ -14,6 +14,8 @@ struct SendTarget {
 
   // Throws std::invalid_argument naming the accepted forms.
   static SendTarget parse(std::string_view text);
+  // "" when `text` parses, else parse's message: a CLI11 option check.
+  static std::string check(const std::string& text);
   // blender_send_message's routing arguments (SPEC §5): target_uuid,
   // group_id or client_type; none for broadcast.
   boost::json::object routing_arguments() const;

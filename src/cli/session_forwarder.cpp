@@ -6,6 +6,7 @@
 
 #include "cli/json_rpc.hpp"
 #include "cli/sse_parser.hpp"
+#include "json/serializer.hpp"
 
 namespace blender_bus::cli {
 
@@ -226,7 +227,7 @@ void SessionForwarder::refuse(const ClientMessage& message, std::string_view htt
   for (const auto& id : message.request_ids) {
     if (server_error) {
       json::object reply{{"jsonrpc", "2.0"}, {"id", id}, {"error", *server_error}};
-      to_client_(json::serialize(reply));
+      to_client_(blender_bus::json::to_text(reply));
     } else {
       to_client_(error_reply_line(id, kBridgeError, "blender-bus bridge: " + reason));
     }

@@ -6,6 +6,25 @@ namespace blender_bus::cli {
 
 namespace json = boost::json;
 
+namespace {
+
+// The text parsed as JSON, or the text itself when it is not JSON.
+json::value json_or_text(std::string_view text) {
+  boost::system::error_code ec;
+  auto parsed = json::parse(text, ec);
+  return ec ? json::value(text) : std::move(parsed);
+}
+
+// FastMCP's wrapping of a str result: {"result": "<text>"} and nothing else.
+const json::string* wrapped_text(const json::value& structured) {
+  const auto* object = structured.if_object();
+  if (object == nullptr || object->size() != 1) return nullptr;
+  const auto* result = object->if_contains("result");
+  return result ? result->if_string() : nullptr;
+}
+
+}  // namespace
+
 ToolCallResult read_tool_call_result(const json::value& result) {
   const auto* object = result.if_object();
   if (object == nullptr) throw std::invalid_argument("tool result is not an object");
@@ -29,12 +48,11 @@ ToolCallResult read_tool_call_result(const json::value& result) {
   }
   if (const auto* structured = object->if_contains("structuredContent");
       structured && !structured->is_null()) {
-    out.value = *structured;
+    const json::string* wrapped = wrapped_text(*structured);
+    out.value = wrapped ? json_or_text(*wrapped) : *structured;
     return out;
   }
-  boost::system::error_code ec;
-  auto parsed = json::parse(out.text, ec);
-  out.value = ec ? json::value(out.text) : std::move(parsed);
+  out.value = json_or_text(out.text);
   return out;
 }
 

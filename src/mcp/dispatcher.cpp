@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "json/non_finite.hpp"
+#include "json/serializer.hpp"
 #include "mcp/log_level.hpp"
 #include "mcp/protocol_version.hpp"
 #include "mcp/schema_validator.hpp"
@@ -41,7 +43,9 @@ std::string_view required_string(const json::object& params, std::string_view fi
   return value->get_string();
 }
 
-std::string request_key(const json::value& id) { return json::serialize(id); }
+std::string request_key(const json::value& id) {
+  return blender_bus::json::to_text(id);
+}
 
 }  // namespace
 
@@ -81,7 +85,8 @@ asio::awaitable<json::object> Dispatcher::handle_request(const SessionPtr& sessi
     if (method == "tools/list") {
       co_return make_result(message.id, json::object{{"tools", tools_.list()}});
     }
-    if (method == "tools/call") co_return make_result(message.id, co_await call_tool(context, params));
+    if (method == "tools/call")
+      co_return make_result(message.id, co_await call_tool(context, params));
     if (method == "resources/list") {
       co_return make_result(message.id, json::object{{"resources", resources_.list()}});
     }
@@ -145,7 +150,8 @@ json::value Dispatcher::initialize(const SessionPtr& session, const json::object
   return result;
 }
 
-asio::awaitable<json::value> Dispatcher::call_tool(CallContext& context, const json::object& params) {
+asio::awaitable<json::value> Dispatcher::call_tool(CallContext& context,
+                                                   const json::object& params) {
   const std::string_view name = required_string(params, "name");
   const ToolDefinition* tool = tools_.find(name);
   if (!tool) invalid_params("Unknown tool: " + std::string(name));
@@ -154,6 +160,13 @@ asio::awaitable<json::value> Dispatcher::call_tool(CallContext& context, const j
   if (const json::value* given = params.if_contains("arguments"); given && !given->is_null()) {
     if (!given->is_object()) invalid_params("Invalid params: \"arguments\" must be an object");
     arguments = given;
+  }
+  // Boost.JSON reads 1e400 as an infinity, which no JSON text can carry on.
+  if (auto where = blender_bus::json::find_non_finite(*arguments)) {
+    co_return ToolResult::error("Invalid arguments for " + tool->name + ": " +
+                                (where->empty() ? "arguments" : *where) +
+                                ": number out of range (JSON has no NaN or infinity)")
+        .body;
   }
   if (auto violation = validate_against_schema(*arguments, tool->input_schema)) {
     co_return ToolResult::error("Invalid arguments for " + tool->name + ": " + *violation).body;
@@ -172,11 +185,13 @@ asio::awaitable<json::value> Dispatcher::read_resource(CallContext& context,
                                                        const json::object& params) {
   const std::string_view uri = required_string(params, "uri");
   const ResourceDefinition* resource = resources_.find(uri);
-  if (!resource) throw RpcFailure(error_code::resource_not_found, "Resource not found: " + std::string(uri));
+  if (!resource)
+    throw RpcFailure(error_code::resource_not_found, "Resource not found: " + std::string(uri));
   std::string text = co_await resource->read(context);
+  // The URI asked for, which may be an alias of the listed one.
   co_return json::object{
-      {"contents", json::array{json::object{
-                       {"uri", resource->uri}, {"mimeType", resource->mime_type}, {"text", text}}}}};
+      {"contents",
+       json::array{json::object{{"uri", uri}, {"mimeType", resource->mime_type}, {"text", text}}}}};
 }
 
 json::value Dispatcher::get_prompt(CallContext& context, const json::object& params) {

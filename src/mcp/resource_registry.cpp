@@ -1,5 +1,6 @@
 #include "mcp/resource_registry.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace blender_bus::mcp {
@@ -8,14 +9,24 @@ namespace json = boost::json;
 
 void ResourceRegistry::add(ResourceDefinition resource) {
   const std::string uri = resource.uri;
-  if (!resources_.emplace(uri, std::move(resource)).second) {
-    throw std::logic_error("resource registered twice: " + uri);
+  std::vector<std::string> uris = resource.aliases;
+  uris.push_back(uri);
+  std::sort(uris.begin(), uris.end());
+  for (std::size_t i = 0; i < uris.size(); ++i) {
+    if (find(uris[i]) || (i > 0 && uris[i] == uris[i - 1])) {
+      throw std::logic_error("resource URI registered twice: " + uris[i]);
+    }
   }
+  for (const auto& alias : resource.aliases) aliases_.emplace(alias, uri);
+  resources_.emplace(uri, std::move(resource));
 }
 
 const ResourceDefinition* ResourceRegistry::find(std::string_view uri) const {
-  auto it = resources_.find(uri);
-  return it == resources_.end() ? nullptr : &it->second;
+  if (auto it = resources_.find(uri); it != resources_.end()) return &it->second;
+  if (auto alias = aliases_.find(uri); alias != aliases_.end()) {
+    return &resources_.find(alias->second)->second;
+  }
+  return nullptr;
 }
 
 json::array ResourceRegistry::list() const {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "json/serializer.hpp"
+
 namespace blender_bus::mcp {
 
 namespace json = boost::json;
@@ -10,14 +12,21 @@ namespace {
 
 std::string_view type_name(const json::value& value) {
   switch (value.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "boolean";
     case json::kind::int64:
-    case json::kind::uint64: return "integer";
-    case json::kind::double_: return "number";
-    case json::kind::string: return "string";
-    case json::kind::array: return "array";
-    case json::kind::object: return "object";
+    case json::kind::uint64:
+      return "integer";
+    case json::kind::double_:
+      return "number";
+    case json::kind::string:
+      return "string";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
   }
   return "unknown";
 }
@@ -27,13 +36,15 @@ bool has_type(const json::value& value, std::string_view type) {
   if (type == "integer") {
     if (value.is_int64() || value.is_uint64()) return true;
     // JSON does not distinguish 3 from 3.0; accept integral doubles.
-    return value.is_double() && value.get_double() == static_cast<double>(
-                                                          static_cast<long long>(value.get_double()));
+    return value.is_double() &&
+           value.get_double() == static_cast<double>(static_cast<long long>(value.get_double()));
   }
   return type_name(value) == type;
 }
 
-std::string describe(std::string_view path) { return path.empty() ? "arguments" : std::string(path); }
+std::string describe(std::string_view path) {
+  return path.empty() ? "arguments" : std::string(path);
+}
 
 std::size_t utf8_length(std::string_view text) {
   // Schema lengths count characters (code points), not bytes.
@@ -67,13 +78,14 @@ std::optional<std::string> validate(const json::value& instance, const json::obj
       ok = true;
     }
     if (!ok) {
-      return describe(path) + ": expected " + expected + ", got " + std::string(type_name(instance));
+      return describe(path) + ": expected " + expected + ", got " +
+             std::string(type_name(instance));
     }
   }
   if (const json::value* allowed = schema.if_contains("enum"); allowed && allowed->is_array()) {
     const auto& values = allowed->get_array();
     if (std::find(values.begin(), values.end(), instance) == values.end()) {
-      return describe(path) + ": must be one of " + json::serialize(values);
+      return describe(path) + ": must be one of " + blender_bus::json::to_text(values);
     }
   }
   if (instance.is_string()) {
@@ -94,12 +106,12 @@ std::optional<std::string> validate(const json::value& instance, const json::obj
   if (auto number = as_double(instance)) {
     if (const json::value* min = schema.if_contains("minimum"); min && min->is_number()) {
       if (*number < min->to_number<double>()) {
-        return describe(path) + ": must be at least " + json::serialize(*min);
+        return describe(path) + ": must be at least " + blender_bus::json::to_text(*min);
       }
     }
     if (const json::value* max = schema.if_contains("maximum"); max && max->is_number()) {
       if (*number > max->to_number<double>()) {
-        return describe(path) + ": must be at most " + json::serialize(*max);
+        return describe(path) + ": must be at most " + blender_bus::json::to_text(*max);
       }
     }
   }
@@ -133,7 +145,8 @@ std::optional<std::string> validate(const json::value& instance, const json::obj
     if (const json::value* p = schema.if_contains("properties"); p && p->is_object()) {
       properties = &p->get_object();
     }
-    if (const json::value* required = schema.if_contains("required"); required && required->is_array()) {
+    if (const json::value* required = schema.if_contains("required");
+        required && required->is_array()) {
       for (const auto& name : required->get_array()) {
         if (name.is_string() && !object.contains(name.get_string())) {
           const std::string field = path.empty() ? std::string(name.get_string())

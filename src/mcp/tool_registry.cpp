@@ -2,18 +2,29 @@
 
 #include <stdexcept>
 
+#include "json/serializer.hpp"
+
 namespace blender_bus::mcp {
 
 namespace json = boost::json;
 
-ToolResult ToolResult::json(json::object value, bool is_error) {
+ToolResult ToolResult::json(const json::object& value, bool is_error) {
+  const std::string text = blender_bus::json::to_text(value);
   ToolResult result;
   result.body.reserve(3);
-  result.body["content"] =
-      json::array{json::object{{"type", "text"}, {"text", json::serialize(value)}}};
-  result.body["structuredContent"] = std::move(value);
+  result.body["content"] = json::array{json::object{{"type", "text"}, {"text", text}}};
+  result.body["structuredContent"] = json::object{{"result", text}};
   if (is_error) result.body["isError"] = true;
   return result;
+}
+
+json::object text_result_output_schema() {
+  return json::object{
+      {"type", "object"},
+      {"properties", json::object{{"result", json::object{{"type", "string"}}}}},
+      {"required", json::array{"result"}},
+      {"x-fastmcp-wrap-result", true},
+  };
 }
 
 ToolResult ToolResult::error(std::string message) {
@@ -38,8 +49,10 @@ const ToolDefinition* ToolRegistry::find(std::string_view name) const {
 json::array ToolRegistry::list() const {
   json::array tools;
   for (const auto& [name, tool] : tools_) {
-    tools.push_back(json::object{
-        {"name", tool.name}, {"description", tool.description}, {"inputSchema", tool.input_schema}});
+    json::object entry{
+        {"name", tool.name}, {"description", tool.description}, {"inputSchema", tool.input_schema}};
+    if (!tool.output_schema.empty()) entry["outputSchema"] = tool.output_schema;
+    tools.push_back(std::move(entry));
   }
   return tools;
 }

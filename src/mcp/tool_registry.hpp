@@ -15,9 +15,12 @@ namespace blender_bus::mcp {
 struct ToolResult {
   boost::json::object body;
 
-  // First content item {"type":"text","text":<value serialized>}; the same
-  // object also as structuredContent (SPEC §5).
-  static ToolResult json(boost::json::object value, bool is_error = false);
+  // What FastMCP (>= 2.10) answers for a tool that returns a str holding
+  // JSON (SPEC §5): the first content item {"type":"text","text":<value as
+  // JSON text>} and structuredContent {"result":<the same text>}, which
+  // text_result_output_schema() describes. Costs one serialization and a
+  // copy of the text for each of the two places.
+  static ToolResult json(const boost::json::object& value, bool is_error = false);
   // A plain text error result (isError: true), e.g. schema violations.
   static ToolResult error(std::string message);
 };
@@ -32,7 +35,14 @@ struct ToolDefinition {
   // calling the handler; a violation becomes an isError result naming the field.
   boost::json::object input_schema;
   ToolHandler handler;
+  // JSON Schema of structuredContent, listed as outputSchema; empty: none.
+  boost::json::object output_schema = {};
 };
+
+// FastMCP's outputSchema for a tool that returns a str:
+// {"type":"object","properties":{"result":{"type":"string"}},"required":["result"],
+//  "x-fastmcp-wrap-result":true}.
+boost::json::object text_result_output_schema();
 
 // Tools by name. Filled at start-up, read-only afterwards (no lock needed).
 class ToolRegistry {

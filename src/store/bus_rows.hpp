@@ -21,6 +21,7 @@ struct BusClientRow {
   double last_seen = 0;
   std::uint64_t delivered = 0;      // inbox cursor: records up to it were delivered
   std::uint64_t retained_from = 0;  // records below it were evicted
+  std::optional<std::string> label = std::nullopt;
 };
 
 struct BusRecordRow {

@@ -5,13 +5,14 @@
 #include <boost/json.hpp>
 #include <map>
 
+#include "json/serializer.hpp"
 #include "store/migration.hpp"
 
 namespace blender_bus::store {
 
 namespace {
 
-constexpr std::array<Migration, 3> kBusMigrations{{
+constexpr std::array<Migration, 4> kBusMigrations{{
     {1,
      "CREATE TABLE bus_clients ("
      " user_id TEXT NOT NULL, uuid TEXT NOT NULL, client_type TEXT NOT NULL,"
@@ -53,12 +54,14 @@ constexpr std::array<Migration, 3> kBusMigrations{{
      " ORDER BY user_id, seq;"
      "DROP TABLE bus_records;"
      "ALTER TABLE bus_records_log RENAME TO bus_records;"},
+    // The newer add-on's label of a client (NULL: none).
+    {4, "ALTER TABLE bus_clients ADD COLUMN label TEXT;"},
 }};
 
 std::string capabilities_json(const std::vector<std::string>& capabilities) {
   boost::json::array out;
   for (const auto& c : capabilities) out.emplace_back(c);
-  return boost::json::serialize(out);
+  return blender_bus::json::to_text(out);
 }
 
 std::vector<std::string> capabilities_of(const std::string& text) {
@@ -92,7 +95,7 @@ BusSnapshot BusStore::load() {
   Transaction tx = c.transaction(TransactionMode::deferred);
   Statement clients = c.prepare(
       "SELECT user_id, uuid, client_type, capabilities, group_id, connected_at, last_seen,"
-      " delivered, retained_from FROM bus_clients ORDER BY rowid");
+      " delivered, retained_from, label FROM bus_clients ORDER BY rowid");
   while (clients.step()) {
     BusClientRow r;
     r.user_id = clients.column_text(0);
@@ -104,6 +107,7 @@ BusSnapshot BusStore::load() {
     r.last_seen = clients.column_double(6);
     r.delivered = static_cast<std::uint64_t>(clients.column_int64(7));
     r.retained_from = static_cast<std::uint64_t>(clients.column_int64(8));
+    if (!clients.column_is_null(9)) r.label = clients.column_text(9);
     out.clients.push_back(std::move(r));
   }
   // Rows below a client's retained_from were evicted in memory, and rows of
@@ -151,10 +155,11 @@ BusStore::~BusStore() {
 Statement& BusStore::statement(Connection& c, Sql which) {
   static constexpr std::array<const char*, kSqlCount> kSql{
       "INSERT INTO bus_clients (user_id, uuid, client_type, capabilities, group_id,"
-      " connected_at, last_seen, retained_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+      " connected_at, last_seen, retained_from, label)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
       " ON CONFLICT (user_id, uuid) DO UPDATE SET client_type = excluded.client_type,"
       " capabilities = excluded.capabilities, group_id = excluded.group_id,"
-      " last_seen = excluded.last_seen",
+      " last_seen = excluded.last_seen, label = excluded.label",
       "DELETE FROM bus_clients WHERE user_id = ?1 AND uuid = ?2",
       "INSERT INTO bus_records (user_id, client_uuid, seq, level, timestamp, text)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -204,6 +209,7 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
             // of an earlier client with the same uuid (removed, not yet
             // swept) are not its records. An existing row keeps its own.
             .bind(8, i64(last_seq_[r.user_id] + 1))
+            .bind(9, r.label)
             .run();
         break;
       }

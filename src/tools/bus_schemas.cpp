@@ -9,12 +9,22 @@ namespace json = boost::json;
 
 namespace {
 
+// Every optional parameter also takes null, meaning its default: the
+// original types most of them Optional[...], and a client that sends null
+// for one of the others means the same.
+json::array or_null(std::initializer_list<std::string_view> types) {
+  json::array out;
+  for (auto type : types) out.emplace_back(type);
+  out.emplace_back("null");
+  return out;
+}
+
 json::object string_prop(std::size_t max_length, std::string_view description) {
   return {{"type", "string"}, {"maxLength", max_length}, {"description", description}};
 }
 
 json::object nullable_string_prop(std::size_t max_length, std::string_view description) {
-  return {{"type", json::array{"string", "null"}},
+  return {{"type", or_null({"string"})},
           {"maxLength", max_length},
           {"default", nullptr},
           {"description", description}};
@@ -39,19 +49,22 @@ json::object register_client_schema(const bus::Limits& limits) {
                                       "\"blender\" for Blender peers, \"llm\" for assistants; "
                                       "any string is allowed.")},
           {"is_persistent",
-           {{"type", "boolean"},
+           {{"type", or_null({"boolean"})},
             {"default", false},
             {"description",
              "true for long-lived peers (Blender); false (ephemeral) leaves with the session. "
              "Fixed at first registration."}}},
           {"capabilities",
-           {{"type", "array"},
+           {{"type", or_null({"array"})},
             {"items", {{"type", "string"}, {"maxLength", limits.max_capability}}},
             {"maxItems", limits.max_capabilities},
             {"default", json::array{}},
             {"description", "Free-form, e.g. python_execution, rendering."}}},
           {"group_id", nullable_string_prop(limits.max_group_id,
                                             "Optional group, addressable with group routing.")},
+          {"label", nullable_string_prop(limits.max_label,
+                                         "A human name for this machine, e.g. \"Studio PC\"; "
+                                         "shown in client listings.")},
       },
       {"client_uuid", "client_type"});
 }
@@ -79,7 +92,7 @@ json::object send_message_schema(const bus::Limits& limits) {
            nullable_string_prop(limits.max_client_type,
                                 "Type filter: every client of this type, the sender included.")},
           {"priority",
-           {{"type", json::array{"string", "integer"}},
+           {{"type", or_null({"string", "integer"})},
             {"default", "info"},
             {"description",
              "emergency, alert, critical, error, warning, notice, info or debug (or in "
@@ -100,8 +113,22 @@ json::object job_update_schema() {
            {{"type", "string"},
             {"description",
              "running, completed, failed, cancelled, …; the last three end the job."}}},
-          {"result", {{"type", "string"}, {"default", ""}, {"description", "Output, if any."}}},
-          {"error", {{"type", "string"}, {"default", ""}, {"description", "Error text, if any."}}},
+          {"result",
+           {{"type", or_null({"string"})}, {"default", ""}, {"description", "Output, if any."}}},
+          {"error",
+           {{"type", or_null({"string"})},
+            {"default", ""},
+            {"description", "Error text, if any."}}},
+          {"progress",
+           {{"type", or_null({"number"})},
+            {"minimum", 0},
+            {"maximum", 1},
+            {"default", nullptr},
+            {"description", "How far the job is, from 0 to 1; passed on to the job's sender."}}},
+          {"progress_message",
+           {{"type", or_null({"string"})},
+            {"default", nullptr},
+            {"description", "What the job is doing, e.g. \"frame 3 of 10\"."}}},
       },
       {"job_id", "status"});
 }
@@ -117,19 +144,19 @@ json::object receive_messages_schema(const bus::Limits& limits) {
       {
           {"client_uuid", std::move(uuid)},
           {"after",
-           {{"type", "integer"},
+           {{"type", or_null({"integer"})},
             {"minimum", 0},
             {"description",
              "Cursor: return records after it, and acknowledge those up to it. Pass the "
              "previous answer's \"next\". Default: from the oldest undelivered record."}}},
           {"wait_seconds",
-           {{"type", "number"},
+           {{"type", or_null({"number"})},
             {"minimum", 0},
             {"maximum", 50},
             {"default", 0},
             {"description", "Long-poll: wait up to this long for a first record."}}},
           {"limit",
-           {{"type", "integer"},
+           {{"type", or_null({"integer"})},
             {"minimum", 1},
             {"maximum", 500},
             {"default", 100},
@@ -143,7 +170,7 @@ json::object job_status_schema() {
       {
           {"job_id", {{"type", "string"}, {"minLength", 1}, {"description", "The job's id."}}},
           {"wait_seconds",
-           {{"type", "number"},
+           {{"type", or_null({"number"})},
             {"minimum", 0},
             {"maximum", 50},
             {"default", 0},

@@ -8,8 +8,9 @@
 namespace blender_bus::tools {
 
 // Adds the blender_* tools (the five of SPEC §5, and beyond them
-// blender_receive_messages and blender_job_status), the blender://bus/clients
-// and blender://bus/stats resources and the blender_dispatch_script prompt
+// blender_receive_messages and blender_job_status), the
+// blender+blender://bus/clients and blender+blender://bus/stats resources
+// (also read as blender://bus/…) and the blender_dispatch_script prompt
 // (SPEC §10), and subscribes the bus to session ends (ephemeral clients leave
 // with their session). Limits come from `hub.buses().limits()`. The hub must
 // outlive the registries' use, i.e. the server.

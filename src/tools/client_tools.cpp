@@ -22,6 +22,7 @@ asio::awaitable<mcp::ToolResult> register_client(DeliveryHub& hub, mcp::CallCont
   r.is_persistent = bool_arg_or(args, "is_persistent", false);
   r.capabilities = string_list_arg(args, "capabilities");
   r.group_id = nullable_string_arg(args, "group_id");
+  r.label = nullable_string_arg(args, "label");
   r.session_id = ctx.session->id();
   auto outcome = hub.buses().bus(ctx.user_id())->register_client(std::move(r));
   // The session may have ended while this call ran; its end listener has
@@ -59,6 +60,7 @@ mcp::ToolDefinition make_register_client_tool(DeliveryHub& hub) {
       [&hub](mcp::CallContext& ctx, const boost::json::object& args) {
         return register_client(hub, ctx, args);
       },
+      mcp::text_result_output_schema(),
   };
 }
 
@@ -70,6 +72,7 @@ mcp::ToolDefinition make_unregister_client_tool(DeliveryHub& hub) {
       [&hub](mcp::CallContext& ctx, const boost::json::object& args) {
         return unregister_client(hub, ctx, args);
       },
+      mcp::text_result_output_schema(),
   };
 }
 
@@ -83,6 +86,7 @@ mcp::ToolDefinition make_list_available_clients_tool(DeliveryHub& hub) {
       sync_tool([&hub](mcp::CallContext& ctx, const boost::json::object&) {
         return mcp::ToolResult::json(hub.buses().bus(ctx.user_id())->list_clients(hub.presence()));
       }),
+      mcp::text_result_output_schema(),
   };
 }
 

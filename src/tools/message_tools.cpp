@@ -32,8 +32,12 @@ asio::awaitable<mcp::ToolResult> send_message(DeliveryHub& hub, mcp::CallContext
 
 asio::awaitable<mcp::ToolResult> job_update(DeliveryHub& hub, mcp::CallContext& ctx,
                                             const boost::json::object& args) {
-  bus::JobUpdate update{string_arg(args, "job_id"), string_arg(args, "status"),
-                        string_arg_or(args, "result", ""), string_arg_or(args, "error", "")};
+  bus::JobUpdate update{string_arg(args, "job_id"),
+                        string_arg(args, "status"),
+                        string_arg_or(args, "result", ""),
+                        string_arg_or(args, "error", ""),
+                        nullable_number_arg(args, "progress"),
+                        nullable_string_arg(args, "progress_message")};
   auto outcome = hub.buses().bus(ctx.user_id())->job_update(update);
   const std::uint64_t ticket = hub.settle(ctx.user_id(), outcome);
   // Every update (not only open/close) is news to a blender_job_status waiter.
@@ -58,6 +62,7 @@ mcp::ToolDefinition make_send_message_tool(DeliveryHub& hub) {
       [&hub](mcp::CallContext& ctx, const boost::json::object& args) {
         return send_message(hub, ctx, args);
       },
+      mcp::text_result_output_schema(),
   };
 }
 
@@ -66,11 +71,13 @@ mcp::ToolDefinition make_job_update_tool(DeliveryHub& hub) {
       "blender_job_update",
       "Report a job's progress or result. Goes directly to the client that sent the job (when "
       "it gave from_uuid), else is broadcast on your bus. completed, failed and cancelled end "
-      "the job. Returns {\"status\":\"ok\",\"delivered\":\"direct\"|\"broadcast\",\"targets\"}.",
+      "the job. progress (0 to 1) and progress_message, when given, are passed on. Returns "
+      "{\"status\":\"ok\",\"delivered\":\"direct\"|\"broadcast\",\"targets\"}.",
       job_update_schema(),
       [&hub](mcp::CallContext& ctx, const boost::json::object& args) {
         return job_update(hub, ctx, args);
       },
+      mcp::text_result_output_schema(),
   };
 }
 

@@ -95,6 +95,16 @@ asio::awaitable<mcp::ToolResult> job_status(DeliveryHub& hub, mcp::CallContext& 
     out["originator"] = state->originator;
   }
   out["open"] = bus->job_originator(job_id).has_value();
+  if (state->progress) {
+    out["progress"] = *state->progress;
+  } else {
+    out["progress"] = nullptr;
+  }
+  if (state->progress_message) {
+    out["progress_message"] = *state->progress_message;
+  } else {
+    out["progress_message"] = nullptr;
+  }
   co_return mcp::ToolResult::json(std::move(out));
 }
 
@@ -111,6 +121,7 @@ mcp::ToolDefinition make_receive_messages_tool(DeliveryHub& hub) {
       [&hub](mcp::CallContext& ctx, const json::object& args) {
         return receive_messages(hub, ctx, args);
       },
+      mcp::text_result_output_schema(),
   };
 }
 
@@ -118,13 +129,15 @@ mcp::ToolDefinition make_job_status_tool(DeliveryHub& hub) {
   return {
       "blender_job_status",
       "A job's last known status: {\"status\":\"ok\",\"job_id\",\"job_status\",\"result\","
-      "\"error\",\"originator\",\"open\"} or {\"status\":\"error\",\"error\":\"job_not_found\"}. "
+      "\"error\",\"originator\",\"open\",\"progress\",\"progress_message\"} or "
+      "{\"status\":\"error\",\"error\":\"job_not_found\"}. "
       "With wait_seconds, answers when the status changes (or at the deadline); a finished job "
       "(completed, failed, cancelled) answers at once.",
       job_status_schema(),
       [&hub](mcp::CallContext& ctx, const json::object& args) {
         return job_status(hub, ctx, args);
       },
+      mcp::text_result_output_schema(),
   };
 }
 

@@ -15,9 +15,16 @@ std::uint64_t StoreJournal::record(std::string_view user_id, const bus::Outcome&
     store::BusMutation m;
     m.kind = Kind::upsert_client;
     const bus::ClientInfo& c = *outcome.client;
-    m.client = store::BusClientRow{std::string(user_id), c.uuid,     c.client_type,
-                                   c.capabilities,       c.group_id, c.connected_at,
-                                   c.last_seen,          0,          0};
+    m.client = store::BusClientRow{std::string(user_id),
+                                   c.uuid,
+                                   c.client_type,
+                                   c.capabilities,
+                                   c.group_id,
+                                   c.connected_at,
+                                   c.last_seen,
+                                   0,
+                                   0,
+                                   c.label};
     batch.push_back(std::move(m));
     durable = true;
   }
@@ -125,6 +132,7 @@ void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot) {
     restored.info.group_id = c.group_id;
     restored.info.connected_at = c.connected_at;
     restored.info.last_seen = c.last_seen;
+    restored.info.label = c.label;
     restored.delivered = c.delivered;
     if (auto it = inboxes.find({c.user_id, c.uuid}); it != inboxes.end()) {
       restored.records = std::move(it->second);

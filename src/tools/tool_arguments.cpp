@@ -57,8 +57,8 @@ std::string priority_arg(const boost::json::object& arguments, std::string_view 
 }
 
 std::optional<std::uint64_t> uint_arg(const boost::json::object& arguments, std::string_view name) {
-  const auto* v = arguments.if_contains(name);
-  if (!v || v->is_null()) return std::nullopt;
+  const auto* v = present(arguments, name);
+  if (!v) return std::nullopt;
   if (v->is_uint64()) return v->get_uint64();
   if (v->is_int64() && v->get_int64() >= 0) return static_cast<std::uint64_t>(v->get_int64());
   if (v->is_double() && v->get_double() >= 0) return static_cast<std::uint64_t>(v->get_double());
@@ -66,8 +66,13 @@ std::optional<std::uint64_t> uint_arg(const boost::json::object& arguments, std:
 }
 
 double number_arg_or(const boost::json::object& arguments, std::string_view name, double fallback) {
-  const auto* v = arguments.if_contains(name);
-  if (!v || v->is_null()) return fallback;
+  return nullable_number_arg(arguments, name).value_or(fallback);
+}
+
+std::optional<double> nullable_number_arg(const boost::json::object& arguments,
+                                          std::string_view name) {
+  const auto* v = present(arguments, name);
+  if (!v) return std::nullopt;
   return v->to_number<double>();
 }
 

@@ -29,6 +29,9 @@ std::vector<std::string> string_list_arg(const boost::json::object& arguments,
 std::optional<std::uint64_t> uint_arg(const boost::json::object& arguments, std::string_view name);
 // An optional number; absent or null -> fallback.
 double number_arg_or(const boost::json::object& arguments, std::string_view name, double fallback);
+// An optional number that may be null; absent or null -> nullopt.
+std::optional<double> nullable_number_arg(const boost::json::object& arguments,
+                                          std::string_view name);
 // A priority given as a string or a JSON integer; absent or null -> "info".
 // Integers become their decimal text, so the bus parses every spelling once.
 std::string priority_arg(const boost::json::object& arguments, std::string_view name);

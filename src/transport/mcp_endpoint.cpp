@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "auth/protected_resource_metadata.hpp"
+#include "json/serializer.hpp"
 #include "mcp/incoming_payload.hpp"
 #include "mcp/protocol_version.hpp"
 #include "transport/accept_header.hpp"
@@ -197,8 +198,8 @@ asio::awaitable<bool> McpEndpoint::post(beast::tcp_stream& stream, const HttpReq
     HttpResponse accepted_response = make_json_response(request, http::status::accepted, "");
     co_return co_await reply(std::move(accepted_response));
   }
-  const std::string body =
-      payload.is_batch ? json::serialize(responses) : json::serialize(responses.front());
+  const std::string body = payload.is_batch ? blender_bus::json::to_text(responses)
+                                            : blender_bus::json::to_text(responses.front());
   if (accepted.json) {
     HttpResponse response = make_json_response(request, http::status::ok, body);
     if (session) response.set("Mcp-Session-Id", session->id());

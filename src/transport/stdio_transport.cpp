@@ -9,6 +9,7 @@
 #include <ostream>
 #include <vector>
 
+#include "json/serializer.hpp"
 #include "mcp/incoming_payload.hpp"
 #include "mcp/protocol_version.hpp"
 
@@ -42,7 +43,8 @@ asio::awaitable<void> StdioTransport::serve_payload(mcp::IncomingPayload payload
     if (response) responses.push_back(std::move(*response));
   }
   if (responses.empty()) co_return;
-  write_line(payload.is_batch ? json::serialize(responses) : json::serialize(responses.front()));
+  write_line(payload.is_batch ? blender_bus::json::to_text(responses)
+                              : blender_bus::json::to_text(responses.front()));
 }
 
 void StdioTransport::run() {

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import unittest
 
@@ -17,6 +18,7 @@ from harness import (CLIENT_DIR, LlmPeer, ServerProcess, WorkerProcess, blender_
 
 # harness has loaded clients/blender as blender_bus_client.
 from blender_bus_client.auth import StaticToken  # noqa: E402
+from blender_bus_client.bus_peer import CANCEL_REFUSED  # noqa: E402
 from blender_bus_client.server_address import ServerAddress  # noqa: E402
 
 GROUP = "render-cluster"
@@ -176,6 +178,54 @@ class GroupDispatchTest(BusWithWorkers):
         # Its running update came before it, and nothing else ran it.
         statuses = [u["payload"]["status"] for u in self.llm.job_updates(job_id)]
         self.assertEqual(statuses, ["running", "completed"])
+
+    def test_workers_register_with_the_host_name_as_label(self):
+        for worker in self.workers:
+            self.assertEqual(self.llm.client_entry(worker.uuid)["label"], socket.gethostname())
+
+    def test_a_script_reports_progress_through_report_progress(self):
+        script = ("import bpy\n"
+                  "report_progress(0.5, 'halfway: ' + str(len(bpy.data.scenes)) + ' scene(s)')\n"
+                  "print('done')")
+        sent = self.llm.dispatch(script, target_uuid=self.workers[0].uuid)
+        job_id = sent["job_id"]
+        self.llm.wait_final_statuses(job_id, 1)
+        payloads = [u["payload"] for u in self.llm.job_updates(job_id)]
+        self.assertEqual([p["status"] for p in payloads], ["running", "running", "completed"])
+        self.assertEqual((payloads[1]["progress"], payloads[1]["progress_message"]), (0.5, "halfway: 1 scene(s)"))
+        self.assertEqual(payloads[2]["result"], "done\n")
+
+    def test_job_cancel_stops_a_queued_job_and_not_a_running_one(self):
+        worker = self.workers[0]
+        gate = os.path.join(self.workdir, "release-the-running-job")
+        # Holds the worker (one job at a time) until the test creates the file.
+        blocking = ("import os, time\n"
+                    "deadline = time.monotonic() + 60\n"
+                    f"while not os.path.exists({gate!r}) and time.monotonic() < deadline:\n"
+                    "    time.sleep(0.05)\n"
+                    "print('released')")
+        running = self.llm.dispatch(blocking, target_uuid=worker.uuid)["job_id"]
+        queued = self.llm.dispatch("print('must not run')", target_uuid=worker.uuid)["job_id"]
+        self.llm.wait_job_updates(running, lambda us: us, 60.0, "the blocking job to start")
+
+        def cancel(job_id):
+            answer = self.llm.call("blender_send_message", {
+                "target_uuid": worker.uuid, "payload": {"message_type": "job_cancel", "job_id": job_id}})
+            self.assertEqual(answer["targets"], [worker.uuid])
+
+        cancel(queued)
+        finals = self.llm.wait_final_statuses(queued, 1)
+        self.assertEqual((finals[0]["payload"]["status"], finals[0]["payload"]["error"]),
+                         ("cancelled", "cancelled before it started"))
+        cancel(running)
+        refusal = self.llm.wait_job_updates(running, lambda us: len(us) >= 2, 30.0, "the refusal")[1]
+        self.assertEqual(refusal["payload"]["status"], "running")
+        self.assertEqual(refusal["payload"]["progress_message"], CANCEL_REFUSED)
+        with open(gate, "w"):
+            pass
+        finals = self.llm.wait_final_statuses(running, 1)
+        self.assertEqual(finals[0]["payload"]["result"], "released\n")
+        self.assertEqual([u["payload"]["status"] for u in self.llm.job_updates(queued)], ["cancelled"])
 
     def test_jobs_run_on_blenders_main_thread_with_bpy(self):
         script = ("import threading, bpy\n"

@@ -18,6 +18,8 @@ const RECORD_KEYS = ['user_id', 'from_uuid', 'target_uuid', 'routing', 'payload'
   'message_id', 'priority', 'timestamp'];
 const CLIENT_KEYS = ['uuid', 'client_type', 'is_persistent', 'capabilities', 'group_id',
   'connected_at', 'last_seen'];
+// The newer add-on's label follows the original seven (issue 11).
+const CLIENT_KEY_LABEL = ['label'];
 // SPEC §9 (issue 5): liveness and inbox fields follow the original keys.
 const CLIENT_KEYS_BEYOND = ['online', 'last_seen_seconds_ago', 'stale', 'pending_records', 'dropped_records'];
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -26,12 +28,10 @@ let server;
 before(async () => { server = await startServer({ args: ['--auth', 'none'] }); });
 after(async () => { await server?.stop(); });
 
-/** Calls a tool; asserts the text JSON and structuredContent agree; returns [json, result]. */
+/** Calls a tool; returns [json, result] (toolJson checks structuredContent wraps the text). */
 async function call(peer, name, args = {}) {
   const result = await peer.client.callTool({ name, arguments: args });
-  const json = toolJson(result);
-  assert.deepEqual(result.structuredContent, json, `${name}: structuredContent differs from text`);
-  return [json, result];
+  return [toolJson(result), result];
 }
 
 /** A connected, registered peer with an inbox of its _message_bus records. */
@@ -267,7 +267,7 @@ describe('the bus with one llm and two blender peers (issue 3)', () => {
     const persistent = list.persistent.filter(mine);
     const ephemeral = list.ephemeral.filter(mine);
     for (const c of [...persistent, ...ephemeral]) {
-      assert.deepEqual(Object.keys(c), [...CLIENT_KEYS, ...CLIENT_KEYS_BEYOND]);
+      assert.deepEqual(Object.keys(c), [...CLIENT_KEYS, ...CLIENT_KEY_LABEL, ...CLIENT_KEYS_BEYOND]);
       assert.equal(typeof c.connected_at, 'number');
       assert.ok(c.last_seen >= c.connected_at);
     }
@@ -275,11 +275,11 @@ describe('the bus with one llm and two blender peers (issue 3)', () => {
     assert.deepEqual(ephemeral.map((c) => c.uuid), [ids.llm]);
     const { connected_at: _a, last_seen: _b, last_seen_seconds_ago: _e, ...b1Rest } = persistent[0];
     assert.deepEqual(b1Rest, { uuid: ids.b1, client_type: 'blender', is_persistent: true,
-      capabilities: ['python_execution', 'rendering'], group_id: 'render-cluster',
+      capabilities: ['python_execution', 'rendering'], group_id: 'render-cluster', label: null,
       online: true, stale: false, pending_records: 0, dropped_records: 0 });
     const { connected_at: _c, last_seen: _d, last_seen_seconds_ago: _f, ...llmRest } = ephemeral[0];
     assert.deepEqual(llmRest, { uuid: ids.llm, client_type: 'llm', is_persistent: false,
-      capabilities: [], group_id: null, online: true, stale: false, pending_records: 0,
+      capabilities: [], group_id: null, label: null, online: true, stale: false, pending_records: 0,
       dropped_records: 0 });
     for (const c of [...persistent, ...ephemeral]) {
       assert.ok(c.last_seen_seconds_ago >= 0 && c.last_seen_seconds_ago < 60, String(c.last_seen_seconds_ago));
@@ -301,10 +301,10 @@ describe('the bus with one llm and two blender peers (issue 3)', () => {
   });
 
   test('resources: clients and stats', async () => {
-    const clients = JSON.parse((await llm.client.readResource({ uri: 'blender://bus/clients' })).contents[0].text);
+    const clients = JSON.parse((await llm.client.readResource({ uri: 'blender+blender://bus/clients' })).contents[0].text);
     assert.deepEqual(Object.keys(clients), ['user_id', 'persistent', 'ephemeral']);
     assert.equal(clients.user_id, user);
-    const stats = JSON.parse((await llm.client.readResource({ uri: 'blender://bus/stats' })).contents[0].text);
+    const stats = JSON.parse((await llm.client.readResource({ uri: 'blender+blender://bus/stats' })).contents[0].text);
     assert.deepEqual(Object.keys(stats), ['user_id', 'persistent_count', 'ephemeral_count', 'pending_jobs_for_user',
       'dropped_records', 'pending_records']);
     assert.equal(stats.persistent_count, clients.persistent.length);
@@ -314,7 +314,7 @@ describe('the bus with one llm and two blender peers (issue 3)', () => {
 
   test('prompt blender_dispatch_script', async () => {
     const got = await llm.client.getPrompt({ name: 'blender_dispatch_script',
-      arguments: { target: ids.b1, script: 'import bpy\nprint("hi")' } });
+      arguments: { target: `uuid:${ids.b1}`, script: 'import bpy\nprint("hi")' } });
     const text = got.messages[0].content.text;
     assert.equal(got.messages[0].role, 'user');
     assert.ok(text.includes('blender_send_message'), text);

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoSanitizerReport, login, sanitizerEnv, serverBin, startServer } from './harness.mjs';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+
+import { assertNoSanitizerReport, connectClient, login, sanitizerEnv, serverBin, startServer } from './harness.mjs';
 
 const USER = { username: 'carol', password: 'cli-test-password-1' };
 
@@ -196,5 +198,129 @@ describe('blender-bus client commands against the real server', () => {
     assert.equal(r.code, 1);
     assert.ok(r.stderr.includes('blender-bus clients: not authorized: Bearer token required'), r.stderr);
     assert.ok(r.stderr.includes('log in with `blender-bus login --server URL`, or pass --token-file'), r.stderr);
+  });
+});
+
+// The newer add-on's fields as the commands show them (issue 11): a fake
+// Blender worker made of the official SDK client answers jobs and cancels.
+describe('send, cancel and clients with the newer add-on\'s fields', () => {
+  let server;
+  let config;
+  before(async () => {
+    server = await startServer({ args: ['--auth', 'none'] });
+    config = await mkdtemp(path.join(tmpdir(), 'blender-bus-cli-jobs-'));
+  });
+  after(async () => {
+    await server?.stop();
+    if (config) await rm(config, { recursive: true, force: true });
+  });
+
+  const cli = (args, opts = {}) => runCli([args[0], '--server', server.baseUrl, ...args.slice(1)],
+    { configHome: config, ...opts });
+
+  /**
+   * A registered `blender` peer that hands each job_dispatch and job_cancel
+   * it hears to `on.dispatch(payload)` / `on.cancel(payload)`.
+   */
+  async function fakeWorker(uuid, on = {}, { label } = {}) {
+    const conn = await connectClient(server);
+    conn.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      const payload = n.params.data?.payload;
+      if (payload?.message_type === 'job_dispatch') on.dispatch?.(payload);
+      if (payload?.message_type === 'job_cancel') on.cancel?.(payload);
+    });
+    await conn.streamOpened;
+    await conn.client.callTool({ name: 'blender_register_client', arguments:
+      { client_uuid: uuid, client_type: 'blender', is_persistent: true, ...(label ? { label } : {}) } });
+    const update = (args) => conn.client.callTool({ name: 'blender_job_update', arguments: args });
+    return { conn, update };
+  }
+
+  /** A promise of the next job_dispatch payload the worker hears, and the `on` to pass. */
+  function nextDispatch() {
+    let resolve;
+    const job = new Promise((r) => { resolve = r; });
+    return { job, dispatch: (p) => resolve(p) };
+  }
+
+  test('send prints each progress report on its running line', async () => {
+    const worker = await fakeWorker('w-progress', { async dispatch(p) {
+      await worker.update({ job_id: p.job_id, status: 'running', progress: 0.5, progress_message: 'frame 1 of 2' });
+      await worker.update({ job_id: p.job_id, status: 'completed', result: 'rendered\n' });
+    } });
+    try {
+      const r = await cli(['send', '--target', 'uuid:w-progress', '--script', '-', '--timeout', '20'], { input: 'pass\n' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'rendered\n');
+      assert.match(r.stderr, /\[running\] job-[0-9a-f-]{36} 50% frame 1 of 2 \(0 of 1 answered\)\n/);
+      assert.match(r.stderr, /\[completed\] reply 1 of 1\n/);
+    } finally { await worker.conn.close(); }
+  });
+
+  test('cancel a job that has not started: the worker answers cancelled, and send sees it', async () => {
+    const seen = nextDispatch();
+    const worker = await fakeWorker('w-queue', {
+      dispatch: seen.dispatch,
+      cancel: (p) => worker.update({ job_id: p.job_id, status: 'cancelled', error: 'cancelled before it started' }),
+    });
+    try {
+      const sending = cli(['send', '--target', 'uuid:w-queue', '--script', '-', '--timeout', '20'], { input: 'pass\n' });
+      const { job_id: jobId } = await seen.job;
+      const r = await cli(['cancel', jobId, '--target', 'uuid:w-queue']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stderr.includes(`asked 1 client(s) at client w-queue to cancel job ${jobId}\n`), r.stderr);
+      assert.ok(r.stderr.includes(`job ${jobId} cancelled: cancelled before it started\n`), r.stderr);
+      const sent = await sending;
+      assert.equal(sent.code, 1, sent.stderr);  // send: cancelled is not completed
+      assert.match(sent.stderr, /\[cancelled\] reply 1 of 1\n/);
+    } finally { await worker.conn.close(); }
+  });
+
+  test('cancel a running job: still running (exit 1), and once it ended: nothing to cancel', async () => {
+    const seen = nextDispatch();
+    const worker = await fakeWorker('w-busy', {
+      async dispatch(p) {
+        await worker.update({ job_id: p.job_id, status: 'running', progress: 0.1 });
+        seen.dispatch(p);
+      },
+      cancel: (p) => worker.update({ job_id: p.job_id, status: 'running',
+        progress_message: 'cancel refused: the script is already running' }),
+    });
+    try {
+      const sending = cli(['send', '--target', 'uuid:w-busy', '--script', '-', '--timeout', '20'], { input: 'pass\n' });
+      const { job_id: jobId } = await seen.job;
+      const r = await cli(['cancel', jobId]);  // default target: type:blender
+      assert.equal(r.code, 1, r.stderr);
+      assert.ok(r.stderr.includes(`job ${jobId} is still running: cancel refused: the script is already running\n`), r.stderr);
+      await worker.update({ job_id: jobId, status: 'completed', result: 'done\n' });
+      assert.equal((await sending).code, 0);
+      const late = await cli(['cancel', jobId]);
+      assert.equal(late.code, 1, late.stderr);
+      assert.ok(late.stderr.includes(`job ${jobId} had already ended (completed): nothing to cancel\n`), late.stderr);
+    } finally { await worker.conn.close(); }
+  });
+
+  test('cancel with nobody at the target (exit 3) or nobody answering (exit 2)', async () => {
+    const nobody = await cli(['cancel', 'job-x', '--target', 'uuid:nobody']);
+    assert.equal(nobody.code, 3, nobody.stderr);
+    assert.ok(nobody.stderr.includes('blender-bus cancel: no client at client nobody: nobody could cancel job job-x'), nobody.stderr);
+    const silent = await fakeWorker('w-silent');
+    try {
+      const r = await cli(['cancel', 'job-y', '--target', 'uuid:w-silent', '--timeout', '1']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(r.stderr.includes('blender-bus cancel: no answer about job job-y within 1 s'), r.stderr);
+    } finally { await silent.conn.close(); }
+  });
+
+  test('clients shows each client\'s label', async () => {
+    const worker = await fakeWorker('w-label', {}, { label: 'Studio PC' });
+    try {
+      const r = await cli(['clients']);
+      assert.equal(r.code, 0, r.stderr);
+      const [header, ...rows] = r.stdout.trimEnd().split('\n');
+      assert.match(header, /^UUID +LABEL +TYPE +BUCKET +GROUP +ONLINE +CAPABILITIES +LAST SEEN$/);
+      const row = rows.find((l) => l.startsWith('w-label '));
+      assert.match(row ?? '', /^w-label +Studio PC +blender +persistent /, r.stdout);
+    } finally { await worker.conn.close(); }
   });
 });

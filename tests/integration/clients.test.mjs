@@ -32,6 +32,12 @@ describe('@modelcontextprotocol/client 2.4 over Streamable HTTP', () => {
       const names = tools.map((t) => t.name);
       for (const n of BUS_TOOLS) assert.ok(names.includes(n), `${n} missing from ${JSON.stringify(names)}`);
       assert.deepEqual(await client.ping(), {});
+      // After listTools the client checks results against each outputSchema
+      // (FastMCP's wrapped str): it must accept ours.
+      const result = await client.callTool({ name: 'blender_register_client',
+        arguments: { client_uuid: 'v2-client', client_type: 'llm' } });
+      assert.deepEqual(result.structuredContent, { result: result.content[0].text });
+      assert.equal(JSON.parse(result.content[0].text).client.uuid, 'v2-client');
     } finally {
       await transport.terminateSession().catch(() => {});
       await client.close();

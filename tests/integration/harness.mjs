@@ -6,7 +6,7 @@
 //   login(server, u, p)      POST /auth/login → the token body
 //   connectClient(server, …) official SDK Client + StreamableHTTPClientTransport
 //   collectMessages(client)  gathers notifications/message; await N with waitFor()
-//   toolJson(result)         the JSON object a bus tool returned
+//   toolJson(result)         the JSON object a bus tool returned (checks FastMCP's wrapping)
 //   rawRequest(url, …)       plain HTTP, for bad-input tests (any body, any header)
 //   RawSession               MCP over plain HTTP: initialize, request, GET streams
 //   openSse(url, …)          a GET SSE stream read event by event (pause() stops reading)
@@ -276,10 +276,15 @@ export function collectMessages(client) {
   };
 }
 
-/** The JSON object of a bus tool's result (its first text content item). */
+/**
+ * The JSON object of a bus tool's result: its first text content item, which
+ * structuredContent wraps as FastMCP does for a str ({"result": <the text>}).
+ */
 export function toolJson(result) {
   const first = result?.content?.[0];
   assert.equal(first?.type, 'text', `tool result has no text content: ${JSON.stringify(result)}`);
+  assert.deepEqual(result.structuredContent, { result: first.text },
+    `structuredContent does not wrap the text: ${JSON.stringify(result)}`);
   return JSON.parse(first.text);
 }
 

@@ -51,7 +51,7 @@ class FakeBus:
         # does (what the real server sends: `Connection: close`).
         self.stream_framing = stream_framing
         self.token = token  # required bearer token, or None for no auth
-        self.structured = structured  # put tool results in structuredContent too
+        self.structured = structured  # wrap tool results in structuredContent too, as FastMCP does
         self.cond = threading.Condition()
         self.sessions = {}
         self.ended_sessions = []
@@ -215,9 +215,10 @@ class FakeBus:
                         bus.tool_calls.append((session.id, name, arguments))
                         bus.cond.notify_all()
                     answer = self._tool_answer(name, arguments)
-                    result = {"content": [{"type": "text", "text": json.dumps(answer)}], "isError": False}
+                    text = json.dumps(answer)
+                    result = {"content": [{"type": "text", "text": text}], "isError": False}
                     if bus.structured:
-                        result["structuredContent"] = answer
+                        result["structuredContent"] = {"result": text}
                     self._answer(message["id"], result)
                     return
                 self._answer(message["id"], {})

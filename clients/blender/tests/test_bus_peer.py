@@ -2,13 +2,17 @@
 handling on the calling ("main") thread, reconnects."""
 
 import logging
+import math
+import sys
+import threading
+import types
 import unittest
 
 from support import FakeBus, bus_record, load_package
 
 load_package()
 from blender_bus_client.auth import NoToken, PasswordLogin  # noqa: E402
-from blender_bus_client.bus_peer import BusPeer, PeerConfig  # noqa: E402
+from blender_bus_client.bus_peer import CANCEL_REFUSED, BusPeer, PeerConfig, progress_reporter  # noqa: E402
 from blender_bus_client.job_dispatch import Job  # noqa: E402
 from blender_bus_client.server_address import ServerAddress  # noqa: E402
 
@@ -18,6 +22,10 @@ logging.getLogger("blender_bus").setLevel(logging.CRITICAL)
 def dispatch(job_id, script, message_id=None):
     return bus_record({"message_type": "job_dispatch", "job_id": job_id, "script": script},
                       message_id=message_id)
+
+
+def cancel(job_id, message_id=None):
+    return bus_record({"message_type": "job_cancel", "job_id": job_id}, message_id=message_id)
 
 
 class BusPeerTest(unittest.TestCase):
@@ -121,12 +129,99 @@ class BusPeerTest(unittest.TestCase):
         self.peer.execute(Job("job-8", "print(8)"))
         self.assertEqual([s for s, _, _ in self.wait_updates("job-8", 2)], ["running", "completed"])
 
+    def full_updates(self, job_id):
+        return [u for u in self.bus.tools_named("blender_job_update") if u["job_id"] == job_id]
+
+    def test_a_job_cancelled_before_it_started_is_answered_cancelled_and_never_runs(self):
+        self.bus.push(dispatch("job-c", "print('ran')"))
+        self.bus.wait_until(lambda: self.peer.jobs.qsize() == 1)
+        self.bus.push(cancel("job-c", message_id="m-c"))
+        self.bus.wait_until(lambda: self.updates("job-c"))
+        self.assertEqual(self.updates("job-c"), [("cancelled", "", "cancelled before it started")])
+        self.assertTrue(self.peer.run_next_job(1.0))  # taken from the queue, and skipped
+        self.assertFalse(self.peer.run_next_job(0.2))
+        self.bus.push(cancel("job-c", message_id="m-c"))  # a replayed cancel changes nothing
+        self.bus.push(dispatch("job-d", "pass"))
+        self.run_job()
+        self.wait_updates("job-d", 2)
+        self.assertEqual(self.updates("job-c"), [("cancelled", "", "cancelled before it started")])
+
+    def test_a_running_job_is_not_stopped_and_says_so(self):
+        gate = types.SimpleNamespace(release=threading.Event())
+        sys.modules["blender_bus_test_gate"] = gate
+        self.addCleanup(sys.modules.pop, "blender_bus_test_gate", None)
+        self.bus.push(dispatch("job-r2", "import blender_bus_test_gate as g\ng.release.wait(10)\nprint('finished')"))
+        runner = threading.Thread(target=self.run_job)
+        runner.start()
+        self.addCleanup(gate.release.set)
+        self.wait_updates("job-r2", 1)  # running
+        self.bus.push(cancel("job-r2"))
+        self.bus.wait_until(lambda: len(self.full_updates("job-r2")) >= 2)
+        refused = self.full_updates("job-r2")[1]
+        self.assertEqual((refused["status"], refused["progress_message"]), ("running", CANCEL_REFUSED))
+        self.assertNotIn("progress", refused)
+        gate.release.set()
+        runner.join(10)
+        self.assertEqual(self.wait_updates("job-r2", 3)[2], ("completed", "finished\n", ""))
+
+    def test_a_cancel_for_a_job_this_peer_does_not_hold_is_ignored(self):
+        self.bus.push(cancel("job-elsewhere"))
+        self.bus.push(dispatch("job-e", "pass"))
+        self.run_job()
+        self.wait_updates("job-e", 2)
+        self.assertEqual(self.updates("job-elsewhere"), [])
+
+    def test_a_script_reports_progress_with_report_progress(self):
+        self.bus.push(dispatch("job-p", "report_progress(0.25, 'frame 1 of 4')\n"
+                                        "report_progress(1.0)\nprint('done')"))
+        self.run_job()
+        self.bus.wait_until(lambda: len(self.full_updates("job-p")) >= 4)
+        updates = self.full_updates("job-p")
+        self.assertEqual([(u["status"], u.get("progress"), u.get("progress_message")) for u in updates],
+                         [("running", None, None), ("running", 0.25, "frame 1 of 4"),
+                          ("running", 1.0, None), ("completed", None, None)])
+
+    def test_a_bad_progress_fails_the_script_with_the_reason(self):
+        self.bus.push(dispatch("job-bad", "report_progress(1.5)"))
+        self.run_job()
+        status, _, error = self.wait_updates("job-bad", 2)[1]
+        self.assertEqual(status, "failed")
+        self.assertIn("ValueError: progress must be a number from 0 to 1, not 1.5", error)
+
     def test_stop_cancels_queued_jobs_and_ends_the_session(self):
         self.bus.push(dispatch("job-9", "print(9)"))
         self.bus.wait_until(lambda: self.peer.jobs.qsize() == 1)
         self.peer.stop(2.0)
         self.assertEqual(self.updates("job-9"), [("cancelled", "", "the Blender peer is shutting down")])
         self.assertEqual(len(self.bus.ended_sessions), 1)
+
+
+class ProgressReporterTest(unittest.TestCase):
+    def setUp(self):
+        self.sent = []
+        self.now = 100.0
+        self.report = progress_reporter("job-1", self.sent.append, clock=lambda: self.now)
+
+    def test_reports_are_running_updates_and_close_ones_are_skipped(self):
+        self.assertTrue(self.report(0.1, "start"))
+        self.now += 0.05
+        self.assertFalse(self.report(0.2))  # within the interval
+        self.assertTrue(self.report(1))  # the end always goes
+        self.now += 0.3
+        self.assertTrue(self.report(0.5))
+        self.assertEqual([(r.job_id, r.status, r.progress, r.progress_message) for r in self.sent],
+                         [("job-1", "running", 0.1, "start"), ("job-1", "running", 1.0, None),
+                          ("job-1", "running", 0.5, None)])
+
+    def test_only_numbers_from_zero_to_one(self):
+        for bad in (-0.1, 1.01, math.nan, math.inf):
+            with self.assertRaises(ValueError):
+                self.report(bad)
+        for bad in ("half", None, True):
+            with self.assertRaises(TypeError):
+                self.report(bad)
+        self.assertEqual(self.sent, [])
+        self.assertTrue(self.report(0))
 
 
 class BusPeerRecoveryTest(unittest.TestCase):
@@ -136,6 +231,12 @@ class BusPeerRecoveryTest(unittest.TestCase):
         peer.start()
         self.addCleanup(peer.stop, 2.0)
         return peer
+
+    def test_a_label_is_registered_when_configured(self):
+        with FakeBus() as bus:
+            peer = self.start_peer(bus, label="Studio PC")
+            self.assertTrue(peer.registered.wait(5))
+            self.assertEqual(bus.tools_named("blender_register_client")[0]["label"], "Studio PC")
 
     def test_refused_registration_is_retried_on_the_same_session(self):
         with FakeBus() as bus:

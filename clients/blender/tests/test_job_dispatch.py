@@ -3,7 +3,21 @@ import unittest
 from support import bus_record, load_package
 
 load_package()
-from blender_bus_client.job_dispatch import SeenMessages, job_from_message  # noqa: E402
+from blender_bus_client.job_dispatch import (SeenMessages, cancel_request_from_message,  # noqa: E402
+                                             job_from_message)
+
+
+class CancelRequestTest(unittest.TestCase):
+    def test_job_cancel_record_names_the_job(self):
+        request = cancel_request_from_message(
+            bus_record({"message_type": "job_cancel", "job_id": "job-1"}, message_id="m-c"))
+        self.assertEqual((request.job_id, request.message_id), ("job-1", "m-c"))
+
+    def test_other_records_and_a_cancel_without_job_are_not_cancels(self):
+        self.assertIsNone(cancel_request_from_message(
+            bus_record({"message_type": "job_dispatch", "job_id": "job-1", "script": "pass"})))
+        self.assertIsNone(cancel_request_from_message(bus_record({"message_type": "job_cancel"})))
+        self.assertIsNone(job_from_message(bus_record({"message_type": "job_cancel", "job_id": "j"})))
 
 
 class JobFromMessageTest(unittest.TestCase):

@@ -15,6 +15,14 @@ class RunScriptTest(unittest.TestCase):
         self.assertEqual(outcome.output, "objects: 4\ndone\n")
         self.assertEqual(outcome.error, "")
 
+    def test_helpers_are_globals_of_the_script(self):
+        calls = []
+        outcome = run_script("report_progress(0.5, 'half')\nprint('ok')", "job-h",
+                             {"report_progress": lambda *args: calls.append(args)})
+        self.assertTrue(outcome.ok, outcome.error)
+        self.assertEqual(calls, [(0.5, "half")])
+        self.assertFalse(run_script("report_progress(1)").ok, "no helper unless given")
+
     def test_stderr_is_captured_in_order_with_stdout(self):
         outcome = run_script("import sys\nprint('a')\nprint('b', file=sys.stderr)\nprint('c')")
         self.assertEqual(outcome.output, "a\nb\nc\n")

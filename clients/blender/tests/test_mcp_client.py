@@ -25,9 +25,18 @@ class ServerAddressTest(unittest.TestCase):
 
 
 class ToolResultTest(unittest.TestCase):
-    def test_structured_content_wins_then_text(self):
-        self.assertEqual(tool_result_payload({"structuredContent": {"a": 1},
-                                              "content": [{"type": "text", "text": "{\"a\": 2}"}]}), {"a": 1})
+    def test_fastmcps_wrapped_text_is_unwrapped_and_parsed(self):
+        text = '{"status": "ok", "connected_at": 1796125004.967525}'
+        self.assertEqual(tool_result_payload({"structuredContent": {"result": text},
+                                              "content": [{"type": "text", "text": text}]}),
+                         {"status": "ok", "connected_at": 1796125004.967525})
+        self.assertEqual(tool_result_payload({"structuredContent": {"result": "done"},
+                                              "content": [{"type": "text", "text": "done"}]}), "done")
+
+    def test_other_structured_content_wins_then_text(self):
+        self.assertEqual(tool_result_payload({"structuredContent": {"a": 1, "result": "x"},
+                                              "content": [{"type": "text", "text": "{\"a\": 2}"}]}),
+                         {"a": 1, "result": "x"})
         self.assertEqual(tool_result_payload({"content": [{"type": "text", "text": "{\"a\": 2}"}]}), {"a": 2})
 
     def test_is_error_raises_with_the_message(self):

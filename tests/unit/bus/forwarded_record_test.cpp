@@ -17,7 +17,19 @@ TEST(ForwardedRecord, ExactWireText) {
             R"("logger":"_message_bus","data":{"user_id":"alice","from_uuid":"llm-1",)"
             R"("target_uuid":"blender-1","routing":{"type":"group","group_id":"render-cluster"},)"
             R"("payload":{"message_type":"job_dispatch","job_id":"job-1"},"job_id":"job-1",)"
-            R"("message_id":"m-1","priority":4,"timestamp":2.5E0}}})");
+            R"("message_id":"m-1","priority":4,"timestamp":2.5}}})");
+}
+
+TEST(ForwardedRecord, TheTimestampIsWrittenAsPythonWritesAFloat) {
+  const boost::json::object routing = {{"type", "broadcast"}};
+  for (const auto& [timestamp, text] :
+       {std::pair{1796125004.967525, "1796125004.967525"}, std::pair{1706200000.0, "1706200000.0"},
+        std::pair{0.0, "0.0"}}) {
+    const ForwardedRecord record(
+        RecordFields{"u", "server:u", routing, "{}", "j", "m", Priority::info, timestamp});
+    const std::string wire = record.for_target("a");
+    EXPECT_NE(wire.find(std::string(R"("timestamp":)") + text + "}}}"), std::string::npos) << wire;
+  }
 }
 
 TEST(ForwardedRecord, OnlyTheTargetDiffers) {

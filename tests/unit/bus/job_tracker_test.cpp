@@ -69,7 +69,7 @@ TEST(JobTracker, TheBoundCountsOpeningsNotUpdates) {
   JobTracker jobs(4, 2);
   jobs.remember("a", "x");
   jobs.remember("b", "y");
-  jobs.note("a", "running", "", "");  // an update does not make "a" newer
+  jobs.note(JobUpdate{"a", "running", "", ""});  // an update does not make "a" newer
   EXPECT_EQ(jobs.remember("c", "z"), (std::vector<std::string>{"a"}));
   // A reopened job moves to the back of the order.
   jobs.remember("b", "y2");

@@ -2,14 +2,20 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <boost/json.hpp>
 
+#include "json/serializer.hpp"
 #include "test_support.hpp"
 
 namespace blender_bus::bus {
 namespace {
 
-using boost::json::serialize;
+// The wire text of a result, as the tools write it.
+std::string wire(const boost::json::value& value) {
+  return blender_bus::json::to_text(value);
+}
 using test::kFirstUuid;
 using test::kSecondUuid;
 using test::parse_object;
@@ -70,10 +76,10 @@ TEST_F(UserMessageBusTest, RegisterReturnsTheExactWireShape) {
   EXPECT_FALSE(out.rejected);
   EXPECT_TRUE(out.deliveries.empty());
   EXPECT_EQ(
-      serialize(out.result),
+      wire(out.result),
       R"({"status":"ok","client":{"uuid":"blender-abc","client_type":"blender",)"
       R"("is_persistent":true,"capabilities":["python_execution","rendering"],)"
-      R"("group_id":"render-cluster","connected_at":1.5E0,"last_seen":1.5E0,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}})");
+      R"("group_id":"render-cluster","connected_at":1.5,"last_seen":1.5,"label":null,"online":true,"last_seen_seconds_ago":0.0,"stale":false,"pending_records":0,"dropped_records":0}})");
   EXPECT_EQ(bus_.last_activity(), 1.5);
 }
 
@@ -93,10 +99,10 @@ TEST_F(UserMessageBusTest, ReRegistrationKeepsUuidBucketConnectedAtAndUpdatesThe
   clock_.set(200);
   auto out = reg("b-1", "worker", /*persistent=*/false, "g2", "s-2", {"x", "y"});
   EXPECT_EQ(
-      serialize(out.result),
+      wire(out.result),
       R"({"status":"ok","client":{"uuid":"b-1","client_type":"worker",)"
       R"("is_persistent":true,"capabilities":["x","y"],"group_id":"g2",)"
-      R"("connected_at":1E2,"last_seen":2E2,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}})");
+      R"("connected_at":100.0,"last_seen":200.0,"label":null,"online":true,"last_seen_seconds_ago":0.0,"stale":false,"pending_records":0,"dropped_records":0}})");
   // No duplicate in the other bucket.
   const auto stats = bus_.stats();
   EXPECT_EQ(stats.persistent_count, 1u);
@@ -151,7 +157,7 @@ TEST_F(UserMessageBusTest, RegistrationOverALimitRegistersNothing) {
   for (const auto& c : cases) {
     auto out = bus_.register_client(c.r);
     EXPECT_TRUE(out.rejected) << c.error;
-    EXPECT_EQ(serialize(out.result), R"({"status":"error","error":")" + c.error + R"("})");
+    EXPECT_EQ(wire(out.result), R"({"status":"error","error":")" + c.error + R"("})");
   }
   EXPECT_EQ(bus_.client_count(), 0u);
   EXPECT_EQ(bus_.last_activity(), 0);
@@ -177,9 +183,8 @@ TEST_F(UserMessageBusTest, RefusedReRegistrationLeavesTheClientUntouched) {
 
 TEST_F(UserMessageBusTest, UnregisterIsIdempotent) {
   reg("b-1", "blender", true, "g1", "s-1");
-  EXPECT_EQ(serialize(bus_.unregister_client("b-1").result),
-            R"({"status":"ok","client_uuid":"b-1"})");
-  EXPECT_EQ(serialize(bus_.unregister_client("b-1").result),
+  EXPECT_EQ(wire(bus_.unregister_client("b-1").result), R"({"status":"ok","client_uuid":"b-1"})");
+  EXPECT_EQ(wire(bus_.unregister_client("b-1").result),
             R"({"status":"not_found","client_uuid":"b-1"})");
   EXPECT_EQ(bus_.client_count(), 0u);
   EXPECT_EQ(bus_.stats().persistent_count, 0u);
@@ -197,10 +202,10 @@ TEST_F(UserMessageBusTest, DirectSendExactResultAndRecord) {
   clock_.set(1000.5);
   auto out = send({{"message_type", "job_dispatch"}, {"script", "import bpy"}},
                   {.target_uuid = "b-1", .from_uuid = "llm-1"});
-  EXPECT_EQ(serialize(out.result), std::string(R"({"status":"ok","message_id":")") + kFirstUuid +
-                                       R"(","job_id":")" + kFirstUuid +
-                                       R"(","targets":["b-1"],)"
-                                       R"("routing":{"type":"direct","target_uuid":"b-1"}})");
+  EXPECT_EQ(wire(out.result), std::string(R"({"status":"ok","message_id":")") + kFirstUuid +
+                                  R"(","job_id":")" + kFirstUuid +
+                                  R"(","targets":["b-1"],)"
+                                  R"("routing":{"type":"direct","target_uuid":"b-1"}})");
   ASSERT_EQ(out.deliveries.size(), 1u);
   const Delivery& d = out.deliveries[0];
   EXPECT_EQ(d.target_uuid, "b-1");
@@ -214,7 +219,7 @@ TEST_F(UserMessageBusTest, DirectSendExactResultAndRecord) {
                         R"("payload":{"message_type":"job_dispatch","script":"import bpy"},)"
                         R"("job_id":")") +
                 kFirstUuid + R"(","message_id":")" + kFirstUuid +
-                R"(","priority":6,"timestamp":1.0005E3}}})");
+                R"(","priority":6,"timestamp":1000.5}}})");
   EXPECT_EQ(bus_.last_activity(), 1000.5);
 }
 
@@ -222,14 +227,14 @@ TEST_F(UserMessageBusTest, TargetUuidWinsWhenEveryTargetingFieldIsSet) {
   populate();
   auto out = send({}, {.target_uuid = "b-2", .group_id = "render-cluster", .client_type = "llm"});
   EXPECT_EQ(targets_of(out), Strings{"b-2"});
-  EXPECT_EQ(serialize(out.result.at("routing")), R"({"type":"direct","target_uuid":"b-2"})");
+  EXPECT_EQ(wire(out.result.at("routing")), R"({"type":"direct","target_uuid":"b-2"})");
 }
 
 TEST_F(UserMessageBusTest, GroupWinsOverClientType) {
   populate();
   auto out = send({}, {.group_id = "render-cluster", .client_type = "llm"});
   EXPECT_EQ(targets_of(out), Strings{"b-1"});
-  EXPECT_EQ(serialize(out.result.at("routing")), R"({"type":"group","group_id":"render-cluster"})");
+  EXPECT_EQ(wire(out.result.at("routing")), R"({"type":"group","group_id":"render-cluster"})");
 }
 
 TEST_F(UserMessageBusTest, TypeFilter) {
@@ -237,8 +242,7 @@ TEST_F(UserMessageBusTest, TypeFilter) {
   auto out = send({}, {.client_type = "blender"});
   EXPECT_EQ(targets_of(out), (Strings{"b-1", "b-2"}));
   EXPECT_EQ(delivered_to(out), (Strings{"b-1", "b-2"}));
-  EXPECT_EQ(serialize(out.result.at("routing")),
-            R"({"type":"type_filter","client_type":"blender"})");
+  EXPECT_EQ(wire(out.result.at("routing")), R"({"type":"type_filter","client_type":"blender"})");
 }
 
 TEST_F(UserMessageBusTest, GroupIncludesTheSender) {
@@ -258,7 +262,7 @@ TEST_F(UserMessageBusTest, BroadcastExcludesFromUuid) {
   populate();
   auto out = send({}, {.from_uuid = "llm-1"});
   EXPECT_EQ(targets_of(out), (Strings{"b-1", "b-2"}));
-  EXPECT_EQ(serialize(out.result.at("routing")), R"({"type":"broadcast"})");
+  EXPECT_EQ(wire(out.result.at("routing")), R"({"type":"broadcast"})");
   for (const auto& d : out.deliveries) EXPECT_EQ(data_of(d).at("from_uuid"), "llm-1");
 }
 
@@ -280,7 +284,7 @@ TEST_F(UserMessageBusTest, UnknownTargetIsOkWithNoTargets) {
   populate();
   auto out = send({}, {.target_uuid = "nobody"});
   EXPECT_EQ(out.result.at("status"), "ok");
-  EXPECT_EQ(serialize(out.result.at("targets")), "[]");
+  EXPECT_EQ(wire(out.result.at("targets")), "[]");
   EXPECT_TRUE(out.deliveries.empty());
   EXPECT_FALSE(out.rejected);
   EXPECT_EQ(targets_of(send({}, {.group_id = "nobody"})), Strings{});
@@ -290,7 +294,7 @@ TEST_F(UserMessageBusTest, UnknownTargetIsOkWithNoTargets) {
 TEST_F(UserMessageBusTest, EmptyBusBroadcastIsOk) {
   auto out = send({}, {});
   EXPECT_EQ(out.result.at("status"), "ok");
-  EXPECT_EQ(serialize(out.result.at("targets")), "[]");
+  EXPECT_EQ(wire(out.result.at("targets")), "[]");
 }
 
 TEST_F(UserMessageBusTest, JobIdComesFromThePayloadWhenPresent) {
@@ -338,7 +342,7 @@ TEST_F(UserMessageBusTest, BadPriorityRoutesNothing) {
   const double before = bus_.last_activity();
   auto out =
       send({{"job_id", "job-1"}}, {.target_uuid = "b-1", .priority = "loud", .from_uuid = "llm-1"});
-  EXPECT_EQ(serialize(out.result), R"({"status":"error","error":"Unknown priority: 'loud'"})");
+  EXPECT_EQ(wire(out.result), R"({"status":"error","error":"Unknown priority: 'loud'"})");
   EXPECT_FALSE(out.rejected);  // the original's answer: a normal result
   EXPECT_TRUE(out.deliveries.empty());
   EXPECT_EQ(bus_.stats().pending_jobs, 0u);
@@ -377,7 +381,7 @@ TEST_F(UserMessageBusTest, TargetingFieldsOverALimitRouteNothing) {
        }) {
     auto out = send({{"job_id", "j"}}, req);
     EXPECT_TRUE(out.rejected);
-    EXPECT_EQ(serialize(out.result), R"({"status":"error","error":")" + error + R"("})");
+    EXPECT_EQ(wire(out.result), R"({"status":"error","error":")" + error + R"("})");
     EXPECT_TRUE(out.deliveries.empty());
   }
   EXPECT_EQ(bus_.stats().pending_jobs, 0u);
@@ -394,7 +398,7 @@ TEST_F(SmallPayloadBusTest, PayloadOverTheLimitRoutesNothing) {
   EXPECT_FALSE(send({{"k", "12345678"}}, {}).rejected);
   auto out = send({{"k", "123456789"}}, {.from_uuid = "llm-1"});
   EXPECT_TRUE(out.rejected);
-  EXPECT_EQ(serialize(out.result),
+  EXPECT_EQ(wire(out.result),
             R"({"status":"error","error":"payload exceeds 16 bytes serialized"})");
   EXPECT_TRUE(out.deliveries.empty());
   EXPECT_EQ(bus_.stats().pending_jobs, 0u);
@@ -408,7 +412,7 @@ TEST_F(UserMessageBusTest, JobUpdateGoesDirectToTheOriginatorWithTheExactRecord)
        {.target_uuid = "b-1", .from_uuid = "llm-1"});
   clock_.set(2.5);
   auto out = bus_.job_update({"job-1", "running", "", ""});
-  EXPECT_EQ(serialize(out.result), R"({"status":"ok","delivered":"direct","targets":["llm-1"]})");
+  EXPECT_EQ(wire(out.result), R"({"status":"ok","delivered":"direct","targets":["llm-1"]})");
   ASSERT_EQ(out.deliveries.size(), 1u);
   EXPECT_EQ(out.deliveries[0].level, Priority::notice);
   EXPECT_EQ(out.deliveries[0].session_id, "s-llm");
@@ -419,7 +423,7 @@ TEST_F(UserMessageBusTest, JobUpdateGoesDirectToTheOriginatorWithTheExactRecord)
                         R"("routing":{"type":"direct","target_uuid":"llm-1"},)"
                         R"("payload":{"kind":"job_update","job_id":"job-1","status":"running",)"
                         R"("result":"","error":""},"job_id":"job-1","message_id":")") +
-                kSecondUuid + R"(","priority":5,"timestamp":2.5E0}}})");
+                kSecondUuid + R"(","priority":5,"timestamp":2.5}}})");
   EXPECT_EQ(bus_.last_activity(), 2.5);
 }
 
@@ -431,7 +435,7 @@ TEST_F(UserMessageBusTest, NonTerminalKeepsTerminalForgets) {
   auto done = bus_.job_update({"job-1", "completed", "42", ""});
   EXPECT_EQ(done.result.at("delivered"), "direct");
   EXPECT_EQ(
-      serialize(data_of(done.deliveries[0]).at("payload")),
+      wire(data_of(done.deliveries[0]).at("payload")),
       R"({"kind":"job_update","job_id":"job-1","status":"completed","result":"42","error":""})");
   EXPECT_EQ(bus_.stats().pending_jobs, 0u);
   // Forgotten: a late update is broadcast.
@@ -451,16 +455,72 @@ TEST_F(UserMessageBusTest, FailedAndCancelledAreTerminalToo) {
 TEST_F(UserMessageBusTest, UnknownJobIsBroadcastToEveryClientOfTheBus) {
   populate();
   auto out = bus_.job_update({"job-x", "completed", "r", "e"});
-  EXPECT_EQ(serialize(out.result),
+  EXPECT_EQ(wire(out.result),
             R"({"status":"ok","delivered":"broadcast","targets":["b-1","b-2","llm-1"]})");
   ASSERT_EQ(out.deliveries.size(), 3u);
   for (const auto& d : out.deliveries) {
     const auto data = data_of(d);
     EXPECT_EQ(data.at("job_id"), "job-x");
     EXPECT_EQ(data.at("from_uuid"), "server:alice");
-    EXPECT_EQ(serialize(data.at("routing")), R"({"type":"broadcast"})");
+    EXPECT_EQ(wire(data.at("routing")), R"({"type":"broadcast"})");
     EXPECT_EQ(d.level, Priority::notice);
   }
+}
+
+TEST_F(UserMessageBusTest, AServerOriginOpensNoJobAndItsUpdateBroadcasts) {
+  populate();
+  auto sent = send({{"job_id", "job-s"}}, {.target_uuid = "b-1", .from_uuid = "server:alice"});
+  EXPECT_TRUE(sent.jobs.empty());  // nothing for the store to remember either
+  EXPECT_EQ(bus_.stats().pending_jobs, 0u);
+  EXPECT_EQ(data_of(sent.deliveries[0]).at("from_uuid"), "server:alice");
+  auto out = bus_.job_update({"job-s", "completed", "", ""});
+  EXPECT_EQ(wire(out.result),
+            R"({"status":"ok","delivered":"broadcast","targets":["b-1","b-2","llm-1"]})");
+}
+
+TEST_F(UserMessageBusTest, ProgressAndItsMessageFollowTheOriginalFiveKeys) {
+  populate();
+  send({{"job_id", "job-p"}}, {.target_uuid = "b-1", .from_uuid = "llm-1"});
+  auto out = bus_.job_update({"job-p", "running", "", "", 0.25, "frame 1 of 4"});
+  ASSERT_EQ(out.deliveries.size(), 1u);
+  EXPECT_EQ(wire(data_of(out.deliveries[0]).at("payload")),
+            R"({"kind":"job_update","job_id":"job-p","status":"running","result":"",)"
+            R"("error":"","progress":0.25,"progress_message":"frame 1 of 4"})");
+  const auto state = bus_.job_state("job-p");
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->progress, 0.25);
+  EXPECT_EQ(state->progress_message, "frame 1 of 4");
+  // The next update without them clears them: the state is the last update's.
+  bus_.job_update({"job-p", "running", "", ""});
+  EXPECT_EQ(bus_.job_state("job-p")->progress, std::nullopt);
+  EXPECT_EQ(bus_.job_state("job-p")->progress_message, std::nullopt);
+}
+
+TEST_F(UserMessageBusTest, ProgressOutsideZeroToOneIsRefused) {
+  populate();
+  for (double bad : {-0.01, 1.01, std::nan("")}) {
+    auto out = bus_.job_update({"job-q", "running", "", "", bad, std::nullopt});
+    EXPECT_TRUE(out.rejected);
+    EXPECT_EQ(wire(out.result),
+              R"({"status":"error","error":"progress must be a number from 0 to 1"})");
+    EXPECT_TRUE(out.deliveries.empty());
+  }
+  EXPECT_FALSE(bus_.job_state("job-q"));
+}
+
+TEST_F(UserMessageBusTest, ALabelIsKeptUpdatedInPlaceAndBounded) {
+  Registration r{"b-1", "blender", true, {}, std::nullopt, "s-1", std::string("Studio PC")};
+  auto out = bus_.register_client(r);
+  EXPECT_EQ(out.result.at("client").at("label"), "Studio PC");
+  EXPECT_EQ(out.client->label, "Studio PC");  // what the store keeps
+  r.label = std::string("Render node");
+  bus_.register_client(r);
+  EXPECT_EQ(bus_.find("b-1")->label, "Render node");
+  r.label = std::string(257, 'x');
+  auto refused = bus_.register_client(r);
+  EXPECT_TRUE(refused.rejected);
+  EXPECT_EQ(wire(refused.result), R"({"status":"error","error":"label exceeds 256 characters"})");
+  EXPECT_EQ(bus_.find("b-1")->label, "Render node");
 }
 
 TEST_F(UserMessageBusTest, LastWriterWinsOnAJobId) {
@@ -478,7 +538,7 @@ TEST_F(UserMessageBusTest, OriginatorGoneStillDirectWithNoTargets) {
   send({{"job_id", "job-1"}}, {.target_uuid = "b-1", .from_uuid = "llm-1"});
   bus_.unregister_client("llm-1");
   auto out = bus_.job_update({"job-1", "completed", "", ""});
-  EXPECT_EQ(serialize(out.result), R"({"status":"ok","delivered":"direct","targets":[]})");
+  EXPECT_EQ(wire(out.result), R"({"status":"ok","delivered":"direct","targets":[]})");
   EXPECT_TRUE(out.deliveries.empty());
 }
 
@@ -509,30 +569,30 @@ TEST_F(UserMessageBusTest, ListClientsExactShape) {
   reg("llm-1", "llm", false, std::nullopt, "s-llm");
   reg("b-1", "blender", true, "g", "s-b1", {"rendering"});
   EXPECT_EQ(
-      serialize(bus_.list_clients()),
+      wire(bus_.list_clients()),
       R"({"status":"ok","user_id":"alice",)"
       R"("persistent":[{"uuid":"b-1","client_type":"blender","is_persistent":true,)"
-      R"("capabilities":["rendering"],"group_id":"g","connected_at":1E0,"last_seen":1E0,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}],)"
+      R"("capabilities":["rendering"],"group_id":"g","connected_at":1.0,"last_seen":1.0,"label":null,"online":true,"last_seen_seconds_ago":0.0,"stale":false,"pending_records":0,"dropped_records":0}],)"
       R"("ephemeral":[{"uuid":"llm-1","client_type":"llm","is_persistent":false,)"
-      R"("capabilities":[],"group_id":null,"connected_at":1E0,"last_seen":1E0,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}]})");
+      R"("capabilities":[],"group_id":null,"connected_at":1.0,"last_seen":1.0,"label":null,"online":true,"last_seen_seconds_ago":0.0,"stale":false,"pending_records":0,"dropped_records":0}]})");
   EXPECT_EQ(
-      serialize(bus_.clients_resource()),
+      wire(bus_.clients_resource()),
       R"({"user_id":"alice",)"
       R"("persistent":[{"uuid":"b-1","client_type":"blender","is_persistent":true,)"
-      R"("capabilities":["rendering"],"group_id":"g","connected_at":1E0,"last_seen":1E0,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}],)"
+      R"("capabilities":["rendering"],"group_id":"g","connected_at":1.0,"last_seen":1.0,"label":null,"online":true,"last_seen_seconds_ago":0.0,"stale":false,"pending_records":0,"dropped_records":0}],)"
       R"("ephemeral":[{"uuid":"llm-1","client_type":"llm","is_persistent":false,)"
-      R"("capabilities":[],"group_id":null,"connected_at":1E0,"last_seen":1E0,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}]})");
+      R"("capabilities":[],"group_id":null,"connected_at":1.0,"last_seen":1.0,"label":null,"online":true,"last_seen_seconds_ago":0.0,"stale":false,"pending_records":0,"dropped_records":0}]})");
 }
 
 TEST_F(UserMessageBusTest, EmptyListShape) {
-  EXPECT_EQ(serialize(bus_.list_clients()),
+  EXPECT_EQ(wire(bus_.list_clients()),
             R"({"status":"ok","user_id":"alice","persistent":[],"ephemeral":[]})");
 }
 
 TEST_F(UserMessageBusTest, StatsResourceExactShape) {
   populate();
   send({{"job_id", "job-1"}}, {.target_uuid = "b-1", .from_uuid = "llm-1"});
-  EXPECT_EQ(serialize(bus_.stats_resource()),
+  EXPECT_EQ(wire(bus_.stats_resource()),
             R"({"user_id":"alice","persistent_count":2,"ephemeral_count":1,)"
             R"("pending_jobs_for_user":1,"dropped_records":0,"pending_records":1})");
 }

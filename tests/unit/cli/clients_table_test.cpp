@@ -9,14 +9,16 @@ TEST(ClientsTable, AlignsColumnsPersistentFirst) {
   auto listing = boost::json::parse(R"({"status":"ok","user_id":"ann",
       "persistent":[{"uuid":"w1","client_type":"blender","is_persistent":true,
                      "capabilities":["python_execution","rendering"],"group_id":"farm",
-                     "connected_at":0,"last_seen":95,"online":false}],
+                     "connected_at":0,"last_seen":95,"label":"Studio PC","online":false}],
       "ephemeral":[{"uuid":"cli-7","client_type":"llm","is_persistent":false,"capabilities":[],
                     "group_id":null,"connected_at":0,"last_seen":99.5}]})")
                      .as_object();
-  EXPECT_EQ(format_clients_table(listing, 100.0),
-            "UUID   TYPE     BUCKET      GROUP  ONLINE  CAPABILITIES                LAST SEEN\n"
-            "w1     blender  persistent  farm   no      python_execution,rendering  5s ago\n"
-            "cli-7  llm      ephemeral   -      -       -                           0s ago\n");
+  EXPECT_EQ(
+      format_clients_table(listing, 100.0),
+      "UUID   LABEL      TYPE     BUCKET      GROUP  ONLINE  CAPABILITIES                LAST "
+      "SEEN\n"
+      "w1     Studio PC  blender  persistent  farm   no      python_execution,rendering  5s ago\n"
+      "cli-7  -          llm      ephemeral   -      -       -                           0s ago\n");
 }
 
 TEST(ClientsTable, EmptyBus) {

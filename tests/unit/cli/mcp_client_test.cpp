@@ -42,9 +42,11 @@ std::string answer(const json::object& request, json::value result) {
       json::object{{"jsonrpc", "2.0"}, {"id", request.at("id")}, {"result", result}});
 }
 
+// As the bus tools answer (SPEC §5): the text, and structuredContent wrapping it.
 json::object tool_result(json::object value) {
-  return {{"content", json::array{{{"type", "text"}, {"text", json::serialize(value)}}}},
-          {"structuredContent", value}};
+  const std::string text = json::serialize(value);
+  return {{"content", json::array{{{"type", "text"}, {"text", text}}}},
+          {"structuredContent", {{"result", text}}}};
 }
 
 // (GCC 12 rejects braced lists inside co_await expressions: the JSON is

@@ -28,5 +28,11 @@ TEST(SendTarget, RejectsUnknownOrEmpty) {
   EXPECT_THROW(SendTarget::parse(""), std::invalid_argument);
 }
 
+TEST(SendTarget, CheckIsEmptyOrParsesMessage) {
+  EXPECT_EQ(SendTarget::check("type:blender"), "");
+  EXPECT_EQ(SendTarget::check("host:x"),
+            "unknown target 'host:x': use uuid:X, group:X, type:X or broadcast");
+}
+
 }  // namespace
 }  // namespace blender_bus::cli

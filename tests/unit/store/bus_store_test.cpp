@@ -213,12 +213,33 @@ TEST_F(BusStoreTest, AStoreFromTheKeyedRecordLayoutIsMigratedWithItsRecords) {
   }
   Database db(file());
   BusStore store(db);
-  EXPECT_EQ(db.schema_version("bus"), 3);
+  EXPECT_EQ(db.schema_version("bus"), 4);
   const BusSnapshot s = store.load();
   ASSERT_EQ(s.records.size(), 2u);
   EXPECT_EQ(s.records[0].seq, 1u);
   EXPECT_EQ(*s.records[1].text, "{\"n\":2}");
   EXPECT_EQ(s.clients.at(0).delivered, 1u);
+  EXPECT_EQ(s.clients.at(0).label, std::nullopt);  // migration 4: no label yet
+}
+
+TEST_F(BusStoreTest, AClientsLabelIsKeptAndUpdatedByReRegistration) {
+  {
+    Database db(file());
+    BusStore store(db);
+    BusMutation labelled = upsert("alice", "p-1");
+    labelled.client.label = "Studio PC";
+    store.apply(only(labelled));
+    EXPECT_EQ(store.load().clients.at(0).label, "Studio PC");
+    labelled.client.label = "Render node";
+    store.apply(only(labelled));
+    store.apply(only(upsert("alice", "p-2")));
+  }
+  Database db(file());
+  BusStore store(db);
+  const BusSnapshot s = store.load();
+  ASSERT_EQ(s.clients.size(), 2u);
+  EXPECT_EQ(s.clients[0].label, "Render node");
+  EXPECT_EQ(s.clients[1].label, std::nullopt);
 }
 
 TEST_F(BusStoreTest, AnExactCursorMayGoBackAndReRegistrationKeepsIt) {

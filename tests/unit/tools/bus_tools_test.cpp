@@ -7,6 +7,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
+#include "mcp/dispatcher.hpp"
 #include "mcp/schema_validator.hpp"
 #include "tools/bus_stream_source.hpp"
 
@@ -38,8 +39,15 @@ class BusToolsTest : public ::testing::Test {
     return future.get().body;
   }
 
+  // The JSON text a bus tool answered, after checking that structuredContent
+  // wraps the same text as FastMCP does ({"result": <text>}).
+  static std::string text_of(const json::object& result) {
+    const json::value& text = result.at("content").at(0).at("text");
+    EXPECT_EQ(result.at("structuredContent"), (json::object{{"result", text}}));
+    return std::string(text.as_string());
+  }
   static json::object structured(const json::object& result) {
-    return result.at("structuredContent").as_object();
+    return json::parse(text_of(result)).as_object();
   }
 
   std::string read(const mcp::SessionPtr& session, std::string_view uri) {
@@ -94,8 +102,24 @@ TEST_F(BusToolsTest, RegistersEverything) {
         "blender_job_status"}) {
     EXPECT_NE(tools_.find(name), nullptr) << name;
   }
-  EXPECT_NE(resources_.find("blender://bus/clients"), nullptr);
-  EXPECT_NE(resources_.find("blender://bus/stats"), nullptr);
+  // FastMCP's prefixed URIs are the listed ones; the plain ones are aliases.
+  for (const char* uri : {"blender+blender://bus/clients", "blender+blender://bus/stats"}) {
+    EXPECT_NE(resources_.find(uri), nullptr) << uri;
+  }
+  EXPECT_EQ(resources_.find("blender://bus/clients"),
+            resources_.find("blender+blender://bus/clients"));
+  EXPECT_EQ(resources_.find("blender://bus/stats"), resources_.find("blender+blender://bus/stats"));
+  EXPECT_EQ(json::serialize(resources_.list()),
+            R"([{"uri":"blender+blender://bus/clients","name":"bus-clients",)"
+            R"("description":"The clients on your bus: {\"user_id\",\"persistent\":[…],)"
+            R"(\"ephemeral\":[…]}.","mimeType":"application/json"},)"
+            R"({"uri":"blender+blender://bus/stats","name":"bus-stats",)"
+            R"("description":"Counts for your bus: {\"user_id\",\"persistent_count\",)"
+            R"(\"ephemeral_count\",\"pending_jobs_for_user\",\"dropped_records\",)"
+            R"(\"pending_records\"}.","mimeType":"application/json"}])");
+  for (const auto& tool : tools_.list()) {
+    EXPECT_EQ(tool.at("outputSchema"), mcp::text_result_output_schema()) << tool.at("name");
+  }
   EXPECT_NE(prompts_.find("blender_dispatch_script"), nullptr);
 }
 
@@ -132,10 +156,11 @@ TEST_F(BusToolsTest, RegisterResultIsTextAndStructured) {
                      {{"client_uuid", "llm-1"}, {"client_type", "llm"}, {"group_id", nullptr}});
   const std::string expected =
       R"({"status":"ok","client":{"uuid":"llm-1","client_type":"llm","is_persistent":false,)"
-      R"("capabilities":[],"group_id":null,"connected_at":1.05E1,"last_seen":1.05E1,"online":true,"last_seen_seconds_ago":0E0,"stale":false,"pending_records":0,"dropped_records":0}})";
+      R"("capabilities":[],"group_id":null,"connected_at":10.5,"last_seen":10.5,"label":null,)"
+      R"("online":true,"last_seen_seconds_ago":0.0,"stale":false,"pending_records":0,)"
+      R"("dropped_records":0}})";
   EXPECT_EQ(result.at("content").at(0).at("type"), "text");
-  EXPECT_EQ(result.at("content").at(0).at("text"), expected.c_str());
-  EXPECT_EQ(json::serialize(structured(result)), expected);
+  EXPECT_EQ(text_of(result), expected);
   EXPECT_EQ(result.if_contains("isError"), nullptr);
   EXPECT_EQ(buses_.find("alice")->find("llm-1")->session_id, llm_->id());
 }
@@ -159,8 +184,7 @@ TEST_F(BusToolsTest, DirectSendPushesTheRecordToTheTargetSessionOnly) {
   // The reply comes back directly, at notice.
   auto reply = call(blender_, "blender_job_update",
                     {{"job_id", "job-1"}, {"status", "completed"}, {"result", "ok"}});
-  EXPECT_EQ(json::serialize(structured(reply)),
-            R"({"status":"ok","delivered":"direct","targets":["llm-1"]})");
+  EXPECT_EQ(text_of(reply), R"({"status":"ok","delivered":"direct","targets":["llm-1"]})");
   const Strings to_llm = pushed(llm_);
   ASSERT_EQ(to_llm.size(), 1u);
   EXPECT_EQ(json::parse(to_llm[0]).at("params").at("level"), "notice");
@@ -184,8 +208,7 @@ TEST_F(BusToolsTest, BadPriorityIsTheOriginalsErrorNotIsError) {
   register_pair();
   auto result = call(llm_, "blender_send_message",
                      {{"payload", json::object{}}, {"target_uuid", "b-1"}, {"priority", "loud"}});
-  EXPECT_EQ(json::serialize(structured(result)),
-            R"({"status":"error","error":"Unknown priority: 'loud'"})");
+  EXPECT_EQ(text_of(result), R"({"status":"error","error":"Unknown priority: 'loud'"})");
   EXPECT_EQ(result.if_contains("isError"), nullptr);
   EXPECT_TRUE(pushed(blender_).empty());
 }
@@ -196,7 +219,7 @@ TEST_F(BusToolsTest, OversizedPayloadIsAnIsErrorResult) {
       call(llm_, "blender_send_message",
            {{"payload", {{"blob", std::string(1024 * 1024, 'x')}}}, {"target_uuid", "b-1"}});
   EXPECT_EQ(result.at("isError"), true);
-  EXPECT_EQ(json::serialize(structured(result)),
+  EXPECT_EQ(text_of(result),
             R"({"status":"error","error":"payload exceeds 1048576 bytes serialized"})");
   EXPECT_TRUE(pushed(blender_).empty());
 }
@@ -211,11 +234,9 @@ TEST_F(BusToolsTest, SessionEndDropsItsEphemeralClients) {
 
 TEST_F(BusToolsTest, UnregisterAndList) {
   register_pair();
-  EXPECT_EQ(json::serialize(
-                structured(call(llm_, "blender_unregister_client", {{"client_uuid", "llm-1"}}))),
+  EXPECT_EQ(text_of(call(llm_, "blender_unregister_client", {{"client_uuid", "llm-1"}})),
             R"({"status":"ok","client_uuid":"llm-1"})");
-  EXPECT_EQ(json::serialize(
-                structured(call(llm_, "blender_unregister_client", {{"client_uuid", "llm-1"}}))),
+  EXPECT_EQ(text_of(call(llm_, "blender_unregister_client", {{"client_uuid", "llm-1"}})),
             R"({"status":"not_found","client_uuid":"llm-1"})");
   auto list = structured(call(llm_, "blender_list_available_clients", {}));
   EXPECT_EQ(list.at("status"), "ok");
@@ -251,13 +272,40 @@ TEST_F(BusToolsTest, DispatchPromptCarriesAnEscapedJobDispatch) {
   ASSERT_NE(prompt, nullptr);
   mcp::CallContext ctx{llm_, io_.get_executor()};
   auto result = prompt->render(
-      ctx, {{"target", "b-1"}, {"script", "import bpy\nprint(\"hi\")"}, {"priority", "NOTICE"}});
+      ctx,
+      {{"target", "uuid:b-1"}, {"script", "import bpy\nprint(\"hi\")"}, {"priority", "NOTICE"}});
   const std::string text(result.at("messages").at(0).at("content").at("text").as_string());
   EXPECT_NE(text.find(R"x("script":"import bpy\nprint(\"hi\")")x"), std::string::npos) << text;
   EXPECT_NE(text.find(R"("priority":"notice")"), std::string::npos) << text;
   EXPECT_NE(text.find(R"("message_type":"job_dispatch","job_id":"job-)"), std::string::npos);
   EXPECT_NE(text.find("blender_send_message"), std::string::npos);
   EXPECT_EQ(result.at("messages").at(0).at("role"), "user");
+  EXPECT_NE(text.find(R"({"target_uuid":"b-1","payload":)"), std::string::npos) << text;
+}
+
+TEST_F(BusToolsTest, DispatchPromptTakesTheOriginalsTargetSpecs) {
+  const auto* prompt = prompts_.find("blender_dispatch_script");
+  mcp::CallContext ctx{llm_, io_.get_executor()};
+  auto text_for = [&](std::string_view target) {
+    auto result = prompt->render(ctx, {{"target", target}, {"script", "pass"}});
+    return std::string(result.at("messages").at(0).at("content").at("text").as_string());
+  };
+  EXPECT_NE(text_for("group:render").find(R"({"group_id":"render","payload":)"), std::string::npos);
+  EXPECT_NE(text_for("type:blender").find(R"({"client_type":"blender","payload":)"),
+            std::string::npos);
+  const std::string broadcast = text_for("broadcast");
+  EXPECT_NE(broadcast.find(R"({"payload":{"message_type":"job_dispatch")"), std::string::npos)
+      << broadcast;
+  for (const char* bad : {"b-1", "uuid:", "group:", "host:x", ""}) {
+    try {
+      text_for(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const mcp::InvalidParams& e) {
+      EXPECT_EQ(std::string(e.what()), "Invalid target spec: '" + std::string(bad) +
+                                           "' (use uuid:<client_uuid>, group:<group_id>, "
+                                           "type:<client_type> or broadcast)");
+    }
+  }
 }
 
 }  // namespace
