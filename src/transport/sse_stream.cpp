@@ -200,7 +200,11 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
       state->parked = true;
       auto [ec] = co_await state->wake.async_wait(kTuple);
       state->parked = false;
-      if (!ec && !state->failed && !state->peer_gone && queue.is_current(*token)) {
+      // The timer may have expired while a waker (deliver_now) ran before this
+      // resumption and left a chunk half written: that chunk goes first (the
+      // loop finishes it), and a stream with data in flight needs no keep-alive.
+      if (!ec && !state->chunk.pending() && !state->failed && !state->peer_gone &&
+          queue.is_current(*token)) {
         std::string comment;
         append_sse_comment(comment, "keep-alive");
         state->chunk.assign(std::move(comment));
