@@ -27,6 +27,7 @@
 #include "transport/http_server.hpp"
 #include "transport/io_context_pool.hpp"
 #include "transport/mcp_endpoint.hpp"
+#include "transport/tls_context.hpp"
 
 namespace blender_bus::server {
 
@@ -38,9 +39,24 @@ double unix_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string base_url(const std::string& host, std::uint16_t port) {
+std::string base_url(bool tls, const std::string& host, std::uint16_t port) {
   const bool v6 = host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  return std::string(tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+}
+
+// The HTTPS context of --tls-cert/--tls-key; a bad file is reported naming
+// its flag, and the server does not start.
+std::optional<std::shared_ptr<asio::ssl::context>> load_tls(const ServeConfig& config) {
+  if (config.tls_certificate_file.empty()) return std::shared_ptr<asio::ssl::context>();
+  try {
+    return transport::make_server_tls_context(config.tls_certificate_file,
+                                              config.tls_private_key_file);
+  } catch (const transport::TlsFileError& e) {
+    const bool certificate = e.file() == transport::TlsFileError::File::certificate_chain;
+    spdlog::error("{} {}", certificate ? "--tls-cert" : "--tls-key", e.what());
+  }
+  return std::nullopt;
 }
 
 transport::RouteHandler make_metadata_route(std::string base) {
@@ -76,17 +92,25 @@ int run_http_server(ServeConfig config) {
                   config.http.host);
     return 2;
   }
+  const auto tls = load_tls(config);
+  if (!tls) return 2;
+  if (!*tls && !address.is_loopback()) {
+    spdlog::warn(
+        "serving plain HTTP on {}: passwords and bearer tokens cross the network readable; "
+        "serve HTTPS with --tls-cert FILE --tls-key FILE, or put a TLS proxy in front (README)",
+        config.http.host);
+  }
   std::filesystem::create_directories(config.data_dir);
   store::Database database(config.data_dir / store::kDatabaseFileName);
 
   const unsigned threads =
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   transport::IoContextPool pool(threads);
-  transport::HttpServer http(pool, config.http);
+  transport::HttpServer http(pool, config.http, *tls);
   const auto bound = http.listen();
   config.http.port = bound.port();
   if (config.http.public_base_url.empty()) {
-    config.http.public_base_url = base_url(config.http.host, config.http.port);
+    config.http.public_base_url = base_url(*tls != nullptr, config.http.host, config.http.port);
   }
 
   auth::AuthSettings auth_settings;
@@ -159,8 +183,9 @@ int run_http_server(ServeConfig config) {
   });
 
   std::cout << "blender-bus listening on " << config.http.public_base_url << std::endl;
-  spdlog::info("serving MCP at {}/mcp ({} threads, auth {})", config.http.public_base_url, threads,
-               config.auth_none ? "none (local development)" : "bearer");
+  spdlog::info("serving MCP at {}/mcp ({} threads, auth {}, {})", config.http.public_base_url,
+               threads, config.auth_none ? "none (local development)" : "bearer",
+               *tls ? "TLS" : "plain HTTP");
 
   pool.run();
   // Shutdown flushes the store: every change made before the signal is kept.

@@ -98,7 +98,7 @@ TEST(SseStream, ARecordHalfWrittenByTheWakerIsFinishedBeforeTheKeepAlive) {
   tcp::socket accepted = acceptor.accept();
   accepted.set_option(asio::socket_base::send_buffer_size(4096));
   accepted.non_blocking(true);
-  auto stream = std::make_shared<beast::tcp_stream>(std::move(accepted));
+  auto stream = std::make_shared<HttpStream>(std::move(accepted));
 
   auto session = std::make_shared<mcp::Session>("session-1", "user-1");
   ListSource source;
