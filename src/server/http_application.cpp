@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -70,6 +71,26 @@ transport::RouteHandler make_metadata_route(std::string base) {
   };
 }
 
+// Every connection is a descriptor: the soft limit (often 1,024) goes up to
+// the hard one, and a limit still too low for --max-connections is said at
+// start rather than met as EMFILE under load.
+void raise_descriptor_limit(std::size_t max_connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  constexpr std::size_t kReserve = 64;  // store, epoll, timers, logs
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + kReserve) {
+    spdlog::warn(
+        "the descriptor limit ({}) is below --max-connections ({}) plus {}: connections beyond "
+        "it wait until descriptors are free; raise it (ulimit -n) or lower --max-connections",
+        limit.rlim_cur, max_connections, kReserve);
+  }
+}
+
 // Ends idle sessions now and then; their ephemeral clients leave with them.
 void schedule_idle_sweep(asio::steady_timer& timer, mcp::SessionRegistry& sessions,
                          std::chrono::seconds every) {
@@ -100,6 +121,7 @@ int run_http_server(ServeConfig config) {
         "serve HTTPS with --tls-cert FILE --tls-key FILE, or put a TLS proxy in front (README)",
         config.http.host);
   }
+  raise_descriptor_limit(config.http.max_connections);
   std::filesystem::create_directories(config.data_dir);
   store::Database database(config.data_dir / store::kDatabaseFileName);
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "cli/client_profile.hpp"
 #include "cli/stdio_bridge.hpp"
 #include "server/http_application.hpp"
 #include "server/serve_config.hpp"
@@ -138,7 +139,11 @@ void add_stdio_command(CLI::App& app) {
       "--connect, a bridge to a bus server (bus tools included) under the token's identity");
   CLI::Option* connect =
       stdio->add_option("--connect", bridge->server,
-                        "bus server base URL (e.g. http://127.0.0.1:8000): forward to it");
+                        "bus server base URL (e.g. http://127.0.0.1:8000 or https://…): forward "
+                        "to it");
+  stdio->add_option("--ca-file", bridge->ca_file, cli::kCaFileHelp)
+      ->envname("BLENDER_BUS_CA_FILE")
+      ->needs(connect);
   stdio
       ->add_option("--token-file", bridge->token_file,
                    "file with the bearer token, bare or JSON with access_token and "

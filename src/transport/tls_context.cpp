@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 namespace blender_bus::transport {
 
@@ -45,18 +46,21 @@ std::shared_ptr<ssl::context> make_server_tls_context(const std::string& certifi
   // No prompt on the terminal for an encrypted key: it fails to load instead.
   context->set_password_callback(
       [](std::size_t, ssl::context::password_purpose) { return std::string(); });
+  // OpenSSL checks here that the key is the certificate's.
   try {
     context->use_private_key_file(private_key_file, ssl::context::pem);
   } catch (const boost::system::system_error& e) {
-    throw TlsFileError(
-        TlsFileError::File::private_key,
-        private_key_file + ": not a usable PEM private key, unencrypted (" + reason(e) + ")");
-  }
-  if (SSL_CTX_check_private_key(native) != 1) {
-    ERR_clear_error();
-    throw TlsFileError(
-        TlsFileError::File::private_key,
-        private_key_file + ": does not match the certificate in " + certificate_chain_file);
+    const auto code = static_cast<unsigned long>(e.code().value());
+    if (ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH) {
+      throw TlsFileError(
+          TlsFileError::File::private_key,
+          private_key_file + ": does not match the certificate in " + certificate_chain_file);
+    }
+    throw TlsFileError(TlsFileError::File::private_key,
+                       private_key_file +
+                           ": not a usable PEM private key, which must be "
+                           "unencrypted (" +
+                           reason(e) + ")");
   }
   return context;
 }

@@ -483,8 +483,9 @@ export const ACCEPT_BOTH = 'application/json, text/event-stream';
  *   const st = await s.openStream({ lastEventId });
  */
 export class RawSession {
-  constructor(mcpUrl, { token, protocolVersion = '2025-11-25', origin } = {}) {
+  constructor(mcpUrl, { token, protocolVersion = '2025-11-25', origin, ca } = {}) {
     this.url = mcpUrl;
+    this.ca = ca;  // the CA to trust for an https:// URL
     this.token = token;
     this.protocolVersion = protocolVersion;
     this.origin = origin;
@@ -512,7 +513,7 @@ export class RawSession {
   /** POSTs a body (object → JSON, string/Buffer as is); returns rawRequest's answer plus `messages`. */
   async post(body, { headers = {} } = {}) {
     const data = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-    const res = await rawRequest(this.url, { method: 'POST', headers: this.headers(headers), body: data });
+    const res = await rawRequest(this.url, { method: 'POST', headers: this.headers(headers), body: data, ca: this.ca });
     res.messages = res.events ? res.events.filter((e) => e.data).map((e) => JSON.parse(e.data))
       : res.json !== undefined ? [res.json] : [];
     return res;
@@ -567,12 +568,12 @@ export class RawSession {
   openStream({ lastEventId, headers = {} } = {}) {
     const h = this.headers({ 'content-type': undefined, accept: 'text/event-stream', ...headers });
     if (lastEventId !== undefined) h['last-event-id'] = lastEventId;
-    return openSse(this.url, { headers: h });
+    return openSse(this.url, { headers: h, ca: this.ca });
   }
 
   /** DELETE: ends the session. Returns the HTTP answer. */
   delete() {
-    return rawRequest(this.url, { method: 'DELETE', headers: this.headers({ 'content-type': undefined }) });
+    return rawRequest(this.url, { method: 'DELETE', headers: this.headers({ 'content-type': undefined }), ca: this.ca });
   }
 }
 
