@@ -29,7 +29,8 @@ constexpr const char* kUserAgent = "blender-bus-cli/0.1";
 // connection": safe to resend, since the server never read the request.
 bool is_stale_connection(const boost::system::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
-         ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == ssl::error::stream_truncated;  // TLS: the TCP connection ended
 }
 
 // Trust for an https:// server: TLS 1.2 or newer, the server's certificate

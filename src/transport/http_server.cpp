@@ -137,15 +137,20 @@ asio::awaitable<bool> start_tls(HttpStream& stream, beast::flat_buffer& buffer,
   co_return true;
 }
 
-// Reads the rest of a body whose header was judged, within the body
-// deadline (none needed when it is already buffered). Returns the read's error.
-asio::awaitable<boost::system::error_code> read_body(
-    HttpStream& stream, beast::flat_buffer& buffer, http::request_parser<http::string_body>& parser,
-    const HttpOptions& options) {
+// Whether the whole body came with the header (the usual small request):
+// reading it then waits for nothing and needs no deadline.
+bool body_buffered(const http::request_parser<http::string_body>& parser,
+                   const beast::flat_buffer& buffer) {
   const auto declared = parser.content_length();
-  if (!declared || buffer.size() < *declared) stream.expires_after(options.body_timeout);
-  auto [ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
-  co_return ec;
+  return declared && buffer.size() >= *declared;
+}
+
+// Reads the rest of a body whose header was judged, within the body
+// deadline. Not a coroutine of its own: one frame fewer per request.
+auto read_body(HttpStream& stream, beast::flat_buffer& buffer,
+               http::request_parser<http::string_body>& parser, const HttpOptions& options) {
+  if (!body_buffered(parser, buffer)) stream.expires_after(options.body_timeout);
+  return http::async_read(stream, buffer, parser, kTuple);
 }
 
 }  // namespace
@@ -284,31 +289,25 @@ asio::awaitable<bool> HttpServer::serve_request(const std::shared_ptr<HttpStream
 
   // The header decides before the body is read.
   const bool mcp = is_mcp_path(path_of(parser.get().target()));
-  std::optional<McpAdmission> admission;
-  std::optional<HttpResponse> refusal;
+  std::optional<McpGate> gate;  // a refusal (HttpResponse) or, for /mcp, an admission
   std::size_t body_limit = options_.max_body_bytes;
   if (mcp) {
-    McpGate gate = endpoint_->admit(parser.get());
-    if (auto* answer = std::get_if<HttpResponse>(&gate)) {
-      refusal = std::move(*answer);
-    } else {
-      admission = std::move(std::get<McpAdmission>(gate));
-    }
+    gate.emplace(endpoint_->admit(parser.get()));
   } else {
     body_limit = options_.max_route_body_bytes;
     parser.body_limit(body_limit);  // for a chunked body; a declared one is checked here
     const auto declared = parser.content_length();
-    if (declared && *declared > body_limit) {
-      refusal = too_large(parser.get().version(), body_limit);
-    }
+    if (declared && *declared > body_limit)
+      gate.emplace(too_large(parser.get().version(), body_limit));
   }
 
-  if (refusal) {
+  if (HttpResponse* refusal = gate ? std::get_if<HttpResponse>(&*gate) : nullptr) {
     bool linger = false;
     if (!parser.is_done()) {
       const auto declared = parser.content_length();
       if (declared && *declared <= kSkippableBodyBytes) {
-        if (co_await read_body(*stream, buffer, parser, options_)) co_return false;
+        auto [ec, n] = co_await read_body(*stream, buffer, parser, options_);
+        if (ec) co_return false;
       } else {
         refusal->keep_alive(false);
         linger = true;
@@ -324,11 +323,12 @@ asio::awaitable<bool> HttpServer::serve_request(const std::shared_ptr<HttpStream
   if (!parser.is_done()) {
     // A client that asked before sending its body (curl does, above 1 KiB)
     // hears at once that it may; one unanswered waits a second first.
-    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    if (!body_buffered(parser, buffer) &&
+        beast::iequals(parser.get()[http::field::expect], "100-continue")) {
       boost::system::error_code ec;
       stream->write_now(asio::buffer(std::string_view("HTTP/1.1 100 Continue\r\n\r\n")), ec);
     }
-    const auto body_ec = co_await read_body(*stream, buffer, parser, options_);
+    auto [body_ec, body_n] = co_await read_body(*stream, buffer, parser, options_);
     if (body_ec == http::error::body_limit) {
       co_await write_response(*stream, too_large(parser.get().version(), body_limit),
                               options_.write_timeout);
@@ -339,7 +339,7 @@ asio::awaitable<bool> HttpServer::serve_request(const std::shared_ptr<HttpStream
   }
   stream->expires_never();
   HttpRequest request = parser.release();
-  if (mcp) co_return co_await endpoint_->serve(stream, request, std::move(*admission));
+  if (mcp) co_return co_await endpoint_->serve(stream, request, std::get<McpAdmission>(*gate));
   co_return co_await write_response(*stream, route(request), options_.write_timeout);
 }
 

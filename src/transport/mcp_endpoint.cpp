@@ -116,23 +116,25 @@ McpGate McpEndpoint::admit(const HttpRequest& header) const {
       return rpc_failure(header, http::status::unsupported_media_type, -32000,
                          "Unsupported Media Type: Content-Type must be application/json");
     }
-    // Without the header the body decides (an initialize opens a session).
-    if (header_value(header, "Mcp-Session-Id").empty()) return admission;
   } else if (method == http::verb::get && !admission.accepted.event_stream) {
     return rpc_failure(header, http::status::not_acceptable, -32000,
                        "Not Acceptable: Accept must allow text/event-stream");
   }
+  const std::string_view session_id = header_value(header, "Mcp-Session-Id");
+  // A POST without the header: the body decides (an initialize opens a session).
+  if (method == http::verb::post && session_id.empty()) return admission;
   std::optional<HttpResponse> failure;
-  admission.session = find_session(header, admission.principal, failure);
+  admission.session = find_session(header, session_id, admission.principal, failure);
   if (!admission.session) return std::move(*failure);
   return admission;
 }
 
 asio::awaitable<bool> McpEndpoint::serve(std::shared_ptr<HttpStream> stream,
-                                         const HttpRequest& request, McpAdmission admission) {
+                                         const HttpRequest& request,
+                                         const McpAdmission& admission) {
   switch (request.method()) {
     case http::verb::post:
-      co_return co_await post(*stream, request, std::move(admission));
+      co_return co_await post(*stream, request, admission);
     case http::verb::get:
       co_return co_await get(stream, request, admission.session);
     default:
@@ -141,10 +143,9 @@ asio::awaitable<bool> McpEndpoint::serve(std::shared_ptr<HttpStream> stream,
   }
 }
 
-mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request,
+mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request, std::string_view id,
                                           const auth::Principal& principal,
                                           std::optional<HttpResponse>& failure) const {
-  const std::string_view id = header_value(request, "Mcp-Session-Id");
   if (id.empty()) {
     failure = rpc_failure(request, http::status::bad_request, -32000,
                           "Bad Request: Mcp-Session-Id header is required");
@@ -166,13 +167,13 @@ mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request,
 }
 
 asio::awaitable<bool> McpEndpoint::post(HttpStream& stream, const HttpRequest& request,
-                                        McpAdmission admission) {
+                                        const McpAdmission& admission) {
   auto reply = [&](HttpResponse response) {
     return write_response(stream, std::move(response), options_.write_timeout);
   };
 
   // The session (when named) decides the protocol version batches are judged by.
-  mcp::SessionPtr session = std::move(admission.session);
+  mcp::SessionPtr session = admission.session;
   const AcceptedMedia accepted = admission.accepted;
   std::string version(header_value(request, "MCP-Protocol-Version"));
   if (version.empty() && session) version = session->protocol_version();

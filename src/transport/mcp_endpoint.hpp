@@ -49,7 +49,7 @@ class McpEndpoint {
   // Serves an admitted request (its body read). Returns whether the
   // connection may be reused.
   boost::asio::awaitable<bool> serve(std::shared_ptr<HttpStream> stream, const HttpRequest& request,
-                                     McpAdmission admission);
+                                     const McpAdmission& admission);
 
   // The 401 the transport writes for every refused bearer (SPEC §2).
   HttpResponse unauthorized(const HttpRequest& request, const std::string& detail) const;
@@ -58,14 +58,15 @@ class McpEndpoint {
 
  private:
   boost::asio::awaitable<bool> post(HttpStream& stream, const HttpRequest& request,
-                                    McpAdmission admission);
+                                    const McpAdmission& admission);
   boost::asio::awaitable<bool> get(std::shared_ptr<HttpStream> stream, const HttpRequest& request,
                                    const mcp::SessionPtr& session);
   HttpResponse del(const HttpRequest& request, const mcp::SessionPtr& session);
 
-  // Looks the request's Mcp-Session-Id up for this user; fills `failure` with
-  // the 400/404 answer when it cannot be used.
-  mcp::SessionPtr find_session(const HttpRequest& request, const auth::Principal& principal,
+  // Looks the request's Mcp-Session-Id (`id`) up for this user; fills
+  // `failure` with the 400/404 answer when it cannot be used.
+  mcp::SessionPtr find_session(const HttpRequest& request, std::string_view id,
+                               const auth::Principal& principal,
                                std::optional<HttpResponse>& failure) const;
 
   const HttpOptions& options_;

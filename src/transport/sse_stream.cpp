@@ -91,7 +91,8 @@ std::string sse_events(const mcp::StreamBatch& batch) {
 // Delivers on the waking thread, straight from the sender's handler, while the
 // stream is parked: no hand-off to the coroutine, no timer, no completion per
 // record; a broadcast reaches every stream of a thread in one pass. Whatever
-// the socket does not take at once (or an error) goes back to the coroutine.
+// the socket does not take at once (or an error) goes back to the coroutine;
+// over TLS that is every batch (HttpStream::write_now takes nothing there).
 void deliver_now(StreamState& state) {
   for (;;) {
     mcp::StreamBatch batch = state.source.next(state.session, kEventsPerWrite);

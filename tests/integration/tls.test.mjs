@@ -148,6 +148,44 @@ describe('a server with --tls-cert and --tls-key', () => {
     assert.equal(JSON.parse(result.content[0].text).user_id, USER.username, stderr);
   });
 
+  test('the stdio bridge reuses a connection the server closed while idle (TLS ends without close_notify)', async () => {
+    // Its own server: one whose idle keep-alive connections close after 1 s.
+    const quick = await startServer({
+      users: [USER], args: ['--tls-cert', cert.certFile, '--tls-key', cert.keyFile, '--header-timeout', '1'],
+    });
+    try {
+      const tokenFile = path.join(tmp, 'quick-token');
+      const res = await rawRequest(`${quick.baseUrl}/auth/login`, {
+        method: 'POST', ca: cert.ca, headers: { 'content-type': 'application/json' }, body: JSON.stringify(USER),
+      });
+      await writeFile(tokenFile, res.json.access_token);
+      const transport = new StdioClientTransport({
+        command: serverBin(),
+        args: ['stdio', '--connect', `https://localhost:${quick.port}`, '--token-file', tokenFile, '--ca-file', cert.caFile],
+        stderr: 'pipe',
+        env: { ...sanitizerEnv(), PATH: process.env.PATH },
+      });
+      let stderr = '';
+      transport.stderr?.setEncoding('utf8').on('data', (d) => { stderr += d; });
+      const client = new Client({ name: 'tls-bridge-idle', version: '1.0.0' }, { capabilities: {} });
+      await client.connect(transport);
+      let result;
+      try {
+        await client.callTool({ name: 'blender_list_available_clients', arguments: {} });
+        // Past the server's header timeout: it has closed the bridge's idle connection.
+        await new Promise((r) => setTimeout(r, 2500));
+        result = await client.callTool({ name: 'blender_list_available_clients', arguments: {} });
+      } finally {
+        await client.close();
+      }
+      assertNoSanitizerReport(stderr, 'blender-bus stdio --connect');
+      assert.ok(!result.isError, `${JSON.stringify(result)}\n${stderr}`);
+      assert.equal(JSON.parse(result.content[0].text).user_id, USER.username, stderr);
+    } finally {
+      await quick.stop();
+    }
+  });
+
   test('a plain HTTP request to the TLS port is answered 400 in plain text, and the server goes on', async () => {
     const res = await rawRequest(`http://127.0.0.1:${server.port}/health`);
     assert.equal(res.status, 400);
