@@ -39,9 +39,10 @@ def _auth_for(prefs, server):
 def connect(prefs) -> None:
     global _peer
     disconnect()
-    server = ServerAddress(prefs.server_url)
+    ca_file = bpy.path.abspath(prefs.ca_file) if prefs.ca_file.strip() else None
+    server = ServerAddress(prefs.server_url, ca_file=ca_file)
     capabilities = [c.strip() for c in prefs.capabilities.split(",") if c.strip()]
-    config = PeerConfig(server_url=server.base_url,
+    config = PeerConfig(server_url=server.base_url, ca_file=ca_file,
                         client_uuid=load_or_create_uuid(default_uuid_path()),
                         group_id=prefs.group_id.strip() or None,
                         capabilities=capabilities,
@@ -83,6 +84,9 @@ class BlenderBusPreferences(AddonPreferences):
                                description="Base address of the blender-bus server")
     token: StringProperty(name="Token", subtype="PASSWORD",
                           description="Bearer token (leave empty to use the token file)")
+    ca_file: StringProperty(name="CA file", subtype="FILE_PATH",
+                            description="For an https:// server whose certificate a private CA signed: "
+                                        "that CA's certificate (PEM). Empty: the system's CAs")
     token_file: StringProperty(name="Token file", subtype="FILE_PATH",
                                description="File holding the token, as written by `blender-bus login`")
     group_id: StringProperty(name="Group", description="Group to join, e.g. render-cluster")
@@ -93,6 +97,7 @@ class BlenderBusPreferences(AddonPreferences):
     def draw(self, context):
         layout = self.layout
         layout.prop(self, "server_url")
+        layout.prop(self, "ca_file")
         layout.prop(self, "token")
         layout.prop(self, "token_file")
         layout.prop(self, "group_id")

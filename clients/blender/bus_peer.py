@@ -49,6 +49,7 @@ TRANSIENT_ERRORS = (OSError, HttpStatusError, McpError, ToolError, AuthError,
 class PeerConfig:
     server_url: str
     client_uuid: str
+    ca_file: Optional[str] = None  # for https://: a private CA's certificate(s), PEM
     group_id: Optional[str] = None
     capabilities: List[str] = field(default_factory=lambda: ["python_execution"])
     client_type: str = "blender"
@@ -108,7 +109,7 @@ def progress_reporter(job_id: str, send: Callable[[_Reply], None],
 class BusPeer:
     def __init__(self, config: PeerConfig, auth) -> None:
         self.config = config
-        self.client = McpClient(ServerAddress(config.server_url), auth)
+        self.client = McpClient(ServerAddress(config.server_url, config.ca_file), auth)
         self.jobs: "queue.Queue[Job]" = queue.Queue()
         self.registered = threading.Event()  # set once the first registration succeeded
         self.status = "disconnected"

@@ -12,13 +12,18 @@ from typing import Optional, Tuple
 
 
 class ServerAddress:
-    """The server's base URL, e.g. http://127.0.0.1:8000.
+    """The server's base URL, e.g. http://127.0.0.1:8000 or
+    https://bus.example.org.
 
     A URL that already ends in /mcp is accepted too; the base is what
     precedes it, since /auth/* routes live beside /mcp.
+
+    For https:// the server's certificate and name are verified (TLS 1.2 or
+    newer) against the system's certificate authorities, or only against
+    `ca_file` (PEM) for a server whose certificate a private CA signed.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, ca_file: Optional[str] = None) -> None:
         parsed = urllib.parse.urlsplit(url.strip())
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ValueError(f"server URL must be http(s)://host[:port], got {url!r}")
@@ -29,6 +34,17 @@ class ServerAddress:
         if base_path.endswith("/mcp"):
             base_path = base_path[: -len("/mcp")]
         self.base_path = base_path
+        self.ca_file = ca_file
+        self._tls = None
+        if self.scheme == "https":
+            # Imported only for https, as http.client does: a Python whose
+            # ssl module is missing or broken still speaks plain HTTP.
+            import ssl
+            # Made once: loading the system's CA store takes a few milliseconds.
+            self._tls = ssl.create_default_context(cafile=ca_file)
+            self._tls.minimum_version = ssl.TLSVersion.TLSv1_2
+        elif ca_file:
+            raise ValueError(f"a CA file is for an https:// server, not {url!r}")
 
     @property
     def base_url(self) -> str:
@@ -39,8 +55,8 @@ class ServerAddress:
         return self.base_path + route
 
     def connect(self, timeout: Optional[float]) -> http.client.HTTPConnection:
-        if self.scheme == "https":
-            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout)
+        if self._tls is not None:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self._tls)
         return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
     def post_json(self, route: str, body: dict, headers: Optional[dict] = None,

@@ -3,6 +3,7 @@
     blender -b --python clients/blender/worker.py -- \\
         --server http://127.0.0.1:8000 --token-file ~/.config/blender-bus/token \\
         [--group render-cluster] [--uuid-file PATH] [--capabilities a,b] [--label NAME]
+        [--ca-file CA.pem]
 
 Registers as a persistent `blender` client, runs every `job_dispatch` it
 receives on this (Blender's main) thread, and answers with
@@ -46,7 +47,11 @@ def parse_arguments(args):
     parser = argparse.ArgumentParser(
         prog="blender -b --python worker.py --",
         description="Run Blender as a headless blender-bus worker.")
-    parser.add_argument("--server", required=True, help="server base URL, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--server", required=True,
+                        help="server base URL, e.g. http://127.0.0.1:8000 or https://bus.example.org")
+    parser.add_argument("--ca-file",
+                        help="for an https:// server: PEM file of the CA that signed its certificate, "
+                             "trusted instead of the system's CAs")
     parser.add_argument("--token-file", help="file with the bearer token (bare, or JSON with access_token/refresh_token)")
     parser.add_argument("--username", help="log in with this user instead of a token file")
     parser.add_argument("--password-file",
@@ -102,10 +107,13 @@ def main(argv) -> int:
     configure_logging(options.verbose)
     log = logging.getLogger("blender_bus")
 
-    server = ServerAddress(options.server)
+    try:
+        server = ServerAddress(options.server, ca_file=options.ca_file)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        raise SystemExit(f"--server {options.server} / --ca-file {options.ca_file}: {exc}")
     client_uuid = options.uuid or load_or_create_uuid(options.uuid_file or default_uuid_path())
     capabilities = [c.strip() for c in options.capabilities.split(",") if c.strip()]
-    peer = BusPeer(PeerConfig(server_url=server.base_url, client_uuid=client_uuid,
+    peer = BusPeer(PeerConfig(server_url=server.base_url, client_uuid=client_uuid, ca_file=options.ca_file,
                               group_id=options.group, capabilities=capabilities,
                               label=options.label or None),
                    make_auth(options, server))

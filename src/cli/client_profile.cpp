@@ -66,6 +66,7 @@ void add_connection_options(CLI::App& command, ConnectionOptions& options) {
   command.add_option("--token-file", options.token_file,
                      "file with the bearer token: bare, or JSON with access_token and "
                      "refresh_token (default: the login's credentials.json)");
+  command.add_option("--ca-file", options.ca_file, kCaFileHelp)->envname("BLENDER_BUS_CA_FILE");
 }
 
 asio::awaitable<ClientProfile> open_profile(asio::any_io_executor executor,
@@ -91,6 +92,7 @@ asio::awaitable<ClientProfile> open_profile(asio::any_io_executor executor,
     server_text = env && *env ? env : kDefaultServer;
   }
   ClientProfile profile{ServerUrl::parse(server_text), std::make_shared<BearerAuth>(), {}};
+  profile.server.set_ca_file(options.ca_file);
 
   // A login is only presented to the server it was made for, so that a
   // --server pointing elsewhere never receives it.

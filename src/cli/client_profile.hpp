@@ -12,11 +12,16 @@
 namespace blender_bus::cli {
 
 inline constexpr const char* kDefaultServer = "http://127.0.0.1:8000";
+// --ca-file's help, for every command that connects (also `stdio --connect`).
+inline constexpr const char* kCaFileHelp =
+    "for an https:// server: PEM file of the CA that signed its certificate, trusted instead of "
+    "the system's CAs (environment: BLENDER_BUS_CA_FILE)";
 
-// --server / --token-file, which every client command takes.
+// --server / --token-file / --ca-file, which every client command takes.
 struct ConnectionOptions {
   std::string server;
   std::string token_file;
+  std::string ca_file;  // for https://: a private CA's certificate(s), PEM
 };
 void add_connection_options(CLI::App& command, ConnectionOptions& options);
 

@@ -1,18 +1,24 @@
 #include "cli/http_connection.hpp"
 
+#include <openssl/ssl.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace blender_bus::cli {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using asio::ip::tcp;
 
 namespace {
@@ -23,7 +29,28 @@ constexpr const char* kUserAgent = "blender-bus-cli/0.1";
 // connection": safe to resend, since the server never read the request.
 bool is_stale_connection(const boost::system::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
-         ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == ssl::error::stream_truncated;  // TLS: the TCP connection ended
+}
+
+// Trust for an https:// server: TLS 1.2 or newer, the server's certificate
+// checked against the system's CAs (or only `ca_file`'s) and its name.
+// Made once per HttpConnection, at its first connect: loading the system's
+// CA store costs a few milliseconds.
+std::shared_ptr<ssl::context> client_tls_context(const ServerUrl& server) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  context->set_verify_mode(ssl::verify_peer);
+  try {
+    if (server.ca_file().empty()) {
+      context->set_default_verify_paths();
+    } else {
+      context->load_verify_file(server.ca_file());
+    }
+  } catch (const boost::system::system_error& e) {
+    throw NetworkError(e.code(), "cannot use --ca-file " + server.ca_file());
+  }
+  return context;
 }
 
 }  // namespace
@@ -32,6 +59,9 @@ struct HttpConnection::Impl {
   Impl(asio::any_io_executor executor, ServerUrl url) : stream(executor), server(std::move(url)) {}
 
   beast::tcp_stream stream;
+  // For https://, TLS over `stream` (made at each connect).
+  std::shared_ptr<ssl::context> tls_context;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream&>> tls;
   beast::flat_buffer buffer;
   std::optional<http::response_parser<http::string_body>> parser;
   ServerUrl server;
@@ -66,16 +96,46 @@ struct HttpConnection::Impl {
       co_return ec;
     }
     stream.socket().set_option(tcp::no_delay(true), ec);
+    if (server.secure()) {
+      ec = co_await start_tls();
+      if (ec) {
+        reset();
+        co_return ec;
+      }
+    }
     buffer.clear();
     open = true;
     exchanges = 0;
     co_return boost::system::error_code{};
   }
 
+  asio::awaitable<boost::system::error_code> start_tls() {
+    if (!tls_context) tls_context = client_tls_context(server);
+    tls = std::make_unique<beast::ssl_stream<beast::tcp_stream&>>(stream, *tls_context);
+    boost::system::error_code ec;
+    asio::ip::make_address(server.host(), ec);
+    // SNI (a name, never an address), for a server or proxy with several
+    // names on one address.
+    if (ec) SSL_set_tlsext_host_name(tls->native_handle(), server.host().c_str());
+    tls->set_verify_callback(ssl::host_name_verification(server.host()));
+    ec.clear();
+    co_await tls->async_handshake(ssl::stream_base::client,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+    co_return ec;
+  }
+
+  // Runs one asynchronous operation on the connection: over TLS when it is
+  // https://, else on the TCP stream.
+  template <class Operation>
+  auto on_stream(Operation&& operation) {
+    return tls ? operation(*tls) : operation(stream);
+  }
+
   void reset() {
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream.close();
+    tls.reset();
     buffer.clear();
     parser.reset();
     open = false;
@@ -152,16 +212,24 @@ asio::awaitable<HttpResponseHead> HttpConnection::send(const HttpRequest& reques
     boost::system::error_code ec;
     if (!s.open) {
       ec = co_await s.connect(timeout);
+      if (ec && ec.category() == asio::error::get_ssl_category()) {
+        throw NetworkError(ec, "TLS with " + s.server.authority() +
+                                   " failed (a certificate from a private CA needs --ca-file)");
+      }
       if (ec) throw NetworkError(ec, "cannot connect to " + s.server.authority());
     }
     s.arm(timeout);
-    co_await http::async_write(s.stream, message, asio::redirect_error(asio::use_awaitable, ec));
+    co_await s.on_stream([&](auto& stream) {
+      return http::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
+    });
     if (!ec) {
       s.parser.emplace();
       // Event streams are endless: the limit is on us reading them, not on size.
       s.parser->body_limit(boost::none);
-      co_await http::async_read_header(s.stream, s.buffer, *s.parser,
+      co_await s.on_stream([&](auto& stream) {
+        return http::async_read_header(stream, s.buffer, *s.parser,
                                        asio::redirect_error(asio::use_awaitable, ec));
+      });
     }
     if (!ec) break;
     s.reset();
@@ -183,8 +251,10 @@ asio::awaitable<std::optional<std::string>> HttpConnection::read_some(Duration i
   }
   s.arm(idle_timeout);
   boost::system::error_code ec;
-  co_await http::async_read_some(s.stream, s.buffer, *s.parser,
+  co_await s.on_stream([&](auto& stream) {
+    return http::async_read_some(stream, s.buffer, *s.parser,
                                  asio::redirect_error(asio::use_awaitable, ec));
+  });
   // need_buffer only means "the body buffer is full": ours grows.
   if (ec && ec != http::error::need_buffer) {
     s.reset();
@@ -202,8 +272,10 @@ asio::awaitable<std::string> HttpConnection::read_rest(Duration timeout) {
   if (!s.parser->is_done()) {
     s.arm(timeout);
     boost::system::error_code ec;
-    co_await http::async_read(s.stream, s.buffer, *s.parser,
+    co_await s.on_stream([&](auto& stream) {
+      return http::async_read(stream, s.buffer, *s.parser,
                               asio::redirect_error(asio::use_awaitable, ec));
+    });
     if (ec) {
       s.reset();
       throw NetworkError(ec, "reading from " + s.server.authority());

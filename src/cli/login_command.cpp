@@ -67,7 +67,8 @@ asio::awaitable<int> run_login(const LoginOptions& options, CommandContext& cont
     std::cerr << "blender-bus login: --server URL is required (e.g. " << kDefaultServer << ")\n";
     co_return 1;
   }
-  const auto server = ServerUrl::parse(server_text);
+  auto server = ServerUrl::parse(server_text);
+  server.set_ca_file(options.connection.ca_file);
   std::string username = options.username;
   if (username.empty()) username = read_line("Username: ");
   std::string password = options.password_stdin ? read_line("Password: ") : read_password();
@@ -110,6 +111,8 @@ void add_login_command(CLI::App& app) {
                       "where to keep the tokens (default: "
                       "$XDG_CONFIG_HOME/blender-bus/credentials.json or "
                       "~/.config/blender-bus/credentials.json)");
+  command->add_option("--ca-file", options->connection.ca_file, kCaFileHelp)
+      ->envname("BLENDER_BUS_CA_FILE");
   command->callback([options] {
     const int status = run_command(
         "login", [options](CommandContext& context) { return run_login(*options, context); });

@@ -206,7 +206,7 @@ class StdioBridge {
 };
 
 asio::awaitable<int> run_bridge(const StdioBridgeOptions& options, CommandContext& context) {
-  ConnectionOptions connection{options.server, options.token_file};
+  ConnectionOptions connection{options.server, options.token_file, options.ca_file};
   auto profile = co_await open_profile(context.executor(), connection);
   StdioBridge bridge(context.executor(), profile);
   context.on_interrupt([&bridge] { bridge.stop(); });

@@ -7,6 +7,7 @@ namespace blender_bus::cli {
 struct StdioBridgeOptions {
   std::string server;      // --connect: the bus server's base URL
   std::string token_file;  // --token-file; "" uses the stored login for that server, if any
+  std::string ca_file;     // --ca-file: for https://, a private CA's certificate(s)
 };
 
 // `blender-bus stdio --connect URL`: a stdio MCP server that is the bus

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -27,6 +28,7 @@
 #include "transport/http_server.hpp"
 #include "transport/io_context_pool.hpp"
 #include "transport/mcp_endpoint.hpp"
+#include "transport/tls_context.hpp"
 
 namespace blender_bus::server {
 
@@ -38,9 +40,24 @@ double unix_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string base_url(const std::string& host, std::uint16_t port) {
+std::string base_url(bool tls, const std::string& host, std::uint16_t port) {
   const bool v6 = host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  return std::string(tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+}
+
+// The HTTPS context of --tls-cert/--tls-key; a bad file is reported naming
+// its flag, and the server does not start.
+std::optional<std::shared_ptr<asio::ssl::context>> load_tls(const ServeConfig& config) {
+  if (config.tls_certificate_file.empty()) return std::shared_ptr<asio::ssl::context>();
+  try {
+    return transport::make_server_tls_context(config.tls_certificate_file,
+                                              config.tls_private_key_file);
+  } catch (const transport::TlsFileError& e) {
+    const bool certificate = e.file() == transport::TlsFileError::File::certificate_chain;
+    spdlog::error("{} {}", certificate ? "--tls-cert" : "--tls-key", e.what());
+  }
+  return std::nullopt;
 }
 
 transport::RouteHandler make_metadata_route(std::string base) {
@@ -52,6 +69,26 @@ transport::RouteHandler make_metadata_route(std::string base) {
     }
     return auth::HttpReply{200, auth::protected_resource_metadata(base), {}};
   };
+}
+
+// Every connection is a descriptor: the soft limit (often 1,024) goes up to
+// the hard one, and a limit still too low for --max-connections is said at
+// start rather than met as EMFILE under load.
+void raise_descriptor_limit(std::size_t max_connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  constexpr std::size_t kReserve = 64;  // store, epoll, timers, logs
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + kReserve) {
+    spdlog::warn(
+        "the descriptor limit ({}) is below --max-connections ({}) plus {}: connections beyond "
+        "it wait until descriptors are free; raise it (ulimit -n) or lower --max-connections",
+        limit.rlim_cur, max_connections, kReserve);
+  }
 }
 
 // Ends idle sessions now and then; their ephemeral clients leave with them.
@@ -76,17 +113,26 @@ int run_http_server(ServeConfig config) {
                   config.http.host);
     return 2;
   }
+  const auto tls = load_tls(config);
+  if (!tls) return 2;
+  if (!*tls && !address.is_loopback()) {
+    spdlog::warn(
+        "serving plain HTTP on {}: passwords and bearer tokens cross the network readable; "
+        "serve HTTPS with --tls-cert FILE --tls-key FILE, or put a TLS proxy in front (README)",
+        config.http.host);
+  }
+  raise_descriptor_limit(config.http.max_connections);
   std::filesystem::create_directories(config.data_dir);
   store::Database database(config.data_dir / store::kDatabaseFileName);
 
   const unsigned threads =
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   transport::IoContextPool pool(threads);
-  transport::HttpServer http(pool, config.http);
+  transport::HttpServer http(pool, config.http, *tls);
   const auto bound = http.listen();
   config.http.port = bound.port();
   if (config.http.public_base_url.empty()) {
-    config.http.public_base_url = base_url(config.http.host, config.http.port);
+    config.http.public_base_url = base_url(*tls != nullptr, config.http.host, config.http.port);
   }
 
   auth::AuthSettings auth_settings;
@@ -159,8 +205,9 @@ int run_http_server(ServeConfig config) {
   });
 
   std::cout << "blender-bus listening on " << config.http.public_base_url << std::endl;
-  spdlog::info("serving MCP at {}/mcp ({} threads, auth {})", config.http.public_base_url, threads,
-               config.auth_none ? "none (local development)" : "bearer");
+  spdlog::info("serving MCP at {}/mcp ({} threads, auth {}, {})", config.http.public_base_url,
+               threads, config.auth_none ? "none (local development)" : "bearer",
+               *tls ? "TLS" : "plain HTTP");
 
   pool.run();
   // Shutdown flushes the store: every change made before the signal is kept.

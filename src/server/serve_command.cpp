@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "cli/client_profile.hpp"
 #include "cli/stdio_bridge.hpp"
 #include "server/http_application.hpp"
 #include "server/serve_config.hpp"
@@ -61,6 +62,32 @@ void add_serve_command(CLI::App& app) {
                    "stream that stops reading; its records wait in their inboxes)")
       ->check(CLI::Range(1u, 3600u))
       ->capture_default_str();
+  auto header_timeout_seconds = std::make_shared<unsigned>(10);
+  serve
+      ->add_option("--header-timeout", *header_timeout_seconds,
+                   "Seconds a request's header may take to arrive (an idle keep-alive connection "
+                   "is closed after it too)")
+      ->check(CLI::Range(1u, 3600u))
+      ->capture_default_str();
+  auto body_timeout_seconds = std::make_shared<unsigned>(60);
+  serve
+      ->add_option("--body-timeout", *body_timeout_seconds,
+                   "Seconds a request's body may take to arrive after its header")
+      ->check(CLI::Range(1u, 3600u))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-connections", config->http.max_connections,
+                   "Open connections at most; beyond, a connection is answered 503 and closed")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+      ->capture_default_str();
+  CLI::Option* tls_cert =
+      serve->add_option("--tls-cert", config->tls_certificate_file,
+                        "PEM certificate chain (server certificate first): serve HTTPS");
+  CLI::Option* tls_key =
+      serve->add_option("--tls-key", config->tls_private_key_file,
+                        "PEM private key (unencrypted) of --tls-cert's certificate");
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
   auto no_durable = std::make_shared<bool>(false);
   serve->add_flag("--no-durable", *no_durable,
                   "Keep clients, inboxes and jobs in memory only (lost on restart)");
@@ -85,21 +112,23 @@ void add_serve_command(CLI::App& app) {
                    "Seconds of silence after which an offline persistent client is marked stale")
       ->check(CLI::Range(1.0, 365.0 * 24 * 3600))
       ->capture_default_str();
-  serve->callback(
-      [config, auth_mode, idle_seconds, keep_alive_seconds, no_durable, write_timeout_seconds] {
-        config->http.write_timeout = std::chrono::seconds(*write_timeout_seconds);
-        config->auth_none = *auth_mode == "none";
-        config->durable = !*no_durable;
-        config->sessions.idle_timeout = std::chrono::seconds(*idle_seconds);
-        config->http.keep_alive_interval = std::chrono::seconds(*keep_alive_seconds);
-        config->secret_key = environment("OAUTH_SECRET_KEY");
-        config->access_token_expire_minutes = environment("ACCESS_TOKEN_EXPIRE_MINUTES");
-        config->refresh_token_expire_days = environment("REFRESH_TOKEN_EXPIRE_DAYS");
-        config->admin_password = environment("ADMIN_PASSWORD");
-        config->demo_password = environment("DEMO_PASSWORD");
-        const int code = run_http_server(*config);
-        if (code != 0) throw CLI::RuntimeError(code);
-      });
+  serve->callback([config, auth_mode, idle_seconds, keep_alive_seconds, no_durable,
+                   write_timeout_seconds, header_timeout_seconds, body_timeout_seconds] {
+    config->http.write_timeout = std::chrono::seconds(*write_timeout_seconds);
+    config->http.header_timeout = std::chrono::seconds(*header_timeout_seconds);
+    config->http.body_timeout = std::chrono::seconds(*body_timeout_seconds);
+    config->auth_none = *auth_mode == "none";
+    config->durable = !*no_durable;
+    config->sessions.idle_timeout = std::chrono::seconds(*idle_seconds);
+    config->http.keep_alive_interval = std::chrono::seconds(*keep_alive_seconds);
+    config->secret_key = environment("OAUTH_SECRET_KEY");
+    config->access_token_expire_minutes = environment("ACCESS_TOKEN_EXPIRE_MINUTES");
+    config->refresh_token_expire_days = environment("REFRESH_TOKEN_EXPIRE_DAYS");
+    config->admin_password = environment("ADMIN_PASSWORD");
+    config->demo_password = environment("DEMO_PASSWORD");
+    const int code = run_http_server(*config);
+    if (code != 0) throw CLI::RuntimeError(code);
+  });
 }
 
 void add_stdio_command(CLI::App& app) {
@@ -110,7 +139,11 @@ void add_stdio_command(CLI::App& app) {
       "--connect, a bridge to a bus server (bus tools included) under the token's identity");
   CLI::Option* connect =
       stdio->add_option("--connect", bridge->server,
-                        "bus server base URL (e.g. http://127.0.0.1:8000): forward to it");
+                        "bus server base URL (e.g. http://127.0.0.1:8000 or https://…): forward "
+                        "to it");
+  stdio->add_option("--ca-file", bridge->ca_file, cli::kCaFileHelp)
+      ->envname("BLENDER_BUS_CA_FILE")
+      ->needs(connect);
   stdio
       ->add_option("--token-file", bridge->token_file,
                    "file with the bearer token, bare or JSON with access_token and "

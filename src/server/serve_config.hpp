@@ -15,6 +15,9 @@ namespace blender_bus::server {
 // command (flags win over environment).
 struct ServeConfig {
   transport::HttpOptions http;
+  // --tls-cert / --tls-key: serve HTTPS with this PEM chain and key (both or neither).
+  std::string tls_certificate_file;
+  std::string tls_private_key_file;
   std::filesystem::path data_dir = "data";
   bool auth_none = false;  // --auth none: loopback-only development mode
   unsigned threads = 0;    // 0: one per core

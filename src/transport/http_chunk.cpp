@@ -1,7 +1,5 @@
 #include "transport/http_chunk.hpp"
 
-#include "transport/socket_write.hpp"
-
 #include <algorithm>
 #include <charconv>
 
@@ -50,9 +48,9 @@ std::array<asio::const_buffer, 3> HttpChunk::rest() const {
   return out;
 }
 
-bool HttpChunk::write_now(asio::ip::tcp::socket& socket, boost::system::error_code& ec) {
+bool HttpChunk::write_now(HttpStream& stream, boost::system::error_code& ec) {
   while (pending()) {
-    const std::size_t n = transport::write_now(socket, rest(), ec);
+    const std::size_t n = stream.write_now(rest(), ec);
     if (ec) return false;
     if (n == 0) return true;  // the socket's buffer is full
     written_ += n;

@@ -2,19 +2,20 @@
 
 #include <array>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
 #include <string>
 
+#include "transport/http_stream.hpp"
+
 namespace blender_bus::transport {
 
 // One HTTP/1.1 chunk of a chunked response body on its way to a socket: the
-// size line, the body, the closing CRLF, and how much of that the socket has
-// taken so far. Written first without waiting (write_now: most chunks fit in
-// the socket's buffer, so no asynchronous operation, timer or completion is
-// needed); what a full buffer leaves over is the rest() an asynchronous write
-// finishes.
+// size line, the body, the closing CRLF, and how much of that the connection
+// has taken so far. Written first without waiting (HttpStream::write_now: most
+// chunks fit in the socket's buffer, so no asynchronous operation, timer or
+// completion is needed); what is left over is the rest() an asynchronous
+// write finishes.
 class HttpChunk {
  public:
   // Frames `body` (which must not be empty: an empty chunk ends the body).
@@ -24,9 +25,9 @@ class HttpChunk {
   bool pending() const { return written_ < size(); }  // assigned, not all written
   std::size_t size() const;
 
-  // Writes what the socket takes now; the socket must be in non-blocking mode.
-  // Returns false on a socket error (`ec` set); a full buffer is not an error.
-  bool write_now(boost::asio::ip::tcp::socket& socket, boost::system::error_code& ec);
+  // Writes what the connection takes now. Returns false on a socket error
+  // (`ec` set); a full buffer is not an error.
+  bool write_now(HttpStream& stream, boost::system::error_code& ec);
 
   // What is left to write, as a buffer sequence (valid until the next change).
   std::array<boost::asio::const_buffer, 3> rest() const;

@@ -2,8 +2,6 @@
 
 #include <string>
 
-#include "transport/socket_write.hpp"
-
 namespace blender_bus::transport {
 
 HttpResponse make_json_response(const HttpRequest& request, http::status status, std::string body) {
@@ -13,6 +11,7 @@ HttpResponse make_json_response(const HttpRequest& request, http::status status,
   response.keep_alive(request.keep_alive());
   response.body() = std::move(body);
   response.prepare_payload();
+  if (request.method() == http::verb::head) response.body().clear();  // Content-Length stays
   return response;
 }
 
@@ -42,18 +41,17 @@ std::string response_bytes(const HttpResponse& response) {
 
 }  // namespace
 
-boost::asio::awaitable<bool> write_response(beast::tcp_stream& stream, HttpResponse response,
+boost::asio::awaitable<bool> write_response(HttpStream& stream, HttpResponse response,
                                             std::chrono::seconds timeout) {
   const bool keep_alive = response.keep_alive();
   const std::string bytes = response_bytes(response);
   boost::system::error_code ec;
-  // The socket is non-blocking (HttpServer sets it): what it does not take
-  // now is written within the timeout.
-  const std::size_t now = write_now(stream.socket(), boost::asio::buffer(bytes), ec);
+  // What the connection does not take now is written within the timeout.
+  const std::size_t now = stream.write_now(boost::asio::buffer(bytes), ec);
   if (ec) co_return false;
   if (now < bytes.size() &&
-      !co_await write_rest(stream, boost::asio::buffer(bytes.data() + now, bytes.size() - now),
-                           timeout)) {
+      !co_await stream.write_rest(boost::asio::buffer(bytes.data() + now, bytes.size() - now),
+                                  timeout)) {
     co_return false;
   }
   co_return keep_alive;

@@ -1,5 +1,6 @@
 #include "transport/mcp_endpoint.hpp"
 
+#include <algorithm>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <charconv>
@@ -9,6 +10,7 @@
 #include "mcp/incoming_payload.hpp"
 #include "mcp/protocol_version.hpp"
 #include "transport/accept_header.hpp"
+#include "transport/header_excerpt.hpp"
 #include "transport/sse_format.hpp"
 #include "transport/sse_stream.hpp"
 
@@ -33,9 +35,17 @@ HttpResponse rpc_failure(const HttpRequest& request, http::status status, int co
   return make_json_response(request, status, rpc_error_body(code, message));
 }
 
-std::string_view header(const HttpRequest& request, std::string_view name) {
+std::string_view header_value(const HttpRequest& request, std::string_view name) {
   auto it = request.find(name);
   return it == request.end() ? std::string_view{} : std::string_view(it->value());
+}
+
+// Session ids are issued as 32 hex digits; anything that is not visible
+// ASCII of a bounded length (the MCP transport's rule) was never issued.
+constexpr std::size_t kMaxSessionIdLength = 128;
+bool is_session_id_form(std::string_view id) {
+  return id.size() <= kMaxSessionIdLength &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
 }
 
 bool is_json_content_type(std::string_view value) {
@@ -69,55 +79,83 @@ HttpResponse McpEndpoint::unauthorized(const HttpRequest& request,
   return response;
 }
 
-asio::awaitable<bool> McpEndpoint::serve(std::shared_ptr<beast::tcp_stream> stream,
-                                         const HttpRequest& request) {
-  auto reply = [&](HttpResponse response) {
-    return write_response(*stream, std::move(response), options_.write_timeout);
-  };
-
+McpGate McpEndpoint::admit(const HttpRequest& header) const {
   // DNS-rebinding guard first: a foreign page learns nothing, not even 401.
-  if (!origin_guard_.origin_allowed(header(request, "Origin")) ||
-      !origin_guard_.host_allowed(header(request, "Host"))) {
-    co_return co_await reply(
-        rpc_failure(request, http::status::forbidden, -32000, "Forbidden: origin not allowed"));
+  if (!origin_guard_.origin_allowed(header_value(header, "Origin")) ||
+      !origin_guard_.host_allowed(header_value(header, "Host"))) {
+    return rpc_failure(header, http::status::forbidden, -32000, "Forbidden: origin not allowed");
   }
-  const auto method = request.method();
+  const auto method = header.method();
   if (method != http::verb::post && method != http::verb::get && method != http::verb::delete_) {
     HttpResponse response =
-        rpc_failure(request, http::status::method_not_allowed, -32000, "Method not allowed");
+        rpc_failure(header, http::status::method_not_allowed, -32000, "Method not allowed");
     response.set(http::field::allow, "GET, POST, DELETE");
-    co_return co_await reply(std::move(response));
+    return response;
   }
-  auto outcome =
-      authenticator_.authenticate(header(request, http::to_string(http::field::authorization)));
+  auto outcome = authenticator_.authenticate(
+      header_value(header, http::to_string(http::field::authorization)));
   if (auto* failure = std::get_if<auth::AuthFailure>(&outcome)) {
-    co_return co_await reply(unauthorized(request, failure->detail));
+    return unauthorized(header, failure->detail);
   }
-  const auto& principal = std::get<auth::Principal>(outcome);
+  McpAdmission admission{std::move(std::get<auth::Principal>(outcome)), nullptr, {}};
 
-  const std::string_view version_header = header(request, "MCP-Protocol-Version");
+  const std::string_view version_header = header_value(header, "MCP-Protocol-Version");
   if (!version_header.empty() && !mcp::is_supported_protocol_version(version_header)) {
-    co_return co_await reply(rpc_failure(
-        request, http::status::bad_request, -32000,
-        "Bad Request: unsupported MCP-Protocol-Version: " + std::string(version_header)));
+    return rpc_failure(
+        header, http::status::bad_request, -32000,
+        "Bad Request: unsupported MCP-Protocol-Version: " + header_excerpt(version_header));
   }
 
-  if (method == http::verb::post) co_return co_await post(*stream, request, principal);
-
+  admission.accepted = parse_accept(header_value(header, "Accept"));
+  if (method == http::verb::post) {
+    if (!admission.accepted.json && !admission.accepted.event_stream) {
+      return rpc_failure(header, http::status::not_acceptable, -32000,
+                         "Not Acceptable: Accept must allow application/json or text/event-stream");
+    }
+    const std::string_view content_type = header_value(header, "Content-Type");
+    if (!content_type.empty() && !is_json_content_type(content_type)) {
+      return rpc_failure(header, http::status::unsupported_media_type, -32000,
+                         "Unsupported Media Type: Content-Type must be application/json");
+    }
+  } else if (method == http::verb::get && !admission.accepted.event_stream) {
+    return rpc_failure(header, http::status::not_acceptable, -32000,
+                       "Not Acceptable: Accept must allow text/event-stream");
+  }
+  const std::string_view session_id = header_value(header, "Mcp-Session-Id");
+  // A POST without the header: the body decides (an initialize opens a session).
+  if (method == http::verb::post && session_id.empty()) return admission;
   std::optional<HttpResponse> failure;
-  mcp::SessionPtr session = find_session(request, principal, failure);
-  if (!session) co_return co_await reply(std::move(*failure));
-  if (method == http::verb::get) co_return co_await get(stream, request, session);
-  co_return co_await reply(del(request, session));
+  admission.session = find_session(header, session_id, admission.principal, failure);
+  if (!admission.session) return std::move(*failure);
+  return admission;
 }
 
-mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request,
+asio::awaitable<bool> McpEndpoint::serve(std::shared_ptr<HttpStream> stream,
+                                         const HttpRequest& request,
+                                         const McpAdmission& admission) {
+  switch (request.method()) {
+    case http::verb::post:
+      co_return co_await post(*stream, request, admission);
+    case http::verb::get:
+      co_return co_await get(stream, request, admission.session);
+    default:
+      co_return co_await write_response(*stream, del(request, admission.session),
+                                        options_.write_timeout);
+  }
+}
+
+mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request, std::string_view id,
                                           const auth::Principal& principal,
                                           std::optional<HttpResponse>& failure) const {
-  const std::string_view id = header(request, "Mcp-Session-Id");
   if (id.empty()) {
     failure = rpc_failure(request, http::status::bad_request, -32000,
                           "Bad Request: Mcp-Session-Id header is required");
+    return nullptr;
+  }
+  if (!is_session_id_form(id)) {
+    failure = rpc_failure(request, http::status::bad_request, -32000,
+                          "Bad Request: malformed Mcp-Session-Id header (visible ASCII, at most " +
+                              std::to_string(kMaxSessionIdLength) + " characters)");
     return nullptr;
   }
   mcp::SessionPtr session = sessions_.find(std::string(id));
@@ -129,35 +167,17 @@ mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request,
   return session;
 }
 
-asio::awaitable<bool> McpEndpoint::post(beast::tcp_stream& stream, const HttpRequest& request,
-                                        const auth::Principal& principal) {
+asio::awaitable<bool> McpEndpoint::post(HttpStream& stream, const HttpRequest& request,
+                                        const McpAdmission& admission) {
   auto reply = [&](HttpResponse response) {
     return write_response(stream, std::move(response), options_.write_timeout);
   };
 
-  const AcceptedMedia accepted = parse_accept(header(request, "Accept"));
-  if (!accepted.json && !accepted.event_stream) {
-    co_return co_await reply(
-        rpc_failure(request, http::status::not_acceptable, -32000,
-                    "Not Acceptable: Accept must allow application/json or text/event-stream"));
-  }
-  const std::string_view content_type = header(request, "Content-Type");
-  if (!content_type.empty() && !is_json_content_type(content_type)) {
-    co_return co_await reply(rpc_failure(request, http::status::unsupported_media_type, -32000,
-                                         "Unsupported Media Type: Content-Type must be "
-                                         "application/json"));
-  }
-
   // The session (when named) decides the protocol version batches are judged by.
-  const std::string_view session_header = header(request, "Mcp-Session-Id");
-  mcp::SessionPtr session;
-  std::string version(header(request, "MCP-Protocol-Version"));
-  if (!session_header.empty()) {
-    std::optional<HttpResponse> failure;
-    session = find_session(request, principal, failure);
-    if (!session) co_return co_await reply(std::move(*failure));
-    if (version.empty()) version = session->protocol_version();
-  }
+  mcp::SessionPtr session = admission.session;
+  const AcceptedMedia accepted = admission.accepted;
+  std::string version(header_value(request, "MCP-Protocol-Version"));
+  if (version.empty() && session) version = session->protocol_version();
   if (version.empty()) version = mcp::kDefaultProtocolVersion;
 
   auto parsed = mcp::parse_incoming_payload(request.body(), version);
@@ -177,7 +197,7 @@ asio::awaitable<bool> McpEndpoint::post(beast::tcp_stream& stream, const HttpReq
                                            mcp::error_code::invalid_request,
                                            "Invalid Request: initialize must be sent alone"));
     }
-    session = sessions_.create(principal.user_id);
+    session = sessions_.create(admission.principal.user_id);
   } else if (!session) {
     co_return co_await reply(rpc_failure(request, http::status::bad_request, -32000,
                                          "Bad Request: Mcp-Session-Id header is required"));
@@ -218,18 +238,11 @@ asio::awaitable<bool> McpEndpoint::post(beast::tcp_stream& stream, const HttpReq
   co_return co_await reply(std::move(response));
 }
 
-asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<beast::tcp_stream> stream,
+asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<HttpStream> stream,
                                        const HttpRequest& request, const mcp::SessionPtr& session) {
-  if (!parse_accept(header(request, "Accept")).event_stream) {
-    co_return co_await write_response(
-        *stream,
-        rpc_failure(request, http::status::not_acceptable, -32000,
-                    "Not Acceptable: Accept must allow text/event-stream"),
-        options_.write_timeout);
-  }
   // Without Last-Event-ID the stream starts at the oldest undelivered record
   // of the session's clients (SPEC §9); with it, after that id.
-  const std::string_view last_event_id = header(request, "Last-Event-ID");
+  const std::string_view last_event_id = header_value(request, "Last-Event-ID");
   if (!last_event_id.empty()) {
     std::uint64_t requested = 0;
     auto [end, ec] = std::from_chars(last_event_id.data(),
@@ -239,7 +252,7 @@ asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<beast::tcp_stream> stream
       co_return co_await write_response(
           *stream,
           rpc_failure(request, http::status::bad_request, -32000,
-                      "Bad Request: Last-Event-ID '" + std::string(last_event_id) +
+                      "Bad Request: Last-Event-ID '" + header_excerpt(last_event_id) +
                           "' cannot be resumed in this session (never issued, or no longer "
                           "retained)"),
           options_.write_timeout);

@@ -3,16 +3,33 @@
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <string>
+#include <variant>
 
+#include "auth/principal.hpp"
 #include "auth/request_authenticator.hpp"
 #include "mcp/dispatcher.hpp"
 #include "mcp/session_registry.hpp"
 #include "mcp/stream_source.hpp"
+#include "transport/accept_header.hpp"
 #include "transport/http_options.hpp"
+#include "transport/http_stream.hpp"
 #include "transport/http_types.hpp"
 #include "transport/origin_guard.hpp"
 
 namespace blender_bus::transport {
+
+// What the header of a request to /mcp was let through with.
+struct McpAdmission {
+  auth::Principal principal;
+  // The session Mcp-Session-Id names (GET and DELETE always have one; a POST
+  // without the header has none).
+  mcp::SessionPtr session;
+  AcceptedMedia accepted;
+};
+
+// The verdict on a request's header: the answer to write at once (a
+// refusal, before any body is read), or an admission.
+using McpGate = std::variant<HttpResponse, McpAdmission>;
 
 // The MCP Streamable HTTP endpoint (/mcp and /mcp/): POST, GET and DELETE as
 // SPEC §3 says. Turns HTTP into dispatcher calls and the session's records
@@ -23,9 +40,16 @@ class McpEndpoint {
               mcp::SessionRegistry& sessions, mcp::StreamSource& source,
               const auth::RequestAuthenticator& authenticator);
 
-  // Serves one request. Returns whether the connection may be reused.
-  boost::asio::awaitable<bool> serve(std::shared_ptr<beast::tcp_stream> stream,
-                                     const HttpRequest& request);
+  // Judges a request by its header alone (Origin and Host, method, bearer,
+  // MCP-Protocol-Version, Accept, Content-Type, the session id), so that no
+  // one is made to wait for, or buffer, a body the server would refuse.
+  // `header` is a request whose body has not been read. No I/O.
+  McpGate admit(const HttpRequest& header) const;
+
+  // Serves an admitted request (its body read). Returns whether the
+  // connection may be reused.
+  boost::asio::awaitable<bool> serve(std::shared_ptr<HttpStream> stream, const HttpRequest& request,
+                                     const McpAdmission& admission);
 
   // The 401 the transport writes for every refused bearer (SPEC §2).
   HttpResponse unauthorized(const HttpRequest& request, const std::string& detail) const;
@@ -33,15 +57,16 @@ class McpEndpoint {
   const std::string& authenticate_challenge() const { return challenge_; }
 
  private:
-  boost::asio::awaitable<bool> post(beast::tcp_stream& stream, const HttpRequest& request,
-                                    const auth::Principal& principal);
-  boost::asio::awaitable<bool> get(std::shared_ptr<beast::tcp_stream> stream,
-                                   const HttpRequest& request, const mcp::SessionPtr& session);
+  boost::asio::awaitable<bool> post(HttpStream& stream, const HttpRequest& request,
+                                    const McpAdmission& admission);
+  boost::asio::awaitable<bool> get(std::shared_ptr<HttpStream> stream, const HttpRequest& request,
+                                   const mcp::SessionPtr& session);
   HttpResponse del(const HttpRequest& request, const mcp::SessionPtr& session);
 
-  // Looks the request's Mcp-Session-Id up for this user; fills `failure` with
-  // the 400/404 answer when it cannot be used.
-  mcp::SessionPtr find_session(const HttpRequest& request, const auth::Principal& principal,
+  // Looks the request's Mcp-Session-Id (`id`) up for this user; fills
+  // `failure` with the 400/404 answer when it cannot be used.
+  mcp::SessionPtr find_session(const HttpRequest& request, std::string_view id,
+                               const auth::Principal& principal,
                                std::optional<HttpResponse>& failure) const;
 
   const HttpOptions& options_;

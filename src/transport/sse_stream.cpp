@@ -12,7 +12,6 @@
 #include <optional>
 
 #include "transport/http_chunk.hpp"
-#include "transport/socket_write.hpp"
 #include "transport/sse_format.hpp"
 
 namespace blender_bus::transport {
@@ -29,7 +28,7 @@ constexpr std::size_t kEventsPerWrite = 256;
 // waker checks that before it touches anything but `executor` and `wake`.
 struct StreamState {
   StreamState(const asio::any_io_executor& executor, mcp::Session& session,
-              mcp::StreamSource& source, beast::tcp_stream& stream)
+              mcp::StreamSource& source, HttpStream& stream)
       : executor(executor), wake(executor), session(session), source(source), stream(stream) {
     if (auto* io = executor.target<asio::io_context::executor_type>()) io_executor = *io;
   }
@@ -47,7 +46,7 @@ struct StreamState {
   // The coroutine's frame owns these while it runs; parked implies it runs.
   mcp::Session& session;
   mcp::StreamSource& source;
-  beast::tcp_stream& stream;
+  HttpStream& stream;
   // A chunk the socket took only part of, and the batch it carries (marked
   // delivered once all of it is written).
   HttpChunk chunk;
@@ -56,7 +55,7 @@ struct StreamState {
 
 // Reads (and discards) until the peer closes, so a vanished client is noticed
 // without waiting for the next write.
-asio::awaitable<void> watch_peer(std::shared_ptr<beast::tcp_stream> stream,
+asio::awaitable<void> watch_peer(std::shared_ptr<HttpStream> stream,
                                  std::shared_ptr<StreamState> state) {
   std::array<char, 256> scratch{};
   for (;;) {
@@ -71,9 +70,9 @@ asio::awaitable<void> watch_peer(std::shared_ptr<beast::tcp_stream> stream,
 // write timeout.
 asio::awaitable<bool> write_chunk(StreamState& state, const HttpOptions& options) {
   boost::system::error_code ec;
-  if (!state.chunk.write_now(state.stream.socket(), ec)) co_return false;
+  if (!state.chunk.write_now(state.stream, ec)) co_return false;
   if (state.chunk.pending() &&
-      !co_await write_rest(state.stream, state.chunk.rest(), options.write_timeout)) {
+      !co_await state.stream.write_rest(state.chunk.rest(), options.write_timeout)) {
     co_return false;
   }
   state.chunk.clear();
@@ -92,7 +91,8 @@ std::string sse_events(const mcp::StreamBatch& batch) {
 // Delivers on the waking thread, straight from the sender's handler, while the
 // stream is parked: no hand-off to the coroutine, no timer, no completion per
 // record; a broadcast reaches every stream of a thread in one pass. Whatever
-// the socket does not take at once (or an error) goes back to the coroutine.
+// the socket does not take at once (or an error) goes back to the coroutine;
+// over TLS that is every batch (HttpStream::write_now takes nothing there).
 void deliver_now(StreamState& state) {
   for (;;) {
     mcp::StreamBatch batch = state.source.next(state.session, kEventsPerWrite);
@@ -101,7 +101,7 @@ void deliver_now(StreamState& state) {
     if (!batch.events.empty()) {
       state.chunk.assign(sse_events(batch));
       boost::system::error_code ec;
-      if (!state.chunk.write_now(state.stream.socket(), ec)) {
+      if (!state.chunk.write_now(state.stream, ec)) {
         state.failed = true;  // the records stay in their inboxes
         state.parked = false;
         state.wake.cancel();
@@ -141,9 +141,9 @@ void wake_on_own_thread(StreamState& state, mcp::OutboundQueue& queue, std::uint
 
 }  // namespace
 
-asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
-                                     const HttpRequest& request, mcp::SessionPtr session,
-                                     mcp::StreamSource& source, const HttpOptions& options) {
+asio::awaitable<void> run_sse_stream(std::shared_ptr<HttpStream> stream, const HttpRequest& request,
+                                     mcp::SessionPtr session, mcp::StreamSource& source,
+                                     const HttpOptions& options) {
   const auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<StreamState>(executor, *session, source, *stream);
   mcp::OutboundQueue& queue = session->outbound();
@@ -200,7 +200,11 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
       state->parked = true;
       auto [ec] = co_await state->wake.async_wait(kTuple);
       state->parked = false;
-      if (!ec && !state->failed && !state->peer_gone && queue.is_current(*token)) {
+      // The timer may have expired while a waker (deliver_now) ran before this
+      // resumption and left a chunk half written: that chunk goes first (the
+      // loop finishes it), and a stream with data in flight needs no keep-alive.
+      if (!ec && !state->chunk.pending() && !state->failed && !state->peer_gone &&
+          queue.is_current(*token)) {
         std::string comment;
         append_sse_comment(comment, "keep-alive");
         state->chunk.assign(std::move(comment));
@@ -217,10 +221,8 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
   }
   queue.detach(*token);
   if (healthy && !state->failed && !state->peer_gone) {
-    co_await write_rest(*stream, http::make_chunk_last(), options.write_timeout);
+    co_await stream->write_rest(http::make_chunk_last(), options.write_timeout);
   }
-  beast::error_code ignored;
-  stream->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   stream->close();
 }
 

@@ -7,6 +7,7 @@
 #include "mcp/session.hpp"
 #include "mcp/stream_source.hpp"
 #include "transport/http_options.hpp"
+#include "transport/http_stream.hpp"
 #include "transport/http_types.hpp"
 
 namespace blender_bus::transport {
@@ -17,7 +18,7 @@ namespace blender_bus::transport {
 // when the client goes away, a newer GET replaces this stream, the session
 // ends, or a write stalls past the write timeout (a slow reader: its records
 // wait in their inboxes for the next GET). The response header is written here.
-boost::asio::awaitable<void> run_sse_stream(std::shared_ptr<beast::tcp_stream> stream,
+boost::asio::awaitable<void> run_sse_stream(std::shared_ptr<HttpStream> stream,
                                             const HttpRequest& request, mcp::SessionPtr session,
                                             mcp::StreamSource& source, const HttpOptions& options);
 

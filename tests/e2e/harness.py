@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -26,7 +27,7 @@ import uuid
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLIENT_DIR = os.path.join(REPO_ROOT, "clients", "blender")
 WORKER_SCRIPT = os.path.join(CLIENT_DIR, "worker.py")
-LISTENING = re.compile(r"^blender-bus listening on (http://\S+)\s*$")
+LISTENING = re.compile(r"^blender-bus listening on (https?://\S+)\s*$")
 
 
 def load_client_package():
@@ -49,6 +50,20 @@ def server_bin():
 
 def blender_bin():
     return os.environ.get("BLENDER_BIN") or shutil.which("blender") or "blender"
+
+
+def blender_environment():
+    """This process's environment without the directory of its own Python
+    interpreter on PATH when that is not the system's: Blender's embedded
+    Python finds its home by looking for `python3` along PATH, and a test
+    runner's pyenv or venv Python there lends it extension modules built
+    for another Python (its `ssl` then fails to import)."""
+    env = dict(os.environ)
+    own = os.path.realpath(os.path.dirname(sys.executable))
+    if not own.startswith("/usr/"):
+        env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                      if os.path.realpath(p or ".") != own)
+    return env
 
 
 def wait_until(predicate, timeout, what, interval=0.1):
@@ -148,8 +163,9 @@ class WorkerProcess:
                    "--server", self.server_url, "--uuid-file", self.uuid_file, *self.extra_args]
         if self.group:
             command += ["--group", self.group]
-        # Keep Blender away from the real user's config and add-ons.
-        env = dict(os.environ,
+        # Keep Blender away from the real user's config and add-ons, and
+        # from the Python running these tests.
+        env = dict(blender_environment(),
                    BLENDER_USER_CONFIG=os.path.join(self.workdir, "blender-config"),
                    BLENDER_USER_SCRIPTS=os.path.join(self.workdir, "blender-scripts"))
         self._log = open(self.log_path, "a")
@@ -175,8 +191,8 @@ class WorkerProcess:
 class LlmPeer:
     """The assistant's side: an ephemeral `llm` client with its own stream."""
 
-    def __init__(self, base_url, auth=None, name="llm-e2e"):
-        self.client = McpClient(ServerAddress(base_url), auth or NoToken())
+    def __init__(self, base_url, auth=None, name="llm-e2e", ca_file=None):
+        self.client = McpClient(ServerAddress(base_url, ca_file=ca_file), auth or NoToken())
         self.uuid = f"{name}-{uuid.uuid4().hex[:8]}"
         self.records = []  # every message received on the standalone stream
         self._cond = threading.Condition()
@@ -276,3 +292,22 @@ class LlmPeer:
 
 def make_workdir(prefix="blender-bus-e2e-"):
     return tempfile.mkdtemp(prefix=prefix)
+
+
+def make_test_certificate(workdir):
+    """A throwaway CA and a server certificate it signed for localhost and
+    127.0.0.1, made with the openssl command line. Returns (ca, cert, key)
+    file paths."""
+    ca_key, ca = os.path.join(workdir, "ca.key"), os.path.join(workdir, "ca.pem")
+    key, csr = os.path.join(workdir, "server.key"), os.path.join(workdir, "server.csr")
+    cert, ext = os.path.join(workdir, "server.pem"), os.path.join(workdir, "server.ext")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    with open(ext, "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+                "keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n")
+    for args in (["req", "-x509", *ec, "-keyout", ca_key, "-out", ca, "-days", "2", "-subj", "/CN=e2e test CA"],
+                 ["req", *ec, "-keyout", key, "-out", csr, "-subj", "/CN=localhost"],
+                 ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
+                  "-days", "2", "-extfile", ext]):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+    return ca, cert, key

@@ -14,7 +14,7 @@ import subprocess
 import unittest
 
 from harness import (CLIENT_DIR, LlmPeer, ServerProcess, WorkerProcess, blender_bin,
-                     make_workdir, wait_until)
+                     blender_environment, make_test_certificate, make_workdir, wait_until)
 
 # harness has loaded clients/blender as blender_bus_client.
 from blender_bus_client.auth import StaticToken  # noqa: E402
@@ -363,6 +363,36 @@ class AuthenticatedWorkersTest(E2ECase):
         self.assertEqual(worker.terminate(), 0, worker.log())
 
 
+class TlsWorkerTest(E2ECase):
+    """A server serving HTTPS itself (--tls-cert/--tls-key), a certificate
+    from a private CA: a worker given that CA (--ca-file) runs jobs; one
+    without it refuses the server's certificate."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.make_workdir()
+        cls.ca, cert, key = make_test_certificate(cls.workdir)
+        cls.start_server(args=("--auth", "none", "--tls-cert", cert, "--tls-key", key))
+        if not cls.server.base_url.startswith("https://"):
+            raise AssertionError(f"not an https server: {cls.server.base_url}")
+        cls.llm = LlmPeer(cls.server.base_url, ca_file=cls.ca).connect()
+        cls.addClassCleanup(cls.llm.close)
+
+    def test_a_worker_trusting_the_ca_runs_a_job_over_https(self):
+        worker = self.start_worker("tls-worker", ["--ca-file", self.ca])
+        self.wait_registered(worker)
+        sent = self.llm.dispatch("print('over tls')", target_uuid=worker.uuid)
+        finals = self.llm.wait_final_statuses(sent["job_id"], 1)
+        self.assertEqual(finals[0]["payload"]["result"], "over tls\n")
+
+    def test_a_worker_without_the_ca_does_not_connect(self):
+        worker = self.start_worker("untrusting-worker")
+        wait_until(lambda: "CERTIFICATE_VERIFY_FAILED" in worker.log(), 60,
+                   "the worker to report the unverified certificate")
+        self.assertIsNone(self.llm.client_entry(worker.uuid))
+        self.assertEqual(worker.terminate(), 0, worker.log())
+
+
 class DesktopAddonTest(E2ECase):
     """The add-on (preferences, Connect, the job timer, the uuid in Blender's
     config directory) inside background Blender, driven by addon_driver.py."""
@@ -378,7 +408,7 @@ class DesktopAddonTest(E2ECase):
         cls.config_dir = os.path.join(cls.workdir, "config")
         cls.stop_file = os.path.join(cls.workdir, "stop-addon")
         cls.log_path = os.path.join(cls.workdir, "addon.log")
-        env = dict(os.environ, BLENDER_USER_SCRIPTS=scripts, BLENDER_USER_CONFIG=cls.config_dir)
+        env = dict(blender_environment(), BLENDER_USER_SCRIPTS=scripts, BLENDER_USER_CONFIG=cls.config_dir)
         cls.log_file = open(cls.log_path, "w")
         cls.proc = subprocess.Popen(
             [blender_bin(), "-b", "--factory-startup", "-noaudio", "--python", ADDON_DRIVER, "--",

@@ -486,9 +486,15 @@ describe('/auth routes (SPEC §2)', () => {
     assert401(await postAuth('/auth/login', { username: `nobody-${randomUUID()}`, password: 'x' }), 'Invalid credentials');
   });
 
-  test('login with a 1 MiB password → 401 Invalid credentials', async () => {
-    const res = await postAuth('/auth/login', { username: 'alice', password: 'p'.repeat(1024 * 1024) });
+  test('login with a 60 KiB password → 401 Invalid credentials', async () => {
+    const res = await postAuth('/auth/login', { username: 'alice', password: 'p'.repeat(60 * 1024) });
     assert401(res, 'Invalid credentials');
+  });
+
+  test('login with a 1 MiB password → 413: /auth bodies stop at 64 KiB', async () => {
+    const res = await postAuth('/auth/login', { username: 'alice', password: 'p'.repeat(1024 * 1024) });
+    assert.equal(res.status, 413, res.text);
+    assert.equal(res.json?.detail, 'Request body larger than 65536 bytes');
   });
 
   test('login with a username full of quotes and semicolons → 401; the server keeps answering and the users table is intact', async () => {

@@ -12,16 +12,21 @@
 //   openSse(url, …)          a GET SSE stream read event by event (pause() stops reading)
 //   server.kill()            SIGKILL (a crash), keeping the data dir for a restart
 //   server.vmRssKb()         the server's resident memory, from /proc
+//   rawConnection(port, …)   a TCP (or TLS) connection for byte-exact requests
+//   makeTestCertificate(dir) a throwaway CA and a localhost certificate (openssl)
 //
 // Everything that waits has a timeout and waits for an event, never a sleep.
 // The binary is $BLENDER_BUS_BIN, else build/blender-bus.
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -99,6 +104,7 @@ export function addUser(dataDir, username, password, { bin = serverBin() } = {})
  * opts.dataDir  a data dir to use (default: a fresh temp dir, removed by stop())
  * opts.users    [{ username, password }] added with the CLI before start
  * opts.host     --host (default 127.0.0.1)
+ * opts.launcher a command the server runs under, e.g. ['prlimit', '--nofile=64:64', '--']
  *
  * Returns { baseUrl, mcpUrl, host, port, dataDir, proc, stderr(), stdout(), stop() }.
  * stop() sends SIGTERM, awaits the exit and asserts exit code 0 and no
@@ -111,7 +117,8 @@ export async function startServer(opts = {}) {
   for (const u of opts.users ?? []) addUser(dataDir, u.username, u.password, { bin });
 
   const args = ['serve', '--host', opts.host ?? '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])];
-  const proc = spawn(bin, args, { env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...commandArgs] = [...(opts.launcher ?? []), bin, ...args];
+  const proc = spawn(command, commandArgs, { env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   proc.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
@@ -123,7 +130,7 @@ export async function startServer(opts = {}) {
     proc.on('error', reject);
     proc.stdout.setEncoding('utf8').on('data', (d) => {
       stdout += d;
-      const m = /^blender-bus listening on (http:\/\/\S+)\s*$/m.exec(stdout);
+      const m = /^blender-bus listening on (https?:\/\/\S+)\s*$/m.exec(stdout);
       if (m) resolve(m[1]);
     });
     exited.then(({ code, signal }) =>
@@ -340,17 +347,23 @@ class SseParser {
   }
 }
 
+/** node:https for an https:// URL, node:http otherwise. */
+function clientModule(url) {
+  return String(url).startsWith('https:') ? https : http;
+}
+
 /**
- * Plain HTTP request (node:http, a fresh connection each time).
+ * Plain HTTP request (node:http, a fresh connection each time; node:https for
+ * an https:// URL, trusting `ca` when given).
  * Returns { status, headers, text, json, events } where json is the parsed
  * body when it is JSON, and events the parsed SSE events when it is SSE.
  * A response that arrives before the body is fully sent (e.g. 413) is
  * still returned.
  */
-export function rawRequest(url, { method = 'GET', headers = {}, body, timeoutMs = 30_000 } = {}) {
+export function rawRequest(url, { method = 'GET', headers = {}, body, timeoutMs = 30_000, ca } = {}) {
   return new Promise((resolve, reject) => {
     let responded = false;
-    const req = http.request(url, { method, headers, agent: false }, (res) => {
+    const req = clientModule(url).request(url, { method, headers, agent: false, ca }, (res) => {
       responded = true;
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
@@ -388,9 +401,9 @@ export function rawRequest(url, { method = 'GET', headers = {}, body, timeoutMs 
  * lastId is the id of the last event seen of any kind.
  * For a non-200 answer, the body is read and returned as text/json instead.
  */
-export function openSse(url, { headers = {}, timeoutMs = 10_000 } = {}) {
+export function openSse(url, { headers = {}, timeoutMs = 10_000, ca } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'GET', headers: { accept: 'text/event-stream', ...headers }, agent: false }, (res) => {
+    const req = clientModule(url).request(url, { method: 'GET', headers: { accept: 'text/event-stream', ...headers }, agent: false, ca }, (res) => {
       clearTimeout(timer);
       const ct = String(res.headers['content-type'] ?? '');
       if (res.statusCode !== 200 || !ct.includes('text/event-stream')) {
@@ -475,8 +488,9 @@ export const ACCEPT_BOTH = 'application/json, text/event-stream';
  *   const st = await s.openStream({ lastEventId });
  */
 export class RawSession {
-  constructor(mcpUrl, { token, protocolVersion = '2025-11-25', origin } = {}) {
+  constructor(mcpUrl, { token, protocolVersion = '2025-11-25', origin, ca } = {}) {
     this.url = mcpUrl;
+    this.ca = ca;  // the CA to trust for an https:// URL
     this.token = token;
     this.protocolVersion = protocolVersion;
     this.origin = origin;
@@ -504,7 +518,7 @@ export class RawSession {
   /** POSTs a body (object → JSON, string/Buffer as is); returns rawRequest's answer plus `messages`. */
   async post(body, { headers = {} } = {}) {
     const data = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-    const res = await rawRequest(this.url, { method: 'POST', headers: this.headers(headers), body: data });
+    const res = await rawRequest(this.url, { method: 'POST', headers: this.headers(headers), body: data, ca: this.ca });
     res.messages = res.events ? res.events.filter((e) => e.data).map((e) => JSON.parse(e.data))
       : res.json !== undefined ? [res.json] : [];
     return res;
@@ -559,11 +573,139 @@ export class RawSession {
   openStream({ lastEventId, headers = {} } = {}) {
     const h = this.headers({ 'content-type': undefined, accept: 'text/event-stream', ...headers });
     if (lastEventId !== undefined) h['last-event-id'] = lastEventId;
-    return openSse(this.url, { headers: h });
+    return openSse(this.url, { headers: h, ca: this.ca });
   }
 
   /** DELETE: ends the session. Returns the HTTP answer. */
   delete() {
-    return rawRequest(this.url, { method: 'DELETE', headers: this.headers({ 'content-type': undefined }) });
+    return rawRequest(this.url, { method: 'DELETE', headers: this.headers({ 'content-type': undefined }), ca: this.ca });
   }
+}
+
+/**
+ * A raw TCP connection (TLS when opts.tls is given: tls.connect options such
+ * as { ca, servername }), for requests that must be byte-exact: a header
+ * sent slowly, a body never sent, bytes that are not UTF-8.
+ * Resolves once connected with
+ *   { socket, received() (Buffer), text(), closed, write(bytes),
+ *     waitFor(predicate(Buffer) | RegExp, ms, what), waitForClose(ms), destroy() }.
+ */
+export function rawConnection(port, { host = '127.0.0.1', tls: tlsOptions } = {}) {
+  return new Promise((resolve, reject) => {
+    const socket = tlsOptions
+      ? tls.connect({ port, host, ...tlsOptions })
+      : net.connect({ port, host });
+    let data = Buffer.alloc(0);
+    const waiters = new Set();
+    const conn = {
+      socket,
+      closed: false,
+      error: undefined,
+      received: () => data,
+      text: () => data.toString('latin1'),
+      write(bytes) {
+        return new Promise((res, rej) => socket.write(bytes, (e) => (e ? rej(e) : res())));
+      },
+      /** Resolves (with the bytes so far) once `test` holds for them. */
+      waitFor(test, ms = 10_000, what = String(test)) {
+        const match = test instanceof RegExp ? (b) => test.test(b.toString('latin1')) : test;
+        if (match(data)) return Promise.resolve(data);
+        let w;
+        const p = new Promise((res, rej) => { w = { match, res, rej }; waiters.add(w); });
+        return withTimeout(p, ms, `${what} (received so far: ${JSON.stringify(conn.text().slice(0, 500))})`)
+          .finally(() => waiters.delete(w));
+      },
+      /** Resolves once the server closed (or reset) the connection. */
+      waitForClose(ms = 10_000) {
+        return withTimeout(closedPromise, ms, `the server to close the connection (received: ${JSON.stringify(conn.text().slice(0, 300))})`);
+      },
+      destroy() { socket.destroy(); },
+    };
+    let markClosed;
+    const closedPromise = new Promise((r) => { markClosed = r; });
+    const check = () => {
+      for (const w of waiters) {
+        if (w.match(data)) { waiters.delete(w); w.res(data); } else if (conn.closed) { waiters.delete(w); w.rej(new Error(`connection closed; received ${JSON.stringify(conn.text().slice(0, 500))}`)); }
+      }
+    };
+    socket.on('data', (d) => { data = Buffer.concat([data, d]); check(); });
+    socket.on('error', (e) => { conn.error = e; });
+    socket.on('close', () => { conn.closed = true; markClosed(); check(); });
+    socket.once(tlsOptions ? 'secureConnect' : 'connect', () => resolve(conn));
+    socket.once('error', (e) => { if (!conn.closed) reject(e); });
+  });
+}
+
+/**
+ * A throwaway certificate authority and a server certificate it signed for
+ * localhost and 127.0.0.1, made with the openssl command line in `dir`.
+ * Returns { caFile, certFile, keyFile, ca (PEM text) }.
+ */
+export async function makeTestCertificate(dir) {
+  const caKey = path.join(dir, 'ca.key');
+  const caFile = path.join(dir, 'ca.pem');
+  const keyFile = path.join(dir, 'server.key');
+  const csr = path.join(dir, 'server.csr');
+  const certFile = path.join(dir, 'server.pem');
+  const ext = path.join(dir, 'server.ext');
+  const openssl = (args, input) => {
+    const r = spawnSync('openssl', args, { encoding: 'utf8', input, timeout: 60_000 });
+    if (r.error) throw r.error;
+    assert.equal(r.status, 0, `openssl ${args.join(' ')}:\n${r.stderr}`);
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(['req', '-x509', ...ec, '-keyout', caKey, '-out', caFile, '-days', '2', '-subj', '/CN=blender-bus test CA']);
+  openssl(['req', ...ec, '-keyout', keyFile, '-out', csr, '-subj', '/CN=localhost']);
+  await writeFile(ext, 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\n' +
+    'keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n');
+  openssl(['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', certFile,
+    '-days', '2', '-extfile', ext]);
+  return { caFile, certFile, keyFile, ca: await readFile(caFile, 'utf8') };
+}
+
+/**
+ * Parses one HTTP/1.1 response at the start of `bytes` (a Buffer), framed by
+ * Content-Length, chunked encoding, or (with `toClose`) the end of the
+ * connection. Returns undefined while it is incomplete, else
+ * { status, headers (lowercase names), body (Buffer), rest (Buffer after it) }.
+ * `head: true` reads a response to HEAD: headers only, whatever they say.
+ */
+export function parseRawResponse(bytes, { head = false, toClose = false } = {}) {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const lines = bytes.subarray(0, end).toString('latin1').split('\r\n');
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0])?.[1]);
+  const headers = {};
+  for (const line of lines.slice(1)) {
+    const i = line.indexOf(':');
+    headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const start = end + 4;
+  if (head || status === 204 || status === 304) {
+    return { status, headers, body: Buffer.alloc(0), rest: bytes.subarray(start) };
+  }
+  if (headers['content-length'] !== undefined) {
+    const n = Number(headers['content-length']);
+    if (bytes.length < start + n) return undefined;
+    return { status, headers, body: bytes.subarray(start, start + n), rest: bytes.subarray(start + n) };
+  }
+  if (/chunked/i.test(headers['transfer-encoding'] ?? '')) {
+    const parts = [];
+    let at = start;
+    for (;;) {
+      const lineEnd = bytes.indexOf('\r\n', at);
+      if (lineEnd < 0) return undefined;
+      const size = parseInt(bytes.subarray(at, lineEnd).toString('latin1'), 16);
+      if (Number.isNaN(size)) throw new Error(`bad chunk size line at ${at}: ${JSON.stringify(bytes.subarray(at, lineEnd + 2).toString('latin1'))}`);
+      if (bytes.length < lineEnd + 2 + size + 2) return undefined;
+      if (bytes.subarray(lineEnd + 2 + size, lineEnd + 4 + size).toString('latin1') !== '\r\n') {
+        throw new Error(`chunk of ${size} bytes at ${at} is not followed by CRLF`);
+      }
+      if (size === 0) return { status, headers, body: Buffer.concat(parts), rest: bytes.subarray(lineEnd + 4) };
+      parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
+      at = lineEnd + 4 + size;
+    }
+  }
+  if (!toClose) return undefined;
+  return { status, headers, body: bytes.subarray(start), rest: Buffer.alloc(0) };
 }

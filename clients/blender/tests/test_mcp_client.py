@@ -1,5 +1,7 @@
+import http.client
 import json
 import os
+import ssl
 import tempfile
 import threading
 import time
@@ -22,6 +24,20 @@ class ServerAddressTest(unittest.TestCase):
         self.assertEqual(ServerAddress("https://bus.example").port, 443)
         with self.assertRaises(ValueError):
             ServerAddress("127.0.0.1:8000")
+
+    def test_https_verifies_the_certificate_and_the_name_by_default(self):
+        connection = ServerAddress("https://bus.example").connect(timeout=5)
+        self.assertIsInstance(connection, http.client.HTTPSConnection)
+        context = connection._context
+        self.assertEqual(context.verify_mode, ssl.CERT_REQUIRED)
+        self.assertTrue(context.check_hostname)
+        self.assertGreaterEqual(context.minimum_version, ssl.TLSVersion.TLSv1_2)
+
+    def test_a_ca_file_must_exist_and_is_for_https_only(self):
+        with self.assertRaises(OSError):
+            ServerAddress("https://bus.example", ca_file="/no/such/ca.pem")
+        with self.assertRaises(ValueError):
+            ServerAddress("http://127.0.0.1:8000", ca_file="/etc/ssl/certs/ca-certificates.crt")
 
 
 class ToolResultTest(unittest.TestCase):

@@ -28,9 +28,20 @@ TEST(ServerUrl, Ipv6) {
   EXPECT_EQ(url.authority(), "[::1]:9000");
 }
 
+TEST(ServerUrl, Https) {
+  auto url = ServerUrl::parse("https://bus.example.org/prefix");
+  EXPECT_TRUE(url.secure());
+  EXPECT_EQ(url.port(), "443");
+  EXPECT_EQ(url.authority(), "bus.example.org");
+  EXPECT_EQ(url.base(), "https://bus.example.org:443/prefix");
+  EXPECT_EQ(url.ca_file(), "");
+  EXPECT_FALSE(ServerUrl::parse("http://bus.example.org").secure());
+}
+
 TEST(ServerUrl, RejectsWhatItCannotSpeak) {
   EXPECT_THROW(ServerUrl::parse("127.0.0.1:8000"), std::invalid_argument);
-  EXPECT_THROW(ServerUrl::parse("https://h"), std::invalid_argument);
+  EXPECT_THROW(ServerUrl::parse("ftp://h"), std::invalid_argument);
+  EXPECT_THROW(ServerUrl::parse("ws://h:8000"), std::invalid_argument);
   EXPECT_THROW(ServerUrl::parse("http://h/?q=1"), std::invalid_argument);
   EXPECT_THROW(ServerUrl::parse("not a url"), std::invalid_argument);
 }

@@ -15,22 +15,23 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-// A connected loopback pair; `out` in non-blocking mode, as the SSE stream
-// sets it.
+// A connected loopback pair; `out` a non-blocking HttpStream, as HttpServer
+// makes them.
 struct SocketPair {
   SocketPair() {
     tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-    out.connect(acceptor.local_endpoint());
+    socket().connect(acceptor.local_endpoint());
     in = acceptor.accept();
-    out.non_blocking(true);
+    socket().non_blocking(true);
   }
+  tcp::socket& socket() { return out.tcp().socket(); }
   std::string read_exactly(std::size_t n) {
     std::string data(n, '\0');
     asio::read(in, asio::buffer(data));
     return data;
   }
   asio::io_context io;
-  tcp::socket out{io};
+  HttpStream out{tcp::socket(io)};
   tcp::socket in{io};
 };
 
@@ -61,9 +62,9 @@ TEST(HttpChunk, AFullSocketLeavesTheRestPendingNotAnError) {
   const std::size_t taken = chunk.size() - rest;
   EXPECT_GT(taken, 0u);
   std::string received = pair.read_exactly(taken);
-  pair.out.non_blocking(false);
+  pair.socket().non_blocking(false);
   std::thread reader([&] { received += pair.read_exactly(rest); });
-  asio::write(pair.out, chunk.rest());
+  asio::write(pair.socket(), chunk.rest());
   reader.join();
   EXPECT_EQ(received, "2000000\r\n" + body + "\r\n");
 }
