@@ -145,14 +145,13 @@ asio::awaitable<void> HttpServer::serve_connection(tcp::socket socket) {
     if (path == "/mcp" || path == "/mcp/") {
       keep_alive = co_await endpoint_->serve(stream, request);
     } else {
+      boost::system::error_code peer_ec;
+      const auto peer = stream->socket().remote_endpoint(peer_ec);
       auth::HttpRequestView view{std::string(request.method_string()), std::string(path),
                                  std::string(request[http::field::authorization]),
-                                 std::move(request.body())};
-      std::optional<auth::HttpReply> reply;
-      for (const auto& route : routes_) {
-        reply = route(view);
-        if (reply) break;
-      }
+                                 std::move(request.body()),
+                                 peer_ec ? std::string() : peer.address().to_string()};
+      std::optional<auth::HttpReply> reply = co_await answer_route(routes_, view);
       HttpResponse response;
       if (reply) {
         response = make_json_response(request, static_cast<http::status>(reply->status),
