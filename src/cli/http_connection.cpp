@@ -212,9 +212,9 @@ asio::awaitable<std::string> HttpConnection::read_rest(Duration timeout) {
     };
     // A declared length is checked here; the limit counts the bytes of a
     // chunked or read-to-the-end body as they come.
-    const auto declared = s.parser->content_length_remaining();
+    const auto declared = s.parser->content_length();
     const std::size_t read = s.parser->get().body().size();
-    if (read > s.max_answer_bytes || (declared && *declared > s.max_answer_bytes - read)) {
+    if (read > s.max_answer_bytes || (declared && *declared > s.max_answer_bytes)) {
       throw too_large();
     }
     s.parser->body_limit(s.max_answer_bytes - read);
