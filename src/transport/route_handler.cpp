@@ -26,23 +26,28 @@ struct PendingReply {
 asio::awaitable<std::optional<auth::HttpReply>> answer_route(
     const std::vector<RouteHandler>& routes, const auth::HttpRequestView& request) {
   auto pending = std::make_shared<PendingReply>();
-  RouteReply deliver = [pending](auth::HttpReply reply) {
-    std::function<void(auth::HttpReply)> resume;
-    {
-      std::lock_guard lock(pending->mutex);
-      if (!pending->resume) {
-        pending->reply = std::move(reply);
-        return;
-      }
-      resume = std::move(pending->resume);
-    }
-    resume(std::move(reply));
-  };
   bool claimed = false;
-  for (const auto& route : routes) {
-    if (route(request, deliver)) {
-      claimed = true;
-      break;
+  {
+    // Scoped: while this coroutine waits, only the route's copy (and so the
+    // work that will answer) keeps `pending` alive. Work dropped unanswered
+    // (shutdown) then frees it, the waiter and this frame, with no cycle.
+    RouteReply deliver = [pending](auth::HttpReply reply) {
+      std::function<void(auth::HttpReply)> resume;
+      {
+        std::lock_guard lock(pending->mutex);
+        if (!pending->resume) {
+          pending->reply = std::move(reply);
+          return;
+        }
+        resume = std::move(pending->resume);
+      }
+      resume(std::move(reply));
+    };
+    for (const auto& route : routes) {
+      if (route(request, deliver)) {
+        claimed = true;
+        break;
+      }
     }
   }
   if (!claimed) co_return std::nullopt;
@@ -55,7 +60,7 @@ asio::awaitable<std::optional<auth::HttpReply>> answer_route(
 
   auth::HttpReply later =
       co_await asio::async_initiate<decltype(asio::use_awaitable), void(auth::HttpReply)>(
-          [pending](auto handler) {
+          [pending = std::move(pending)](auto handler) {
             const auto executor = asio::get_associated_executor(handler);
             auto shared = std::make_shared<decltype(handler)>(std::move(handler));
             auto resume = [executor, shared](auth::HttpReply reply) {
