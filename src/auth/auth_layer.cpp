@@ -1,5 +1,8 @@
 #include "auth/auth_layer.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include "auth/secret_key.hpp"
 
 namespace blender_bus::auth {
@@ -15,6 +18,16 @@ TokenConfig token_config(const AuthSettings& settings) {
   return config;
 }
 
+std::size_t worker_threads(const AuthSettings& settings) {
+  if (settings.worker_threads != 0) return settings.worker_threads;
+  return std::clamp<std::size_t>(std::thread::hardware_concurrency() / 4, 2, 8);
+}
+
+std::size_t max_worker_jobs(const AuthSettings& settings) {
+  if (settings.max_worker_jobs != 0) return settings.max_worker_jobs;
+  return 8 * worker_threads(settings);
+}
+
 }  // namespace
 
 AuthLayer::AuthLayer(store::Database& db, const AuthSettings& settings, Clock clock)
@@ -23,12 +36,17 @@ AuthLayer::AuthLayer(store::Database& db, const AuthSettings& settings, Clock cl
       users_(db, hasher_, clock),
       refresh_tokens_(db),
       tokens_(token_config(settings), clock),
-      service_(users_, refresh_tokens_, tokens_),
-      authenticator_(tokens_),
-      routes_(service_, authenticator_) {}
+      directory_(users_),
+      service_(users_, refresh_tokens_, tokens_, directory_),
+      authenticator_(tokens_, directory_),
+      throttle_(settings.throttle),
+      routes_(service_, authenticator_, throttle_, workers_),
+      workers_(worker_threads(settings), max_worker_jobs(settings)) {}
 
 BootstrapResult AuthLayer::bootstrap(const BootstrapConfig& config, std::ostream& out) {
-  return bootstrap_users(users_, refresh_tokens_, data_dir_, config, out);
+  BootstrapResult result = bootstrap_users(users_, refresh_tokens_, data_dir_, config, out);
+  directory_.sync();
+  return result;
 }
 
 }  // namespace blender_bus::auth

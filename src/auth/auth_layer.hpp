@@ -9,11 +9,14 @@
 #include "auth/auth_service.hpp"
 #include "auth/bearer_authenticator.hpp"
 #include "auth/clock.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/refresh_token_store.hpp"
 #include "auth/token_service.hpp"
 #include "auth/user_bootstrap.hpp"
+#include "auth/user_directory.hpp"
 #include "auth/user_store.hpp"
+#include "auth/worker_pool.hpp"
 #include "store/database.hpp"
 
 namespace blender_bus::auth {
@@ -27,10 +30,17 @@ struct AuthSettings {
   std::optional<std::string> access_token_expire_minutes;  // ACCESS_TOKEN_EXPIRE_MINUTES
   std::optional<std::string> refresh_token_expire_days;    // REFRESH_TOKEN_EXPIRE_DAYS
   PasswordHashCost password_cost = PasswordHashCost::interactive();
+  LoginThrottlePolicy throttle;
+  // Threads hashing passwords and waiting on the store for /auth (0: a
+  // quarter of the cores, 2 to 8), and the most requests queued or running
+  // there before a 503 (0: eight per thread).
+  std::size_t worker_threads = 0;
+  std::size_t max_worker_jobs = 0;
 };
 
 // The assembled auth layer: owns the hasher, the user and refresh-token
-// stores, the token service, the bearer authenticator and the /auth routes,
+// stores, the token service, the user directory (revocation in memory), the
+// bearer authenticator, the login throttle, the workers and the /auth routes,
 // wired in the right order. The database must outlive it.
 class AuthLayer {
  public:
@@ -42,6 +52,15 @@ class AuthLayer {
 
   // ADMIN_PASSWORD / DEMO_PASSWORD, or the first-start admin (user_bootstrap.hpp).
   BootstrapResult bootstrap(const BootstrapConfig& config, std::ostream& out);
+
+  // Waits for the /auth requests being worked on and drops the queued ones
+  // (shutdown: before what the directory's listeners use goes away).
+  void stop() { workers_.stop(); }
+
+  // Users as every request sees them; the composition root listens to it (to
+  // end sessions and purge buses) and syncs it when another process wrote
+  // the store.
+  UserDirectory& directory() { return directory_; }
 
   // Guards /mcp (and /auth/logout, /auth/profile).
   const RequestAuthenticator& authenticator() const { return authenticator_; }
@@ -57,9 +76,13 @@ class AuthLayer {
   UserStore users_;
   RefreshTokenStore refresh_tokens_;
   TokenService tokens_;
+  UserDirectory directory_;
   AuthService service_;
   BearerAuthenticator authenticator_;
+  LoginThrottle throttle_;
   AuthRoutes routes_;
+  // Last, so it is the first to go: its running jobs use everything above.
+  WorkerPool workers_;
 };
 
 }  // namespace blender_bus::auth

@@ -1,7 +1,9 @@
 #include "auth/auth_routes.hpp"
 
 #include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
+#include <memory>
 
 namespace blender_bus::auth {
 
@@ -16,6 +18,11 @@ HttpReply json_reply(unsigned status, const json::object& body) {
 HttpReply detail(unsigned status, std::string_view text) {
   HttpReply reply = json_reply(status, {{"detail", text}});
   if (status == 401) reply.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return reply;
+}
+
+HttpReply with_retry_after(HttpReply reply, std::chrono::seconds after) {
+  reply.headers.emplace_back("Retry-After", std::to_string(after.count()));
   return reply;
 }
 
@@ -63,11 +70,11 @@ std::variant<std::optional<std::string>, HttpReply> string_field(const json::obj
 
 }  // namespace
 
-std::optional<HttpReply> AuthRoutes::handle(const HttpRequestView& request) const {
+bool AuthRoutes::handle(const HttpRequestView& request, Reply reply) const {
   struct Route {
     std::string_view path;
     std::string_view method;
-    HttpReply (AuthRoutes::*handler)(const HttpRequestView&) const;
+    void (AuthRoutes::*handler)(const HttpRequestView&, Reply) const;
   };
   static constexpr Route kRoutes[] = {
       {"/auth/login", "POST", &AuthRoutes::login},
@@ -78,70 +85,136 @@ std::optional<HttpReply> AuthRoutes::handle(const HttpRequestView& request) cons
   for (const Route& route : kRoutes) {
     if (request.path != route.path) continue;
     if (request.method != route.method) {
-      HttpReply reply = detail(405, "Method Not Allowed");
-      reply.headers.emplace_back("Allow", std::string(route.method));
-      return reply;
+      HttpReply answer = detail(405, "Method Not Allowed");
+      answer.headers.emplace_back("Allow", std::string(route.method));
+      reply(std::move(answer));
+      return true;
     }
-    return (this->*route.handler)(request);
+    // What runs here touches no store; an exception is still a 500, never a
+    // reset connection.
+    try {
+      (this->*route.handler)(request, reply);
+    } catch (const std::exception& e) {
+      spdlog::error("auth: {} failed: {}", request.path, e.what());
+      reply(detail(500, "Internal server error"));
+    }
+    return true;
   }
-  return std::nullopt;
+  return false;
 }
 
-HttpReply AuthRoutes::login(const HttpRequestView& request) const {
+void AuthRoutes::on_worker(std::string path, std::function<HttpReply()> work, Reply reply,
+                           std::function<void()> abandoned) const {
+  // Shared so that a refused job (dropped by the pool) leaves it for the 503.
+  auto shared_reply = std::make_shared<Reply>(std::move(reply));
+  auto job = [path, work = std::move(work), shared_reply, abandoned] {
+    HttpReply answer;
+    try {
+      answer = work();
+    } catch (const std::exception& e) {
+      // Store busy past its timeout, disk full, out of memory for argon2id.
+      spdlog::error("auth: {} failed: {}", path, e.what());
+      if (abandoned) abandoned();
+      answer = detail(500, "Internal server error");
+    }
+    (*shared_reply)(std::move(answer));
+  };
+  if (workers_->try_post(std::move(job))) return;
+  spdlog::warn("auth: {} refused: every worker is busy", path);
+  if (abandoned) abandoned();
+  (*shared_reply)(
+      with_retry_after(detail(503, "Server busy; retry shortly"), std::chrono::seconds(1)));
+}
+
+void AuthRoutes::login(const HttpRequestView& request, Reply reply) const {
   auto parsed = parse_object(request.body);
-  if (auto* error = std::get_if<HttpReply>(&parsed)) return std::move(*error);
+  if (auto* error = std::get_if<HttpReply>(&parsed)) return reply(std::move(*error));
   const json::object& body = std::get<json::object>(parsed);
   auto username = string_field(body, "username");
-  if (auto* error = std::get_if<HttpReply>(&username)) return std::move(*error);
+  if (auto* error = std::get_if<HttpReply>(&username)) return reply(std::move(*error));
   auto password = string_field(body, "password");
-  if (auto* error = std::get_if<HttpReply>(&password)) return std::move(*error);
-  const auto& user = std::get<std::optional<std::string>>(username);
-  const auto& pass = std::get<std::optional<std::string>>(password);
-  if (!user || !pass) return detail(400, "username and password required");
+  if (auto* error = std::get_if<HttpReply>(&password)) return reply(std::move(*error));
+  auto& user = std::get<std::optional<std::string>>(username);
+  auto& pass = std::get<std::optional<std::string>>(password);
+  if (!user || !pass) return reply(detail(400, "username and password required"));
 
-  auto success = service_->login(*user, *pass);
-  if (!success) {
-    spdlog::info("auth: failed login");  // no name: it may be a mistyped password
-    return detail(401, "Invalid credentials");
+  auto admission = throttle_->admit(*user, request.client_address);
+  if (const auto* refused = std::get_if<LoginThrottle::Refused>(&admission)) {
+    // The same answer for every name, known or not, and no hash work.
+    return reply(
+        with_retry_after(detail(429, "Too many failed logins; retry later"), refused->retry_after));
   }
-  spdlog::info("auth: '{}' logged in", success->user.username);
-  return no_store(json_reply(200, {{"access_token", success->tokens.access.token},
-                                   {"refresh_token", success->tokens.refresh.token},
-                                   {"token_type", "bearer"},
-                                   {"expires_in", seconds(service_->access_lifetime())},
-                                   {"user", user_json(success->user.principal())}}));
+  auto attempt = std::make_shared<LoginThrottle::Attempt>(
+      std::move(std::get<LoginThrottle::Attempt>(admission)));
+  AuthService* service = service_;
+  LoginThrottle* throttle = throttle_;
+  on_worker(
+      request.path,
+      [service, throttle, attempt, user = std::move(*user), pass = std::move(*pass)] {
+        auto success = service->login(user, pass);
+        if (!success) {
+          throttle->failed(*attempt);
+          spdlog::info("auth: failed login");  // no name: it may be a mistyped password
+          return detail(401, "Invalid credentials");
+        }
+        throttle->succeeded(*attempt);
+        spdlog::info("auth: '{}' logged in", success->user.username);
+        return no_store(json_reply(200, {{"access_token", success->tokens.access.token},
+                                         {"refresh_token", success->tokens.refresh.token},
+                                         {"token_type", "bearer"},
+                                         {"expires_in", seconds(service->access_lifetime())},
+                                         {"user", user_json(success->user.principal())}}));
+      },
+      std::move(reply), [throttle, attempt] { throttle->abandoned(*attempt); });
 }
 
-HttpReply AuthRoutes::refresh(const HttpRequestView& request) const {
+void AuthRoutes::refresh(const HttpRequestView& request, Reply reply) const {
   auto parsed = parse_object(request.body);
-  if (auto* error = std::get_if<HttpReply>(&parsed)) return std::move(*error);
+  if (auto* error = std::get_if<HttpReply>(&parsed)) return reply(std::move(*error));
   auto token = string_field(std::get<json::object>(parsed), "refresh_token");
-  if (auto* error = std::get_if<HttpReply>(&token)) return std::move(*error);
-  const auto& refresh_token = std::get<std::optional<std::string>>(token);
-  if (!refresh_token) return detail(400, "refresh_token required");
+  if (auto* error = std::get_if<HttpReply>(&token)) return reply(std::move(*error));
+  auto& refresh_token = std::get<std::optional<std::string>>(token);
+  if (!refresh_token) return reply(detail(400, "refresh_token required"));
 
-  auto outcome = service_->refresh(*refresh_token);
-  if (auto* failure = std::get_if<RefreshFailure>(&outcome)) return detail(401, failure->detail);
-  const TokenPair& pair = std::get<TokenPair>(outcome);
-  return no_store(json_reply(200, {{"access_token", pair.access.token},
-                                   {"refresh_token", pair.refresh.token},
-                                   {"token_type", "bearer"},
-                                   {"expires_in", seconds(service_->access_lifetime())}}));
+  AuthService* service = service_;
+  on_worker(
+      request.path,
+      [service, refresh_token = std::move(*refresh_token)] {
+        auto outcome = service->refresh(refresh_token);
+        if (auto* failure = std::get_if<RefreshFailure>(&outcome)) {
+          return detail(401, failure->detail);
+        }
+        const TokenPair& pair = std::get<TokenPair>(outcome);
+        return no_store(json_reply(200, {{"access_token", pair.access.token},
+                                         {"refresh_token", pair.refresh.token},
+                                         {"token_type", "bearer"},
+                                         {"expires_in", seconds(service->access_lifetime())}}));
+      },
+      std::move(reply));
 }
 
-HttpReply AuthRoutes::logout(const HttpRequestView& request) const {
+void AuthRoutes::logout(const HttpRequestView& request, Reply reply) const {
   auto outcome = authenticator_->authenticate(request.authorization);
-  if (auto* failure = std::get_if<AuthFailure>(&outcome)) return detail(401, failure->detail);
-  const Principal& principal = std::get<Principal>(outcome);
-  service_->logout(principal.user_id);
-  spdlog::info("auth: '{}' logged out", principal.user_id);
-  return json_reply(200, {{"message", "Logged out"}});
+  if (auto* failure = std::get_if<AuthFailure>(&outcome)) {
+    return reply(detail(401, failure->detail));
+  }
+  AuthService* service = service_;
+  on_worker(
+      request.path,
+      [service, user_id = std::get<Principal>(outcome).user_id] {
+        service->logout(user_id);
+        spdlog::info("auth: '{}' logged out", user_id);
+        return json_reply(200, {{"message", "Logged out"}});
+      },
+      std::move(reply));
 }
 
-HttpReply AuthRoutes::profile(const HttpRequestView& request) const {
+void AuthRoutes::profile(const HttpRequestView& request, Reply reply) const {
   auto outcome = authenticator_->authenticate(request.authorization);
-  if (auto* failure = std::get_if<AuthFailure>(&outcome)) return detail(401, failure->detail);
-  return json_reply(200, user_json(std::get<Principal>(outcome)));
+  if (auto* failure = std::get_if<AuthFailure>(&outcome)) {
+    return reply(detail(401, failure->detail));
+  }
+  reply(json_reply(200, user_json(std::get<Principal>(outcome))));
 }
 
 }  // namespace blender_bus::auth

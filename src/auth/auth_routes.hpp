@@ -1,10 +1,13 @@
 #pragma once
 
-#include <optional>
+#include <functional>
+#include <string_view>
 
 #include "auth/auth_service.hpp"
 #include "auth/http_exchange.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/request_authenticator.hpp"
+#include "auth/worker_pool.hpp"
 
 namespace blender_bus::auth {
 
@@ -15,7 +18,12 @@ namespace blender_bus::auth {
 //   GET  /auth/profile  (bearer)                → {"user_id","username","roles","scopes"}
 // Every error body is {"detail": "..."}: 400 for a body that is not a JSON
 // object or has a field of the wrong type, 401 for credentials and tokens,
-// 405 (with Allow) for a known path with another method.
+// 405 (with Allow) for a known path with another method, 429 (with
+// Retry-After) for a login the LoginThrottle bars, 503 (with Retry-After)
+// when every worker is taken, 500 when the store fails (logged).
+//
+// Hashing and the store run on the WorkerPool, never on the caller's (I/O)
+// thread; parsing, the throttle and the bearer check run on the caller's.
 //
 // Every 401 carries `WWW-Authenticate: Bearer` only; the transport, which
 // knows the request's base URL, replaces it with www_authenticate_challenge()
@@ -23,23 +31,37 @@ namespace blender_bus::auth {
 // (RFC 6749 §5.1). Content-Type is application/json, left to the transport.
 class AuthRoutes {
  public:
+  using Reply = std::function<void(HttpReply)>;
+
   // `authenticator` guards /auth/logout and /auth/profile (normally the
   // BearerAuthenticator that guards /mcp).
-  AuthRoutes(AuthService& service, const RequestAuthenticator& authenticator)
-      : service_(&service), authenticator_(&authenticator) {}
+  AuthRoutes(AuthService& service, const RequestAuthenticator& authenticator,
+             LoginThrottle& throttle, WorkerPool& workers)
+      : service_(&service),
+        authenticator_(&authenticator),
+        throttle_(&throttle),
+        workers_(&workers) {}
 
-  // The reply for a request to one of the paths above; nullopt for any other
-  // path (the transport goes on routing).
-  std::optional<HttpReply> handle(const HttpRequestView& request) const;
+  // False for any other path (the transport goes on routing). Otherwise
+  // `reply` is called exactly once: before handle() returns when the answer
+  // needs neither hashing nor the store, else later on a worker thread.
+  bool handle(const HttpRequestView& request, Reply reply) const;
 
  private:
-  HttpReply login(const HttpRequestView& request) const;
-  HttpReply refresh(const HttpRequestView& request) const;
-  HttpReply logout(const HttpRequestView& request) const;
-  HttpReply profile(const HttpRequestView& request) const;
+  void login(const HttpRequestView& request, Reply reply) const;
+  void refresh(const HttpRequestView& request, Reply reply) const;
+  void logout(const HttpRequestView& request, Reply reply) const;
+  void profile(const HttpRequestView& request, Reply reply) const;
+  // Runs `work` on a worker and replies with its answer: 500 when it throws
+  // (logged), 503 when no worker is free; `abandoned` runs in both cases, so
+  // the caller can release what it reserved.
+  void on_worker(std::string path, std::function<HttpReply()> work, Reply reply,
+                 std::function<void()> abandoned = {}) const;
 
   AuthService* service_;
   const RequestAuthenticator* authenticator_;
+  LoginThrottle* throttle_;
+  WorkerPool* workers_;
 };
 
 }  // namespace blender_bus::auth

@@ -7,7 +7,7 @@ namespace blender_bus::auth {
 namespace {
 
 // Append-only: a released step is never edited (store/migration.hpp).
-constexpr std::array<store::Migration, 1> kAuthMigrations{{
+constexpr std::array<store::Migration, 2> kAuthMigrations{{
     {1,
      "CREATE TABLE users ("
      " username TEXT PRIMARY KEY NOT NULL,"
@@ -25,6 +25,13 @@ constexpr std::array<store::Migration, 1> kAuthMigrations{{
      ");"
      "CREATE INDEX refresh_tokens_by_user ON refresh_tokens(username);"
      "CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens(expires_at);"},
+    // Not tied to users: a deleted name keeps its generation, so a namesake
+    // starts above every token issued to the deleted user.
+    {2,
+     "CREATE TABLE token_generations ("
+     " username TEXT PRIMARY KEY NOT NULL,"
+     " generation INTEGER NOT NULL"
+     ") WITHOUT ROWID;"},
 }};
 
 }  // namespace

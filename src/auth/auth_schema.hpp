@@ -8,6 +8,8 @@ namespace blender_bus::auth {
 //   users(username PK, password_hash, roles JSON, scopes JSON, created_at)
 //   refresh_tokens(jti PK, token_hash, username → users ON DELETE CASCADE,
 //                  expires_at, revoked_at)
+//   token_generations(username PK, generation): bumped by logout, a new
+//                  password and deletion; absent is 0 (user_store.hpp)
 // Idempotent; every auth store calls it on construction.
 void migrate_auth_schema(store::Database& db);
 

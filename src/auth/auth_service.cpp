@@ -3,11 +3,15 @@
 namespace blender_bus::auth {
 
 AuthService::AuthService(UserStore& users, RefreshTokenStore& refresh_tokens,
-                         const TokenService& tokens)
-    : users_(&users), refresh_tokens_(&refresh_tokens), tokens_(&tokens) {}
+                         const TokenService& tokens, UserDirectory& directory)
+    : users_(&users), refresh_tokens_(&refresh_tokens), tokens_(&tokens), directory_(&directory) {}
 
 TokenPair AuthService::issue_pair(const UserRecord& user) const {
-  return {tokens_->issue_access(user.principal()), tokens_->issue_refresh(user.username)};
+  // What the store said may be news to the directory (`user passwd|del` in
+  // another process since its last poll): it acts on that first.
+  directory_->observe(user);
+  return {tokens_->issue_access(user.principal(), user.token_generation),
+          tokens_->issue_refresh(user.username)};
 }
 
 std::optional<LoginSuccess> AuthService::login(std::string_view username,
@@ -41,6 +45,8 @@ std::variant<TokenPair, RefreshFailure> AuthService::refresh(std::string_view re
 
 void AuthService::logout(std::string_view user_id) {
   refresh_tokens_->revoke_all(user_id, tokens_->now());
+  users_->revoke_access_tokens(user_id);
+  directory_->sync(user_id);
 }
 
 }  // namespace blender_bus::auth

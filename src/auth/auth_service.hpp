@@ -7,6 +7,7 @@
 
 #include "auth/refresh_token_store.hpp"
 #include "auth/token_service.hpp"
+#include "auth/user_directory.hpp"
 #include "auth/user_store.hpp"
 
 namespace blender_bus::auth {
@@ -27,9 +28,12 @@ struct RefreshFailure {
 };
 
 // Login, refresh rotation and logout: what the /auth routes do, without HTTP.
+// Every call may block on the store or hash a password: call it from a worker
+// thread (WorkerPool), never an I/O thread.
 class AuthService {
  public:
-  AuthService(UserStore& users, RefreshTokenStore& refresh_tokens, const TokenService& tokens);
+  AuthService(UserStore& users, RefreshTokenStore& refresh_tokens, const TokenService& tokens,
+              UserDirectory& directory);
 
   // Tokens for a user whose password matches; nullopt otherwise (unknown user
   // included, at the same hash cost).
@@ -40,8 +44,9 @@ class AuthService {
   // works once.
   std::variant<TokenPair, RefreshFailure> refresh(std::string_view refresh_token);
 
-  // Revokes all of the user's refresh tokens. Access tokens already issued
-  // stay valid until they expire (they are not looked up per request).
+  // Revokes all of the user's tokens: the refresh tokens in the store, the
+  // access tokens by moving the user's token generation on; the directory's
+  // listeners end the user's sessions.
   void logout(std::string_view user_id);
 
   std::chrono::seconds access_lifetime() const { return tokens_->config().access_lifetime; }
@@ -52,6 +57,7 @@ class AuthService {
   UserStore* users_;
   RefreshTokenStore* refresh_tokens_;
   const TokenService* tokens_;
+  UserDirectory* directory_;
 };
 
 }  // namespace blender_bus::auth

@@ -38,7 +38,11 @@ AuthOutcome BearerAuthenticator::authenticate(std::string_view authorization) co
     if (e->kind == TokenError::Kind::missing_sub) return AuthFailure{"Token missing sub"};
     return AuthFailure{"Invalid token: " + e->reason};
   }
-  return std::move(std::get<AccessClaims>(verified).principal);
+  AccessClaims& claims = std::get<AccessClaims>(verified);
+  if (!directory_->admits(claims.principal.user_id, claims.generation)) {
+    return AuthFailure{"Invalid token: token has been revoked"};
+  }
+  return std::move(claims.principal);
 }
 
 }  // namespace blender_bus::auth

@@ -2,23 +2,28 @@
 
 #include "auth/request_authenticator.hpp"
 #include "auth/token_service.hpp"
+#include "auth/user_directory.hpp"
 
 namespace blender_bus::auth {
 
 // `Authorization: Bearer <JWT>` → the token's user (SPEC §2):
 //   absent, empty, another scheme, or "Bearer" alone → "Bearer token required";
 //   no usable sub → "Token missing sub";
+//   a user deleted, or a generation revoked since the token was issued
+//     (logout, a new password) → "Invalid token: token has been revoked";
 //   any other verification failure → "Invalid token: <reason>".
-// The scheme is matched case-insensitively (RFC 9110 §11.1). Stateless: the
-// token is checked, the user store is not consulted.
+// The scheme is matched case-insensitively (RFC 9110 §11.1). Revocation is
+// checked against the in-memory UserDirectory, never the store.
 class BearerAuthenticator : public RequestAuthenticator {
  public:
-  explicit BearerAuthenticator(const TokenService& tokens) : tokens_(&tokens) {}
+  BearerAuthenticator(const TokenService& tokens, const UserDirectory& directory)
+      : tokens_(&tokens), directory_(&directory) {}
 
   AuthOutcome authenticate(std::string_view authorization) const override;
 
  private:
   const TokenService* tokens_;
+  const UserDirectory* directory_;
 };
 
 }  // namespace blender_bus::auth

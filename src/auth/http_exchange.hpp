@@ -13,11 +13,12 @@ struct HttpRequestView {
   std::string path;           // without query, e.g. "/auth/login"
   std::string authorization;  // raw header value, "" when absent
   std::string body;
+  std::string client_address{};  // the peer's IP address as text, "" when unknown
 };
 
 struct HttpReply {
   unsigned status = 200;
-  std::string body;  // JSON text
+  std::string body;                                          // JSON text
   std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type
 };
 

@@ -14,9 +14,9 @@ namespace blender_bus::auth {
 
 namespace {
 
-// Below this the key is guessable offline from any one token.
-constexpr std::size_t kMinimumFileSecretBytes = 32;
-constexpr std::size_t kRecommendedSecretBytes = 32;
+// Below this the key is guessable offline from any one token (RFC 7518
+// §3.2: an HS256 key must have at least the hash's 256 bits).
+constexpr std::size_t kMinimumSecretBytes = 32;
 
 std::string read_secret_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -24,9 +24,9 @@ std::string read_secret_file(const std::filesystem::path& path) {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // Tolerate an editor's trailing newline: it is not part of the key.
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.size() < kMinimumFileSecretBytes) {
+  if (text.size() < kMinimumSecretBytes) {
     throw std::runtime_error(path.string() + " holds fewer than " +
-                             std::to_string(kMinimumFileSecretBytes) +
+                             std::to_string(kMinimumSecretBytes) +
                              " characters; delete it to generate a new secret");
   }
   struct stat st {};
@@ -41,9 +41,11 @@ std::string read_secret_file(const std::filesystem::path& path) {
 std::string load_or_create_secret_key(const std::optional<std::string>& configured,
                                       const std::filesystem::path& data_dir) {
   if (configured && !configured->empty()) {
-    if (configured->size() < kRecommendedSecretBytes) {
-      spdlog::warn("OAUTH_SECRET_KEY is shorter than {} bytes; tokens are easier to forge",
-                   kRecommendedSecretBytes);
+    if (configured->size() < kMinimumSecretBytes) {
+      throw std::runtime_error(
+          "OAUTH_SECRET_KEY is " + std::to_string(configured->size()) +
+          " bytes; it needs at least " + std::to_string(kMinimumSecretBytes) +
+          " (e.g. `openssl rand -hex 32`), or unset it to use a generated one");
     }
     return *configured;
   }

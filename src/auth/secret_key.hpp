@@ -12,7 +12,8 @@ inline constexpr const char* kSecretKeyFileName = "secret.key";
 // The HS256 signing secret.
 //
 // `configured` is OAUTH_SECRET_KEY as the composition root read it (nullopt
-// or "" when unset): when set, it is used as is (its bytes are the HMAC key).
+// or "" when unset): when set, it is used as is (its bytes are the HMAC key);
+// shorter than 32 bytes, it is refused (std::runtime_error saying so).
 // Otherwise the secret is `<data_dir>/secret.key`: created on first use from
 // 32 random bytes, written as 64 hex digits with mode 0600, and read again on
 // every later start so that a restart keeps tokens valid. The file's text is

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "auth/principal.hpp"
@@ -16,7 +17,8 @@ struct IssuedToken {
 
 // What a verified access token says.
 struct AccessClaims {
-  Principal principal;  // user_id = sub
+  Principal principal;           // user_id = sub
+  std::uint64_t generation = 0;  // gen: the user's token generation at issue
   std::string jti;
   std::chrono::system_clock::time_point expires_at;
 };

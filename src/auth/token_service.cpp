@@ -138,12 +138,13 @@ IssuedToken TokenService::sign(json::object claims, std::string_view type,
   return issued;
 }
 
-IssuedToken TokenService::issue_access(const Principal& principal) const {
+IssuedToken TokenService::issue_access(const Principal& principal, std::uint64_t generation) const {
   json::object claims;
   claims["sub"] = principal.user_id;
   claims["username"] = principal.username;
   claims["roles"] = to_json(principal.roles);
   claims["scopes"] = to_json(principal.scopes);
+  claims["gen"] = generation;
   return sign(std::move(claims), "access", config_.access_lifetime);
 }
 
@@ -222,6 +223,15 @@ std::variant<AccessClaims, TokenError> TokenService::verify_access(std::string_v
   if (!roles || !scopes) return error(Kind::malformed, "roles and scopes must be string lists");
   out.principal.roles = std::move(*roles);
   out.principal.scopes = std::move(*scopes);
+  if (const json::value* gen = claims.if_contains("gen")) {
+    if (gen->is_uint64()) {
+      out.generation = gen->as_uint64();
+    } else if (gen->is_int64() && gen->as_int64() >= 0) {
+      out.generation = static_cast<std::uint64_t>(gen->as_int64());
+    } else {
+      return error(Kind::malformed, "gen must be a non-negative integer");
+    }
+  }
   out.jti = string_claim(claims, "jti");
   out.expires_at = from_unix(*numeric_date(claims, "exp"));
   return out;

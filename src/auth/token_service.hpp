@@ -14,8 +14,9 @@ namespace blender_bus::auth {
 // Issues and verifies the server's JWTs (HS256 only, libjwt on OpenSSL).
 //
 // Access token claims: sub (= user id = username), username, roles, scopes,
-// token_type "access", iss, iat, exp, jti. Refresh token claims: sub,
-// token_type "refresh", iss, iat, exp, jti.
+// token_type "access", iss, iat, exp, jti, and gen: the user's token
+// generation when it was issued (UserRecord; absent reads as 0). Refresh
+// token claims: sub, token_type "refresh", iss, iat, exp, jti.
 //
 // Verification does not trust libjwt's defaults: libjwt 1.10 accepts any HMAC
 // algorithm the token names (an HS512 token signed with our key passes), so
@@ -29,7 +30,8 @@ class TokenService {
   // Throws std::invalid_argument for an empty secret or issuer.
   explicit TokenService(TokenConfig config, Clock clock = system_clock());
 
-  IssuedToken issue_access(const Principal& principal) const;
+  // `generation`: the user's token generation (UserRecord::token_generation).
+  IssuedToken issue_access(const Principal& principal, std::uint64_t generation = 0) const;
   IssuedToken issue_refresh(std::string_view user_id) const;
 
   std::variant<AccessClaims, TokenError> verify_access(std::string_view token) const;

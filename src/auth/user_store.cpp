@@ -35,11 +35,29 @@ std::vector<std::string> from_json_text(const std::string& text) {
   return out;
 }
 
-constexpr const char* kSelectUser = "SELECT username, roles, scopes, created_at FROM users";
+// Columns 0-4 are read by read_user; a query may add more after them.
+constexpr const char* kSelectUser =
+    "SELECT u.username, u.roles, u.scopes, u.created_at, coalesce(g.generation, 0)";
+constexpr const char* kFromUsers =
+    " FROM users u LEFT JOIN token_generations g ON g.username = u.username";
 
 UserRecord read_user(const store::Statement& row) {
   return {row.column_text(0), from_json_text(row.column_text(1)),
-          from_json_text(row.column_text(2)), row.column_double(3)};
+          from_json_text(row.column_text(2)), row.column_double(3),
+          static_cast<std::uint64_t>(row.column_int64(4))};
+}
+
+// Every access token issued to `username` so far stops working.
+void bump_generation(store::Connection& c, std::string_view username) {
+  store::Statement bump = c.prepare(
+      "INSERT INTO token_generations(username, generation) VALUES (?1, 1)"
+      " ON CONFLICT(username) DO UPDATE SET generation = generation + 1");
+  bump.bind(1, username);
+  bump.run();
+}
+
+std::string select_users(std::string_view rest) {
+  return std::string(kSelectUser) + kFromUsers + std::string(rest);
 }
 
 }  // namespace
@@ -67,23 +85,43 @@ bool UserStore::add(std::string_view username, std::string_view password,
 bool UserStore::set_password(std::string_view username, std::string_view password) {
   const std::string hash = hasher_->hash(password);
   store::Connection c = db_->lock();
+  store::Transaction tx = c.transaction();
   store::Statement update = c.prepare("UPDATE users SET password_hash = ?2 WHERE username = ?1");
   update.bind(1, username).bind(2, hash);
   update.run();
-  return c.changes() == 1;
+  if (c.changes() != 1) return false;
+  bump_generation(c, username);
+  tx.commit();
+  return true;
 }
 
 bool UserStore::remove(std::string_view username) {
   store::Connection c = db_->lock();
+  store::Transaction tx = c.transaction();
   store::Statement del = c.prepare("DELETE FROM users WHERE username = ?1");
   del.bind(1, username);
   del.run();
-  return c.changes() == 1;
+  if (c.changes() != 1) return false;
+  bump_generation(c, username);
+  tx.commit();
+  return true;
+}
+
+bool UserStore::revoke_access_tokens(std::string_view username) {
+  store::Connection c = db_->lock();
+  store::Transaction tx = c.transaction();
+  store::Statement exists = c.prepare("SELECT 1 FROM users WHERE username = ?1");
+  exists.bind(1, username);
+  if (!exists.step()) return false;
+  exists.reset();
+  bump_generation(c, username);
+  tx.commit();
+  return true;
 }
 
 std::optional<UserRecord> UserStore::find(std::string_view username) const {
   store::Connection c = db_->lock();
-  store::Statement q = c.prepare(std::string(kSelectUser) + " WHERE username = ?1");
+  store::Statement q = c.prepare(select_users(" WHERE u.username = ?1"));
   q.bind(1, username);
   if (!q.step()) return std::nullopt;
   return read_user(q);
@@ -91,7 +129,7 @@ std::optional<UserRecord> UserStore::find(std::string_view username) const {
 
 std::vector<UserRecord> UserStore::list() const {
   store::Connection c = db_->lock();
-  store::Statement q = c.prepare(std::string(kSelectUser) + " ORDER BY username");
+  store::Statement q = c.prepare(select_users(" ORDER BY u.username"));
   std::vector<UserRecord> out;
   while (q.step()) out.push_back(read_user(q));
   return out;
@@ -110,12 +148,12 @@ std::optional<UserRecord> UserStore::verify_credentials(std::string_view usernam
   std::string hash;
   if (!username_problem(username)) {
     store::Connection c = db_->lock();
-    store::Statement q = c.prepare(
-        "SELECT username, roles, scopes, created_at, password_hash FROM users WHERE username = ?1");
+    store::Statement q = c.prepare(std::string(kSelectUser) + ", u.password_hash" + kFromUsers +
+                                   " WHERE u.username = ?1");
     q.bind(1, username);
     if (q.step()) {
       user = read_user(q);
-      hash = q.column_text(4);
+      hash = q.column_text(5);
     }
   }
   if (!user) {

@@ -25,12 +25,19 @@ class UserStore {
   bool add(std::string_view username, std::string_view password,
            const std::vector<std::string>& roles, const std::vector<std::string>& scopes);
 
-  // Replaces a password; false when there is no such user. The caller decides
+  // Replaces a password and revokes the user's access tokens (their token
+  // generation moves on); false when there is no such user. The caller decides
   // whether to revoke the user's refresh tokens (RefreshTokenStore).
   bool set_password(std::string_view username, std::string_view password);
 
   // Deletes a user and, by cascade, their refresh tokens; false when absent.
+  // The name's token generation moves on and stays, so no token of the
+  // deleted user works for a later user of the same name.
   bool remove(std::string_view username);
+
+  // Moves the user's token generation on (logout): every access token issued
+  // so far is refused from then on. False when there is no such user.
+  bool revoke_access_tokens(std::string_view username);
 
   std::optional<UserRecord> find(std::string_view username) const;
   std::vector<UserRecord> list() const;  // by username

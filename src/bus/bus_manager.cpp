@@ -28,6 +28,16 @@ std::shared_ptr<UserMessageBus> BusManager::find(std::string_view user_id) const
   return it == buses_.end() ? nullptr : it->second;
 }
 
+bool BusManager::remove(std::string_view user_id) {
+  std::shared_ptr<UserMessageBus> removed;  // released outside the lock
+  std::lock_guard lock(mutex_);
+  auto it = buses_.find(user_id);
+  if (it == buses_.end()) return false;
+  removed = std::move(it->second);
+  buses_.erase(it);
+  return true;
+}
+
 std::vector<std::string> BusManager::on_session_end(std::string_view user_id,
                                                     std::string_view session_id) {
   auto user_bus = find(user_id);

@@ -27,6 +27,9 @@ class BusManager {
   std::shared_ptr<UserMessageBus> bus(std::string_view user_id);
   // The user's bus, or null; never creates one (for read-only paths).
   std::shared_ptr<UserMessageBus> find(std::string_view user_id) const;
+  // Forgets the user's bus (the user was deleted): their next use starts an
+  // empty one. False when there was none.
+  bool remove(std::string_view user_id);
 
   // A session of `user_id` ended: drops its ephemeral clients (SPEC §9) and
   // unbinds its persistent ones. Returns the uuids that left.

@@ -1,5 +1,6 @@
 #include "cli/credentials.hpp"
 
+#include "auth/random_text.hpp"
 #include "cli/json_field.hpp"
 
 #include <fcntl.h>
@@ -111,10 +112,13 @@ void save_credentials(const std::filesystem::path& path, const Credentials& cred
     std::filesystem::permissions(directory, std::filesystem::perms::owner_all);
   }
   // The temporary is created 0600 from the start, so the tokens are never
-  // readable by others, not even for a moment.
+  // readable by others, not even for a moment. Its name is random and it must
+  // be new (O_EXCL, and no link followed): someone who can write the directory
+  // cannot have the tokens written through a link planted in advance.
   auto temporary = path;
-  temporary += ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  temporary += ".tmp-" + auth::random_hex(8);
+  const int fd =
+      ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) fail("cannot create", temporary);
   const std::string text = credentials.to_json();
   std::size_t written = 0;

@@ -56,7 +56,8 @@ std::shared_ptr<ssl::context> client_tls_context(const ServerUrl& server) {
 }  // namespace
 
 struct HttpConnection::Impl {
-  Impl(asio::any_io_executor executor, ServerUrl url) : stream(executor), server(std::move(url)) {}
+  Impl(asio::any_io_executor executor, ServerUrl url, std::size_t max_answer)
+      : stream(executor), server(std::move(url)), max_answer_bytes(max_answer) {}
 
   beast::tcp_stream stream;
   // For https://, TLS over `stream` (made at each connect).
@@ -65,6 +66,8 @@ struct HttpConnection::Impl {
   beast::flat_buffer buffer;
   std::optional<http::response_parser<http::string_body>> parser;
   ServerUrl server;
+  std::size_t max_answer_bytes;
+  std::string last_request;                             // "GET /mcp", for errors
   std::optional<std::vector<tcp::endpoint>> endpoints;  // resolved once
   bool open = false;
   std::uint64_t exchanges = 0;  // completed on the current socket
@@ -182,8 +185,9 @@ struct HttpConnection::Impl {
   }
 };
 
-HttpConnection::HttpConnection(asio::any_io_executor executor, ServerUrl server)
-    : impl_(std::make_unique<Impl>(std::move(executor), std::move(server))) {}
+HttpConnection::HttpConnection(asio::any_io_executor executor, ServerUrl server,
+                               std::size_t max_answer_bytes)
+    : impl_(std::make_unique<Impl>(std::move(executor), std::move(server), max_answer_bytes)) {}
 HttpConnection::~HttpConnection() = default;
 HttpConnection::HttpConnection(HttpConnection&&) noexcept = default;
 HttpConnection& HttpConnection::operator=(HttpConnection&&) noexcept = default;
@@ -206,6 +210,7 @@ asio::awaitable<HttpResponseHead> HttpConnection::send(const HttpRequest& reques
                                                        Duration timeout) {
   auto& s = *impl_;
   auto message = s.build(request);
+  s.last_request = request.method + " " + request.target;
   for (int attempt = 0;; ++attempt) {
     if (s.parser) s.reset();  // the previous body was not read to its end
     const bool reused = s.open && s.exchanges > 0;
@@ -270,12 +275,26 @@ asio::awaitable<std::string> HttpConnection::read_rest(Duration timeout) {
   auto& s = *impl_;
   if (!s.parser) co_return std::string();
   if (!s.parser->is_done()) {
+    const auto too_large = [&] {
+      s.reset();
+      return AnswerTooLarge("the answer to " + s.last_request + " is larger than " +
+                            std::to_string(s.max_answer_bytes) + " bytes");
+    };
+    // A declared length is checked here; the limit counts the bytes of a
+    // chunked or read-to-the-end body as they come.
+    const auto declared = s.parser->content_length();
+    const std::size_t read = s.parser->get().body().size();
+    if (read > s.max_answer_bytes || (declared && *declared > s.max_answer_bytes)) {
+      throw too_large();
+    }
+    s.parser->body_limit(s.max_answer_bytes - read);
     s.arm(timeout);
     boost::system::error_code ec;
     co_await s.on_stream([&](auto& stream) {
       return http::async_read(stream, s.buffer, *s.parser,
                               asio::redirect_error(asio::use_awaitable, ec));
     });
+    if (ec == http::error::body_limit) throw too_large();
     if (ec) {
       s.reset();
       throw NetworkError(ec, "reading from " + s.server.authority());

@@ -20,7 +20,11 @@ class HttpConnection {
  public:
   using Duration = std::chrono::steady_clock::duration;
 
-  HttpConnection(boost::asio::any_io_executor executor, ServerUrl server);
+  // An answer read whole (exchange, read_rest) longer than
+  // `max_answer_bytes` throws AnswerTooLarge; streamed ones are bounded per
+  // event by their SseParser.
+  HttpConnection(boost::asio::any_io_executor executor, ServerUrl server,
+                 std::size_t max_answer_bytes = kMaxAnswerBytes);
   ~HttpConnection();
   HttpConnection(HttpConnection&&) noexcept;
   HttpConnection& operator=(HttpConnection&&) noexcept;

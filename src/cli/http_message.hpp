@@ -2,6 +2,7 @@
 
 #include <boost/system/error_code.hpp>
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -54,6 +55,19 @@ class HttpError : public std::runtime_error {
  private:
   unsigned status_;
   std::string body_;
+};
+
+// The most a client reads of one answer, or of one event of a stream: far
+// above any answer of ours (an inbox holds at most --inbox-max-bytes, 64 MiB
+// by default), so only a broken or hostile server reaches it, and then the
+// client stops instead of growing without end.
+inline constexpr std::size_t kMaxAnswerBytes = std::size_t{256} << 20;
+
+// An answer (or a stream's event) over its size limit; the connection is
+// closed. `what()` says which and the limit.
+class AnswerTooLarge : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // The connection failed (refused, reset, timed out). `what()` reads well on

@@ -40,6 +40,7 @@ void SseParser::feed(std::string_view bytes, const Handler& on_event) {
   }
   while (!bytes.empty()) {
     const auto end = find_line_end(bytes);
+    check_size(line_.size() + std::min(end, bytes.size()));
     if (end == std::string_view::npos) {
       line_.append(bytes);
       break;
@@ -65,6 +66,13 @@ void SseParser::feed(std::string_view bytes, const Handler& on_event) {
     }
     process_line(line, on_event);
     line_.clear();
+  }
+}
+
+void SseParser::check_size(std::size_t line_bytes) const {
+  if (data_.size() + line_bytes > max_event_bytes_) {
+    throw AnswerTooLarge("an event of the server's stream is larger than " +
+                         std::to_string(max_event_bytes_) + " bytes");
   }
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "cli/http_message.hpp"
+
 namespace blender_bus::cli {
 
 // One dispatched Server-Sent Event (WHATWG HTML §9.2 "event stream
@@ -23,6 +25,11 @@ class SseParser {
  public:
   using Handler = std::function<void(SseEvent&&)>;
 
+  // An event (its data and the line being read) longer than
+  // `max_event_bytes` makes feed() throw AnswerTooLarge.
+  explicit SseParser(std::size_t max_event_bytes = kMaxAnswerBytes)
+      : max_event_bytes_(max_event_bytes) {}
+
   void feed(std::string_view bytes, const Handler& on_event);
 
   // The id a reconnecting client sends as Last-Event-ID ("" before any id):
@@ -39,7 +46,10 @@ class SseParser {
  private:
   void process_line(std::string_view line, const Handler& on_event);
   void dispatch(const Handler& on_event);
+  // Throws AnswerTooLarge once the event held so far passes the limit.
+  void check_size(std::size_t line_bytes) const;
 
+  std::size_t max_event_bytes_;
   std::string line_;             // an incomplete line carried between feeds
   bool skip_lf_ = false;         // the previous feed ended on CR: a leading LF belongs to it
   bool at_stream_start_ = true;  // a UTF-8 BOM is ignored only there

@@ -10,6 +10,7 @@
 #include "auth/refresh_token_store.hpp"
 #include "auth/user_store.hpp"
 #include "cli/password_prompt.hpp"
+#include "store/bus_store.hpp"
 #include "store/database.hpp"
 #include "store/store_error.hpp"
 
@@ -76,19 +77,34 @@ int run(const UserCommand& command, std::istream& in, std::ostream& out, std::os
         err << "blender-bus user: no user '" << name << "'\n";
         return 1;
       }
-      // A new password should end the sessions the old one started.
+      // A new password ends what the old one started: the access tokens (by
+      // their generation, which set_password moved on) and the refresh tokens.
       const int revoked = refresh_tokens.revoke_all(name, std::chrono::system_clock::now());
       out << "Changed the password of '" << name << "' (" << revoked
           << " refresh token(s) revoked).\n";
       return 0;
     }
-    case Action::del:
+    case Action::del: {
+      if (!users.find(name)) {
+        err << "blender-bus user: no user '" << name << "'\n";
+        return 1;
+      }
+      // The bus first: should the user's removal fail after it, the user is
+      // still there with an empty bus, and `del` can be run again. A running
+      // server notices the deletion within a second and purges its memory
+      // (and what it wrote since) too.
+      store::BusStore buses(db);
+      store::BusMutation purge;
+      purge.kind = store::BusMutation::Kind::purge_user;
+      purge.user_id = name;
+      buses.apply(std::span(&purge, 1));
       if (!users.remove(name)) {
         err << "blender-bus user: no user '" << name << "'\n";
         return 1;
       }
-      out << "Deleted user '" << name << "'.\n";
+      out << "Deleted user '" << name << "' and their bus.\n";
       return 0;
+    }
     case Action::list:
       for (const auto& user : users.list()) {
         out << user.username << "\troles=" << joined(user.roles)
@@ -140,9 +156,10 @@ void add_user_command(CLI::App& app) {
     });
   };
   add_leaf("add", "Create a user", UserCommand::Action::add, true, true);
-  add_leaf("passwd", "Change a user's password (revokes their refresh tokens)",
-           UserCommand::Action::passwd, true, true);
-  add_leaf("del", "Delete a user and their refresh tokens", UserCommand::Action::del, true, false);
+  add_leaf("passwd", "Change a user's password (revokes their tokens)", UserCommand::Action::passwd,
+           true, true);
+  add_leaf("del", "Delete a user, their tokens and their bus (clients, inboxes, jobs)",
+           UserCommand::Action::del, true, false);
   add_leaf("list", "List the users", UserCommand::Action::list, false, false);
 }
 

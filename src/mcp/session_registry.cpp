@@ -52,6 +52,24 @@ std::size_t SessionRegistry::expire_idle(std::chrono::steady_clock::time_point n
   return expired.size();
 }
 
+std::size_t SessionRegistry::end_user(const std::string& user_id) {
+  // A scan: revocation is rare, and sessions are not indexed by user.
+  std::vector<SessionPtr> ended;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      if (it->second->user_id() == user_id) {
+        ended.push_back(std::move(it->second));
+        it = sessions_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (const auto& session : ended) notify_end(session);
+  return ended.size();
+}
+
 void SessionRegistry::end_all() {
   std::unordered_map<std::string, SessionPtr> all;
   {

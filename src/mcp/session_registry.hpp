@@ -29,6 +29,9 @@ class SessionRegistry {
   bool end(const std::string& id);
   // Ends sessions idle longer than the limit and without an open stream.
   std::size_t expire_idle(std::chrono::steady_clock::time_point now);
+  // Ends every session of `user_id` (their tokens were revoked); their
+  // streams end and listeners are told. Returns how many ended.
+  std::size_t end_user(const std::string& user_id);
   // Ends every session (shutdown).
   void end_all();
   std::size_t size() const;

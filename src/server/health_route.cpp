@@ -5,15 +5,16 @@
 namespace blender_bus::server {
 
 transport::RouteHandler make_health_route(const bus::BusManager& buses) {
-  return [&buses](const auth::HttpRequestView& request) -> std::optional<auth::HttpReply> {
-    if (request.path != "/health") return std::nullopt;
+  return [&buses](const auth::HttpRequestView& request, const transport::RouteReply& reply) {
+    if (request.path != "/health") return false;
     if (request.method != "GET" && request.method != "HEAD") {
-      return auth::HttpReply{405, R"({"detail":"Method Not Allowed"})", {{"Allow", "GET"}}};
+      reply(auth::HttpReply{405, R"({"detail":"Method Not Allowed"})", {{"Allow", "GET"}}});
+      return true;
     }
-    boost::json::object body{{"status", "healthy"},
-                             {"buses", buses.bus_count()},
-                             {"clients", buses.client_count()}};
-    return auth::HttpReply{200, boost::json::serialize(body), {}};
+    boost::json::object body{
+        {"status", "healthy"}, {"buses", buses.bus_count()}, {"clients", buses.client_count()}};
+    reply(auth::HttpReply{200, boost::json::serialize(body), {}});
+    return true;
   };
 }
 

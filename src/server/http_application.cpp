@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -14,6 +15,7 @@
 
 #include "auth/auth_layer.hpp"
 #include "auth/local_authenticator.hpp"
+#include "auth/private_file.hpp"
 #include "auth/protected_resource_metadata.hpp"
 #include "bus/bus_manager.hpp"
 #include "mcp/dispatcher.hpp"
@@ -21,6 +23,7 @@
 #include "server/instructions.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
+#include "store/external_change_watch.hpp"
 #include "store/group_commit.hpp"
 #include "tools/bus_stream_source.hpp"
 #include "tools/bus_tools.hpp"
@@ -61,13 +64,14 @@ std::optional<std::shared_ptr<asio::ssl::context>> load_tls(const ServeConfig& c
 }
 
 transport::RouteHandler make_metadata_route(std::string base) {
-  return [base = std::move(base)](
-             const auth::HttpRequestView& request) -> std::optional<auth::HttpReply> {
+  return [base = std::move(base)](const auth::HttpRequestView& request,
+                                  const transport::RouteReply& reply) {
     if (request.path != auth::kProtectedResourceMetadataPath &&
         request.path != std::string(auth::kProtectedResourceMetadataPath) + "/mcp") {
-      return std::nullopt;
+      return false;
     }
-    return auth::HttpReply{200, auth::protected_resource_metadata(base), {}};
+    reply(auth::HttpReply{200, auth::protected_resource_metadata(base), {}});
+    return true;
   };
 }
 
@@ -88,6 +92,29 @@ void raise_descriptor_limit(std::size_t max_connections) {
         "the descriptor limit ({}) is below --max-connections ({}) plus {}: connections beyond "
         "it wait until descriptors are free; raise it (ulimit -n) or lower --max-connections",
         limit.rlim_cur, max_connections, kReserve);
+  }
+}
+
+// Revocation reaches what is open: a user whose tokens were revoked loses
+// their sessions (and so their streams); a deleted user's bus goes too, in
+// memory and in the store, so a namesake starts empty. Runs on a worker or
+// the store watch's thread.
+void act_on_user_change(const auth::UserChange& change, tools::DeliveryHub& hub) {
+  if (change.kind == auth::UserChange::Kind::removed) {
+    hub.forget_user(change.username);
+    spdlog::info("user '{}' deleted: sessions ended, bus purged", change.username);
+    return;
+  }
+  const std::size_t ended = hub.sessions().end_user(change.username);
+  spdlog::info("user '{}': tokens revoked, {} session(s) ended", change.username, ended);
+}
+
+// Group or others may read the store (password hashes) and the secret.
+void warn_if_shared(const std::filesystem::path& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    spdlog::warn("{} is open to other users (mode {:o}); chmod 700 it", dir.string(),
+                 st.st_mode & 0777);
   }
 }
 
@@ -122,7 +149,8 @@ int run_http_server(ServeConfig config) {
         config.http.host);
   }
   raise_descriptor_limit(config.http.max_connections);
-  std::filesystem::create_directories(config.data_dir);
+  auth::create_private_directories(config.data_dir);
+  warn_if_shared(config.data_dir);
   store::Database database(config.data_dir / store::kDatabaseFileName);
 
   const unsigned threads =
@@ -183,10 +211,17 @@ int run_http_server(ServeConfig config) {
   std::vector<transport::RouteHandler> routes{
       make_health_route(buses),
       make_metadata_route(config.http.public_base_url),
-      [&auth_layer](const auth::HttpRequestView& request) {
-        return auth_layer.routes().handle(request);
+      [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
+        return auth_layer.routes().handle(request, std::move(reply));
       },
   };
+  auth_layer.directory().on_change(
+      [&hub](const auth::UserChange& change) { act_on_user_change(change, hub); });
+  // `blender-bus user passwd|del` write the store from another process: once
+  // a second the server looks whether anyone did, and acts within that.
+  std::optional<store::ExternalChangeWatch> store_watch;
+  store_watch.emplace(database, std::chrono::seconds(1),
+                      [&auth_layer] { auth_layer.directory().sync(); });
   http.start(endpoint, std::move(routes));
 
   asio::steady_timer sweeper(pool.first());
@@ -210,6 +245,9 @@ int run_http_server(ServeConfig config) {
                *tls ? "TLS" : "plain HTTP");
 
   pool.run();
+  // What may still act on users goes before what it acts on.
+  store_watch.reset();
+  auth_layer.stop();
   // Shutdown flushes the store: every change made before the signal is kept.
   if (group_commit) group_commit->stop();
   spdlog::info("stopped");

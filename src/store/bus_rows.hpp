@@ -59,6 +59,7 @@ struct BusMutation {
     sequence,       // user_id, seq: the user's last issued seq (max)
     open_job,       // job
     close_job,      // user_id, job_id
+    purge_user,     // user_id: every client, record, sequence and job of the user
   };
   Kind kind = Kind::sequence;
   BusClientRow client;  // upsert_client

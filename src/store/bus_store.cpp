@@ -271,6 +271,12 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
       case K::close_job:
         statement(c, Sql::close_job).bind(1, m.job.user_id).bind(2, m.job.job_id).run();
         break;
+      case K::purge_user:
+        purge_user(c, m.user_id);
+        // What this batch queued for the user before the purge goes too.
+        std::erase_if(cursors, [&](const auto& entry) { return entry.first.first == m.user_id; });
+        sequences.erase(m.user_id);
+        break;
     }
   }
   for (const auto& [key, cur] : cursors) {
@@ -290,6 +296,19 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
     if (st) st->reset();  // no statement stays active across the commit
   }
   tx.commit();
+}
+
+void BusStore::purge_user(Connection& c, const std::string& user_id) {
+  for (const char* table : {"bus_clients", "bus_records", "bus_sequences", "bus_jobs"}) {
+    Statement del = c.prepare(std::string("DELETE FROM ") + table + " WHERE user_id = ?1");
+    del.bind(1, user_id);
+    del.run();
+    if (std::string_view(table) == "bus_records") {
+      rows_ -= std::min<std::uint64_t>(rows_, static_cast<std::uint64_t>(c.changes()));
+    }
+  }
+  // A namesake's first client row starts at seq 1 again (see upsert_client).
+  last_seq_.erase(user_id);
 }
 
 bool BusStore::sweep_due() const {

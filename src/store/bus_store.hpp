@@ -39,6 +39,9 @@ class BusStore {
     close_job,
   };
   static constexpr std::size_t kSqlCount = 7;
+  // Deletes every row of `user_id` (a deleted user: a namesake starts empty).
+  // Rare, so bus_records is scanned rather than indexed by user.
+  void purge_user(Connection& c, const std::string& user_id);
   // Prepared once, then reused by every batch. A statement is only ever used
   // while holding the database's connection (inside apply), which is what the
   // Database's one-thread-at-a-time rule asks.

@@ -113,6 +113,13 @@ int Database::schema_version(std::string_view component) {
   return q.step() ? static_cast<int>(q.column_int64(0)) : 0;
 }
 
+std::int64_t Database::data_version() {
+  Connection c = lock();
+  Statement q = c.prepare("PRAGMA data_version");
+  q.step();
+  return q.column_int64(0);
+}
+
 void Database::migrate(std::string_view component, std::span<const Migration> steps) {
   for (std::size_t i = 0; i < steps.size(); ++i) {
     if (steps[i].version != static_cast<int>(i) + 1) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <span>
@@ -58,6 +59,11 @@ class Database {
 
   // Applied version of `component`, 0 when it has none.
   int schema_version(std::string_view component);
+
+  // PRAGMA data_version: changes when another connection (another process,
+  // such as `blender-bus user del`) has committed since the last call; this
+  // connection's own commits leave it alone. Cheap: no table is read.
+  std::int64_t data_version();
 
  private:
   void configure(const DatabaseOptions& options);

@@ -30,6 +30,10 @@ class BusJournal {
   // otherwise held back a little so that one commit takes many of them; a
   // caller awaiting durability asks once its turn's work is recorded.
   virtual void commit_soon() = 0;
+  // Deletes everything of `user_id` (a deleted user), after whatever was
+  // recorded for them before; returns once that is committed, so a namesake's
+  // first writes come after it. Blocks: never call it on an I/O thread.
+  virtual void forget_user(std::string_view user_id) = 0;
 };
 
 }  // namespace blender_bus::tools

@@ -28,6 +28,13 @@ void DeliveryHub::cursors_moved(std::string_view user_id,
   if (journal_ && !updates.empty()) journal_->record_cursors(user_id, updates);
 }
 
+void DeliveryHub::forget_user(const std::string& user_id) {
+  // Sessions first: their end drops ephemeral clients from the bus about to go.
+  sessions_.end_user(user_id);
+  buses_.remove(user_id);
+  if (journal_) journal_->forget_user(user_id);
+}
+
 bus::PresenceLookup DeliveryHub::presence() const {
   return [&sessions = sessions_](std::string_view id) -> std::optional<bus::SessionPresence> {
     auto session = sessions.find(std::string(id));

@@ -34,6 +34,11 @@ class DeliveryHub {
   // Delivered cursors moved; journaled lazily (no ticket).
   void cursors_moved(std::string_view user_id, const std::vector<bus::CursorUpdate>& updates);
 
+  // The user was deleted: ends their sessions, forgets their bus and purges
+  // it from the journal, so a namesake starts empty. Blocks until the purge
+  // is committed: call it from a worker thread.
+  void forget_user(const std::string& user_id);
+
   // Liveness of sessions, for ClientInfo (SPEC §9).
   bus::PresenceLookup presence() const;
 

@@ -107,6 +107,22 @@ void StoreJournal::record_cursors(std::string_view user_id,
   if (!batch.empty()) commit_.submit_later(std::move(batch));
 }
 
+void StoreJournal::forget_user(std::string_view user_id) {
+  {
+    std::lock_guard lock(mutex_);
+    journaled_sequence_.erase(std::string(user_id));
+  }
+  store::BusMutation m;
+  m.kind = Kind::purge_user;
+  m.user_id = std::string(user_id);
+  std::vector<store::BusMutation> batch;
+  batch.push_back(std::move(m));
+  // With the writes nobody awaits, behind every earlier one of them; flush()
+  // commits it and everything before it.
+  commit_.submit_later(std::move(batch));
+  commit_.flush();
+}
+
 void StoreJournal::when_durable(std::uint64_t ticket, std::function<void(bool)> done) {
   commit_.when_committed(ticket, std::move(done));
 }

@@ -31,6 +31,7 @@ class StoreJournal final : public BusJournal {
                       const std::vector<bus::CursorUpdate>& updates) override;
   void when_durable(std::uint64_t ticket, std::function<void(bool committed)> done) override;
   void commit_soon() override { commit_.request_commit(); }
+  void forget_user(std::string_view user_id) override;
 
  private:
   store::GroupCommit& commit_;

@@ -340,29 +340,34 @@ asio::awaitable<bool> HttpServer::serve_request(const std::shared_ptr<HttpStream
   stream->expires_never();
   HttpRequest request = parser.release();
   if (mcp) co_return co_await endpoint_->serve(stream, request, std::get<McpAdmission>(*gate));
-  co_return co_await write_response(*stream, route(request), options_.write_timeout);
+  co_return co_await write_response(*stream, co_await route(*stream, request),
+                                     options_.write_timeout);
 }
 
-HttpResponse HttpServer::route(HttpRequest& request) {
+asio::awaitable<HttpResponse> HttpServer::route(HttpStream& stream, HttpRequest& request) {
   const std::string_view path = path_of(request.target());
+  boost::system::error_code peer_ec;
+  const auto peer = stream.tcp().socket().remote_endpoint(peer_ec);
   auth::HttpRequestView view{std::string(request.method_string()), std::string(path),
                              std::string(request[http::field::authorization]),
-                             std::move(request.body())};
+                             std::move(request.body()),
+                             peer_ec ? std::string() : peer.address().to_string()};
   std::optional<auth::HttpReply> reply;
+  bool failed = false;
   try {
-    for (const auto& route : routes_) {
-      reply = route(view);
-      if (reply) break;
-    }
+    reply = co_await answer_route(routes_, view);
   } catch (const std::exception& e) {
     // A store that is busy or full: the client hears it failed, the log why.
     spdlog::error("{} {}: {}", view.method, view.path, e.what());
-    return make_json_response(
+    failed = true;
+  }
+  if (failed) {
+    co_return make_json_response(
         request, http::status::internal_server_error,
         boost::json::serialize(boost::json::object{{"detail", "Internal server error"}}));
   }
   if (!reply) {
-    return make_json_response(request, http::status::not_found,
+    co_return make_json_response(request, http::status::not_found,
                               boost::json::serialize(boost::json::object{{"detail", "Not Found"}}));
   }
   HttpResponse response =
@@ -372,7 +377,7 @@ HttpResponse HttpServer::route(HttpRequest& request) {
   if (reply->status == 401) {
     response.set(http::field::www_authenticate, endpoint_->authenticate_challenge());
   }
-  return response;
+  co_return response;
 }
 
 }  // namespace blender_bus::transport

@@ -3,6 +3,7 @@
 //
 //   startServer(opts)        the real binary on a free port, fresh data dir; .stop()
 //   addUser(dataDir, …)      `blender-bus user add` before a server starts on that dir
+//   userCommand(dataDir, …)  any `blender-bus user …` (also beside a running server)
 //   login(server, u, p)      POST /auth/login → the token body
 //   connectClient(server, …) official SDK Client + StreamableHTTPClientTransport
 //   collectMessages(client)  gathers notifications/message; await N with waitFor()
@@ -92,6 +93,22 @@ export function addUser(dataDir, username, password, { bin = serverBin() } = {})
   if (r.error) throw r.error;
   assert.equal(r.status, 0, `user add ${username} exited ${r.status}:\n${r.stderr}`);
   assertNoSanitizerReport(r.stderr ?? '', 'user add');
+  return r;
+}
+
+/**
+ * Runs `blender-bus user ACTION [NAME] --data-dir D [--password-stdin]` (the
+ * password, when given, on stdin), also beside a server running on that
+ * dir; asserts exit 0 unless `expectStatus` says otherwise. Returns
+ * spawnSync's result.
+ */
+export function userCommand(dataDir, action, name, { password, expectStatus = 0, bin = serverBin() } = {}) {
+  const args = ['user', action, ...(name === undefined ? [] : [name]), '--data-dir', dataDir];
+  if (password !== undefined) args.push('--password-stdin');
+  const r = spawnSync(bin, args, { input: password ?? '', encoding: 'utf8', env: { ...process.env }, timeout: 60_000 });
+  if (r.error) throw r.error;
+  assert.equal(r.status, expectStatus, `user ${action} ${name ?? ''} exited ${r.status}:\n${r.stderr}`);
+  assertNoSanitizerReport(r.stderr ?? '', `user ${action}`);
   return r;
 }
 
@@ -358,12 +375,14 @@ function clientModule(url) {
  * Returns { status, headers, text, json, events } where json is the parsed
  * body when it is JSON, and events the parsed SSE events when it is SSE.
  * A response that arrives before the body is fully sent (e.g. 413) is
- * still returned.
+ * still returned. `localAddress` picks the source address (any of
+ * 127.0.0.0/8 reaches a server on 127.0.0.1: a test's way to be several
+ * clients); `onSent` is called once the request is written.
  */
-export function rawRequest(url, { method = 'GET', headers = {}, body, timeoutMs = 30_000, ca } = {}) {
+export function rawRequest(url, { method = 'GET', headers = {}, body, timeoutMs = 30_000, ca, localAddress, onSent } = {}) {
   return new Promise((resolve, reject) => {
     let responded = false;
-    const req = clientModule(url).request(url, { method, headers, agent: false, ca }, (res) => {
+    const req = clientModule(url).request(url, { method, headers, agent: false, ca, localAddress }, (res) => {
       responded = true;
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
@@ -389,7 +408,7 @@ export function rawRequest(url, { method = 'GET', headers = {}, body, timeoutMs 
       if (!responded) { clearTimeout(timer); reject(new Error(`${method} ${url}: ${e.message} before any response`)); }
     });
     if (body !== undefined) req.write(body);
-    req.end();
+    req.end(onSent);
   });
 }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <future>
+#include <memory>
 
 #include "auth/auth_layer.hpp"
 #include "auth_test_support.hpp"
@@ -15,6 +17,18 @@ using namespace std::chrono_literals;
 using testing::FakeClock;
 
 constexpr const char* kOdd = R"(o'hara"; DROP TABLE users;--;)";
+
+// The reply of `routes` to `request`, waited for (it may come from a worker);
+// nullopt when the path is not theirs.
+std::optional<HttpReply> answer(const AuthRoutes& routes, HttpRequestView request) {
+  auto promise = std::make_shared<std::promise<HttpReply>>();
+  std::future<HttpReply> future = promise->get_future();
+  if (!routes.handle(request,
+                     [promise](HttpReply reply) { promise->set_value(std::move(reply)); })) {
+    return std::nullopt;
+  }
+  return future.get();
+}
 
 // The assembled layer on a temporary data dir, as the server builds it.
 class AuthRoutesTest : public ::testing::Test {
@@ -31,8 +45,8 @@ class AuthRoutesTest : public ::testing::Test {
 
   HttpReply call(std::string method, std::string path, std::string body = "",
                  std::string authorization = "") const {
-    auto reply = layer_.routes().handle(
-        {std::move(method), std::move(path), std::move(authorization), std::move(body)});
+    auto reply = answer(layer_.routes(), {std::move(method), std::move(path),
+                                          std::move(authorization), std::move(body)});
     EXPECT_TRUE(reply.has_value());
     return reply.value_or(HttpReply{0, "", {}});
   }
@@ -218,6 +232,92 @@ TEST_F(AuthRoutesTest, LogoutRevokesEveryRefreshTokenOfTheUser) {
   login_ok("alice", "alice-pw");
 }
 
+TEST_F(AuthRoutesTest, LogoutRevokesTheAccessTokensAtOnce) {
+  const json::object a = login_ok("alice", "alice-pw");
+  const json::object b = login_ok("alice", "alice-pw");
+  EXPECT_EQ(call("POST", "/auth/logout", "", "Bearer " + str(a, "access_token")).status, 200u);
+  for (const auto* tokens : {&a, &b}) {
+    expect_401(call("GET", "/auth/profile", "", "Bearer " + str(*tokens, "access_token")),
+               R"({"detail":"Invalid token: token has been revoked"})");
+  }
+  const json::object again = login_ok("alice", "alice-pw");
+  EXPECT_EQ(call("GET", "/auth/profile", "", "Bearer " + str(again, "access_token")).status, 200u);
+}
+
+TEST_F(AuthRoutesTest, RepeatedFailuresAre429WithRetryAfterAlikeForUnknownNames) {
+  const auto attempt = [this](const char* name, const char* address) {
+    return answer(
+               layer_.routes(),
+               {"POST", "/auth/login", "",
+                json::serialize(json::object{{"username", name}, {"password", "wrong"}}), address})
+        .value();
+  };
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(attempt("alice", "192.0.2.1").status, 401u);
+    EXPECT_EQ(attempt("nobody", "192.0.2.2").status, 401u);
+  }
+  const HttpReply known = attempt("alice", "192.0.2.1");
+  const HttpReply unknown = attempt("nobody", "192.0.2.2");
+  EXPECT_EQ(known.status, 429u);
+  EXPECT_EQ(known.body, R"({"detail":"Too many failed logins; retry later"})");
+  EXPECT_EQ(header(known, "Retry-After"), "1");
+  EXPECT_EQ(unknown.status, known.status);
+  EXPECT_EQ(unknown.body, known.body);
+  EXPECT_EQ(unknown.headers, known.headers);
+  // Elsewhere alice is welcome.
+  EXPECT_EQ(answer(layer_.routes(), {"POST", "/auth/login", "",
+                                     R"({"username":"alice","password":"alice-pw"})", "192.0.2.3"})
+                ->status,
+            200u);
+}
+
+TEST_F(AuthRoutesTest, AFullWorkerQueueIs503WithRetryAfter) {
+  AuthSettings s = settings(dir_.path());
+  s.worker_threads = 1;
+  s.max_worker_jobs = 1;
+  AuthLayer layer(db_, s, clock_.clock());
+  const HttpRequestView login{"POST", "/auth/login", "",
+                              R"({"username":"alice","password":"alice-pw"})"};
+  std::promise<HttpReply> first;
+  {
+    // The one worker waits for the store, which this test holds.
+    store::Connection held = db_.lock();
+    ASSERT_TRUE(layer.routes().handle(login, [&](HttpReply r) { first.set_value(std::move(r)); }));
+    const HttpReply busy = answer(layer.routes(), login).value();
+    EXPECT_EQ(busy.status, 503u);
+    EXPECT_EQ(busy.body, R"({"detail":"Server busy; retry shortly"})");
+    EXPECT_EQ(header(busy, "Retry-After"), "1");
+  }
+  EXPECT_EQ(first.get_future().get().status, 200u);
+}
+
+TEST_F(AuthRoutesTest, AFailingStoreIs500AndIsNotCountedAsAFailedLogin) {
+  // Another process holds the write lock; this server's store gives up soon.
+  store::Database other(store::Database::file_in(dir_.path()));
+  store::Database impatient(store::Database::file_in(dir_.path()),
+                            store::DatabaseOptions{std::chrono::milliseconds(20)});
+  AuthLayer layer(impatient, settings(dir_.path()), clock_.clock());
+  const json::object tokens = login_ok("alice", "alice-pw");
+  const HttpRequestView login{"POST", "/auth/login", "",
+                              R"({"username":"alice","password":"alice-pw"})", "192.0.2.9"};
+  {
+    store::Connection c = other.lock();
+    store::Transaction lock = c.transaction(store::TransactionMode::immediate);
+    for (int i = 0; i < 8; ++i) {
+      const HttpReply r = answer(layer.routes(), login).value();
+      EXPECT_EQ(r.status, 500u);
+      EXPECT_EQ(r.body, R"({"detail":"Internal server error"})");
+    }
+    const HttpReply refresh =
+        answer(layer.routes(),
+               {"POST", "/auth/refresh", "",
+                json::serialize(json::object{{"refresh_token", str(tokens, "refresh_token")}})})
+            .value();
+    EXPECT_EQ(refresh.status, 500u);
+  }
+  EXPECT_EQ(answer(layer.routes(), login)->status, 200u);
+}
+
 TEST_F(AuthRoutesTest, LogoutAndProfileNeedABearer) {
   for (const auto& [method, path] : {std::pair{"POST", "/auth/logout"}, {"GET", "/auth/profile"}}) {
     expect_401(call(method, path), R"({"detail":"Bearer token required"})");
@@ -257,7 +357,7 @@ TEST_F(AuthRoutesTest, AnotherMethodOnAKnownPathIs405) {
 
 TEST_F(AuthRoutesTest, OtherPathsAreNotOurs) {
   for (const char* path : {"/mcp", "/auth", "/auth/", "/auth/login/", "/AUTH/LOGIN", "/health"}) {
-    EXPECT_FALSE(layer_.routes().handle({"POST", path, "", "{}"}).has_value()) << path;
+    EXPECT_FALSE(answer(layer_.routes(), {"POST", path, "", "{}"}).has_value()) << path;
   }
 }
 
@@ -283,10 +383,9 @@ TEST_F(AuthRoutesTest, LifetimesComeFromTheSettings) {
   AuthSettings s = settings(dir_.path());
   s.access_token_expire_minutes = "5";
   AuthLayer layer(db_, s, clock_.clock());
-  const HttpReply r =
-      layer.routes()
-          .handle({"POST", "/auth/login", "", R"({"username":"alice","password":"alice-pw"})"})
-          .value();
+  const HttpReply r = answer(layer.routes(), {"POST", "/auth/login", "",
+                                              R"({"username":"alice","password":"alice-pw"})"})
+                          .value();
   EXPECT_EQ(json::parse(r.body).at("expires_in").as_int64(), 300);
 }
 

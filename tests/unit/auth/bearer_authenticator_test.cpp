@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "auth/local_authenticator.hpp"
+#include "auth/user_directory.hpp"
 #include "auth_test_support.hpp"
 
 namespace blender_bus::auth {
@@ -18,6 +19,10 @@ constexpr const char* kIssuer = "http://127.0.0.1:8000";
 
 class BearerAuthenticatorTest : public ::testing::Test {
  protected:
+  BearerAuthenticatorTest() {
+    users_.add("alice", "alice-pw", {"user"}, {"read"});
+    directory_.sync();
+  }
   std::string detail(std::string_view header) const {
     auto outcome = bearer_.authenticate(header);
     if (auto* f = std::get_if<AuthFailure>(&outcome)) return f->detail;
@@ -32,7 +37,11 @@ class BearerAuthenticatorTest : public ::testing::Test {
 
   FakeClock clock_;
   TokenService tokens_{{kSecret, kIssuer}, clock_.clock()};
-  BearerAuthenticator bearer_{tokens_};
+  store::Database db_{":memory:"};
+  PasswordHasher hasher_{PasswordHashCost::minimum()};
+  UserStore users_{db_, hasher_};
+  UserDirectory directory_{users_};
+  BearerAuthenticator bearer_{tokens_, directory_};
 };
 
 TEST_F(BearerAuthenticatorTest, AValidTokenNamesItsUser) {
@@ -116,6 +125,52 @@ TEST(LocalAuthenticator, EveryRequestIsTheLocalUser) {
     EXPECT_EQ(std::get<Principal>(outcome).user_id, "local");
     EXPECT_EQ(std::get<Principal>(outcome).username, "local");
   }
+}
+
+TEST_F(BearerAuthenticatorTest, ATokenOfAnOlderGenerationIsRevoked) {
+  const std::string old_token = tokens_.issue_access({"alice", "alice", {}, {}}, 0).token;
+  EXPECT_EQ(detail("Bearer " + old_token), "accepted as alice");
+  ASSERT_TRUE(users_.revoke_access_tokens("alice"));
+  // The store moved on; requests see it once the directory synced (in memory).
+  EXPECT_EQ(detail("Bearer " + old_token), "accepted as alice");
+  directory_.sync("alice");
+  EXPECT_EQ(detail("Bearer " + old_token), "Invalid token: token has been revoked");
+  const std::string new_token = tokens_.issue_access({"alice", "alice", {}, {}}, 1).token;
+  EXPECT_EQ(detail("Bearer " + new_token), "accepted as alice");
+}
+
+TEST_F(BearerAuthenticatorTest, ATokenWithoutGenerationIsOfGenerationZero) {
+  json::object c = claims();
+  const std::string token = make_jwt(header("HS256"), c, kSecret);
+  EXPECT_EQ(detail("Bearer " + token), "accepted as alice");
+  users_.revoke_access_tokens("alice");
+  directory_.sync();
+  EXPECT_EQ(detail("Bearer " + token), "Invalid token: token has been revoked");
+}
+
+TEST_F(BearerAuthenticatorTest, ATokenOfADeletedOrUnknownUserIsRevoked) {
+  const std::string token = tokens_.issue_access({"alice", "alice", {}, {}}, 0).token;
+  const std::string ghost = tokens_.issue_access({"ghost", "ghost", {}, {}}, 0).token;
+  EXPECT_EQ(detail("Bearer " + ghost), "Invalid token: token has been revoked");
+  ASSERT_TRUE(users_.remove("alice"));
+  directory_.sync();
+  EXPECT_EQ(detail("Bearer " + token), "Invalid token: token has been revoked");
+  // A namesake starts above the deleted user's generation: the old token
+  // does not become theirs.
+  ASSERT_TRUE(users_.add("alice", "new-pw", {}, {}));
+  directory_.sync();
+  EXPECT_EQ(detail("Bearer " + token), "Invalid token: token has been revoked");
+  EXPECT_EQ(users_.find("alice")->token_generation, 1u);
+}
+
+TEST_F(BearerAuthenticatorTest, AGenerationThatIsNoNumberIsMalformed) {
+  json::object c = claims();
+  c["gen"] = "1";
+  EXPECT_EQ(detail("Bearer " + make_jwt(header("HS256"), c, kSecret)),
+            "Invalid token: gen must be a non-negative integer");
+  c["gen"] = -1;
+  EXPECT_EQ(detail("Bearer " + make_jwt(header("HS256"), c, kSecret)),
+            "Invalid token: gen must be a non-negative integer");
 }
 
 }  // namespace

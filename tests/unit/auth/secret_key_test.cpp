@@ -20,8 +20,22 @@ unsigned mode_of(const std::filesystem::path& p) {
 
 TEST(SecretKey, ConfiguredSecretWinsAndTouchesNoFile) {
   TempDir dir;
-  EXPECT_EQ(load_or_create_secret_key(std::string("from-the-environment"), dir.path()),
-            "from-the-environment");
+  const std::string configured = "from-the-environment-32-bytes-or-more";
+  EXPECT_EQ(load_or_create_secret_key(configured, dir.path()), configured);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "secret.key"));
+}
+
+TEST(SecretKey, AConfiguredSecretShorterThan32BytesIsRefusedSayingSo) {
+  TempDir dir;
+  try {
+    load_or_create_secret_key(std::string(31, 's'), dir.path());
+    ADD_FAILURE() << "a 31-byte secret was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "OAUTH_SECRET_KEY is 31 bytes; it needs at least 32 (e.g. `openssl rand -hex "
+                 "32`), or unset it to use a generated one");
+  }
+  EXPECT_EQ(load_or_create_secret_key(std::string(32, 's'), dir.path()), std::string(32, 's'));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "secret.key"));
 }
 

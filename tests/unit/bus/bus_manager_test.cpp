@@ -30,6 +30,19 @@ TEST_F(BusManagerTest, OneBusPerUserCreatedOnFirstUse) {
   EXPECT_EQ(manager_.bus_count(), 2u);
 }
 
+TEST_F(BusManagerTest, ARemovedBusIsForgottenAndTheNextUseStartsEmpty) {
+  auto old = manager_.bus("alice");
+  old->register_client({"p1", "blender", true, {}, std::nullopt, "s1"});
+  manager_.bus("bob");
+  EXPECT_TRUE(manager_.remove("alice"));
+  EXPECT_FALSE(manager_.remove("alice"));
+  EXPECT_EQ(manager_.find("alice"), nullptr);
+  EXPECT_EQ(manager_.bus_count(), 1u);
+  auto fresh = manager_.bus("alice");
+  EXPECT_NE(fresh, old);
+  EXPECT_EQ(fresh->client_count(), 0u);
+}
+
 TEST_F(BusManagerTest, UsersNeverSeeEachOther) {
   auto alice = manager_.bus("alice");
   auto bob = manager_.bus("bob");

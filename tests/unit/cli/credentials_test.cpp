@@ -98,5 +98,23 @@ TEST_F(CredentialsFile, ReplacingAWiderFileLeavesIt0600) {
   EXPECT_EQ(loaded->access_token, "new");
 }
 
+TEST_F(CredentialsFile, ALinkPlantedWhereATemporaryCouldBeIsNotFollowed) {
+  // Another local user who can write the directory plants links at the names
+  // a temporary would get if it were predictable (`.tmp-<pid>`): the tokens
+  // must not end up in (or truncate) the file they point at.
+  fs::create_directories(dir_);
+  const auto victim = dir_ / "victim";
+  std::ofstream(victim) << "victim\n";
+  const auto path = dir_ / "credentials.json";
+  fs::create_symlink(victim, path.string() + ".tmp-" + std::to_string(::getpid()));
+  Credentials credentials;
+  credentials.access_token = "secret-access";
+  save_credentials(path, credentials);
+  std::ifstream in(victim);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "victim\n");
+  EXPECT_EQ(load_credentials(path)->access_token, "secret-access");
+}
+
 }  // namespace
 }  // namespace blender_bus::cli

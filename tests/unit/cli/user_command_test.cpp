@@ -11,6 +11,7 @@
 #include "auth/refresh_token_store.hpp"
 #include "auth/token_service.hpp"
 #include "auth/user_store.hpp"
+#include "store/bus_store.hpp"
 #include "store/database.hpp"
 
 namespace blender_bus::cli {
@@ -122,8 +123,69 @@ TEST_F(UserCommandTest, PasswdAndDelOfAnUnknownUserFail) {
 TEST_F(UserCommandTest, DelRemovesTheUser) {
   run(Action::add, "alice", "pw\n");
   EXPECT_EQ(run(Action::del, "alice"), 0);
-  EXPECT_EQ(out_.str(), "Deleted user 'alice'.\n");
+  EXPECT_EQ(out_.str(), "Deleted user 'alice' and their bus.\n");
   EXPECT_FALSE(can_log_in("alice", "pw"));
+}
+
+TEST_F(UserCommandTest, PasswdAndDelMoveTheTokenGenerationOn) {
+  run(Action::add, "alice", "pw\n");
+  const auto generation = [this] {
+    store::Database db(store::Database::file_in(dir_ / "data"));
+    const auth::PasswordHasher hasher(auth::PasswordHashCost::minimum());
+    return auth::UserStore(db, hasher).find("alice")->token_generation;
+  };
+  EXPECT_EQ(generation(), 0u);
+  run(Action::passwd, "alice", "new\n");
+  EXPECT_EQ(generation(), 1u);
+  run(Action::del, "alice");
+  run(Action::add, "alice", "again\n");
+  EXPECT_EQ(generation(), 2u);  // above every token of the deleted alice
+}
+
+TEST_F(UserCommandTest, DelPurgesTheUsersBusAndNoOneElses) {
+  run(Action::add, "alice", "pw\n");
+  run(Action::add, "bob", "pw\n");
+  {
+    store::Database db(store::Database::file_in(dir_ / "data"));
+    store::BusStore buses(db);
+    std::vector<store::BusMutation> batch;
+    for (const std::string user : {"alice", "bob"}) {
+      store::BusMutation client;
+      client.kind = store::BusMutation::Kind::upsert_client;
+      client.client = {user, "worker", "blender", {}, std::nullopt, 1, 1, 0, 0};
+      batch.push_back(client);
+      store::BusMutation record;
+      record.kind = store::BusMutation::Kind::append_record;
+      record.record = {user, "worker", 1, 6, 1, std::make_shared<const std::string>("{}")};
+      batch.push_back(record);
+      store::BusMutation job;
+      job.kind = store::BusMutation::Kind::open_job;
+      job.job = {user, "job-1", "llm"};
+      batch.push_back(job);
+      store::BusMutation sequence;
+      sequence.kind = store::BusMutation::Kind::sequence;
+      sequence.user_id = user;
+      sequence.seq = 1;
+      batch.push_back(sequence);
+    }
+    buses.apply(batch);
+  }
+  EXPECT_EQ(run(Action::del, "alice"), 0) << err_.str();
+  store::Database db(store::Database::file_in(dir_ / "data"));
+  const store::BusSnapshot left = store::BusStore(db).load();
+  ASSERT_EQ(left.clients.size(), 1u);
+  EXPECT_EQ(left.clients[0].user_id, "bob");
+  ASSERT_EQ(left.records.size(), 1u);
+  EXPECT_EQ(left.records[0].user_id, "bob");
+  ASSERT_EQ(left.jobs.size(), 1u);
+  EXPECT_EQ(left.jobs[0].user_id, "bob");
+  ASSERT_EQ(left.sequences.size(), 1u);
+  EXPECT_EQ(left.sequences[0].first, "bob");
+  // Not even unswept rows are left behind.
+  store::Connection c = db.lock();
+  store::Statement rows = c.prepare("SELECT count(*) FROM bus_records WHERE user_id = 'alice'");
+  rows.step();
+  EXPECT_EQ(rows.column_int64(0), 0);
 }
 
 TEST_F(UserCommandTest, ListShowsNamesGrantsAndCreationTime) {

@@ -189,6 +189,49 @@ TEST_F(BusStoreTest, AClientRemovedAndRegisteredAgainDoesNotGetItsPredecessorsRe
   EXPECT_EQ(s.records[0].seq, 3u);
 }
 
+TEST_F(BusStoreTest, APurgedUserLeavesNothingAndANamesakeStartsFromSeqOne) {
+  Database db(file());
+  BusStore store(db);
+  std::vector<BusMutation> batch;
+  for (const std::string user : {"alice", "bob"}) {
+    batch.push_back(upsert(user, "p"));
+    for (std::uint64_t seq = 1; seq <= 3; ++seq) batch.push_back(append(user, "p", seq));
+    BusMutation job;
+    job.kind = BusMutation::Kind::open_job;
+    job.job = {user, "job-1", "llm"};
+    batch.push_back(job);
+  }
+  store.apply(batch);
+  // In one batch: what was queued for alice before her purge goes with it.
+  std::vector<BusMutation> purge;
+  BusMutation sequence;
+  sequence.kind = BusMutation::Kind::sequence;
+  sequence.user_id = "alice";
+  sequence.seq = 3;
+  purge.push_back(sequence);
+  purge.push_back(cursor("alice", "p", 2));
+  BusMutation gone;
+  gone.kind = BusMutation::Kind::purge_user;
+  gone.user_id = "alice";
+  purge.push_back(gone);
+  store.apply(purge);
+  BusSnapshot s = store.load();
+  for (const auto& c : s.clients) EXPECT_EQ(c.user_id, "bob");
+  for (const auto& r : s.records) EXPECT_EQ(r.user_id, "bob");
+  for (const auto& j : s.jobs) EXPECT_EQ(j.user_id, "bob");
+  for (const auto& [user, seq] : s.sequences) EXPECT_EQ(user, "bob");
+  EXPECT_EQ(s.records.size(), 3u);
+  // A new alice's first client keeps her records from seq 1 on.
+  std::vector<BusMutation> namesake;
+  namesake.push_back(upsert("alice", "p"));
+  namesake.push_back(append("alice", "p", 1));
+  store.apply(namesake);
+  s = store.load();
+  ASSERT_EQ(s.records.size(), 4u);
+  EXPECT_EQ(s.records[0].user_id, "alice");
+  EXPECT_EQ(s.records[0].seq, 1u);
+}
+
 TEST_F(BusStoreTest, AStoreFromTheKeyedRecordLayoutIsMigratedWithItsRecords) {
   {
     // The bus schema as version 2 left it.

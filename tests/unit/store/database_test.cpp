@@ -46,6 +46,18 @@ std::int64_t query_int(Database& db, const std::string& sql) {
   return s.column_int64(0);
 }
 
+TEST(Database, DataVersionMovesForAnotherConnectionsCommitsOnly) {
+  TempDir dir;
+  Database server(dir.path() / "blender-bus.db");
+  Database cli(dir.path() / "blender-bus.db");
+  server.lock().exec("CREATE TABLE t (x INTEGER)");
+  const std::int64_t start = server.data_version();
+  server.lock().exec("INSERT INTO t VALUES (1)");
+  EXPECT_EQ(server.data_version(), start);  // its own write
+  cli.lock().exec("INSERT INTO t VALUES (2)");
+  EXPECT_NE(server.data_version(), start);
+}
+
 TEST(Database, FileInDataDirIsBlenderBusDb) {
   EXPECT_EQ(Database::file_in("/var/lib/bb"), fs::path("/var/lib/bb/blender-bus.db"));
 }
