@@ -77,7 +77,7 @@ int run_http_server(ServeConfig config) {
     return 2;
   }
   std::filesystem::create_directories(config.data_dir);
-  store::Database database(config.data_dir / store::kDatabaseFileName);
+  store::Database database(config.data_dir / store::kDatabaseFileName, config.database);
 
   const unsigned threads =
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -104,6 +104,9 @@ int run_http_server(ServeConfig config) {
       config.auth_none ? static_cast<const auth::RequestAuthenticator&>(local_authenticator)
                        : auth_layer.authenticator();
 
+  // With a store, records of a change it must keep wait for its commit: a
+  // send answered with an error reaches nobody.
+  config.delivery.hold_until_stored = config.durable;
   bus::BusManager buses(
       unix_seconds,
       [](std::span<unsigned char> bytes) { randombytes_buf(bytes.data(), bytes.size()); },
