@@ -524,6 +524,13 @@ export class RawSession {
     this.nextId = 1;
   }
 
+  /** A new session, initialized. */
+  static async open(mcpUrl, opts) {
+    const s = new RawSession(mcpUrl, opts);
+    await s.initialize();
+    return s;
+  }
+
   /** Headers for a request on this session; `extra` overrides (undefined removes). */
   headers(extra = {}) {
     const h = {

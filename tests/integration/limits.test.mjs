@@ -14,11 +14,7 @@ import { RawSession, login, makeDataDir, rawRequest, startServer } from './harne
 const AUTH_NONE = ['--auth', 'none'];
 const payloadOf = (e) => e.json?.params?.data?.payload;
 
-async function session(server, opts) {
-  const s = new RawSession(server.mcpUrl, opts);
-  await s.initialize();
-  return s;
-}
+const session = (server, opts) => RawSession.open(server.mcpUrl, opts);
 
 /** Registers `uuid` as a persistent client, then ends its session: offline, its records wait. */
 async function offlinePersistent(server, uuid) {

@@ -47,11 +47,7 @@ function assertStoreUnavailable(answer, what) {
   assert.match(answer.json.error, /^store_unavailable: /, JSON.stringify(answer.json));
 }
 
-async function session(server) {
-  const s = new RawSession(server.mcpUrl);
-  await s.initialize();
-  return s;
-}
+const session = (server, opts) => RawSession.open(server.mcpUrl, opts);
 
 async function register(s, uuid, persistent) {
   return s.callToolJson('blender_register_client',

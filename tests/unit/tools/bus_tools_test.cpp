@@ -7,7 +7,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
-#include "mcp/schema_validator.hpp"
+#include "tool_call_support.hpp"
 #include "tools/bus_stream_source.hpp"
 
 namespace blender_bus::tools {
@@ -24,23 +24,10 @@ class BusToolsTest : public ::testing::Test {
     blender_ = sessions_.create("alice");
   }
 
-  // Runs a tool as the dispatcher would: schema first, then the handler.
   json::object call(const mcp::SessionPtr& session, std::string_view name, json::object args) {
-    const auto* tool = tools_.find(name);
-    EXPECT_NE(tool, nullptr) << name;
-    if (auto violation = mcp::validate_against_schema(args, tool->input_schema)) {
-      return mcp::ToolResult::error(*violation).body;
-    }
-    mcp::CallContext ctx{session, io_.get_executor()};
-    auto future = boost::asio::co_spawn(io_, tool->handler(ctx, args), boost::asio::use_future);
-    io_.restart();
-    io_.run();
-    return future.get().body;
+    return test::call_tool(io_, tools_, session, name, std::move(args));
   }
-
-  static json::object structured(const json::object& result) {
-    return result.at("structuredContent").as_object();
-  }
+  static json::object structured(const json::object& result) { return test::structured(result); }
 
   std::string read(const mcp::SessionPtr& session, std::string_view uri) {
     const auto* resource = resources_.find(uri);

@@ -14,10 +14,10 @@
 #include <future>
 #include <random>
 
-#include "mcp/schema_validator.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
 #include "store/group_commit.hpp"
+#include "tool_call_support.hpp"
 #include "tools/bus_stream_source.hpp"
 #include "tools/bus_tools.hpp"
 
@@ -66,20 +66,9 @@ class StoreJournalTest : public ::testing::Test {
   }
 
   json::object call(const mcp::SessionPtr& session, std::string_view name, json::object args) {
-    const auto* tool = tools_.find(name);
-    EXPECT_NE(tool, nullptr) << name;
-    if (auto violation = mcp::validate_against_schema(args, tool->input_schema)) {
-      return mcp::ToolResult::error(*violation).body;
-    }
-    mcp::CallContext ctx{session, io_.get_executor()};
-    auto future = boost::asio::co_spawn(io_, tool->handler(ctx, args), boost::asio::use_future);
-    io_.restart();
-    io_.run();
-    return future.get().body;
+    return test::call_tool(io_, tools_, session, name, std::move(args));
   }
-  static json::object structured(const json::object& result) {
-    return result.at("structuredContent").as_object();
-  }
+  static json::object structured(const json::object& result) { return test::structured(result); }
 
   std::size_t pushed(const mcp::SessionPtr& session) {
     return source_.next(*session, 1000).events.size();
