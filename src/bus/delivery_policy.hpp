@@ -17,6 +17,11 @@ struct DeliveryPolicy {
   // never answered would stay forever: past this, the oldest are forgotten (an
   // update for one then broadcasts, as for any unknown job).
   std::size_t open_jobs = 65536;
+  // Records of a change the store must keep (a record for a persistent
+  // client, a job opened or closed) are invisible until the store has
+  // committed it: a send answered with an error reaches nobody. Set when a
+  // store is kept; without one nothing waits.
+  bool hold_until_stored = false;
 };
 
 }  // namespace blender_bus::bus

@@ -13,6 +13,7 @@ std::size_t size_of(const InboxRecord& r) {
 bool Inbox::evict_front() {
   const InboxRecord& front = records_.front();
   const bool undelivered = front.seq > delivered_;
+  if (front.held) forget_held(front.seq);
   evicted_ = std::max(evicted_, front.seq);
   bytes_ -= size_of(front);
   records_.pop_front();
@@ -22,6 +23,7 @@ bool Inbox::evict_front() {
 
 std::size_t Inbox::append(InboxRecord record, const InboxLimits& limits, double now) {
   bytes_ += size_of(record);
+  if (record.held) held_.push_back(record.seq);
   records_.push_back(std::move(record));
   std::size_t dropped = 0;
   // The newest record always stays, even when it alone passes the byte bound.
@@ -38,6 +40,49 @@ std::size_t Inbox::expire(const InboxLimits& limits, double now) {
     dropped += evict_front() ? 1 : 0;
   }
   return dropped;
+}
+
+Inbox::Records::iterator Inbox::find(std::uint64_t seq) {
+  auto it = std::lower_bound(records_.begin(), records_.end(), seq,
+                             [](const InboxRecord& r, std::uint64_t s) { return r.seq < s; });
+  return it != records_.end() && it->seq == seq ? it : records_.end();
+}
+
+void Inbox::forget_held(std::uint64_t seq) {
+  if (auto it = std::find(held_.begin(), held_.end(), seq); it != held_.end()) held_.erase(it);
+}
+
+bool Inbox::release(std::uint64_t seq) {
+  auto it = find(seq);
+  if (it == records_.end() || !it->held) return false;
+  it->held = false;
+  forget_held(seq);
+  return true;
+}
+
+bool Inbox::withdraw(std::uint64_t seq) {
+  auto it = find(seq);
+  if (it == records_.end() || !it->held) return false;
+  bytes_ -= size_of(*it);
+  forget_held(seq);
+  records_.erase(it);
+  return true;
+}
+
+std::uint64_t Inbox::first_held_after(std::uint64_t seq) const {
+  auto it = std::upper_bound(held_.begin(), held_.end(), seq);
+  return it == held_.end() ? 0 : *it;
+}
+
+std::uint64_t Inbox::delivered_front() const {
+  if (records_.empty() || records_.front().seq > delivered_) return 0;
+  return records_.front().seq;
+}
+
+std::size_t Inbox::evict_oldest() {
+  const std::size_t size = size_of(records_.front());
+  evict_front();
+  return size;
 }
 
 Inbox::Records::const_iterator Inbox::first_after(std::uint64_t seq) const {

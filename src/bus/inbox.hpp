@@ -25,6 +25,9 @@ struct InboxRecord {
   Priority level = Priority::info;
   double timestamp = 0;
   std::shared_ptr<const std::string> text;
+  // Not deliverable yet: the change that made it waits for the store's commit
+  // (a send answered with an error must reach nobody). Readers stop before it.
+  bool held = false;
 };
 
 // A client's records, oldest first, in increasing seq order. Records up to
@@ -52,6 +55,20 @@ class Inbox {
   // Sets the cursor either way (a Last-Event-ID names what the client has).
   void set_delivered(std::uint64_t through) { delivered_ = through; }
 
+  // A held record becomes deliverable. False when it is not (or no longer) here.
+  bool release(std::uint64_t seq);
+  // Removes a held record whose change failed: it never existed for the
+  // client (not dropped, not evicted). False when it is not here.
+  bool withdraw(std::uint64_t seq);
+  // Seq of the oldest held record after `seq`, 0 when none.
+  std::uint64_t first_held_after(std::uint64_t seq) const;
+
+  // Seq of the oldest record when it was delivered, else 0 (none, or not yet
+  // delivered): what a user-wide quota may evict without losing anything.
+  std::uint64_t delivered_front() const;
+  // Evicts the oldest record (there must be one); returns its bytes.
+  std::size_t evict_oldest();
+
   // Highest seq ever evicted, 0 when none: a replay from below it is incomplete.
   std::uint64_t evicted_through() const { return evicted_; }
   // Seq of the oldest retained record (next seq to come when empty is unknown: 0).
@@ -64,8 +81,13 @@ class Inbox {
  private:
   // Evicts the oldest record; true when it was undelivered.
   bool evict_front();
+  Records::iterator find(std::uint64_t seq);
+  void forget_held(std::uint64_t seq);
 
   Records records_;
+  // Seqs of the held records, increasing. Few at a time (those whose commit
+  // is in flight), so a linear search is cheaper than a tree.
+  std::deque<std::uint64_t> held_;
   std::size_t bytes_ = 0;
   std::uint64_t delivered_ = 0;
   std::uint64_t evicted_ = 0;

@@ -40,6 +40,22 @@ std::vector<std::string> JobTracker::trim_open() {
   return forgotten;
 }
 
+void JobTracker::forget(std::string_view job_id) {
+  // Its entry in open_order_ is stale from now on and skipped.
+  if (auto it = open_.find(job_id); it != open_.end()) open_.erase(it);
+}
+
+void JobTracker::reopen(std::string job_id, std::string originator) {
+  std::optional<JobState> last;
+  if (auto it = recent_.find(job_id); it != recent_.end()) last = it->second;
+  remember(job_id, std::move(originator));
+  auto it = open_.find(job_id);
+  if (!last || it == open_.end()) return;
+  it->second.status = std::move(last->status);
+  it->second.result = std::move(last->result);
+  it->second.error = std::move(last->error);
+}
+
 std::optional<std::string> JobTracker::correlate(std::string_view job_id, std::string_view status) {
   auto it = open_.find(job_id);
   if (it == open_.end()) return std::nullopt;

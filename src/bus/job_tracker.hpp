@@ -27,6 +27,11 @@ class JobTracker {
   // open capacity (usually none), so the caller can forget them durably too.
   std::vector<std::string> remember(std::string job_id, std::string originator);
 
+  // Undoing a change the store could not keep: forgets an open job, or puts a
+  // closed one back as open with its last known state.
+  void forget(std::string_view job_id);
+  void reopen(std::string job_id, std::string originator);
+
   // The job's originator, if open. A terminal status (completed, failed,
   // cancelled) forgets the job in the same step; any other status keeps it.
   std::optional<std::string> correlate(std::string_view job_id, std::string_view status);

@@ -1,13 +1,14 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "bus/client_info.hpp"
-
 #include "bus/delivery.hpp"
+#include "bus/inbox_read.hpp"
 
 namespace blender_bus::bus {
 
@@ -18,15 +19,34 @@ struct Outcome {
   boost::json::object result;
   std::vector<Delivery> deliveries;
   bool rejected = false;
+  // The deliveries wait, invisible to every reader, for the store to commit
+  // what this outcome changed: UserMessageBus::release shows them, withdraw
+  // removes them (SPEC §9 and DeliveryPolicy::hold_until_stored).
+  bool held = false;
 
   // What changed that a durable store must keep (SPEC §9).
-  std::optional<ClientInfo> client;           // registered or updated (register)
-  std::optional<std::string> removed_client;  // a persistent client left (unregister)
+  std::optional<ClientInfo> client;  // registered or updated (register)
+  // A persistent client left (unregister); also an unknown uuid, which the
+  // store may still hold when an earlier unregistration failed to commit.
+  std::optional<std::string> removed_client;
   struct JobChange {
     std::string job_id;
     std::optional<std::string> originator;  // set: opened or taken over; nullopt: closed
+    // What withdraw() puts back: the originator a take-over replaced, or the
+    // one a close removed. Empty: nothing (a job forgotten to stay within the
+    // open-jobs bound stays forgotten).
+    std::string previous_originator;
   };
   std::vector<JobChange> jobs;
+  // Delivered records evicted from the user's inboxes to stay within the
+  // user's inbox quota: the store forgets them too.
+  std::vector<CursorUpdate> cursors;
+
+  // What withdraw() needs to undo a registration: the client's registration
+  // before an update (nullopt: the registration created it), and the slot it
+  // went to (a client removed and registered again since is left alone).
+  std::optional<ClientInfo> replaced_client;
+  std::uint64_t client_slot = 0;
 };
 
 }  // namespace blender_bus::bus

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <queue>
 
 #include "bus/forwarded_record.hpp"
 #include "bus/uuid_v4.hpp"
@@ -27,7 +29,7 @@ bool present(const std::optional<std::string>& field) {
 // A client that sends as the server (from_uuid "server:…", the origin a send
 // without from_uuid gets) is nobody a job update could reach: no job is
 // opened for it, as in the original, and its update broadcasts.
-bool opens_job(const std::optional<std::string>& from_uuid) {
+bool job_opened_by(const std::optional<std::string>& from_uuid) {
   return present(from_uuid) && !from_uuid->starts_with("server:");
 }
 
@@ -55,6 +57,15 @@ boost::json::array uuids_json(const auto& targets) {
   return out;
 }
 
+// Runs `change` on an inbox and keeps the user-wide byte count in step.
+template <class Change>
+auto change_inbox(Inbox& inbox, std::size_t& total, Change&& change) {
+  const std::size_t before = inbox.bytes();
+  auto result = change(inbox);
+  total = total - before + inbox.bytes();
+  return result;
+}
+
 boost::json::array clients_json(const std::vector<ClientInfo>& clients) {
   boost::json::array out;
   out.reserve(clients.size());
@@ -75,18 +86,19 @@ UserMessageBus::UserMessageBus(std::string user_id, Clock clock, RandomSource ra
 
 Outcome UserMessageBus::register_client(Registration r) {
   if (r.client_uuid.empty()) return refused("client_uuid must not be empty");
-  if (auto e = check_length("client_uuid", r.client_uuid, limits_.max_client_uuid)) {
+  if (auto e = check_length("client_uuid", r.client_uuid, limits_.max_id_bytes)) {
     return refused(*e);
   }
-  if (auto e = check_length("client_type", r.client_type, limits_.max_client_type)) {
+  if (auto e = check_length("client_type", r.client_type, limits_.max_id_bytes)) {
     return refused(*e);
   }
-  if (auto e = check_optional_length("group_id", r.group_id, limits_.max_group_id))
+  if (auto e = check_optional_length("group_id", r.group_id, limits_.max_id_bytes))
     return refused(*e);
   if (auto e = check_capabilities(r.capabilities, limits_)) return refused(*e);
   if (auto e = check_optional_length("label", r.label, limits_.max_label)) return refused(*e);
 
   const double now = clock_();
+  Outcome out;
   ClientInfo registered;
   {
     std::lock_guard lock(mutex_);
@@ -94,6 +106,7 @@ Outcome UserMessageBus::register_client(Registration r) {
     if (it != clients_.end()) {
       // SPEC §4: update in place; uuid, bucket and connected_at never change.
       Slot& slot = it->second;
+      out.replaced_client = slot.info;
       unindex_locked(slot);
       slot.info.client_type = std::move(r.client_type);
       slot.info.capabilities = std::move(r.capabilities);
@@ -103,6 +116,10 @@ Outcome UserMessageBus::register_client(Registration r) {
       if (!r.session_id.empty()) slot.info.session_id = std::move(r.session_id);
       index_locked(slot);
     } else {
+      if (clients_.size() >= limits_.max_clients) {
+        return refused("max-clients-per-bus: this bus has " + std::to_string(clients_.size()) +
+                       " clients, the most it may have; unregister one first");
+      }
       Slot slot;
       slot.info.uuid = r.client_uuid;
       slot.info.client_type = std::move(r.client_type);
@@ -120,6 +137,7 @@ Outcome UserMessageBus::register_client(Registration r) {
       if (it->second.info.is_persistent) ++persistent_count_;
     }
     last_activity_ = now;
+    out.client_slot = it->second.key.seq;
     registered = it->second.info;
     registered.pending_records = it->second.inbox.pending();
     registered.dropped_records = it->second.inbox.dropped();
@@ -127,7 +145,6 @@ Outcome UserMessageBus::register_client(Registration r) {
   // The caller's own session is alive and just spoke.
   registered.online = !registered.session_id.empty();
 
-  Outcome out;
   out.result["status"] = "ok";
   out.result["client"] = registered.to_json();
   out.client = std::move(registered);
@@ -147,7 +164,7 @@ Outcome UserMessageBus::unregister_client(std::string_view client_uuid) {
     }
   }
   Outcome out;
-  if (persistent) out.removed_client = std::string(client_uuid);
+  if (persistent || !found) out.removed_client = std::string(client_uuid);
   out.result["status"] = found ? "ok" : "not_found";
   out.result["client_uuid"] = client_uuid;
   return out;
@@ -163,17 +180,11 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
     out.result["error"] = unknown_priority_error(request.priority);
     return out;
   }
-  if (auto e = check_optional_length("target_uuid", request.target_uuid, limits_.max_client_uuid)) {
-    return refused(*e);
-  }
-  if (auto e = check_optional_length("group_id", request.group_id, limits_.max_group_id)) {
-    return refused(*e);
-  }
-  if (auto e = check_optional_length("client_type", request.client_type, limits_.max_client_type)) {
-    return refused(*e);
-  }
-  if (auto e = check_optional_length("from_uuid", request.from_uuid, limits_.max_client_uuid)) {
-    return refused(*e);
+  for (const auto& [field, value] :
+       {std::pair{"target_uuid", &request.target_uuid}, std::pair{"group_id", &request.group_id},
+        std::pair{"client_type", &request.client_type},
+        std::pair{"from_uuid", &request.from_uuid}}) {
+    if (auto e = check_optional_length(field, *value, limits_.max_id_bytes)) return refused(*e);
   }
   // The one serialization of the payload for the whole send (DESIGN.md).
   const std::string payload_json = blender_bus::json::to_text(payload);
@@ -189,32 +200,45 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
   if (const auto* p = payload.if_contains("job_id");
       p && p->is_string() && !p->get_string().empty()) {
     job_id = std::string(p->get_string());
+    if (auto e = check_length("payload.job_id", job_id, limits_.max_id_bytes)) return refused(*e);
   }
   const Routing routing =
       resolve_routing(request.target_uuid, request.group_id, request.client_type);
   const std::string origin = origin_of(request.from_uuid, user_id_);
   const double now = clock_();
+  const bool opens_job = job_opened_by(request.from_uuid);
 
   std::vector<Target> targets;
-  std::vector<std::string> forgotten_jobs;
   {
     std::lock_guard lock(mutex_);
     targets = resolve_locked(routing, origin);
     last_activity_ = now;
-    if (opens_job(request.from_uuid)) forgotten_jobs = jobs_.remember(job_id, origin);
+  }
+  Outcome out;
+  out.deliveries =
+      build_records(targets, routing, origin, payload_json, job_id, message_id, *priority, now);
+  if (!out.deliveries.empty() || opens_job) {
+    std::lock_guard lock(mutex_);
+    if (auto e = append_locked(out, opens_job)) {
+      Outcome refusal = refused(*e);
+      refusal.cursors = std::move(out.cursors);
+      return refusal;
+    }
+    if (opens_job) {
+      std::string previous = jobs_.originator(job_id).value_or("");
+      // Jobs forgotten to keep within the open-jobs bound are closed in the store too.
+      for (auto& forgotten : jobs_.remember(job_id, origin)) {
+        out.jobs.push_back({std::move(forgotten), std::nullopt, ""});
+      }
+      out.jobs.push_back({job_id, origin, std::move(previous)});
+    }
   }
 
-  Outcome out;
   out.result["status"] = "ok";
   out.result["message_id"] = message_id;
   out.result["job_id"] = job_id;
   out.result["targets"] = uuids_json(targets);
   out.result["routing"] = routing.to_json();
-  // Jobs forgotten to keep within the open-jobs bound are closed in the store too.
-  for (auto& forgotten : forgotten_jobs) out.jobs.push_back({std::move(forgotten), std::nullopt});
-  if (opens_job(request.from_uuid)) out.jobs.push_back({job_id, origin});
-  out.deliveries =
-      deliver(targets, routing, origin, payload_json, job_id, message_id, *priority, now);
   return out;
 }
 
@@ -223,6 +247,7 @@ Outcome UserMessageBus::job_update(const JobUpdate& update) {
   if (update.progress && !(*update.progress >= 0 && *update.progress <= 1)) {
     return refused("progress must be a number from 0 to 1");
   }
+  if (auto e = check_length("job_id", update.job_id, limits_.max_id_bytes)) return refused(*e);
   boost::json::object payload;
   payload["kind"] = "job_update";
   payload["job_id"] = update.job_id;
@@ -244,26 +269,94 @@ Outcome UserMessageBus::job_update(const JobUpdate& update) {
 
   Routing routing;
   std::vector<Target> targets;
-  bool closed = false;
   {
     std::lock_guard lock(mutex_);
-    if (auto originator = jobs_.correlate(update.job_id, update.status)) {
+    if (auto originator = jobs_.originator(update.job_id)) {
       routing = Routing{RoutingMode::direct, std::move(*originator)};
-      closed = JobTracker::is_terminal(update.status);
     }
-    jobs_.note(update);
     targets = resolve_locked(routing, origin);
     last_activity_ = now;
   }
-
   Outcome out;
+  out.deliveries = build_records(targets, routing, origin, payload_json, update.job_id, message_id,
+                                 Priority::notice, now);
+  const bool terminal = JobTracker::is_terminal(update.status);
+  {
+    // The job changes only once its records are in: a refused update leaves it as it was.
+    std::lock_guard lock(mutex_);
+    if (auto e = append_locked(out, routing.mode == RoutingMode::direct && terminal)) {
+      Outcome refusal = refused(*e);
+      refusal.cursors = std::move(out.cursors);
+      return refusal;
+    }
+    if (auto originator = jobs_.correlate(update.job_id, update.status); originator && terminal) {
+      out.jobs.push_back({update.job_id, std::nullopt, std::move(*originator)});
+    }
+    jobs_.note(update);
+  }
+
   out.result["status"] = "ok";
   out.result["delivered"] = routing.mode == RoutingMode::direct ? "direct" : "broadcast";
   out.result["targets"] = uuids_json(targets);
-  if (closed) out.jobs.push_back({update.job_id, std::nullopt});
-  out.deliveries = deliver(targets, routing, origin, payload_json, update.job_id, message_id,
-                           Priority::notice, now);
   return out;
+}
+
+void UserMessageBus::release(const Outcome& outcome) {
+  if (!outcome.held) return;
+  std::lock_guard lock(mutex_);
+  for (const auto& d : outcome.deliveries) {
+    if (auto it = clients_.find(d.target_uuid); it != clients_.end())
+      it->second.inbox.release(d.seq);
+  }
+}
+
+void UserMessageBus::withdraw(const Outcome& outcome) {
+  std::lock_guard lock(mutex_);
+  if (outcome.held) {
+    for (const auto& d : outcome.deliveries) {
+      auto it = clients_.find(d.target_uuid);
+      if (it == clients_.end()) continue;
+      change_inbox(it->second.inbox, inbox_bytes_,
+                   [&](Inbox& inbox) { return inbox.withdraw(d.seq); });
+    }
+  }
+  for (auto change = outcome.jobs.rbegin(); change != outcome.jobs.rend(); ++change) {
+    const std::optional<std::string> current = jobs_.originator(change->job_id);
+    if (change->originator) {
+      if (current != change->originator) continue;  // taken over or closed since
+      if (change->previous_originator.empty()) {
+        jobs_.forget(change->job_id);
+      } else {
+        jobs_.remember(change->job_id, change->previous_originator);
+      }
+    } else if (!change->previous_originator.empty() && !current) {
+      jobs_.reopen(change->job_id, change->previous_originator);
+    }
+  }
+  if (outcome.client) {
+    auto it = clients_.find(outcome.client->uuid);
+    // Left alone when it was removed and registered again, or updated again, since.
+    if (it == clients_.end() || it->second.key.seq != outcome.client_slot ||
+        it->second.info.last_seen != outcome.client->last_seen ||
+        it->second.info.session_id != outcome.client->session_id) {
+      return;
+    }
+    if (!outcome.replaced_client) {
+      // Records other sends put in its inbox meanwhile go with it, as when a
+      // client leaves right after a send: its registration never happened.
+      erase_locked(it);
+      return;
+    }
+    Slot& slot = it->second;
+    const ClientInfo& before = *outcome.replaced_client;
+    unindex_locked(slot);
+    slot.info.client_type = before.client_type;
+    slot.info.capabilities = before.capabilities;
+    slot.info.group_id = before.group_id;
+    slot.info.last_seen = before.last_seen;
+    slot.info.session_id = before.session_id;
+    index_locked(slot);
+  }
 }
 
 UserMessageBus::Snapshot UserMessageBus::snapshot(const PresenceLookup& presence) const {
@@ -345,6 +438,11 @@ BusStats UserMessageBus::stats() const {
 std::size_t UserMessageBus::client_count() const {
   std::lock_guard lock(mutex_);
   return clients_.size();
+}
+
+std::size_t UserMessageBus::user_inbox_bytes() const {
+  std::lock_guard lock(mutex_);
+  return inbox_bytes_;
 }
 
 double UserMessageBus::last_activity() const {
@@ -440,17 +538,19 @@ void UserMessageBus::unindex_locked(const Slot& slot) {
 }
 
 void UserMessageBus::erase_locked(StringMap<Slot>::iterator it) {
+  inbox_bytes_ -= it->second.inbox.bytes();
   unindex_locked(it->second);
   order_.erase(it->second.key);
   if (it->second.info.is_persistent) --persistent_count_;
   clients_.erase(it);
 }
 
-std::vector<Delivery> UserMessageBus::deliver(const std::vector<Target>& targets,
-                                              const Routing& routing, std::string_view origin,
-                                              std::string_view payload_json,
-                                              std::string_view job_id, std::string_view message_id,
-                                              Priority priority, double timestamp) {
+std::vector<Delivery> UserMessageBus::build_records(const std::vector<Target>& targets,
+                                                    const Routing& routing, std::string_view origin,
+                                                    std::string_view payload_json,
+                                                    std::string_view job_id,
+                                                    std::string_view message_id, Priority priority,
+                                                    double timestamp) const {
   std::vector<Delivery> out;
   if (targets.empty()) return out;
   const boost::json::object routing_json = routing.to_json();
@@ -465,28 +565,85 @@ std::vector<Delivery> UserMessageBus::deliver(const std::vector<Target>& targets
     d.timestamp = timestamp;
     out.push_back(std::move(d));
   }
+  return out;
+}
 
+std::optional<std::string> UserMessageBus::append_locked(Outcome& out, bool changes_jobs) {
+  std::vector<Delivery>& deliveries = out.deliveries;
   // A target that left between resolving and now gets nothing: it is gone.
-  std::lock_guard lock(mutex_);
+  std::vector<Slot*> slots;
+  slots.reserve(deliveries.size());
   std::size_t kept = 0;
-  for (auto& d : out) {
+  std::size_t incoming = 0;
+  bool persistent = false;
+  for (auto& d : deliveries) {
     auto it = clients_.find(d.target_uuid);
     if (it == clients_.end()) continue;
-    Slot& slot = it->second;
+    slots.push_back(&it->second);
+    incoming += d.text->size();
+    persistent = persistent || it->second.info.is_persistent;
+    if (&deliveries[kept] != &d) deliveries[kept] = std::move(d);  // a self-move would empty it
+    ++kept;
+  }
+  deliveries.resize(kept);
+
+  const std::size_t quota = limits_.max_inbox_bytes;
+  if (incoming > 0 && inbox_bytes_ + incoming > quota) {
+    make_room_locked(incoming, out.cursors);
+    if (inbox_bytes_ + incoming > quota) {
+      deliveries.clear();
+      return "max-user-inbox-bytes (" + std::to_string(quota) +
+             ") reached: this user's inboxes hold " + std::to_string(inbox_bytes_) +
+             " bytes of undelivered records and this send needs " + std::to_string(incoming) +
+             " more; nothing was delivered";
+    }
+  }
+
+  const bool hold = policy_.hold_until_stored && (persistent || changes_jobs);
+  out.held = hold && !deliveries.empty();
+  for (std::size_t i = 0; i < deliveries.size(); ++i) {
+    Delivery& d = deliveries[i];
+    Slot& slot = *slots[i];
     d.seq = ++last_record_seq_;
     d.session_id = slot.info.session_id;
     d.persistent = slot.info.is_persistent;
     const std::uint64_t evicted_before = slot.inbox.evicted_through();
-    dropped_records_ +=
-        slot.inbox.append(InboxRecord{d.seq, d.level, timestamp, d.text}, policy_.inbox, timestamp);
+    dropped_records_ += change_inbox(slot.inbox, inbox_bytes_, [&](Inbox& inbox) {
+      return inbox.append(InboxRecord{d.seq, d.level, d.timestamp, d.text, hold}, policy_.inbox,
+                          d.timestamp);
+    });
     // Only an eviction asks the store to forget older rows (a DELETE per
     // record would double the durable path's cost).
     if (slot.inbox.evicted_through() != evicted_before) d.retained_from = slot.inbox.first_seq();
-    if (&out[kept] != &d) out[kept] = std::move(d);  // a self-move would empty it
-    ++kept;
   }
-  out.resize(kept);
-  return out;
+  return std::nullopt;
+}
+
+void UserMessageBus::make_room_locked(std::size_t incoming, std::vector<CursorUpdate>& changed) {
+  const std::size_t target = limits_.max_inbox_bytes - limits_.max_inbox_bytes / 8;
+  // A k-way merge over the inboxes' delivered fronts, by seq.
+  struct Front {
+    std::uint64_t seq;
+    Slot* slot;
+    bool operator>(const Front& other) const { return seq > other.seq; }
+  };
+  std::priority_queue<Front, std::vector<Front>, std::greater<>> fronts;
+  for (auto& [uuid, slot] : clients_) {
+    if (const std::uint64_t seq = slot.inbox.delivered_front()) fronts.push({seq, &slot});
+  }
+  std::vector<Slot*> touched;
+  while (!fronts.empty() && inbox_bytes_ + incoming > target) {
+    Slot* slot = fronts.top().slot;
+    fronts.pop();
+    inbox_bytes_ -= slot->inbox.evict_oldest();
+    touched.push_back(slot);
+    if (const std::uint64_t seq = slot->inbox.delivered_front()) fronts.push({seq, slot});
+  }
+  std::sort(touched.begin(), touched.end(), std::less<>());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  for (const Slot* slot : touched) {
+    if (auto u = cursor_update_locked(*slot)) changed.push_back(std::move(*u));
+  }
 }
 
 std::optional<CursorUpdate> UserMessageBus::cursor_update_locked(const Slot& slot) const {
@@ -508,12 +665,24 @@ SessionRead UserMessageBus::read_session(std::string_view session_id, std::size_
   };
   std::vector<Cursor> cursors;
   cursors.reserve(bound->second.size());
+  // The oldest held record of the session's clients: nothing from it on goes
+  // out yet, so that everything below the session's last event id has gone
+  // out (a Last-Event-ID resume counts on it).
+  std::uint64_t horizon = 0;
   for (const auto& [key, slot_ptr] : bound->second) {
     Slot& slot = *slot_ptr;
-    dropped_records_ += slot.inbox.expire(policy_.inbox, now);
-    auto at = slot.inbox.first_after(slot.inbox.delivered_through());
+    dropped_records_ += change_inbox(
+        slot.inbox, inbox_bytes_, [&](Inbox& inbox) { return inbox.expire(policy_.inbox, now); });
+    const std::uint64_t delivered = slot.inbox.delivered_through();
+    if (const std::uint64_t held = slot.inbox.first_held_after(delivered)) {
+      horizon = horizon ? std::min(horizon, held) : held;
+    }
+    auto at = slot.inbox.first_after(delivered);
     if (at != slot.inbox.records().end())
       cursors.push_back({&slot, at, slot.inbox.records().end()});
+  }
+  if (horizon) {
+    for (auto& c : cursors) c.end = c.slot->inbox.first_after(horizon - 1);
   }
   // A k-way merge by seq; k is the number of clients of one session (small).
   std::vector<std::uint64_t> through(cursors.size(), 0);
@@ -579,15 +748,18 @@ PullRead UserMessageBus::receive(std::string_view client_uuid, std::optional<std
   if (it == clients_.end()) return out;
   out.found = true;
   Slot& slot = it->second;
-  dropped_records_ += slot.inbox.expire(policy_.inbox, now);
+  dropped_records_ += change_inbox(slot.inbox, inbox_bytes_,
+                                   [&](Inbox& inbox) { return inbox.expire(policy_.inbox, now); });
   if (after) {
     slot.inbox.advance_delivered(*after);
     out.cursor = cursor_update_locked(slot);
   }
   const std::uint64_t from = after ? *after : slot.inbox.delivered_through();
+  const std::uint64_t held = slot.inbox.first_held_after(from);
   out.next = from;
   for (auto r = slot.inbox.first_after(from);
-       r != slot.inbox.records().end() && out.items.size() < limit; ++r) {
+       r != slot.inbox.records().end() && (held == 0 || r->seq < held) && out.items.size() < limit;
+       ++r) {
     out.items.push_back(InboxItem{r->seq, r->level, r->text});
     out.next = r->seq;
   }
@@ -601,7 +773,8 @@ bool UserMessageBus::has_records_after(std::string_view client_uuid,
   auto it = clients_.find(client_uuid);
   if (it == clients_.end()) return false;
   const Inbox& inbox = it->second.inbox;
-  return inbox.first_after(after ? *after : inbox.delivered_through()) != inbox.records().end();
+  auto first = inbox.first_after(after ? *after : inbox.delivered_through());
+  return first != inbox.records().end() && !first->held;
 }
 
 std::uint64_t UserMessageBus::last_record_seq() const {
@@ -627,6 +800,7 @@ void UserMessageBus::restore_client(RestoredClient c) {
     last_record_seq_ = std::max(last_record_seq_, r.seq);
     dropped_records_ += slot.inbox.append(std::move(r), policy_.inbox, clock_());
   }
+  inbox_bytes_ += slot.inbox.bytes();
   std::string uuid = slot.info.uuid;
   auto it = clients_.emplace(std::move(uuid), std::move(slot)).first;
   order_.emplace(it->second.key, &it->second);

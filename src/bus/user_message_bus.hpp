@@ -80,6 +80,22 @@ class UserMessageBus {
   // blender_job_update: {"status":"ok","delivered":"direct"|"broadcast","targets"}.
   Outcome job_update(const JobUpdate& update);
 
+  // A send or job update whose records would pass the user's inbox quota
+  // (Limits::max_inbox_bytes) first evicts delivered records, oldest first
+  // across the user's inboxes (they wait only for a replay); when the
+  // undelivered ones alone leave no room it is refused, and nothing of it is
+  // delivered. Nothing undelivered is ever evicted to make room.
+
+  // --- After the store (DeliveryPolicy::hold_until_stored) ---
+  // The store committed what `outcome` changed: its held records become
+  // deliverable (the caller wakes their readers).
+  void release(const Outcome& outcome);
+  // The store could not commit it: its held records are removed (they reach
+  // nobody), a registration is undone (a client it created is removed, an
+  // update reverted) and jobs it opened or closed are put back, unless they
+  // changed again since.
+  void withdraw(const Outcome& outcome);
+
   // blender_list_available_clients: {"status":"ok","user_id","persistent","ephemeral"}.
   // `presence` fills the liveness fields; without it a client is online while
   // bound to a session.
@@ -121,6 +137,8 @@ class UserMessageBus {
 
   BusStats stats() const;
   std::size_t client_count() const;
+  // Serialized bytes held in all of this user's inboxes (the quota's measure).
+  std::size_t user_inbox_bytes() const;
   double last_activity() const;
   std::optional<ClientInfo> find(std::string_view client_uuid) const;
   std::optional<std::string> job_originator(std::string_view job_id) const;
@@ -158,14 +176,22 @@ class UserMessageBus {
     std::string uuid;
     std::string session_id;
   };
-  // Serializes the records of one send (lock not held), then appends them to
-  // the targets' inboxes (under the lock), each with the next seq.
-  std::vector<Delivery> deliver(const std::vector<Target>& targets, const Routing& routing,
-                                std::string_view origin, std::string_view payload_json,
-                                std::string_view job_id, std::string_view message_id,
-                                Priority priority, double timestamp);
+  // Serializes the records of one send, one per target (lock not held).
+  std::vector<Delivery> build_records(const std::vector<Target>& targets, const Routing& routing,
+                                      std::string_view origin, std::string_view payload_json,
+                                      std::string_view job_id, std::string_view message_id,
+                                      Priority priority, double timestamp) const;
 
   // Locked helpers (the caller holds mutex_).
+  // Appends the outcome's records to their targets' inboxes, each with the
+  // next seq; targets that left since get nothing. Held when the policy says
+  // so and the records go to a persistent client or `changes_jobs`. Returns
+  // the quota's refusal (nothing appended) or nullopt.
+  std::optional<std::string> append_locked(Outcome& out, bool changes_jobs);
+  // Evicts delivered records across the user's inboxes, oldest first, so that
+  // `incoming` more bytes fit (down to 7/8 of the quota, so that under steady
+  // load this runs now and then, not on every send).
+  void make_room_locked(std::size_t incoming, std::vector<CursorUpdate>& changed);
   std::vector<Target> resolve_locked(const Routing& routing, std::string_view origin) const;
   void index_locked(Slot& slot);
   void unindex_locked(const Slot& slot);
@@ -197,6 +223,7 @@ class UserMessageBus {
   double last_activity_ = 0;
   std::uint64_t last_record_seq_ = 0;
   std::uint64_t dropped_records_ = 0;
+  std::size_t inbox_bytes_ = 0;  // sum of every slot's inbox.bytes()
 };
 
 }  // namespace blender_bus::bus

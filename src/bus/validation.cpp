@@ -2,19 +2,10 @@
 
 namespace blender_bus::bus {
 
-std::size_t code_points(std::string_view utf8) {
-  std::size_t count = 0;
-  for (char c : utf8) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
-  }
-  return count;
-}
-
 std::optional<std::string> check_length(std::string_view field, std::string_view value,
                                         std::size_t max) {
-  // Bytes bound code points from above: skip the count for the common case.
-  if (value.size() <= max || code_points(value) <= max) return std::nullopt;
-  return std::string(field) + " exceeds " + std::to_string(max) + " characters";
+  if (value.size() <= max) return std::nullopt;
+  return std::string(field) + " exceeds " + std::to_string(max) + " bytes";
 }
 
 std::optional<std::string> check_optional_length(std::string_view field,
@@ -31,7 +22,7 @@ std::optional<std::string> check_capabilities(const std::vector<std::string>& ca
   }
   for (std::size_t i = 0; i < capabilities.size(); ++i) {
     auto error = check_length("capabilities[" + std::to_string(i) + "]", capabilities[i],
-                              limits.max_capability);
+                              limits.max_id_bytes);
     if (error) return error;
   }
   return std::nullopt;

@@ -9,11 +9,8 @@
 
 namespace blender_bus::bus {
 
-// Number of Unicode code points in UTF-8 text (continuation bytes not counted).
-std::size_t code_points(std::string_view utf8);
-
-// nullopt when `value` fits in `max` code points, else the error message,
-// e.g. "client_uuid exceeds 256 characters".
+// nullopt when `value` fits in `max` bytes, else the error message, e.g.
+// "client_uuid exceeds 256 bytes".
 std::optional<std::string> check_length(std::string_view field, std::string_view value,
                                         std::size_t max);
 

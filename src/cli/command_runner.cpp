@@ -49,6 +49,11 @@ std::string describe_failure(const std::exception& error) {
 }
 
 int run_command(const std::string& name, const CommandBody& body, int error_status) {
+  // A reader that goes away (`blender-bus listen | head -1`) closes our
+  // stdout: the write fails with EPIPE and is reported below, instead of the
+  // signal ending the process without a word. Sockets never raise it (Asio
+  // sends with MSG_NOSIGNAL).
+  std::signal(SIGPIPE, SIG_IGN);
   asio::io_context io(1);
   CommandContext context(io.get_executor());
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -84,6 +89,10 @@ int run_command(const std::string& name, const CommandBody& body, int error_stat
   });
   io.run();
   if (forced && !finished) return 130;  // 128 + SIGINT, as shells report it
+  if (!std::cout.flush()) {
+    std::cerr << "blender-bus " << name << ": stdout was closed; the output is lost\n";
+    if (status == 0) status = error_status;
+  }
   return status;
 }
 

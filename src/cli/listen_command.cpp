@@ -59,7 +59,8 @@ asio::awaitable<int> run_listen(const ListenOptions& options, CommandContext& co
   asio::steady_timer pause(executor);
   auto delay = std::chrono::milliseconds(250);
   bool announced = false;
-  while (!context.interrupted()) {
+  bool stdout_closed = false;
+  while (!context.interrupted() && !stdout_closed) {
     McpClientOptions client_options;
     client_options.client_name = "blender-bus listen";
     McpClient client(executor, profile.server, profile.auth, client_options);
@@ -82,16 +83,21 @@ asio::awaitable<int> run_listen(const ListenOptions& options, CommandContext& co
       }
       delay = std::chrono::milliseconds(250);
       if (context.interrupted()) stream->stop();  // Ctrl-C came while connecting
-      co_await stream->run([](json::object& params, const SseEvent&) {
+      co_await stream->run([&stream, &stdout_closed](json::object& params, const SseEvent&) {
         auto record = BusRecord::from_params(params);
         if (!record) return;
         std::cout << blender_bus::json::to_text(record->data) << '\n';
         std::cout.flush();  // a pipe reader sees each record as it comes
+        if (!std::cout) {
+          // The reader went away (EPIPE): nobody will see more; stop as on Ctrl-C.
+          stdout_closed = true;
+          stream->stop();
+        }
       });
     } catch (const SessionGone&) {
       session_gone = true;
     }
-    if (context.interrupted()) {
+    if (context.interrupted() || stdout_closed) {
       // Persistent clients stay registered (their inbox keeps their records).
       bool tidy = true;
       try {

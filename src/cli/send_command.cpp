@@ -37,15 +37,23 @@ struct SendOptions {
   double timeout_s = 60;
 };
 
+// The whole script, read before anything is sent (stdin to its end, so a
+// writer is never cut off half-way). An empty one is refused: from stdin it
+// usually means stdin was closed or never connected.
 std::string read_script(const std::string& source) {
+  std::string script;
   if (source == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    script.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    if (script.empty()) throw std::runtime_error("no script on stdin (it was empty or closed)");
+    return script;
   }
   std::ifstream in(source, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read script " + source);
   std::ostringstream text;
   text << in.rdbuf();
-  return text.str();
+  script = text.str();
+  if (script.empty()) throw std::runtime_error("script " + source + " is empty");
+  return script;
 }
 
 std::string status_of(const json::value& value) {

@@ -9,8 +9,20 @@ SessionRegistry::SessionRegistry(SessionLimits limits) : limits_(limits) {}
 SessionPtr SessionRegistry::create(const std::string& user_id) {
   auto session = std::make_shared<Session>(random_hex_id(), user_id);
   std::lock_guard lock(mutex_);
+  std::size_t& open = per_user_[user_id];
+  if (open >= limits_.max_per_user) {
+    if (open == 0) per_user_.erase(user_id);
+    return nullptr;
+  }
+  ++open;
   sessions_.emplace(session->id(), session);
   return session;
+}
+
+void SessionRegistry::erase_locked(std::unordered_map<std::string, SessionPtr>::iterator it) {
+  auto count = per_user_.find(it->second->user_id());
+  if (count != per_user_.end() && --count->second == 0) per_user_.erase(count);
+  sessions_.erase(it);
 }
 
 SessionPtr SessionRegistry::find(const std::string& id) const {
@@ -20,14 +32,20 @@ SessionPtr SessionRegistry::find(const std::string& id) const {
   return it->second;
 }
 
+SessionPtr SessionRegistry::find_for_user(const std::string& id, std::string_view user_id) const {
+  SessionPtr session = find(id);
+  if (!session || session->user_id() != user_id) return nullptr;
+  return session;
+}
+
 bool SessionRegistry::end(const std::string& id) {
   SessionPtr session;
   {
     std::lock_guard lock(mutex_);
     auto it = sessions_.find(id);
     if (it == sessions_.end()) return false;
-    session = std::move(it->second);
-    sessions_.erase(it);
+    session = it->second;
+    erase_locked(it);
   }
   notify_end(session);
   return true;
@@ -41,8 +59,8 @@ std::size_t SessionRegistry::expire_idle(std::chrono::steady_clock::time_point n
       const auto& session = it->second;
       const bool streaming = session->outbound().has_consumer();
       if (!streaming && now - session->last_activity() > limits_.idle_timeout) {
-        expired.push_back(std::move(it->second));
-        it = sessions_.erase(it);
+        expired.push_back(it->second);
+        erase_locked(it++);
       } else {
         ++it;
       }
@@ -75,6 +93,7 @@ void SessionRegistry::end_all() {
   {
     std::lock_guard lock(mutex_);
     all.swap(sessions_);
+    per_user_.clear();
   }
   for (auto& [id, session] : all) notify_end(session);
 }

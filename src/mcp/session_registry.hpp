@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -14,6 +15,9 @@ namespace blender_bus::mcp {
 
 struct SessionLimits {
   std::chrono::seconds idle_timeout{30 * 60};
+  // Open sessions per user (each holds memory and may hold a stream), so one
+  // user cannot exhaust the server for everyone.
+  std::size_t max_per_user = 256;
 };
 
 // All live sessions, by id. Thread-safe.
@@ -21,10 +25,15 @@ class SessionRegistry {
  public:
   explicit SessionRegistry(SessionLimits limits);
 
-  // Creates a session with a cryptographically random id.
+  // Creates a session with a cryptographically random id; nullptr when the
+  // user already has max_per_user sessions open.
   SessionPtr create(const std::string& user_id);
   // nullptr when unknown or ended.
   SessionPtr find(const std::string& id) const;
+  // The same, and nullptr for another user's session too: a session id is
+  // usable only by the user who opened it, and a foreign one is answered like
+  // an unknown one (no probing for live ids).
+  SessionPtr find_for_user(const std::string& id, std::string_view user_id) const;
   // Ends and forgets the session; listeners are told. False if unknown.
   bool end(const std::string& id);
   // Ends sessions idle longer than the limit and without an open stream.
@@ -45,10 +54,13 @@ class SessionRegistry {
 
  private:
   void notify_end(const SessionPtr& session);
+  // Forgets `session` (lock held).
+  void erase_locked(std::unordered_map<std::string, SessionPtr>::iterator it);
 
   SessionLimits limits_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, SessionPtr> sessions_;
+  std::unordered_map<std::string, std::size_t> per_user_;  // open sessions by user
   std::vector<EndListener> listeners_;
 };
 

@@ -151,7 +151,7 @@ int run_http_server(ServeConfig config) {
   raise_descriptor_limit(config.http.max_connections);
   auth::create_private_directories(config.data_dir);
   warn_if_shared(config.data_dir);
-  store::Database database(config.data_dir / store::kDatabaseFileName);
+  store::Database database(config.data_dir / store::kDatabaseFileName, config.database);
 
   const unsigned threads =
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -178,6 +178,9 @@ int run_http_server(ServeConfig config) {
       config.auth_none ? static_cast<const auth::RequestAuthenticator&>(local_authenticator)
                        : auth_layer.authenticator();
 
+  // With a store, records of a change it must keep wait for its commit: a
+  // send answered with an error reaches nobody.
+  config.delivery.hold_until_stored = config.durable;
   bus::BusManager buses(
       unix_seconds,
       [](std::span<unsigned char> bytes) { randombytes_buf(bytes.data(), bytes.size()); },

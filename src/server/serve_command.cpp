@@ -99,8 +99,8 @@ void add_serve_command(CLI::App& app) {
       ->capture_default_str();
   serve
       ->add_option("--inbox-max-age", config->delivery.inbox.max_age_seconds,
-                   "Seconds a record may wait in an inbox")
-      ->check(CLI::Range(1.0, 365.0 * 24 * 3600))
+                   "Seconds a record may wait in an inbox (fractions allowed)")
+      ->check(CLI::Range(0.001, 365.0 * 24 * 3600))
       ->capture_default_str();
   serve
       ->add_option("--inbox-max-bytes", config->delivery.inbox.max_bytes,
@@ -108,15 +108,47 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 34))
       ->capture_default_str();
   serve
+      ->add_option("--max-clients-per-bus", config->bus_limits.max_clients,
+                   "Clients one user may register (beyond it a registration is refused)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-sessions-per-user", config->sessions.max_per_user,
+                   "MCP sessions one user may hold open (beyond it initialize gets 429)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-user-inbox-bytes", config->bus_limits.max_inbox_bytes,
+                   "Serialized bytes across all of one user's inboxes; a send that does not "
+                   "fit once delivered records are evicted is refused")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 40))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-open-jobs", config->delivery.open_jobs,
+                   "Open jobs per user; past it the oldest are forgotten (an update then "
+                   "broadcasts)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+      ->capture_default_str();
+  auto fsync_mode = std::make_shared<std::string>("normal");
+  serve
+      ->add_option("--fsync", *fsync_mode,
+                   "normal: a kill -9 loses nothing committed, a power loss may lose the last "
+                   "commits; always: sync every commit (power-loss durable, slower)")
+      ->check(CLI::IsMember({"normal", "always"}))
+      ->capture_default_str();
+  serve
       ->add_option("--stale-after", config->delivery.stale_after_seconds,
                    "Seconds of silence after which an offline persistent client is marked stale")
       ->check(CLI::Range(1.0, 365.0 * 24 * 3600))
       ->capture_default_str();
   serve->callback([config, auth_mode, idle_seconds, keep_alive_seconds, no_durable,
-                   write_timeout_seconds, header_timeout_seconds, body_timeout_seconds] {
+                   write_timeout_seconds, header_timeout_seconds, body_timeout_seconds,
+                   fsync_mode] {
     config->http.write_timeout = std::chrono::seconds(*write_timeout_seconds);
     config->http.header_timeout = std::chrono::seconds(*header_timeout_seconds);
     config->http.body_timeout = std::chrono::seconds(*body_timeout_seconds);
+    config->database.sync = *fsync_mode == "always" ? store::DatabaseOptions::Sync::full
+                                                    : store::DatabaseOptions::Sync::normal;
     config->auth_none = *auth_mode == "none";
     config->durable = !*no_durable;
     config->sessions.idle_timeout = std::chrono::seconds(*idle_seconds);

@@ -7,6 +7,7 @@
 #include "bus/delivery_policy.hpp"
 #include "bus/limits.hpp"
 #include "mcp/session_registry.hpp"
+#include "store/database.hpp"
 #include "transport/http_options.hpp"
 
 namespace blender_bus::server {
@@ -27,6 +28,8 @@ struct ServeConfig {
   // Persistent clients, their inboxes and open jobs survive a restart in the
   // store; --no-durable keeps everything in memory (to compare throughput).
   bool durable = true;
+  // --fsync always: every commit is synced (power-loss durable).
+  store::DatabaseOptions database;
   // Token and user settings (environment).
   std::optional<std::string> secret_key;
   std::optional<std::string> access_token_expire_minutes;

@@ -72,10 +72,10 @@ void Database::configure(const DatabaseOptions& options) {
 
   Connection c = lock();
   // WAL lets readers (another process, a later reader pool) proceed during a
-  // write; NORMAL sync is durable across application crashes in WAL mode.
-  // An in-memory database answers "memory" here, which is fine.
+  // write. An in-memory database answers "memory" here, which is fine.
   c.exec("PRAGMA journal_mode=WAL");
-  c.exec("PRAGMA synchronous=NORMAL");
+  c.exec(options.sync == DatabaseOptions::Sync::full ? "PRAGMA synchronous=FULL"
+                                                     : "PRAGMA synchronous=NORMAL");
   // A checkpoint copies the WAL's pages back into the file and syncs both;
   // under a stream of small commits the default (every 1,000 pages) did
   // that several times a second, a tenth of the writer's time. 8,192 pages

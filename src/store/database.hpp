@@ -21,6 +21,13 @@ struct DatabaseOptions {
   // How long a write waits for another process (e.g. `blender-bus user add`
   // beside a running server) before SQLITE_BUSY becomes a StoreError.
   std::chrono::milliseconds busy_timeout{5000};
+  // When a commit reaches the disk. In WAL mode, `normal` syncs the WAL only
+  // at checkpoints: a crash of the process (kill -9) loses nothing committed,
+  // a power loss or OS crash may lose the last commits. `full` syncs the WAL
+  // on every commit: committed survives a power loss too, at the cost of an
+  // fsync per transaction (--fsync always).
+  enum class Sync { normal, full };
+  Sync sync = Sync::normal;
 };
 
 // The embedded store: one SQLite connection in WAL mode with foreign keys on.

@@ -19,15 +19,21 @@ json::array or_null(std::initializer_list<std::string_view> types) {
   return out;
 }
 
-json::object string_prop(std::size_t max_length, std::string_view description) {
-  return {{"type", "string"}, {"maxLength", max_length}, {"description", description}};
+// Identifiers carry no maxLength: their limit is in bytes (bus::Limits), which
+// a schema cannot say, and the bus's refusal names the field in the tools'
+// own {"status":"error"} shape. The description states it.
+std::string with_limit(std::string_view description, std::size_t max_bytes) {
+  return std::string(description) + " At most " + std::to_string(max_bytes) + " bytes.";
 }
 
-json::object nullable_string_prop(std::size_t max_length, std::string_view description) {
+json::object string_prop(std::size_t max_bytes, std::string_view description) {
+  return {{"type", "string"}, {"description", with_limit(description, max_bytes)}};
+}
+
+json::object nullable_string_prop(std::size_t max_bytes, std::string_view description) {
   return {{"type", or_null({"string"})},
-          {"maxLength", max_length},
           {"default", nullptr},
-          {"description", description}};
+          {"description", with_limit(description, max_bytes)}};
 }
 
 json::object object_schema(json::object properties, json::array required) {
@@ -39,13 +45,13 @@ json::object object_schema(json::object properties, json::array required) {
 }  // namespace
 
 json::object register_client_schema(const bus::Limits& limits) {
-  json::object uuid = string_prop(limits.max_client_uuid,
+  json::object uuid = string_prop(limits.max_id_bytes,
                                   "Your sticky client id; messages for it reach this MCP session.");
   uuid["minLength"] = 1;
   return object_schema(
       {
           {"client_uuid", std::move(uuid)},
-          {"client_type", string_prop(limits.max_client_type,
+          {"client_type", string_prop(limits.max_id_bytes,
                                       "\"blender\" for Blender peers, \"llm\" for assistants; "
                                       "any string is allowed.")},
           {"is_persistent",
@@ -56,11 +62,12 @@ json::object register_client_schema(const bus::Limits& limits) {
              "Fixed at first registration."}}},
           {"capabilities",
            {{"type", or_null({"array"})},
-            {"items", {{"type", "string"}, {"maxLength", limits.max_capability}}},
-            {"maxItems", limits.max_capabilities},
+            {"items", {{"type", "string"}}},
             {"default", json::array{}},
-            {"description", "Free-form, e.g. python_execution, rendering."}}},
-          {"group_id", nullable_string_prop(limits.max_group_id,
+            {"description", "Free-form, e.g. python_execution, rendering. At most " +
+                                std::to_string(limits.max_capabilities) + ", each at most " +
+                                std::to_string(limits.max_id_bytes) + " bytes."}}},
+          {"group_id", nullable_string_prop(limits.max_id_bytes,
                                             "Optional group, addressable with group routing.")},
           {"label", nullable_string_prop(limits.max_label,
                                          "A human name for this machine, e.g. \"Studio PC\"; "
@@ -71,7 +78,7 @@ json::object register_client_schema(const bus::Limits& limits) {
 
 json::object unregister_client_schema(const bus::Limits& limits) {
   return object_schema(
-      {{"client_uuid", string_prop(limits.max_client_uuid, "The client to remove from your bus.")}},
+      {{"client_uuid", string_prop(limits.max_id_bytes, "The client to remove from your bus.")}},
       {"client_uuid"});
 }
 
@@ -84,12 +91,12 @@ json::object send_message_schema(const bus::Limits& limits) {
              "Any JSON object, delivered as is. A job: {\"message_type\":\"job_dispatch\","
              "\"job_id\":\"job-…\",\"script\":\"import bpy\\n…\"}."}}},
           {"target_uuid",
-           nullable_string_prop(limits.max_client_uuid, "Direct: the one client with this uuid.")},
+           nullable_string_prop(limits.max_id_bytes, "Direct: the one client with this uuid.")},
           {"group_id",
-           nullable_string_prop(limits.max_group_id,
+           nullable_string_prop(limits.max_id_bytes,
                                 "Group: every client of this group, the sender included.")},
           {"client_type",
-           nullable_string_prop(limits.max_client_type,
+           nullable_string_prop(limits.max_id_bytes,
                                 "Type filter: every client of this type, the sender included.")},
           {"priority",
            {{"type", or_null({"string", "integer"})},
@@ -98,7 +105,7 @@ json::object send_message_schema(const bus::Limits& limits) {
              "emergency, alert, critical, error, warning, notice, info or debug (or in "
              "capitals, or 0-7)."}}},
           {"from_uuid",
-           nullable_string_prop(limits.max_client_uuid,
+           nullable_string_prop(limits.max_id_bytes,
                                 "Your client uuid: job updates for this job come back to you, "
                                 "and a broadcast skips you.")},
       },
@@ -138,7 +145,7 @@ json::object list_available_clients_schema() {
 }
 
 json::object receive_messages_schema(const bus::Limits& limits) {
-  json::object uuid = string_prop(limits.max_client_uuid, "The client whose inbox to read.");
+  json::object uuid = string_prop(limits.max_id_bytes, "The client whose inbox to read.");
   uuid["minLength"] = 1;
   return object_schema(
       {

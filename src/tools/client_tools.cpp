@@ -3,7 +3,6 @@
 #include "bus/requests.hpp"
 #include "tools/bus_schemas.hpp"
 #include "tools/bus_tools.hpp"
-#include "tools/durable_wait.hpp"
 #include "tools/sync_handlers.hpp"
 #include "tools/tool_arguments.hpp"
 #include "tools/tool_result.hpp"
@@ -28,21 +27,24 @@ asio::awaitable<mcp::ToolResult> register_client(DeliveryHub& hub, mcp::CallCont
   // The session may have ended while this call ran; its end listener has
   // then already swept the bus, so sweep again for this registration.
   if (ctx.session->ended()) hub.buses().on_session_end(ctx.user_id(), ctx.session->id());
-  const std::uint64_t ticket = hub.settle(ctx.user_id(), outcome);
+  if (!co_await hub.settle(ctx.user_id(), outcome)) {
+    co_return store_failure_result(
+        "the registration could not be stored, so it was undone; try again");
+  }
   // Records that waited for this client now flow to this session's stream.
   if (!outcome.rejected) ctx.session->outbound().wake();
-  if (!co_await await_durable(hub.journal(), ticket)) {
-    throw std::runtime_error("the store could not record the registration");
-  }
   co_return to_tool_result(outcome);
 }
 
 asio::awaitable<mcp::ToolResult> unregister_client(DeliveryHub& hub, mcp::CallContext& ctx,
                                                    const boost::json::object& args) {
   auto outcome = hub.buses().bus(ctx.user_id())->unregister_client(string_arg(args, "client_uuid"));
-  const std::uint64_t ticket = hub.settle(ctx.user_id(), outcome);
-  if (!co_await await_durable(hub.journal(), ticket)) {
-    throw std::runtime_error("the store could not record the unregistration");
+  if (!co_await hub.settle(ctx.user_id(), outcome)) {
+    // The client is off the bus, and still in the store: unregistering it
+    // again (not_found then) removes it there too.
+    co_return store_failure_result(
+        "the unregistration could not be stored, and the client may come back after a restart; "
+        "unregister it again");
   }
   co_return to_tool_result(outcome);
 }

@@ -1,15 +1,37 @@
 #include "tools/delivery_hub.hpp"
 
+#include "tools/durable_wait.hpp"
+
 namespace blender_bus::tools {
 
 DeliveryHub::DeliveryHub(bus::BusManager& buses, mcp::SessionRegistry& sessions,
                          BusJournal* journal)
     : buses_(buses), sessions_(sessions), journal_(journal) {}
 
-std::uint64_t DeliveryHub::settle(std::string_view user_id, const bus::Outcome& outcome) {
+boost::asio::awaitable<bool> DeliveryHub::settle(std::string user_id, const bus::Outcome& outcome) {
+  cursors_moved(user_id, outcome.cursors);
   // Journal first: a record must be on its way to disk before anyone can
   // acknowledge it (a delivered cursor must never overtake its record).
   const std::uint64_t ticket = journal_ ? journal_->record(user_id, outcome) : 0;
+  if (!outcome.held) wake_readers(user_id, outcome);
+  // Answered once the records for persistent targets are committed, so a
+  // crash after the answer loses none of them (SPEC §9).
+  const bool committed = co_await await_durable(journal_, ticket);
+  if (auto bus = buses_.find(user_id)) {
+    if (committed) {
+      bus->release(outcome);
+    } else {
+      bus->withdraw(outcome);
+    }
+  }
+  // Held records kept later ones of the same sessions back; either way those
+  // may go now.
+  if (outcome.held) wake_readers(user_id, outcome);
+  for (const auto& job : outcome.jobs) waiters_.wake(Waiters::job_key(user_id, job.job_id));
+  co_return committed;
+}
+
+void DeliveryHub::wake_readers(std::string_view user_id, const bus::Outcome& outcome) {
   // One wake per session and client, however many records a send put there.
   std::string last_session;
   for (const auto& d : outcome.deliveries) {
@@ -19,8 +41,6 @@ std::uint64_t DeliveryHub::settle(std::string_view user_id, const bus::Outcome& 
     }
     if (waiters_.size() > 0) waiters_.wake(Waiters::client_key(user_id, d.target_uuid));
   }
-  for (const auto& job : outcome.jobs) waiters_.wake(Waiters::job_key(user_id, job.job_id));
-  return ticket;
 }
 
 void DeliveryHub::cursors_moved(std::string_view user_id,

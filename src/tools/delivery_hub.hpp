@@ -1,6 +1,8 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,9 +16,10 @@
 
 namespace blender_bus::tools {
 
-// What follows a bus operation, in one place: wake the streams and long-polls
-// that wait for its records, and hand what must survive a restart to the
-// journal (when the server keeps one). The bus decides; this delivers.
+// What follows a bus operation, in one place: hand what must survive a
+// restart to the journal (when the server keeps one), wait for its commit,
+// then wake the streams and long-polls that wait for its records. The bus
+// decides; this delivers.
 class DeliveryHub {
  public:
   // `journal` may be null: everything stays in memory.
@@ -28,9 +31,14 @@ class DeliveryHub {
   Waiters& waiters() { return waiters_; }
   BusJournal* journal() { return journal_; }
 
-  // Wakes and journals what `outcome` changed on `user_id`'s bus. Returns the
-  // journal ticket the answer must wait for (0: nothing durable).
-  std::uint64_t settle(std::string_view user_id, const bus::Outcome& outcome);
+  // Journals what `outcome` changed on `user_id`'s bus and waits until what
+  // must survive a restart is committed (no thread blocks); then its held
+  // records become deliverable and their readers are woken. When the commit
+  // fails, the outcome is withdrawn from the bus (its records reach nobody,
+  // a registration is undone) and this returns false: the tool answers an
+  // error and nothing of the call remains. Records of an outcome that keeps
+  // nothing durable are woken at once.
+  boost::asio::awaitable<bool> settle(std::string user_id, const bus::Outcome& outcome);
   // Delivered cursors moved; journaled lazily (no ticket).
   void cursors_moved(std::string_view user_id, const std::vector<bus::CursorUpdate>& updates);
 
@@ -43,6 +51,9 @@ class DeliveryHub {
   bus::PresenceLookup presence() const;
 
  private:
+  // Wakes the sessions and long-polls that wait for the outcome's records.
+  void wake_readers(std::string_view user_id, const bus::Outcome& outcome);
+
   bus::BusManager& buses_;
   mcp::SessionRegistry& sessions_;
   BusJournal* journal_;

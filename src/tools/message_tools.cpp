@@ -2,7 +2,6 @@
 #include "bus/requests.hpp"
 #include "tools/bus_schemas.hpp"
 #include "tools/bus_tools.hpp"
-#include "tools/durable_wait.hpp"
 #include "tools/tool_arguments.hpp"
 #include "tools/tool_result.hpp"
 
@@ -21,11 +20,9 @@ asio::awaitable<mcp::ToolResult> send_message(DeliveryHub& hub, mcp::CallContext
   request.priority = priority_arg(args, "priority");
   request.from_uuid = nullable_string_arg(args, "from_uuid");
   auto outcome = hub.buses().bus(ctx.user_id())->send(args.at("payload").as_object(), request);
-  const std::uint64_t ticket = hub.settle(ctx.user_id(), outcome);
-  // Answered once the records for persistent targets are committed, so a
-  // crash after the answer loses none of them (SPEC §9).
-  if (!co_await await_durable(hub.journal(), ticket)) {
-    throw std::runtime_error("the store could not record the message");
+  if (!co_await hub.settle(ctx.user_id(), outcome)) {
+    co_return store_failure_result(
+        "the message could not be stored, so nobody received it; try again");
   }
   co_return to_tool_result(outcome);
 }
@@ -39,11 +36,12 @@ asio::awaitable<mcp::ToolResult> job_update(DeliveryHub& hub, mcp::CallContext& 
                         nullable_number_arg(args, "progress"),
                         nullable_string_arg(args, "progress_message")};
   auto outcome = hub.buses().bus(ctx.user_id())->job_update(update);
-  const std::uint64_t ticket = hub.settle(ctx.user_id(), outcome);
+  const bool stored = co_await hub.settle(ctx.user_id(), outcome);
   // Every update (not only open/close) is news to a blender_job_status waiter.
   hub.waiters().wake(Waiters::job_key(ctx.user_id(), update.job_id));
-  if (!co_await await_durable(hub.journal(), ticket)) {
-    throw std::runtime_error("the store could not record the job update");
+  if (!stored) {
+    co_return store_failure_result(
+        "the job update could not be stored, so nobody received it; try again");
   }
   co_return to_tool_result(outcome);
 }

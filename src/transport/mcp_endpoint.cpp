@@ -158,9 +158,9 @@ mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request, std::strin
                               std::to_string(kMaxSessionIdLength) + " characters)");
     return nullptr;
   }
-  mcp::SessionPtr session = sessions_.find(std::string(id));
   // Another user's session is answered exactly like an unknown one.
-  if (!session || session->user_id() != principal.user_id) {
+  mcp::SessionPtr session = sessions_.find_for_user(std::string(id), principal.user_id);
+  if (!session) {
     failure = rpc_failure(request, http::status::not_found, -32001, "Session not found");
     return nullptr;
   }
@@ -198,6 +198,13 @@ asio::awaitable<bool> McpEndpoint::post(HttpStream& stream, const HttpRequest& r
                                            "Invalid Request: initialize must be sent alone"));
     }
     session = sessions_.create(admission.principal.user_id);
+    if (!session) {
+      co_return co_await reply(rpc_failure(
+          request, http::status::too_many_requests, -32000,
+          "Too Many Requests: max-sessions-per-user (" +
+              std::to_string(sessions_.limits().max_per_user) +
+              ") sessions are open for this user; end one (DELETE) or let it expire first"));
+    }
   } else if (!session) {
     co_return co_await reply(rpc_failure(request, http::status::bad_request, -32000,
                                          "Bad Request: Mcp-Session-Id header is required"));

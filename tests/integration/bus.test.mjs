@@ -8,9 +8,13 @@
 // nothing. "Nothing" is proven by events, not by waiting: after each step a
 // marker record is sent directly to every peer, and since a session's records
 // arrive in order, a peer that has its marker has everything sent before it.
+//
+// Every test gets fresh peers (new uuids, new sessions) and removes them
+// after itself, pass or fail: a record one test leaves behind cannot show up
+// in the next, so one bug is one failure.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 
 import { collectMessages, connectClient, startServer, toolJson } from './harness.mjs';
 
@@ -39,7 +43,7 @@ async function peer(registration) {
   const conn = await connectClient(server, { name: registration.client_uuid });
   const inbox = collectMessages(conn.client);
   await conn.streamOpened;
-  const p = { ...conn, inbox, uuid: registration.client_uuid, seen: 0 };
+  const p = { ...conn, inbox, uuid: registration.client_uuid, persistent: registration.is_persistent === true, seen: 0 };
   const [reg] = await call(p, 'blender_register_client', registration);
   assert.equal(reg.status, 'ok', JSON.stringify(reg));
   return p;
@@ -92,28 +96,44 @@ function expectRecord(rec, want) {
   });
 }
 
+/** Ends peers' sessions; persistent ones are unregistered first (they would stay on the bus). */
+async function leave(peers) {
+  for (const p of peers) {
+    if (p.persistent) {
+      try { await p.client.callTool({ name: 'blender_unregister_client', arguments: { client_uuid: p.uuid } }); } catch { /* the server may be gone */ }
+    }
+    await p.close();
+  }
+}
+
 describe('the bus with one llm and two blender peers (issue 3)', () => {
-  const run = randomUUID().slice(0, 8);
-  const ids = { llm: `llm-${run}`, b1: `blender-1-${run}`, b2: `blender-2-${run}` };
+  let run;
+  let ids;
   let llm;
   let b1;
   let b2;
-  let peers;
+  let peers = [];
   let user;
 
-  before(async () => {
+  beforeEach(async () => {
+    run = randomUUID().slice(0, 8);
+    ids = { llm: `llm-${run}`, b1: `blender-1-${run}`, b2: `blender-2-${run}` };
+    peers = [];
     llm = await peer({ client_uuid: ids.llm, client_type: 'llm' });
+    peers.push(llm);
     b1 = await peer({ client_uuid: ids.b1, client_type: 'blender', is_persistent: true,
       capabilities: ['python_execution', 'rendering'], group_id: 'render-cluster' });
+    peers.push(b1);
     b2 = await peer({ client_uuid: ids.b2, client_type: 'blender', is_persistent: true });
-    peers = [llm, b1, b2];
+    peers.push(b2);
     const [list] = await call(llm, 'blender_list_available_clients');
     user = list.user_id;
     assert.equal(typeof user, 'string');
+    // Nothing but this test's peers is on the bus: every routing mode sees exactly them.
+    assert.deepEqual([...list.persistent, ...list.ephemeral].map((c) => c.uuid).sort(),
+      Object.values(ids).sort(), 'an earlier test left clients behind');
   });
-  after(async () => {
-    for (const p of peers ?? []) await p.close();
-  });
+  afterEach(async () => { await leave(peers); });
 
   /** Sends, checks the result, drains, and checks who got exactly which record. */
   async function route(sender, args, { routing, receivers, from }) {
@@ -386,6 +406,7 @@ describe('ephemeral clients leave with their session', () => {
       assert.ok(!list.ephemeral.some((c) => c.uuid === gone.uuid), JSON.stringify(list));
       assert.ok(list.persistent.some((c) => c.uuid === stays.uuid), JSON.stringify(list));
     } finally {
+      await call(watcher, 'blender_unregister_client', { client_uuid: stays.uuid });
       await watcher.close();
     }
   });

@@ -12,22 +12,27 @@ import { after, before, describe, test } from 'node:test';
 
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 
-import { assertNoSanitizerReport, connectClient, login, sanitizerEnv, serverBin, startServer } from './harness.mjs';
+import { assertNoSanitizerReport, connectClient, login, sanitizerEnv, serverBin, startServer, trackChild } from './harness.mjs';
 
 const USER = { username: 'carol', password: 'cli-test-password-1' };
 
 /**
  * Runs `blender-bus ...args` with XDG_CONFIG_HOME = configHome; resolves with
  * { code, signal, stdout, stderr } once it exits (killed after timeoutMs).
+ * `input` goes to its stdin, which is then closed; a command that exits
+ * without reading it all is no error here (its stdin is not ours to judge).
+ * closeStdout: the read end of its stdout is closed at once, as when the
+ * reader of a pipe goes away.
  */
-function runCli(args, { configHome, input = '', env = {}, timeoutMs = 30_000 } = {}) {
+function runCli(args, { configHome, input = '', env = {}, timeoutMs = 30_000, closeStdout = false } = {}) {
   return new Promise((resolve, reject) => {
     const childEnv = { ...process.env, ...sanitizerEnv(), XDG_CONFIG_HOME: configHome, ...env };
     delete childEnv.BLENDER_BUS_SERVER;
-    const proc = spawn(serverBin(), args, { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = trackChild(spawn(serverBin(), args, { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] }));
     let stdout = '';
     let stderr = '';
-    proc.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    if (closeStdout) proc.stdout.destroy();
+    else proc.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
     proc.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
@@ -39,7 +44,12 @@ function runCli(args, { configHome, input = '', env = {}, timeoutMs = 30_000 } =
       assertNoSanitizerReport(stderr, `blender-bus ${args[0]}`);
       resolve({ code, signal, stdout, stderr });
     });
-    proc.stdin.end(input);
+    // The command may exit before it read what we write (or never read
+    // stdin): the pipe then breaks under our write, EPIPE, which is not a
+    // failure of the test.
+    proc.stdin.on('error', (e) => { if (e.code !== 'EPIPE') reject(e); });
+    if (input) proc.stdin.end(input);
+    else proc.stdin.end();
   });
 }
 
@@ -190,6 +200,26 @@ describe('blender-bus client commands against the real server', () => {
       { configHome: config });
     assert.equal(r.code, 1);
     assert.ok(r.stderr.includes('blender-bus call: the arguments are not JSON'), r.stderr);
+  });
+
+  test('a reader that goes away: the closed stdout is reported, exit 1, no SIGPIPE death', async () => {
+    const config = await freshConfig();
+    const tokens = await login(server, USER.username, USER.password);
+    const tokenFile = path.join(tmp, 'closed-stdout-token');
+    await writeFile(tokenFile, `${tokens.access_token}\n`, { mode: 0o600 });
+    const r = await runCli(['call', '--server', server.baseUrl, '--token-file', tokenFile,
+      'blender_list_available_clients', '{}'], { configHome: config, closeStdout: true });
+    assert.equal(r.signal, null, `killed by ${r.signal}`);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.stderr.includes('blender-bus call: stdout was closed; the output is lost'), r.stderr);
+  });
+
+  test('send --script - with an empty or closed stdin sends nothing: exit 3 and why', async () => {
+    const config = await freshConfig();
+    const r = await runCli(['send', '--server', server.baseUrl, '--target', 'uuid:nobody', '--script', '-'],
+      { configHome: config, input: '' });
+    assert.equal(r.code, 3, r.stderr);
+    assert.ok(r.stderr.includes('blender-bus send: no script on stdin (it was empty or closed)'), r.stderr);
   });
 
   test('no login and no token: exit 1, "not authorized: Bearer token required" and how to log in', async () => {

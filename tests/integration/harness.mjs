@@ -15,6 +15,11 @@
 //   server.vmRssKb()         the server's resident memory, from /proc
 //   rawConnection(port, …)   a TCP (or TLS) connection for byte-exact requests
 //   makeTestCertificate(dir) a throwaway CA and a localhost certificate (openssl)
+//   trackChild(proc)         a child process killed when the test that started it ends
+//
+// A server (or tracked child) a test started is killed when that test ends,
+// however it ends: a test that times out or is cancelled never reaches its
+// finally. Those a suite's hook started are killed when the file ends.
 //
 // Everything that waits has a timeout and waits for an event, never a sleep.
 // The binary is $BLENDER_BUS_BIN, else build/blender-bus.
@@ -29,12 +34,52 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'node:test';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+// Children still running, with the test that started them (null: a suite's
+// hook). A test that times out or is cancelled is abandoned where it waits,
+// so its `finally` never stops its server: the hook after every test kills
+// what that test started and left running, and this process's exit or a
+// terminating signal kills whatever is left, so no server outlives the run.
+const liveChildren = new Map();
+let currentTest = null;
+
+function killLiveChildren(startedBy = undefined) {
+  for (const [proc, test] of liveChildren) {
+    if (startedBy !== undefined && test !== startedBy) continue;
+    try { proc.kill('SIGKILL'); } catch { /* already gone */ }
+    liveChildren.delete(proc);
+    if (startedBy !== undefined) {
+      process.stderr.write(`harness: killed pid ${proc.pid} (${proc.spawnfile}), left running by test "${test.name}"\n`);
+    }
+  }
+}
+
+beforeEach((t) => { currentTest = t; });
+afterEach((t) => {
+  currentTest = null;
+  killLiveChildren(t);
+});
+process.once('exit', () => killLiveChildren());
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, () => {
+    killLiveChildren();
+    process.kill(process.pid, signal);  // the handler is gone: the default action ends us
+  });
+}
+
+/** Kills `proc` once the test that started it ends, if it still runs then. Returns proc. */
+export function trackChild(proc) {
+  liveChildren.set(proc, currentTest);
+  proc.once('exit', () => liveChildren.delete(proc));
+  return proc;
+}
 
 /** The server binary under test. */
 export function serverBin() {
@@ -135,7 +180,7 @@ export async function startServer(opts = {}) {
 
   const args = ['serve', '--host', opts.host ?? '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])];
   const [command, ...commandArgs] = [...(opts.launcher ?? []), bin, ...args];
-  const proc = spawn(command, commandArgs, { env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = trackChild(spawn(command, commandArgs, { env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stderr = '';
   let stdout = '';
   proc.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
@@ -517,6 +562,13 @@ export class RawSession {
     this.nextId = 1;
   }
 
+  /** A new session, initialized. */
+  static async open(mcpUrl, opts) {
+    const s = new RawSession(mcpUrl, opts);
+    await s.initialize();
+    return s;
+  }
+
   /** Headers for a request on this session; `extra` overrides (undefined removes). */
   headers(extra = {}) {
     const h = {
@@ -578,9 +630,16 @@ export class RawSession {
 
   /** Calls a tool; returns the parsed JSON of its text result. */
   async callToolJson(name, args = {}) {
+    const { json, isError } = await this.callTool(name, args);
+    assert.ok(!isError, `${name}: isError ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  /** Calls a tool that may refuse; returns { json, isError } (json: toolJson of the result). */
+  async callTool(name, args = {}) {
     const r = await this.request('tools/call', { name, arguments: args });
-    assert.ok(r.result && !r.result.isError, `${name}: ${JSON.stringify(r)}`);
-    return toolJson(r.result);
+    assert.ok(r.result, `${name}: ${JSON.stringify(r)}`);
+    return { json: toolJson(r.result), isError: r.result.isError === true };
   }
 
   /** Sends a notification; returns the HTTP answer (202 expected). */

@@ -222,6 +222,40 @@ TEST_F(TokenServiceTest, RejectsATokenNotYetValid) {
   EXPECT_EQ(access_error(make_jwt(hs256(), claims, kSecret)).kind, TokenError::Kind::expired);
 }
 
+// The boundaries themselves (RFC 7519 §4.1.4-5): a token is valid from its
+// nbf second on, and no longer at its exp second.
+TEST_F(TokenServiceTest, ValidAtExactlyNbf) {
+  json::object claims = access_claims();
+  claims["nbf"] = clock_.unix();
+  EXPECT_TRUE(std::holds_alternative<AccessClaims>(
+      tokens_.verify_access(make_jwt(hs256(), claims, kSecret))));
+  claims["nbf"] = clock_.unix() + 1;
+  const TokenError e = access_error(make_jwt(hs256(), claims, kSecret));
+  EXPECT_EQ(e.kind, TokenError::Kind::expired);
+  EXPECT_EQ(e.reason, "token is not yet valid");
+}
+
+TEST_F(TokenServiceTest, ExpiredAtExactlyExp) {
+  json::object claims = access_claims();
+  claims["exp"] = clock_.unix() + 1;
+  EXPECT_TRUE(std::holds_alternative<AccessClaims>(
+      tokens_.verify_access(make_jwt(hs256(), claims, kSecret))));
+  claims["exp"] = clock_.unix();
+  const TokenError e = access_error(make_jwt(hs256(), claims, kSecret));
+  EXPECT_EQ(e.kind, TokenError::Kind::expired);
+  EXPECT_EQ(e.reason, "token has expired");
+}
+
+TEST_F(TokenServiceTest, AnIssuedTokenIsValidUntilItsExpSecondAndNotAtIt) {
+  const IssuedToken issued = tokens_.issue_access(alice());
+  const std::int64_t exp = unix_seconds(issued.expires_at);
+  clock_.advance(std::chrono::seconds(exp - clock_.unix() - 1));
+  EXPECT_TRUE(std::holds_alternative<AccessClaims>(tokens_.verify_access(issued.token)));
+  clock_.advance(std::chrono::seconds(1));
+  ASSERT_EQ(clock_.unix(), exp);
+  EXPECT_EQ(access_error(issued.token).kind, TokenError::Kind::expired);
+}
+
 TEST_F(TokenServiceTest, RejectsAWrongOrMissingIssuer) {
   json::object claims = access_claims();
   claims["iss"] = "http://evil.example";

@@ -75,5 +75,73 @@ TEST(Inbox, AgeBoundExpiresOldRecords) {
   EXPECT_EQ(inbox.dropped(), 2u);
 }
 
+InboxRecord held(std::uint64_t seq, std::size_t size = 10) {
+  InboxRecord r = rec(seq, 100, size);
+  r.held = true;
+  return r;
+}
+
+TEST(Inbox, HeldRecordsAreKeptInOrderAndTheFirstHeldIsKnown) {
+  Inbox inbox;
+  const InboxLimits limits;
+  inbox.append(rec(1), limits, 100);
+  inbox.append(held(2), limits, 100);
+  inbox.append(held(4), limits, 100);
+  inbox.append(rec(5), limits, 100);
+  EXPECT_EQ(seqs(inbox), (std::vector<std::uint64_t>{1, 2, 4, 5}));
+  EXPECT_EQ(inbox.first_held_after(0), 2u);
+  EXPECT_EQ(inbox.first_held_after(2), 4u);
+  EXPECT_EQ(inbox.first_held_after(4), 0u);
+  EXPECT_TRUE(inbox.release(2));
+  EXPECT_FALSE(inbox.records()[1].held);
+  EXPECT_EQ(inbox.first_held_after(0), 4u);
+  EXPECT_FALSE(inbox.release(2)) << "released once";
+  EXPECT_FALSE(inbox.release(3)) << "no such record";
+  EXPECT_TRUE(inbox.release(4));
+  EXPECT_EQ(inbox.first_held_after(0), 0u);
+  EXPECT_EQ(inbox.pending(), 4u);
+}
+
+TEST(Inbox, AWithdrawnRecordLeavesNoTraceNotEvenAsDropped) {
+  Inbox inbox;
+  const InboxLimits limits;
+  inbox.append(rec(1, 100, 10), limits, 100);
+  inbox.append(held(2, 20), limits, 100);
+  inbox.append(rec(3, 100, 30), limits, 100);
+  EXPECT_EQ(inbox.bytes(), 60u);
+  EXPECT_TRUE(inbox.withdraw(2));
+  EXPECT_EQ(seqs(inbox), (std::vector<std::uint64_t>{1, 3}));
+  EXPECT_EQ(inbox.bytes(), 40u);
+  EXPECT_EQ(inbox.first_held_after(0), 0u);
+  EXPECT_EQ(inbox.dropped(), 0u);
+  EXPECT_EQ(inbox.evicted_through(), 0u) << "a replay from before it is still complete";
+  EXPECT_FALSE(inbox.withdraw(2));
+}
+
+TEST(Inbox, AnEvictedHeldRecordIsNoLongerHeld) {
+  Inbox inbox;
+  InboxLimits limits;
+  limits.max_records = 1;
+  inbox.append(held(1), limits, 100);
+  EXPECT_EQ(inbox.append(rec(2), limits, 100), 1u);
+  EXPECT_EQ(inbox.first_held_after(0), 0u);
+  EXPECT_FALSE(inbox.release(1));
+}
+
+TEST(Inbox, TheOldestDeliveredRecordCanBeEvictedAlone) {
+  Inbox inbox;
+  const InboxLimits limits;
+  inbox.append(rec(1, 100, 10), limits, 100);
+  inbox.append(rec(2, 100, 20), limits, 100);
+  EXPECT_EQ(inbox.delivered_front(), 0u) << "nothing delivered yet";
+  inbox.advance_delivered(1);
+  EXPECT_EQ(inbox.delivered_front(), 1u);
+  EXPECT_EQ(inbox.evict_oldest(), 10u);
+  EXPECT_EQ(inbox.delivered_front(), 0u);
+  EXPECT_EQ(inbox.evicted_through(), 1u);
+  EXPECT_EQ(inbox.dropped(), 0u);
+  EXPECT_EQ(inbox.bytes(), 20u);
+}
+
 }  // namespace
 }  // namespace blender_bus::bus

@@ -146,13 +146,13 @@ TEST_F(UserMessageBusTest, RegistrationOverALimitRegistersNothing) {
   };
   const std::vector<Case> cases = {
       {{"", "llm", false, {}, {}, "s"}, "client_uuid must not be empty"},
-      {{std::string(257, 'u'), "llm", false, {}, {}, "s"}, "client_uuid exceeds 256 characters"},
-      {{"c", std::string(65, 't'), false, {}, {}, "s"}, "client_type exceeds 64 characters"},
-      {{"c", "llm", false, {}, std::string(257, 'g'), "s"}, "group_id exceeds 256 characters"},
+      {{std::string(257, 'u'), "llm", false, {}, {}, "s"}, "client_uuid exceeds 256 bytes"},
+      {{"c", std::string(257, 't'), false, {}, {}, "s"}, "client_type exceeds 256 bytes"},
+      {{"c", "llm", false, {}, std::string(257, 'g'), "s"}, "group_id exceeds 256 bytes"},
       {{"c", "llm", false, std::vector<std::string>(65, "cap"), {}, "s"},
        "capabilities exceeds 64 items"},
-      {{"c", "llm", false, {"ok", std::string(129, 'c')}, {}, "s"},
-       "capabilities[1] exceeds 128 characters"},
+      {{"c", "llm", false, {"ok", std::string(257, 'c')}, {}, "s"},
+       "capabilities[1] exceeds 256 bytes"},
   };
   for (const auto& c : cases) {
     auto out = bus_.register_client(c.r);
@@ -164,8 +164,8 @@ TEST_F(UserMessageBusTest, RegistrationOverALimitRegistersNothing) {
 }
 
 TEST_F(UserMessageBusTest, LimitsAtTheBoundaryAreAccepted) {
-  auto out = bus_.register_client(Registration{std::string(256, 'u'), std::string(64, 't'), false,
-                                               std::vector<std::string>(64, std::string(128, 'c')),
+  auto out = bus_.register_client(Registration{std::string(256, 'u'), std::string(256, 't'), false,
+                                               std::vector<std::string>(64, std::string(256, 'c')),
                                                std::string(256, 'g'), "s"});
   EXPECT_FALSE(out.rejected);
   EXPECT_EQ(bus_.client_count(), 1u);
@@ -173,7 +173,7 @@ TEST_F(UserMessageBusTest, LimitsAtTheBoundaryAreAccepted) {
 
 TEST_F(UserMessageBusTest, RefusedReRegistrationLeavesTheClientUntouched) {
   reg("b-1", "blender", true, "g1");
-  auto out = reg("b-1", std::string(65, 't'), true, "g2");
+  auto out = reg("b-1", std::string(257, 't'), true, "g2");
   EXPECT_TRUE(out.rejected);
   EXPECT_EQ(bus_.find("b-1")->client_type, "blender");
   EXPECT_EQ(bus_.find("b-1")->group_id, "g1");
@@ -374,10 +374,10 @@ TEST_F(UserMessageBusTest, TargetingFieldsOverALimitRouteNothing) {
   populate();
   const std::string long_uuid(257, 'x');
   for (const auto& [req, error] : std::vector<std::pair<SendRequest, std::string>>{
-           {{.target_uuid = long_uuid}, "target_uuid exceeds 256 characters"},
-           {{.group_id = std::string(257, 'g')}, "group_id exceeds 256 characters"},
-           {{.client_type = std::string(65, 't')}, "client_type exceeds 64 characters"},
-           {{.from_uuid = long_uuid}, "from_uuid exceeds 256 characters"},
+           {{.target_uuid = long_uuid}, "target_uuid exceeds 256 bytes"},
+           {{.group_id = std::string(257, 'g')}, "group_id exceeds 256 bytes"},
+           {{.client_type = std::string(257, 't')}, "client_type exceeds 256 bytes"},
+           {{.from_uuid = long_uuid}, "from_uuid exceeds 256 bytes"},
        }) {
     auto out = send({{"job_id", "j"}}, req);
     EXPECT_TRUE(out.rejected);

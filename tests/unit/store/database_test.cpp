@@ -74,6 +74,18 @@ TEST(Database, CreatesPrivateFileInWalModeWithForeignKeys) {
   EXPECT_EQ(query_int(db, "PRAGMA user_version"), 1);
 }
 
+TEST(Database, SyncIsNormalByDefaultAndFullWhenAsked) {
+  TempDir dir;
+  {
+    Database db(Database::file_in(dir.path()));
+    EXPECT_EQ(query_int(db, "PRAGMA synchronous"), 1);  // NORMAL
+  }
+  DatabaseOptions full;
+  full.sync = DatabaseOptions::Sync::full;
+  Database db(Database::file_in(dir.path()), full);
+  EXPECT_EQ(query_int(db, "PRAGMA synchronous"), 2);  // FULL
+}
+
 TEST(Database, MissingDirectoryIsAStoreError) {
   TempDir dir;
   EXPECT_THROW(Database(dir.path() / "no" / "such" / "dir" / "x.db"), StoreError);

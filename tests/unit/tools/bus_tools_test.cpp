@@ -7,8 +7,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
-#include "mcp/dispatcher.hpp"
-#include "mcp/schema_validator.hpp"
+#include "tool_call_support.hpp"
 #include "tools/bus_stream_source.hpp"
 
 namespace blender_bus::tools {
@@ -25,30 +24,11 @@ class BusToolsTest : public ::testing::Test {
     blender_ = sessions_.create("alice");
   }
 
-  // Runs a tool as the dispatcher would: schema first, then the handler.
   json::object call(const mcp::SessionPtr& session, std::string_view name, json::object args) {
-    const auto* tool = tools_.find(name);
-    EXPECT_NE(tool, nullptr) << name;
-    if (auto violation = mcp::validate_against_schema(args, tool->input_schema)) {
-      return mcp::ToolResult::error(*violation).body;
-    }
-    mcp::CallContext ctx{session, io_.get_executor()};
-    auto future = boost::asio::co_spawn(io_, tool->handler(ctx, args), boost::asio::use_future);
-    io_.restart();
-    io_.run();
-    return future.get().body;
+    return test::call_tool(io_, tools_, session, name, std::move(args));
   }
-
-  // The JSON text a bus tool answered, after checking that structuredContent
-  // wraps the same text as FastMCP does ({"result": <text>}).
-  static std::string text_of(const json::object& result) {
-    const json::value& text = result.at("content").at(0).at("text");
-    EXPECT_EQ(result.at("structuredContent"), (json::object{{"result", text}}));
-    return std::string(text.as_string());
-  }
-  static json::object structured(const json::object& result) {
-    return json::parse(text_of(result)).as_object();
-  }
+  static std::string text_of(const json::object& result) { return test::text_of(result); }
+  static json::object structured(const json::object& result) { return test::structured(result); }
 
   std::string read(const mcp::SessionPtr& session, std::string_view uri) {
     const auto* resource = resources_.find(uri);
@@ -127,11 +107,15 @@ TEST_F(BusToolsTest, SchemasCarryTheLimits) {
   const auto& reg = tools_.find("blender_register_client")->input_schema;
   EXPECT_EQ(json::serialize(reg.at("required")), R"(["client_uuid","client_type"])");
   const auto& props = reg.at("properties").as_object();
-  EXPECT_EQ(props.at("client_uuid").at("maxLength"), 256);
-  EXPECT_EQ(props.at("client_type").at("maxLength"), 64);
-  EXPECT_EQ(props.at("group_id").at("maxLength"), 256);
-  EXPECT_EQ(props.at("capabilities").at("maxItems"), 64);
-  EXPECT_EQ(props.at("capabilities").at("items").at("maxLength"), 128);
+  // Byte limits, checked by the bus (a schema's maxLength counts characters).
+  for (const char* field : {"client_uuid", "client_type", "group_id"}) {
+    EXPECT_EQ(props.at(field).as_object().if_contains("maxLength"), nullptr) << field;
+    EXPECT_TRUE(
+        std::string(props.at(field).at("description").as_string()).ends_with("At most 256 bytes."))
+        << field;
+  }
+  EXPECT_TRUE(std::string(props.at("capabilities").at("description").as_string())
+                  .ends_with("At most 64, each at most 256 bytes."));
   const auto& send = tools_.find("blender_send_message")->input_schema;
   EXPECT_EQ(json::serialize(send.at("required")), R"(["payload"])");
   EXPECT_EQ(json::serialize(tools_.find("blender_job_update")->input_schema.at("required")),
@@ -148,6 +132,8 @@ TEST_F(BusToolsTest, SchemaViolationsNameTheField) {
   auto too_long = call(llm_, "blender_register_client",
                        {{"client_uuid", std::string(257, 'u')}, {"client_type", "llm"}});
   EXPECT_EQ(too_long.at("isError"), true);
+  EXPECT_EQ(json::serialize(structured(too_long)),
+            R"({"status":"error","error":"client_uuid exceeds 256 bytes"})");
   EXPECT_EQ(buses_.client_count(), 0u);
 }
 

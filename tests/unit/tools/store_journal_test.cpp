@@ -1,0 +1,185 @@
+// The journal between the buses and the real SQLite store (SPEC §9): which
+// outcomes are durable (their answer waits for a ticket), and what a failed
+// commit leaves behind (issue 12): nothing. The failure is a real one,
+// another connection holding the store's write lock.
+#include "tools/store_journal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <future>
+#include <random>
+
+#include "store/bus_store.hpp"
+#include "store/database.hpp"
+#include "store/group_commit.hpp"
+#include "tool_call_support.hpp"
+#include "tools/bus_stream_source.hpp"
+#include "tools/bus_tools.hpp"
+
+namespace blender_bus::tools {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+store::DatabaseOptions quick_busy_timeout() {
+  store::DatabaseOptions options;
+  options.busy_timeout = std::chrono::milliseconds(50);
+  return options;
+}
+
+bus::DeliveryPolicy holding() {
+  bus::DeliveryPolicy policy;
+  policy.hold_until_stored = true;
+  return policy;
+}
+
+class StoreJournalTest : public ::testing::Test {
+ protected:
+  StoreJournalTest() {
+    register_bus_tools(tools_, resources_, prompts_, hub_);
+    worker_ = sessions_.create("alice");
+    llm_ = sessions_.create("alice");
+  }
+  ~StoreJournalTest() override {
+    commit_.stop();
+    fs::remove_all(dir_);
+  }
+
+  static fs::path fresh_dir() {
+    std::random_device rd;
+    fs::path dir = fs::temp_directory_path() / ("bb-journal-" + std::to_string(rd()));
+    fs::create_directories(dir);
+    return dir;
+  }
+
+  bool durable(std::uint64_t ticket) {
+    std::promise<bool> done;
+    journal_.when_durable(ticket, [&](bool ok) { done.set_value(ok); });
+    journal_.commit_soon();
+    return done.get_future().get();
+  }
+
+  json::object call(const mcp::SessionPtr& session, std::string_view name, json::object args) {
+    return test::call_tool(io_, tools_, session, name, std::move(args));
+  }
+  static json::object structured(const json::object& result) { return test::structured(result); }
+
+  std::size_t pushed(const mcp::SessionPtr& session) {
+    return source_.next(*session, 1000).events.size();
+  }
+  std::size_t stored_records() {
+    store::BusStore reader(db_);
+    return reader.load().records.size();
+  }
+
+  fs::path dir_ = fresh_dir();
+  store::Database db_{store::Database::file_in(dir_), quick_busy_timeout()};
+  store::BusStore store_{db_};
+  store::GroupCommit commit_{store_};
+  StoreJournal journal_{commit_};
+  double now_ = 10.5;
+  unsigned random_counter_ = 0;
+  bus::BusManager buses_{[this] { return now_; },
+                         [this](std::span<unsigned char> out) {
+                           for (auto& b : out) b = static_cast<unsigned char>(random_counter_++);
+                         },
+                         bus::Limits{}, holding()};
+  mcp::SessionRegistry sessions_{mcp::SessionLimits{}};
+  DeliveryHub hub_{buses_, sessions_, &journal_};
+  BusStreamSource source_{hub_};
+  mcp::ToolRegistry tools_;
+  mcp::ResourceRegistry resources_;
+  mcp::PromptRegistry prompts_;
+  boost::asio::io_context io_;
+  mcp::SessionPtr worker_;
+  mcp::SessionPtr llm_;
+};
+
+TEST_F(StoreJournalTest, ADeliveryToAPersistentClientGetsATicketThatCommitsIt) {
+  auto bus = buses_.bus("alice");
+  ASSERT_NE(journal_.record("alice", bus->register_client({"p", "blender", true, {}, {}, "s"})),
+            0u);
+  const bus::Outcome sent = bus->send({{"n", 1}}, {.target_uuid = "p"});
+  ASSERT_EQ(sent.deliveries.size(), 1u);
+  ASSERT_TRUE(sent.deliveries[0].persistent);
+  const std::uint64_t ticket = journal_.record("alice", sent);
+  EXPECT_NE(ticket, 0u) << "the answer must wait for the record's commit";
+  EXPECT_TRUE(durable(ticket));
+  EXPECT_EQ(stored_records(), 1u);
+}
+
+TEST_F(StoreJournalTest, NothingDurableNeedsNoTicket) {
+  auto bus = buses_.bus("alice");
+  EXPECT_EQ(journal_.record("alice", bus->register_client({"e", "llm", false, {}, {}, "s"})), 0u);
+  const bus::Outcome sent = bus->send({{"n", 1}}, {.target_uuid = "e"});
+  ASSERT_EQ(sent.deliveries.size(), 1u);
+  EXPECT_EQ(journal_.record("alice", sent), 0u);
+  commit_.flush();
+  EXPECT_EQ(stored_records(), 0u);
+}
+
+TEST_F(StoreJournalTest, OpeningAJobIsDurableEvenWithoutPersistentTargets) {
+  auto bus = buses_.bus("alice");
+  bus->register_client({"e", "llm", false, {}, {}, "s"});
+  const bus::Outcome sent = bus->send({{"job_id", "j"}}, {.target_uuid = "e", .from_uuid = "e"});
+  const std::uint64_t ticket = journal_.record("alice", sent);
+  EXPECT_NE(ticket, 0u);
+  EXPECT_TRUE(durable(ticket));
+  store::BusStore reader(db_);
+  EXPECT_EQ(reader.load().jobs.size(), 1u);
+}
+
+TEST_F(StoreJournalTest, ASendWhoseCommitFailsIsAnsweredWithAnErrorAndReachesNobody) {
+  call(worker_, "blender_register_client",
+       {{"client_uuid", "p"}, {"client_type", "blender"}, {"is_persistent", true}});
+  call(llm_, "blender_register_client", {{"client_uuid", "e"}, {"client_type", "llm"}});
+  json::object failed;
+  {
+    // Another connection to the same file holds the write lock.
+    store::Database other(store::Database::file_in(dir_));
+    store::Connection c = other.lock();
+    store::Transaction lock = c.transaction(store::TransactionMode::immediate);
+    failed = call(llm_, "blender_send_message", {{"payload", {{"n", 1}}}});  // broadcast: p and e
+  }
+  EXPECT_EQ(failed.at("isError"), true);
+  EXPECT_EQ(json::serialize(structured(failed)),
+            R"({"status":"error","error":"store_unavailable: the message could not be stored, )"
+            R"(so nobody received it; try again"})");
+  EXPECT_EQ(pushed(worker_), 0u);
+  EXPECT_EQ(pushed(llm_), 0u);
+  EXPECT_EQ(stored_records(), 0u);
+  EXPECT_EQ(buses_.bus("alice")->stats().pending_records, 0u);
+
+  auto ok = call(llm_, "blender_send_message", {{"payload", {{"n", 2}}}});
+  EXPECT_EQ(structured(ok).at("status"), "ok");
+  EXPECT_EQ(pushed(worker_), 1u);
+  EXPECT_EQ(pushed(llm_), 1u);
+  EXPECT_EQ(stored_records(), 1u);
+}
+
+TEST_F(StoreJournalTest, ARegistrationWhoseCommitFailsIsUndone) {
+  json::object failed;
+  {
+    store::Database other(store::Database::file_in(dir_));
+    store::Connection c = other.lock();
+    store::Transaction lock = c.transaction(store::TransactionMode::immediate);
+    failed = call(worker_, "blender_register_client",
+                  {{"client_uuid", "p"}, {"client_type", "blender"}, {"is_persistent", true}});
+  }
+  EXPECT_EQ(failed.at("isError"), true);
+  EXPECT_EQ(structured(failed).at("error"),
+            "store_unavailable: the registration could not be stored, so it was undone; try "
+            "again");
+  EXPECT_FALSE(buses_.bus("alice")->find("p"));
+  store::BusStore reader(db_);
+  EXPECT_TRUE(reader.load().clients.empty());
+}
+
+}  // namespace
+}  // namespace blender_bus::tools
