@@ -22,6 +22,9 @@ struct Outcome {
   // What changed that a durable store must keep (SPEC §9).
   std::optional<ClientInfo> client;           // registered or updated (register)
   std::optional<std::string> removed_client;  // a persistent client left (unregister)
+  // A registration took its uuid away from this other session (a takeover);
+  // that session's stream has a `client_displaced` record to read.
+  std::optional<std::string> displaced_session;
   struct JobChange {
     std::string job_id;
     std::optional<std::string> originator;  // set: opened or taken over; nullopt: closed

@@ -30,6 +30,7 @@ struct JobUpdate {
   std::string status;
   std::string result;
   std::string error;
+  std::string session_id = {};  // the calling MCP session: its client is named in the record
 };
 
 }  // namespace blender_bus::bus

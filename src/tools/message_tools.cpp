@@ -33,7 +33,8 @@ asio::awaitable<mcp::ToolResult> send_message(DeliveryHub& hub, mcp::CallContext
 asio::awaitable<mcp::ToolResult> job_update(DeliveryHub& hub, mcp::CallContext& ctx,
                                             const boost::json::object& args) {
   bus::JobUpdate update{string_arg(args, "job_id"), string_arg(args, "status"),
-                        string_arg_or(args, "result", ""), string_arg_or(args, "error", "")};
+                        string_arg_or(args, "result", ""), string_arg_or(args, "error", ""),
+                        ctx.session->id()};
   auto outcome = hub.buses().bus(ctx.user_id())->job_update(update);
   const std::uint64_t ticket = hub.settle(ctx.user_id(), outcome);
   // Every update (not only open/close) is news to a blender_job_status waiter.
