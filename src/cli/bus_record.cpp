@@ -24,6 +24,7 @@ std::optional<JobUpdate> JobUpdate::from_record(const BusRecord& record) {
   update.status = string_field(body, "status");
   update.result = string_field(body, "result");
   update.error = string_field(body, "error");
+  update.client_uuid = string_field(body, "client_uuid");
   return update;
 }
 

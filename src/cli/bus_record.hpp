@@ -17,12 +17,14 @@ struct BusRecord {
 };
 
 // A job update as the bus wraps it (SPEC §8): the record's payload is
-// {"kind":"job_update","job_id","status","result","error"}.
+// {"kind":"job_update","job_id","status","result","error"}, and (beyond) the
+// updating client's "client_uuid".
 struct JobUpdate {
   std::string job_id;
   std::string status;
   std::string result;
   std::string error;
+  std::string client_uuid = {};  // "" when the server did not name the client
 
   // nullopt when the record is not a job update.
   static std::optional<JobUpdate> from_record(const BusRecord& record);
