@@ -98,7 +98,8 @@ export function addUser(dataDir, username, password, { bin = serverBin() } = {})
  * opts.env      extra environment, e.g. { ADMIN_PASSWORD: 'pw' }
  * opts.dataDir  a data dir to use (default: a fresh temp dir, removed by stop())
  * opts.users    [{ username, password }] added with the CLI before start
- * opts.host     --host (default 127.0.0.1)
+ * opts.host     --host (default 127.0.0.1; null: no --host)
+ * opts.port     --port (default 0, any free port; null: no --port)
  *
  * Returns { baseUrl, mcpUrl, host, port, dataDir, proc, stderr(), stdout(), stop() }.
  * stop() sends SIGTERM, awaits the exit and asserts exit code 0 and no
@@ -110,7 +111,11 @@ export async function startServer(opts = {}) {
   const dataDir = opts.dataDir ?? (await makeDataDir());
   for (const u of opts.users ?? []) addUser(dataDir, u.username, u.password, { bin });
 
-  const args = ['serve', '--host', opts.host ?? '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])];
+  // host / port null: left to the config file or the environment.
+  const args = ['serve',
+    ...(opts.host === null ? [] : ['--host', opts.host ?? '127.0.0.1']),
+    ...(opts.port === null ? [] : ['--port', String(opts.port ?? 0)]),
+    '--data-dir', dataDir, ...(opts.args ?? [])];
   const proc = spawn(bin, args, { env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
