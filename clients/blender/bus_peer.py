@@ -11,7 +11,15 @@ scripts:
   headless worker's loop) and runs them;
 - the reply thread sends `blender_job_update` calls in order, retrying
   through reconnects, so a slow network never blocks the main thread.
+
+When another session registers this peer's uuid (another Blender with the
+same identity), the server sends a `client_displaced` record to this one;
+the peer logs it and registers again under the uuid `on_displaced` gives it
+(the identity's next free slot) instead of going deaf. `on_change` is called
+(from any thread) whenever what a status display shows changes.
 """
+
+import collections
 
 import http.client
 import json
@@ -20,7 +28,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Callable, Deque, List, Optional
 
 from .auth import AuthError
 from .backoff import Backoff
@@ -53,6 +61,18 @@ class PeerConfig:
 
 
 @dataclass
+class JobOutcome:
+    """One job this peer ran (or is running), for a status display."""
+    job_id: str
+    description: str = ""
+    status: str = "running"
+    seconds: float = 0.0
+
+
+RECENT_JOBS = 5
+
+
+@dataclass
 class _Reply:
     job_id: str
     status: str
@@ -61,13 +81,20 @@ class _Reply:
 
 
 class BusPeer:
-    def __init__(self, config: PeerConfig, auth) -> None:
+    def __init__(self, config: PeerConfig, auth,
+                 on_displaced: Optional[Callable[[str], Optional[str]]] = None,
+                 on_change: Optional[Callable[[], None]] = None) -> None:
         self.config = config
         self.client = McpClient(ServerAddress(config.server_url), auth)
         self.jobs: "queue.Queue[Job]" = queue.Queue()
         self.registered = threading.Event()  # set once the first registration succeeded
-        self.status = "disconnected"
-        self.last_error = ""
+        # Called with the displaced uuid; returns the uuid to register as next
+        # (None: stay unregistered).
+        self.on_displaced = on_displaced
+        self.on_change = on_change
+        self._status = "disconnected"
+        self._last_error = ""
+        self.recent_jobs: Deque[JobOutcome] = collections.deque(maxlen=RECENT_JOBS)
         self._replies: "queue.Queue[Optional[_Reply]]" = queue.Queue()
         self._stopping = threading.Event()
         self._session_lock = threading.Lock()
@@ -113,6 +140,34 @@ class BusPeer:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
+    # -- what a status display shows (read from any thread) -----------------
+
+    @property
+    def status(self) -> str:
+        return self._status
+
+    @status.setter
+    def status(self, value: str) -> None:
+        changed = value != self._status
+        self._status = value
+        if changed:
+            self._changed()
+
+    @property
+    def last_error(self) -> str:
+        return self._last_error
+
+    @last_error.setter
+    def last_error(self, value: str) -> None:
+        changed = value != self._last_error
+        self._last_error = value
+        if changed:
+            self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
     # -- jobs (Blender's main thread) --------------------------------------
 
     def run_pending_jobs(self) -> int:
@@ -140,9 +195,14 @@ class BusPeer:
     def execute(self, job: Job) -> None:
         self._replies.put(_Reply(job.job_id, "running"))
         log.info("job %s: running%s", job.job_id, f" ({job.description})" if job.description else "")
+        shown = JobOutcome(job.job_id, job.description)
+        self.recent_jobs.appendleft(shown)
+        self._changed()
         started = time.monotonic()
         outcome = run_script(job.script, job.job_id)
         elapsed = time.monotonic() - started
+        shown.status, shown.seconds = ("completed" if outcome.ok else "failed"), elapsed
+        self._changed()
         if outcome.ok:
             log.info("job %s: completed in %.2fs", job.job_id, elapsed)
             self._replies.put(_Reply(job.job_id, "completed", result=outcome.output))
@@ -311,6 +371,9 @@ class BusPeer:
         if "method" in message and "id" in message:
             self._answer_server_request(message)
             return
+        if self._is_displacement(message):
+            self._move_after_displacement()
+            return
         job = job_from_message(message)
         if job is None:
             return
@@ -319,6 +382,35 @@ class BusPeer:
             return
         log.info("job %s: queued", job.job_id)
         self.jobs.put(job)
+
+    def _is_displacement(self, message: dict) -> bool:
+        """A `client_displaced` record for our current uuid (one for a uuid
+        we already left is old news)."""
+        if message.get("method") != "notifications/message":
+            return False
+        data = (message.get("params") or {}).get("data")
+        payload = data.get("payload") if isinstance(data, dict) else None
+        return (isinstance(payload, dict) and payload.get("kind") == "client_displaced"
+                and payload.get("client_uuid") == self.config.client_uuid)
+
+    def _move_after_displacement(self) -> None:
+        """On the stream thread: the uuid is someone else's now. Register
+        again under a fresh one, on this same session (its stream is open)."""
+        old = self.config.client_uuid
+        fresh = self.on_displaced(old) if self.on_displaced else None
+        if not fresh:
+            log.warning("client %s was taken over by another session (another Blender with the same "
+                        "identity); nothing to move to, so this peer no longer receives jobs", old)
+            self.status, self.last_error = "displaced", f"{old} was taken over by another session"
+            return
+        log.warning("client %s was taken over by another session (another Blender with the same "
+                    "identity); registering again as %s", old, fresh)
+        self.config.client_uuid = fresh
+        with self._session_lock:
+            session_id, self._registered_session = self.client.session_id, None
+        self._changed()
+        if session_id is not None:
+            self._ensure_registered(session_id)
 
     def _answer_server_request(self, message: dict) -> None:
         # The server may ping on the stream; anything else we cannot do.
