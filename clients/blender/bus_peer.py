@@ -80,6 +80,22 @@ class _Reply:
     error: str = ""
 
 
+def _announced(name: str) -> property:
+    """An attribute whose change is announced through the peer's `on_change`."""
+    attribute = "_" + name
+
+    def read(peer):
+        return getattr(peer, attribute)
+
+    def write(peer, value):
+        changed = value != getattr(peer, attribute)
+        setattr(peer, attribute, value)
+        if changed:
+            peer._changed()
+
+    return property(read, write)
+
+
 class BusPeer:
     def __init__(self, config: PeerConfig, auth,
                  on_displaced: Optional[Callable[[str], Optional[str]]] = None,
@@ -142,27 +158,8 @@ class BusPeer:
 
     # -- what a status display shows (read from any thread) -----------------
 
-    @property
-    def status(self) -> str:
-        return self._status
-
-    @status.setter
-    def status(self, value: str) -> None:
-        changed = value != self._status
-        self._status = value
-        if changed:
-            self._changed()
-
-    @property
-    def last_error(self) -> str:
-        return self._last_error
-
-    @last_error.setter
-    def last_error(self, value: str) -> None:
-        changed = value != self._last_error
-        self._last_error = value
-        if changed:
-            self._changed()
+    status = _announced("status")  # disconnected, connecting, connected, reconnecting, displaced
+    last_error = _announced("last_error")
 
     def _changed(self) -> None:
         if self.on_change is not None:

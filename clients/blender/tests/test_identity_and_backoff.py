@@ -21,11 +21,16 @@ sys.stdin.read()  # hold it until the test closes our stdin
 """
 
 
-class SlotTest(unittest.TestCase):
+class InTemporaryConfig(unittest.TestCase):
+    """Each test gets its own Blender config directory (not created yet)."""
+
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.addCleanup(self.tmp.cleanup)
         self.dir = os.path.join(self.tmp.name, "config")
+
+
+class SlotTest(InTemporaryConfig):
 
     def claim(self):
         slot = claim_first_free_slot(self.dir)
@@ -81,11 +86,7 @@ class SlotTest(unittest.TestCase):
         self.assertTrue(self.claim().client_uuid.startswith("blender-"))
 
 
-class IdentityTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(self.tmp.cleanup)
-        self.dir = os.path.join(self.tmp.name, "config")
+class IdentityTest(InTemporaryConfig):
 
     def test_moving_to_a_fresh_slot_takes_a_new_uuid_and_frees_the_old_slot(self):
         identity = Identity.first_free_slot(self.dir)
