@@ -394,7 +394,11 @@ class BusPeer:
         """On the stream thread: the uuid is someone else's now. Register
         again under a fresh one, on this same session (its stream is open)."""
         old = self.config.client_uuid
-        fresh = self.on_displaced(old) if self.on_displaced else None
+        try:
+            fresh = self.on_displaced(old) if self.on_displaced else None
+        except OSError as exc:  # no slot to be had (a config directory we cannot write)
+            log.warning("client %s: no fresh identity slot: %s", old, exc)
+            fresh = None
         if not fresh:
             log.warning("client %s was taken over by another session (another Blender with the same "
                         "identity); nothing to move to, so this peer no longer receives jobs", old)
