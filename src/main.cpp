@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "build_info.hpp"
 #include "cli/client_commands.hpp"
+#include "cli/exit_status.hpp"
 #include "cli/user_command.hpp"
 #include "server/serve_command.hpp"
 
@@ -15,14 +17,21 @@ int main(int argc, char** argv) {
 
   CLI::App app{"blender-bus: a per-user MCP message bus between AI assistants and Blender"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("blender-bus ") + BLENDER_BUS_VERSION + " (git " +
+                                        std::string(blender_bus::git_revision()) + ")");
   blender_bus::server::add_serve_command(app);
   blender_bus::server::add_stdio_command(app);
   blender_bus::cli::add_user_command(app);
   blender_bus::cli::add_client_commands(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& error) {
+    return error.get_exit_code();  // a command's own status, already reported
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    // --help and --version print and succeed; every other parse error is a
+    // usage error with one documented status, whatever CLI11's own code.
+    const int printed = app.exit(error);
+    return printed == 0 ? 0 : blender_bus::cli::exit_status::usage;
   } catch (const std::exception& error) {
     spdlog::error("{}", error.what());
     return 1;

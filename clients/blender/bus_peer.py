@@ -16,7 +16,15 @@ A `job_cancel` record (the newer add-on's `{"message_type": "job_cancel",
 "job_id"}`) cancels a job that is still queued (answered `cancelled`); a job
 already running is answered with a `running` update saying that it
 cannot be stopped: a Blender script cannot be interrupted safely.
+
+When another session registers this peer's uuid (another Blender with the
+same identity), the server sends a `client_displaced` record to this one;
+the peer logs it and registers again under the uuid `on_displaced` gives it
+(the identity's next free slot) instead of going deaf. `on_change` is called
+(from any thread) whenever what a status display shows changes.
 """
+
+import collections
 
 import http.client
 import json
@@ -27,7 +35,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional
+from typing import Callable, Deque, List, Optional
 
 from .auth import AuthError
 from .backoff import Backoff
@@ -70,6 +78,18 @@ CANCEL_REFUSED = ("cancel refused: the script is already running, and a Blender 
 
 
 @dataclass
+class JobOutcome:
+    """One job this peer ran (or is running), for a status display."""
+    job_id: str
+    description: str = ""
+    status: str = "running"
+    seconds: float = 0.0
+
+
+RECENT_JOBS = 5
+
+
+@dataclass
 class _Reply:
     job_id: str
     status: str
@@ -106,14 +126,37 @@ def progress_reporter(job_id: str, send: Callable[[_Reply], None],
     return report_progress
 
 
+def _announced(name: str) -> property:
+    """An attribute whose change is announced through the peer's `on_change`."""
+    attribute = "_" + name
+
+    def read(peer):
+        return getattr(peer, attribute)
+
+    def write(peer, value):
+        changed = value != getattr(peer, attribute)
+        setattr(peer, attribute, value)
+        if changed:
+            peer._changed()
+
+    return property(read, write)
+
+
 class BusPeer:
-    def __init__(self, config: PeerConfig, auth) -> None:
+    def __init__(self, config: PeerConfig, auth,
+                 on_displaced: Optional[Callable[[str], Optional[str]]] = None,
+                 on_change: Optional[Callable[[], None]] = None) -> None:
         self.config = config
         self.client = McpClient(ServerAddress(config.server_url, config.ca_file), auth)
         self.jobs: "queue.Queue[Job]" = queue.Queue()
         self.registered = threading.Event()  # set once the first registration succeeded
-        self.status = "disconnected"
-        self.last_error = ""
+        # Called with the displaced uuid; returns the uuid to register as next
+        # (None: stay unregistered).
+        self.on_displaced = on_displaced
+        self.on_change = on_change
+        self._status = "disconnected"
+        self._last_error = ""
+        self.recent_jobs: Deque[JobOutcome] = collections.deque(maxlen=RECENT_JOBS)
         self._replies: "queue.Queue[Optional[_Reply]]" = queue.Queue()
         self._stopping = threading.Event()
         self._session_lock = threading.Lock()
@@ -165,6 +208,15 @@ class BusPeer:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
+    # -- what a status display shows (read from any thread) -----------------
+
+    status = _announced("status")  # disconnected, connecting, connected, reconnecting, displaced
+    last_error = _announced("last_error")
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
     # -- jobs (Blender's main thread) --------------------------------------
 
     def run_pending_jobs(self) -> int:
@@ -205,10 +257,15 @@ class BusPeer:
     def _run(self, job: Job) -> None:
         self._replies.put(_Reply(job.job_id, "running"))
         log.info("job %s: running%s", job.job_id, f" ({job.description})" if job.description else "")
+        shown = JobOutcome(job.job_id, job.description)
+        self.recent_jobs.appendleft(shown)
+        self._changed()
         started = time.monotonic()
         helpers = {"report_progress": progress_reporter(job.job_id, self._replies.put)}
         outcome = run_script(job.script, job.job_id, helpers)
         elapsed = time.monotonic() - started
+        shown.status, shown.seconds = ("completed" if outcome.ok else "failed"), elapsed
+        self._changed()
         if outcome.ok:
             log.info("job %s: completed in %.2fs", job.job_id, elapsed)
             self._replies.put(_Reply(job.job_id, "completed", result=outcome.output))
@@ -403,6 +460,9 @@ class BusPeer:
             if cancel.message_id is None or self._seen.first_time(cancel.message_id):
                 self.cancel(cancel.job_id)
             return
+        if self._is_displacement(message):
+            self._move_after_displacement()
+            return
         job = job_from_message(message)
         if job is None:
             return
@@ -413,6 +473,39 @@ class BusPeer:
         with self._jobs_lock:
             self._queued.append(job)
         self.jobs.put(job)
+
+    def _is_displacement(self, message: dict) -> bool:
+        """A `client_displaced` record for our current uuid (one for a uuid
+        we already left is old news)."""
+        if message.get("method") != "notifications/message":
+            return False
+        data = (message.get("params") or {}).get("data")
+        payload = data.get("payload") if isinstance(data, dict) else None
+        return (isinstance(payload, dict) and payload.get("kind") == "client_displaced"
+                and payload.get("client_uuid") == self.config.client_uuid)
+
+    def _move_after_displacement(self) -> None:
+        """On the stream thread: the uuid is someone else's now. Register
+        again under a fresh one, on this same session (its stream is open)."""
+        old = self.config.client_uuid
+        try:
+            fresh = self.on_displaced(old) if self.on_displaced else None
+        except OSError as exc:  # no slot to be had (a config directory we cannot write)
+            log.warning("client %s: no fresh identity slot: %s", old, exc)
+            fresh = None
+        if not fresh:
+            log.warning("client %s was taken over by another session (another Blender with the same "
+                        "identity); nothing to move to, so this peer no longer receives jobs", old)
+            self.status, self.last_error = "displaced", f"{old} was taken over by another session"
+            return
+        log.warning("client %s was taken over by another session (another Blender with the same "
+                    "identity); registering again as %s", old, fresh)
+        self.config.client_uuid = fresh
+        with self._session_lock:
+            session_id, self._registered_session = self.client.session_id, None
+        self._changed()
+        if session_id is not None:
+            self._ensure_registered(session_id)
 
     def _answer_server_request(self, message: dict) -> None:
         # The server may ping on the stream; anything else we cannot do.

@@ -1,13 +1,15 @@
 """Headless Blender worker for the blender-bus.
 
     blender -b --python clients/blender/worker.py -- \\
-        --server http://127.0.0.1:8000 --token-file ~/.config/blender-bus/token \\
-        [--group render-cluster] [--uuid-file PATH] [--capabilities a,b] [--label NAME]
+        --server http://127.0.0.1:8000 --token-file ~/.config/blender-bus/credentials.json \\
+        [--group render-cluster] [--uuid-file PATH | --uuid U] [--capabilities a,b] [--label NAME]
         [--ca-file CA.pem]
 
 Registers as a persistent `blender` client, runs every `job_dispatch` it
 receives on this (Blender's main) thread, and answers with
-`blender_job_update`. Runs until SIGTERM or SIGINT; a second signal
+`blender_job_update`. Its uuid comes from the first free identity slot in
+Blender's config directory (identity.py), so workers started the same way
+are distinct clients. Runs until SIGTERM or SIGINT; a second signal
 interrupts the job in progress.
 """
 
@@ -59,13 +61,33 @@ def parse_arguments(args):
     parser.add_argument("--group", help="group_id to join, e.g. render-cluster")
     parser.add_argument("--capabilities", default="python_execution",
                         help="comma-separated capabilities (default: python_execution)")
-    parser.add_argument("--uuid-file",
-                        help="where this worker's sticky uuid is kept (default: Blender's config directory)")
-    parser.add_argument("--uuid", help="use this client uuid instead of a stored one")
+    identity = parser.add_mutually_exclusive_group()
+    identity.add_argument("--uuid-file",
+                          help="keep this worker's sticky uuid in this file, locked while it runs "
+                               "(default: the first free slot blender_bus_client_uuid[.N] in "
+                               "Blender's config directory)")
+    identity.add_argument("--uuid", help="use this client uuid as is (no slot)")
     parser.add_argument("--label", default=socket.gethostname(),
                         help="a human name for this worker, shown in client listings (default: the host name)")
     parser.add_argument("--verbose", action="store_true", help="log debug details")
     return parser.parse_args(args)
+
+
+def make_identity(options):
+    """The uuid to register as, and the slot that keeps it (identity.py)."""
+    from blender_bus_client.identity import Identity, SlotBusy, default_config_dir
+
+    slots = default_config_dir()
+    if options.uuid:
+        return Identity.fixed(options.uuid, slots)
+    if options.uuid_file:
+        try:
+            return Identity.from_file(options.uuid_file, slots)
+        except SlotBusy:
+            raise SystemExit(f"--uuid-file {options.uuid_file} is held by another running worker or "
+                             "add-on: give each its own file, or leave the option out to take the "
+                             "next free slot")
+    return Identity.first_free_slot(slots)
 
 
 def make_auth(options, server):
@@ -100,7 +122,6 @@ def configure_logging(verbose: bool) -> None:
 def main(argv) -> int:
     load_package()
     from blender_bus_client.bus_peer import BusPeer, PeerConfig
-    from blender_bus_client.identity import default_uuid_path, load_or_create_uuid
     from blender_bus_client.server_address import ServerAddress
 
     options = parse_arguments(script_arguments(argv))
@@ -111,12 +132,19 @@ def main(argv) -> int:
         server = ServerAddress(options.server, ca_file=options.ca_file)
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         raise SystemExit(f"--server {options.server} / --ca-file {options.ca_file}: {exc}")
-    client_uuid = options.uuid or load_or_create_uuid(options.uuid_file or default_uuid_path())
+    identity = make_identity(options)
+
+    def on_displaced(old_uuid):
+        fresh = identity.move_to_fresh_slot()
+        if fresh:
+            log.info("identity slot %s (uuid %s)", identity.slot_path, fresh)
+        return fresh
+
     capabilities = [c.strip() for c in options.capabilities.split(",") if c.strip()]
-    peer = BusPeer(PeerConfig(server_url=server.base_url, client_uuid=client_uuid, ca_file=options.ca_file,
+    peer = BusPeer(PeerConfig(server_url=server.base_url, client_uuid=identity.client_uuid, ca_file=options.ca_file,
                               group_id=options.group, capabilities=capabilities,
                               label=options.label or None),
-                   make_auth(options, server))
+                   make_auth(options, server), on_displaced=on_displaced)
 
     signals_seen = []
 
@@ -130,7 +158,8 @@ def main(argv) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    log.info("worker %s starting (server %s)", client_uuid, server.base_url)
+    log.info("worker %s starting (server %s, identity %s)", identity.client_uuid, server.base_url,
+             identity.slot_path or "given with --uuid")
     peer.start()
     try:
         while not signals_seen:
@@ -139,6 +168,7 @@ def main(argv) -> int:
         pass  # a second signal while idle: just stop
     finally:
         peer.stop()
+        identity.release()
     return 0
 
 

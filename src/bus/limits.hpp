@@ -14,7 +14,7 @@ struct Limits {
   // and each capability.
   std::size_t max_id_bytes = 256;
   std::size_t max_capabilities = 64;
-  std::size_t max_label = 256;  // bytes of UTF-8, like the identifiers
+  std::size_t max_label = 256;                  // bytes of UTF-8, like the identifiers
   std::size_t max_payload_bytes = 1024 * 1024;  // serialized JSON
   // Clients registered on one user's bus (--max-clients-per-bus).
   std::size_t max_clients = 1024;

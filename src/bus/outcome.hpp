@@ -29,6 +29,9 @@ struct Outcome {
   // A persistent client left (unregister); also an unknown uuid, which the
   // store may still hold when an earlier unregistration failed to commit.
   std::optional<std::string> removed_client;
+  // A registration took its uuid away from this other session (a takeover);
+  // that session's stream has a `client_displaced` record to read.
+  std::optional<std::string> displaced_session;
   struct JobChange {
     std::string job_id;
     std::optional<std::string> originator;  // set: opened or taken over; nullopt: closed

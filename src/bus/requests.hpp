@@ -36,6 +36,7 @@ struct JobUpdate {
   // schema checks the range) and a text; both passed through when given.
   std::optional<double> progress = std::nullopt;
   std::optional<std::string> progress_message = std::nullopt;
+  std::string session_id = {};  // the calling MCP session: its client is named in the record
 };
 
 }  // namespace blender_bus::bus

@@ -14,6 +14,9 @@ namespace blender_bus::bus {
 
 namespace {
 
+// Unacknowledged takeover notices a session may hold; older ones go first.
+constexpr std::size_t kMaxDisplacedNotices = 64;
+
 Outcome refused(std::string message) {
   Outcome out;
   out.result["status"] = "error";
@@ -100,6 +103,7 @@ Outcome UserMessageBus::register_client(Registration r) {
   const double now = clock_();
   Outcome out;
   ClientInfo registered;
+  std::optional<std::string> displaced;
   {
     std::lock_guard lock(mutex_);
     auto it = clients_.find(r.client_uuid);
@@ -113,7 +117,13 @@ Outcome UserMessageBus::register_client(Registration r) {
       slot.info.group_id = std::move(r.group_id);
       slot.info.label = std::move(r.label);
       slot.info.last_seen = now;
-      if (!r.session_id.empty()) slot.info.session_id = std::move(r.session_id);
+      if (!r.session_id.empty()) {
+        if (!slot.info.session_id.empty() && slot.info.session_id != r.session_id) {
+          displaced = slot.info.session_id;
+          notify_displaced_locked(*displaced, slot.info.uuid, now);
+        }
+        slot.info.session_id = std::move(r.session_id);
+      }
       index_locked(slot);
     } else {
       if (clients_.size() >= limits_.max_clients) {
@@ -148,7 +158,28 @@ Outcome UserMessageBus::register_client(Registration r) {
   out.result["status"] = "ok";
   out.result["client"] = registered.to_json();
   out.client = std::move(registered);
+  out.displaced_session = std::move(displaced);
   return out;
+}
+
+void UserMessageBus::notify_displaced_locked(const std::string& session_id,
+                                             const std::string& client_uuid, double now) {
+  boost::json::object payload;
+  payload["kind"] = "client_displaced";
+  payload["client_uuid"] = client_uuid;
+  payload["reason"] = "registered from another session";
+  const std::string payload_json = blender_bus::json::to_text(payload);
+  const std::string message_id = make_uuid_v4(random_);
+  const std::string origin = origin_of(std::nullopt, user_id_);
+  const Routing routing{RoutingMode::direct, client_uuid};
+  const boost::json::object routing_json = routing.to_json();
+  const ForwardedRecord record(RecordFields{user_id_, origin, routing_json, payload_json,
+                                            message_id, message_id, Priority::warning, now});
+  auto& notices = displaced_notices_[session_id];
+  if (notices.size() >= kMaxDisplacedNotices) notices.erase(notices.begin());
+  notices.push_back(
+      InboxRecord{++last_record_seq_, Priority::warning, now,
+                  std::make_shared<const std::string>(record.for_target(client_uuid))});
 }
 
 Outcome UserMessageBus::unregister_client(std::string_view client_uuid) {
@@ -248,6 +279,13 @@ Outcome UserMessageBus::job_update(const JobUpdate& update) {
     return refused("progress must be a number from 0 to 1");
   }
   if (auto e = check_length("job_id", update.job_id, limits_.max_id_bytes)) return refused(*e);
+  std::string updater;  // the updating session's first client, if it has one here
+  if (!update.session_id.empty()) {
+    std::lock_guard lock(mutex_);
+    if (auto it = by_session_.find(update.session_id); it != by_session_.end()) {
+      updater = it->second.begin()->second->info.uuid;
+    }
+  }
   boost::json::object payload;
   payload["kind"] = "job_update";
   payload["job_id"] = update.job_id;
@@ -257,6 +295,7 @@ Outcome UserMessageBus::job_update(const JobUpdate& update) {
   // The newer add-on's fields follow the original five, only when given.
   if (update.progress) payload["progress"] = *update.progress;
   if (update.progress_message) payload["progress_message"] = *update.progress_message;
+  if (!updater.empty()) payload["client_uuid"] = updater;
   const std::string payload_json = blender_bus::json::to_text(payload);
   if (payload_json.size() > limits_.max_payload_bytes) {
     return refused("job update exceeds " + std::to_string(limits_.max_payload_bytes) +
@@ -475,6 +514,9 @@ std::vector<std::string> UserMessageBus::clients_for_session(std::string_view se
 std::vector<std::string> UserMessageBus::on_session_end(std::string_view session_id) {
   std::vector<std::string> removed;
   std::lock_guard lock(mutex_);
+  if (auto notices = displaced_notices_.find(session_id); notices != displaced_notices_.end()) {
+    displaced_notices_.erase(notices);
+  }
   auto bound = by_session_.find(session_id);
   if (bound == by_session_.end()) return removed;
   // Copy the members out first: erasing and unbinding both edit by_session_.
@@ -658,56 +700,79 @@ SessionRead UserMessageBus::read_session(std::string_view session_id, std::size_
   const double now = clock_();
   std::lock_guard lock(mutex_);
   auto bound = by_session_.find(session_id);
-  if (bound == by_session_.end()) return out;
+  auto notices = displaced_notices_.find(session_id);
+  if (bound == by_session_.end() && notices == displaced_notices_.end()) return out;
   struct Cursor {
-    const Slot* slot;
+    const Slot* slot;  // null: the session's displaced notices
+    std::vector<InboxRecord>::const_iterator notice_at, notice_end;
     Inbox::Records::const_iterator at, end;
+    bool done() const { return slot ? at == end : notice_at == notice_end; }
+    const InboxRecord& record() const { return slot ? *at : *notice_at; }
+    void advance() { slot ? void(++at) : void(++notice_at); }
   };
   std::vector<Cursor> cursors;
-  cursors.reserve(bound->second.size());
+  cursors.reserve((bound != by_session_.end() ? bound->second.size() : 0) + 1);
   // The oldest held record of the session's clients: nothing from it on goes
   // out yet, so that everything below the session's last event id has gone
   // out (a Last-Event-ID resume counts on it).
   std::uint64_t horizon = 0;
-  for (const auto& [key, slot_ptr] : bound->second) {
-    Slot& slot = *slot_ptr;
-    dropped_records_ += change_inbox(
-        slot.inbox, inbox_bytes_, [&](Inbox& inbox) { return inbox.expire(policy_.inbox, now); });
-    const std::uint64_t delivered = slot.inbox.delivered_through();
-    if (const std::uint64_t held = slot.inbox.first_held_after(delivered)) {
-      horizon = horizon ? std::min(horizon, held) : held;
+  if (bound != by_session_.end()) {
+    for (const auto& [key, slot_ptr] : bound->second) {
+      Slot& slot = *slot_ptr;
+      dropped_records_ += change_inbox(
+          slot.inbox, inbox_bytes_, [&](Inbox& inbox) { return inbox.expire(policy_.inbox, now); });
+      const std::uint64_t delivered = slot.inbox.delivered_through();
+      if (const std::uint64_t held = slot.inbox.first_held_after(delivered)) {
+        horizon = horizon ? std::min(horizon, held) : held;
+      }
+      auto at = slot.inbox.first_after(delivered);
+      if (at != slot.inbox.records().end())
+        cursors.push_back({&slot, {}, {}, at, slot.inbox.records().end()});
     }
-    auto at = slot.inbox.first_after(delivered);
-    if (at != slot.inbox.records().end())
-      cursors.push_back({&slot, at, slot.inbox.records().end()});
   }
   if (horizon) {
     for (auto& c : cursors) c.end = c.slot->inbox.first_after(horizon - 1);
+  }
+  if (notices != displaced_notices_.end()) {
+    cursors.push_back({nullptr, notices->second.begin(), notices->second.end(), {}, {}});
   }
   // A k-way merge by seq; k is the number of clients of one session (small).
   std::vector<std::uint64_t> through(cursors.size(), 0);
   while (out.items.size() < limit) {
     std::size_t best = cursors.size();
     for (std::size_t i = 0; i < cursors.size(); ++i) {
-      if (cursors[i].at == cursors[i].end) continue;
-      if (best == cursors.size() || cursors[i].at->seq < cursors[best].at->seq) best = i;
+      if (cursors[i].done()) continue;
+      if (best == cursors.size() || cursors[i].record().seq < cursors[best].record().seq) best = i;
     }
     if (best == cursors.size()) break;
-    const InboxRecord& r = *cursors[best].at++;
+    const InboxRecord& r = cursors[best].record();
+    cursors[best].advance();
     out.items.push_back(InboxItem{r.seq, r.level, r.text});
     through[best] = r.seq;
   }
   for (std::size_t i = 0; i < cursors.size(); ++i) {
-    if (through[i]) out.progress.push_back({cursors[i].slot->info.uuid, through[i]});
+    if (!through[i]) continue;
+    out.progress.push_back({cursors[i].slot ? cursors[i].slot->info.uuid : "", through[i]});
   }
   return out;
 }
 
-std::vector<CursorUpdate> UserMessageBus::mark_delivered(
-    const std::vector<InboxProgress>& progress) {
+void UserMessageBus::drop_notices_locked(std::string_view session_id, std::uint64_t through) {
+  auto notices = displaced_notices_.find(session_id);
+  if (notices == displaced_notices_.end()) return;
+  std::erase_if(notices->second, [through](const InboxRecord& r) { return r.seq <= through; });
+  if (notices->second.empty()) displaced_notices_.erase(notices);
+}
+
+std::vector<CursorUpdate> UserMessageBus::mark_delivered(const std::vector<InboxProgress>& progress,
+                                                         std::string_view session_id) {
   std::vector<CursorUpdate> changed;
   std::lock_guard lock(mutex_);
   for (const auto& p : progress) {
+    if (p.client_uuid.empty()) {
+      drop_notices_locked(session_id, p.through);
+      continue;
+    }
     auto it = clients_.find(p.client_uuid);
     if (it == clients_.end()) continue;
     it->second.inbox.advance_delivered(p.through);
@@ -721,6 +786,7 @@ ResumeResult UserMessageBus::resume_session(std::string_view session_id,
                                             std::vector<CursorUpdate>& changed) {
   std::lock_guard lock(mutex_);
   if (last_event_id > last_record_seq_) return ResumeResult::not_issued;
+  drop_notices_locked(session_id, last_event_id);
   auto bound = by_session_.find(session_id);
   if (bound == by_session_.end()) return ResumeResult::ok;
   std::vector<Slot*> slots;

@@ -66,7 +66,11 @@ class UserMessageBus {
 
   // blender_register_client: {"status":"ok","client":<ClientInfo>}. A known
   // uuid is updated in place (client_type, capabilities, group_id, last_seen,
-  // session) and keeps uuid, bucket and connected_at.
+  // session) and keeps uuid, bucket and connected_at. Taking a uuid from
+  // another session that still holds it (a takeover) leaves that session one
+  // `client_displaced` record (warning, SPEC §7 shape, payload
+  // {"kind":"client_displaced","client_uuid","reason"}) and names it in
+  // Outcome::displaced_session.
   Outcome register_client(Registration registration);
 
   // blender_unregister_client: {"status":"ok"|"not_found","client_uuid"}.
@@ -78,6 +82,8 @@ class UserMessageBus {
   Outcome send(const boost::json::object& payload, const SendRequest& request);
 
   // blender_job_update: {"status":"ok","delivered":"direct"|"broadcast","targets"}.
+  // The record's payload names the updating session's first client
+  // ("client_uuid"), so a caller that sent to several can tell the replies apart.
   Outcome job_update(const JobUpdate& update);
 
   // A send or job update whose records would pass the user's inbox quota
@@ -107,11 +113,13 @@ class UserMessageBus {
   boost::json::object stats_resource() const;
 
   // --- Inboxes (SPEC §9) ---
-  // Up to `limit` undelivered records of the session's clients, by seq.
+  // Up to `limit` undelivered records of the session's clients, by seq, and
+  // the session's own `client_displaced` notices among them.
   SessionRead read_session(std::string_view session_id, std::size_t limit);
-  // A stream wrote (or skipped) what a read returned. Returns the cursor
-  // changes of persistent clients.
-  std::vector<CursorUpdate> mark_delivered(const std::vector<InboxProgress>& progress);
+  // A stream of `session_id` wrote (or skipped) what a read returned. Returns
+  // the cursor changes of persistent clients.
+  std::vector<CursorUpdate> mark_delivered(const std::vector<InboxProgress>& progress,
+                                           std::string_view session_id = {});
   // A stream resumes after `last_event_id`: refused when that id was never
   // issued on this bus, or when records after it were evicted; else every
   // client of the session counts as having received <= it, and nothing after.
@@ -193,6 +201,11 @@ class UserMessageBus {
   // load this runs now and then, not on every send).
   void make_room_locked(std::size_t incoming, std::vector<CursorUpdate>& changed);
   std::vector<Target> resolve_locked(const Routing& routing, std::string_view origin) const;
+  void notify_displaced_locked(const std::string& session_id, const std::string& client_uuid,
+                               double now);
+  // Forgets the session's notices up to `through` (written, or covered by a
+  // Last-Event-ID).
+  void drop_notices_locked(std::string_view session_id, std::uint64_t through);
   void index_locked(Slot& slot);
   void unindex_locked(const Slot& slot);
   void erase_locked(StringMap<Slot>::iterator it);
@@ -217,6 +230,10 @@ class UserMessageBus {
   StringMap<OrderedClients> by_group_;
   StringMap<OrderedClients> by_type_;
   StringMap<OrderedClients> by_session_;
+  // Per session, its unacknowledged `client_displaced` records (few: one per
+  // takeover; in memory only, as sessions are). Read with the session's
+  // inboxes; acknowledged under the progress key "" (no client uuid is empty).
+  StringMap<std::vector<InboxRecord>> displaced_notices_;
   std::size_t persistent_count_ = 0;
   std::uint64_t next_seq_ = 0;
   JobTracker jobs_;

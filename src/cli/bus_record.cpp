@@ -31,6 +31,7 @@ std::optional<JobUpdate> JobUpdate::from_record(const BusRecord& record) {
     update.progress = progress->to_number<double>();
   }
   update.progress_message = string_field(body, "progress_message");
+  update.client_uuid = string_field(body, "client_uuid");
   return update;
 }
 

@@ -17,8 +17,9 @@ struct BusRecord {
 };
 
 // A job update as the bus wraps it (SPEC §8): the record's payload is
-// {"kind":"job_update","job_id","status","result","error"}, and from the
-// newer add-on also "progress" (0 to 1) and "progress_message".
+// {"kind":"job_update","job_id","status","result","error"}, from the
+// newer add-on also "progress" (0 to 1) and "progress_message", and (beyond)
+// the updating client's "client_uuid".
 struct JobUpdate {
   std::string job_id;
   std::string status;
@@ -26,6 +27,7 @@ struct JobUpdate {
   std::string error;
   std::optional<double> progress = std::nullopt;
   std::string progress_message = {};
+  std::string client_uuid = {};  // "" when the server did not name the client
 
   // nullopt when the record is not a job update.
   static std::optional<JobUpdate> from_record(const BusRecord& record);

@@ -14,9 +14,11 @@
 #include "cli/client_profile.hpp"
 #include "cli/command_runner.hpp"
 #include "cli/event_stream.hpp"
+#include "cli/exit_status.hpp"
 #include "cli/mcp_client.hpp"
 #include "cli/random_id.hpp"
 #include "cli/reply_tracker.hpp"
+#include "cli/send_audience.hpp"
 #include "cli/send_target.hpp"
 
 namespace blender_bus::cli {
@@ -26,7 +28,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int kCouldNotSend = 3;
+constexpr int kCouldNotSend = exit_status::could_not_send;
 
 struct SendOptions {
   ConnectionOptions connection;
@@ -35,6 +37,7 @@ struct SendOptions {
   std::string description;
   std::string priority = "info";
   double timeout_s = 60;
+  bool wait_all = false;  // broadcast/type: wait for clients that run no jobs too
 };
 
 // The whole script, read before anything is sent (stdin to its end, so a
@@ -80,25 +83,48 @@ void print_block(std::ostream& out, const std::string& text) {
   if (text.back() != '\n') out << '\n';
 }
 
+std::string label_of(const JobUpdate& update, const SendAudience& audience) {
+  return update.client_uuid.empty() ? std::string("a client") : audience.label(update.client_uuid);
+}
+
 // Prints what the user waits for: progress and errors on stderr, each
 // reply's result on stdout (so `send … > out.txt` keeps just the results).
-void report(const JobUpdate& update, ReplyTracker::Seen seen, const ReplyTracker& tracker) {
+// Each line names its client; with several awaited, so does a header line
+// before each result on stdout ("==> uuid (group g) <==", as head(1) does).
+void report(const JobUpdate& update, ReplyTracker::Seen seen, const ReplyTracker& tracker,
+            const SendAudience& audience) {
+  const std::string label = label_of(update, audience);
   if (seen == ReplyTracker::Seen::progress) {
     const std::string progress = update.progress_text();
-    std::cerr << "[" << update.status << "] " << update.job_id
-              << (progress.empty() ? "" : " " + progress) << " (" << tracker.replies() << " of "
-              << tracker.expected() << " answered)\n";
+    std::cerr << "[" << update.status << "] " << label << (progress.empty() ? "" : " " + progress)
+              << " (" << tracker.replies() << " of " << tracker.expected() << " answered)\n";
     print_block(std::cerr, update.result);
     return;
   }
   if (seen == ReplyTracker::Seen::reply) {
-    std::cerr << "[" << update.status << "] reply " << tracker.replies() << " of "
+    std::cerr << "[" << update.status << "] " << label << ": reply " << tracker.replies() << " of "
               << tracker.expected() << "\n";
     std::cerr.flush();
+    if (tracker.expected() > 1) std::cout << "==> " << label << " <==\n";
     print_block(std::cout, update.result);
     std::cout.flush();
     print_block(std::cerr, update.error);
   }
+}
+
+// Leaves the bus tidily; an ephemeral client would also leave with its
+// session, so a failure here changes nothing for the result.
+asio::awaitable<void> leave_bus(McpClient& client, const std::string& client_uuid) {
+  bool tidy = true;
+  try {
+    json::object leaving;
+    leaving["client_uuid"] = client_uuid;
+    co_await client.call_tool("blender_unregister_client", std::move(leaving));
+    co_await client.close();
+  } catch (const std::exception&) {
+    tidy = false;
+  }
+  if (!tidy) std::cerr << "blender-bus send: could not close the session (it will expire)\n";
 }
 
 asio::awaitable<int> run_send(const SendOptions& options, CommandContext& context) {
@@ -146,15 +172,35 @@ asio::awaitable<int> run_send(const SendOptions& options, CommandContext& contex
     }
   }
   if (targets.empty()) {
-    std::cerr << "sent " << job_id << " to " << target.describe()
-              << ": no client is there; waiting " << options.timeout_s << " s for an answer\n";
-  } else {
-    std::cerr << "sent " << job_id << " to " << targets.size() << " client(s):";
-    for (const auto& uuid : targets) std::cerr << " " << uuid;
-    std::cerr << "\n";
+    std::cerr << "blender-bus send: no client matches " << options.target << ": " << job_id
+              << " went to nobody (`blender-bus clients` lists the clients)\n";
+    co_await leave_bus(client, client_uuid);
+    co_return kCouldNotSend;
+  }
+  // A broadcast or type send also reaches clients that never run a job (a
+  // listener, an assistant): unless --wait-all, only those that do are awaited.
+  auto listing = co_await client.call_tool("blender_list_available_clients", json::object{});
+  const bool only_job_runners = !options.wait_all && (target.kind == SendTarget::Kind::broadcast ||
+                                                      target.kind == SendTarget::Kind::type);
+  const SendAudience audience(
+      targets, listing.value.is_object() ? listing.value.as_object() : json::object{},
+      only_job_runners);
+  std::cerr << "sent " << job_id << " to " << targets.size() << " client(s):";
+  for (const auto& uuid : targets) std::cerr << " " << audience.label(uuid);
+  std::cerr << "\n";
+  if (audience.awaited().empty()) {
+    std::cerr << "blender-bus send: none of them runs jobs (capability " << SendAudience::kRunsJobs
+              << "); --wait-all waits for them anyway\n";
+    co_await leave_bus(client, client_uuid);
+    co_return kCouldNotSend;
+  }
+  if (audience.skipped() > 0) {
+    std::cerr << "waiting for the " << audience.awaited().size() << " that run jobs ("
+              << audience.skipped() << " without " << SendAudience::kRunsJobs
+              << "; --wait-all waits for every one)\n";
   }
 
-  ReplyTracker tracker(job_id, targets.size());
+  ReplyTracker tracker(job_id, audience.awaited());
   asio::steady_timer deadline(executor);
   deadline.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(options.timeout_s)));
@@ -169,7 +215,7 @@ asio::awaitable<int> run_send(const SendOptions& options, CommandContext& contex
     auto update = JobUpdate::from_record(*record);
     if (!update) return;
     const auto seen = tracker.observe(*update);
-    report(*update, seen, tracker);
+    report(*update, seen, tracker, audience);
     if (tracker.complete()) deadline.cancel();
   }),
                  [&](std::exception_ptr error) {
@@ -182,36 +228,22 @@ asio::awaitable<int> run_send(const SendOptions& options, CommandContext& contex
   stream.stop();
   if (!reader_done) co_await reader_finished.async_wait(asio::as_tuple(asio::use_awaitable));
 
-  // Leave the bus tidily; an ephemeral client would also leave with its
-  // session, so a failure here changes nothing for the result.
-  bool tidy = true;
-  try {
-    json::object leaving;
-    leaving["client_uuid"] = client_uuid;
-    co_await client.call_tool("blender_unregister_client", std::move(leaving));
-    co_await client.close();
-  } catch (const std::exception&) {
-    tidy = false;
-  }
-  if (!tidy) std::cerr << "blender-bus send: could not close the session (it will expire)\n";
+  co_await leave_bus(client, client_uuid);
 
   if (reader_error && !tracker.complete()) std::rethrow_exception(reader_error);
   if (context.interrupted() && !tracker.complete()) {
     std::cerr << "blender-bus send: interrupted with " << tracker.replies() << " of "
               << tracker.expected() << " replies\n";
-    co_return 130;
+    co_return exit_status::interrupted;
   }
   const int code = tracker.exit_code();
-  if (code == ReplyTracker::kTimedOut) {
-    if (tracker.replies() == 0) {
-      std::cerr << "blender-bus send: timed out after " << options.timeout_s
-                << " s: no client answered job " << job_id << "\n";
-    } else {
-      std::cerr << "blender-bus send: timed out after " << options.timeout_s
-                << " s: " << tracker.replies() << " of " << tracker.expected()
-                << " clients answered job " << job_id << "\n";
-    }
-  } else if (code == ReplyTracker::kFailed) {
+  if (code == exit_status::timed_out) {
+    std::cerr << "blender-bus send: timed out after " << options.timeout_s
+              << " s: " << tracker.replies() << " of " << tracker.expected()
+              << " clients answered job " << job_id << "; no answer from";
+    for (const auto& uuid : tracker.unanswered()) std::cerr << " " << audience.label(uuid);
+    std::cerr << "\n";
+  } else if (code == exit_status::failed) {
     std::cerr << "blender-bus send: job " << job_id << " failed on at least one client\n";
   }
   co_return code;
@@ -224,7 +256,8 @@ void add_send_command(CLI::App& app) {
   auto* command = app.add_subcommand(
       "send",
       "Run a Python script on Blender clients and wait for their answers.\n"
-      "Exit status: 0 all completed, 1 any failed, 2 timed out, 3 could not send.");
+      "Exit status: 0 all completed, 1 any failed, 2 timed out, 3 could not send or no client "
+      "matches, 64 usage error.");
   command->add_option("--target", options->target, "uuid:X, group:X, type:X or broadcast")
       ->required()
       ->check(SendTarget::check);
@@ -233,6 +266,9 @@ void add_send_command(CLI::App& app) {
   command->add_option("--priority", options->priority, "emergency…debug, or 0–7 (default info)");
   command->add_option("--timeout", options->timeout_s, "seconds to wait for answers (default 60)")
       ->check(CLI::PositiveNumber);
+  command->add_flag("--wait-all", options->wait_all,
+                    "broadcast/type: wait for every client reached, not only those with the "
+                    "python_execution capability");
   add_connection_options(*command, options->connection);
   command->callback([options] {
     const int status = run_command(

@@ -19,7 +19,6 @@ struct SendTarget {
   // blender_send_message's routing arguments (SPEC §5): target_uuid,
   // group_id or client_type; none for broadcast.
   boost::json::object routing_arguments() const;
-  std::string describe() const;
 };
 
 }  // namespace blender_bus::cli

@@ -19,6 +19,7 @@
 #include "auth/protected_resource_metadata.hpp"
 #include "bus/bus_manager.hpp"
 #include "mcp/dispatcher.hpp"
+#include "server/data_directory.hpp"
 #include "server/health_route.hpp"
 #include "server/instructions.hpp"
 #include "store/bus_store.hpp"
@@ -134,7 +135,13 @@ void schedule_idle_sweep(asio::steady_timer& timer, mcp::SessionRegistry& sessio
 }  // namespace
 
 int run_http_server(ServeConfig config) {
-  const auto address = asio::ip::make_address(config.http.host);
+  // Start errors name what to change: the flag and the value it had.
+  boost::system::error_code bad_host;
+  const auto address = asio::ip::make_address(config.http.host, bad_host);
+  if (bad_host) {
+    spdlog::error("--host {}: not an IP address (e.g. 127.0.0.1, 0.0.0.0 or ::)", config.http.host);
+    return 1;
+  }
   if (config.auth_none && !address.is_loopback()) {
     spdlog::error("--auth none is for local development: refusing to serve it on {}",
                   config.http.host);
@@ -149,7 +156,10 @@ int run_http_server(ServeConfig config) {
         config.http.host);
   }
   raise_descriptor_limit(config.http.max_connections);
-  auth::create_private_directories(config.data_dir);
+  if (auto problem = prepare_data_directory(config.data_dir, store::kDatabaseFileName)) {
+    spdlog::error("{}", *problem);
+    return 1;
+  }
   warn_if_shared(config.data_dir);
   store::Database database(config.data_dir / store::kDatabaseFileName, config.database);
 
@@ -157,7 +167,16 @@ int run_http_server(ServeConfig config) {
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   transport::IoContextPool pool(threads);
   transport::HttpServer http(pool, config.http, *tls);
-  const auto bound = http.listen();
+  asio::ip::tcp::endpoint bound;
+  try {
+    bound = http.listen();
+  } catch (const boost::system::system_error& error) {
+    spdlog::error(
+        "cannot listen on {}:{}: {} (choose another port with --port or BLENDER_MCP_PORT, 0 for "
+        "any free one, or another address with --host)",
+        config.http.host, config.http.port, error.code().message());
+    return 1;
+  }
   config.http.port = bound.port();
   if (config.http.public_base_url.empty()) {
     config.http.public_base_url = base_url(*tls != nullptr, config.http.host, config.http.port);

@@ -5,7 +5,9 @@
 
 #include "cli/client_profile.hpp"
 #include "cli/stdio_bridge.hpp"
+#include "server/config_file.hpp"
 #include "server/http_application.hpp"
+#include "server/option_sources.hpp"
 #include "server/serve_config.hpp"
 #include "server/stdio_application.hpp"
 
@@ -26,12 +28,18 @@ void add_serve_command(CLI::App& app) {
   auto auth_mode = std::make_shared<std::string>("bearer");
   auto idle_seconds = std::make_shared<unsigned>(30 * 60);
   auto keep_alive_seconds = std::make_shared<unsigned>(15);
+  auto config_path = std::make_shared<std::string>();
+  auto token_minutes = std::make_shared<std::string>();
+  auto refresh_days = std::make_shared<std::string>();
   CLI::App* serve = app.add_subcommand("serve", "Serve MCP over Streamable HTTP");
-  serve->add_option("--host", config->http.host, "Address to bind")
-      ->envname("BLENDER_MCP_HOST")
+  serve->add_option("--config", *config_path,
+                    "TOML file of settings named like these flags (host = \"0.0.0.0\"); "
+                    "flags win over it, it wins over the environment");
+  serve->add_option("--host", config->http.host, "Address to bind (env BLENDER_MCP_HOST)")
       ->capture_default_str();
-  serve->add_option("--port", config->http.port, "Port to bind (0: any free port)")
-      ->envname("BLENDER_MCP_PORT")
+  serve
+      ->add_option("--port", config->http.port,
+                   "Port to bind, 0: any free port (env BLENDER_MCP_PORT)")
       ->capture_default_str();
   serve->add_option("--data-dir", config->data_dir, "Embedded store and secrets")
       ->capture_default_str();
@@ -141,9 +149,26 @@ void add_serve_command(CLI::App& app) {
                    "Seconds of silence after which an offline persistent client is marked stale")
       ->check(CLI::Range(1.0, 365.0 * 24 * 3600))
       ->capture_default_str();
-  serve->callback([config, auth_mode, idle_seconds, keep_alive_seconds, no_durable,
-                   write_timeout_seconds, header_timeout_seconds, body_timeout_seconds,
-                   fsync_mode] {
+  serve->add_option("--access-token-expire-minutes", *token_minutes,
+                    "Access token lifetime (default 30; env ACCESS_TOKEN_EXPIRE_MINUTES)");
+  serve->add_option("--refresh-token-expire-days", *refresh_days,
+                    "Refresh token lifetime (default 7; env REFRESH_TOKEN_EXPIRE_DAYS)");
+  serve->callback([serve, config, config_path, token_minutes, refresh_days, auth_mode, idle_seconds,
+                   keep_alive_seconds, no_durable, write_timeout_seconds, header_timeout_seconds,
+                   body_timeout_seconds, fsync_mode] {
+    std::vector<ConfigSetting> file;
+    if (!config_path->empty()) {
+      try {
+        file = read_config_file(*config_path);
+      } catch (const ConfigFileError& error) {
+        throw CLI::ValidationError(error.what());
+      }
+    }
+    apply_option_sources(*serve, *config_path, file,
+                         {{"--host", "BLENDER_MCP_HOST"},
+                          {"--port", "BLENDER_MCP_PORT"},
+                          {"--access-token-expire-minutes", "ACCESS_TOKEN_EXPIRE_MINUTES"},
+                          {"--refresh-token-expire-days", "REFRESH_TOKEN_EXPIRE_DAYS"}});
     config->http.write_timeout = std::chrono::seconds(*write_timeout_seconds);
     config->http.header_timeout = std::chrono::seconds(*header_timeout_seconds);
     config->http.body_timeout = std::chrono::seconds(*body_timeout_seconds);
@@ -154,8 +179,8 @@ void add_serve_command(CLI::App& app) {
     config->sessions.idle_timeout = std::chrono::seconds(*idle_seconds);
     config->http.keep_alive_interval = std::chrono::seconds(*keep_alive_seconds);
     config->secret_key = environment("OAUTH_SECRET_KEY");
-    config->access_token_expire_minutes = environment("ACCESS_TOKEN_EXPIRE_MINUTES");
-    config->refresh_token_expire_days = environment("REFRESH_TOKEN_EXPIRE_DAYS");
+    if (!token_minutes->empty()) config->access_token_expire_minutes = *token_minutes;
+    if (!refresh_days->empty()) config->refresh_token_expire_days = *refresh_days;
     config->admin_password = environment("ADMIN_PASSWORD");
     config->demo_password = environment("DEMO_PASSWORD");
     const int code = run_http_server(*config);

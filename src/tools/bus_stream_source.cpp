@@ -50,7 +50,7 @@ void BusStreamSource::delivered(const mcp::Session& session, const mcp::StreamBa
   std::vector<bus::InboxProgress> progress;
   progress.reserve(batch.progress.size());
   for (const auto& p : batch.progress) progress.push_back({p.key, p.through});
-  hub_.cursors_moved(session.user_id(), bus->mark_delivered(progress));
+  hub_.cursors_moved(session.user_id(), bus->mark_delivered(progress, session.id()));
 }
 
 }  // namespace blender_bus::tools

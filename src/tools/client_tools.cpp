@@ -1,5 +1,7 @@
 // blender_register_client, blender_unregister_client and
 // blender_list_available_clients: the tools that manage who is on a bus.
+#include <spdlog/spdlog.h>
+
 #include "bus/requests.hpp"
 #include "tools/bus_schemas.hpp"
 #include "tools/bus_tools.hpp"
@@ -13,6 +15,23 @@ namespace asio = boost::asio;
 
 namespace {
 
+// A registration took `client_uuid` from another session that still held it.
+// Logged (a warning while that session's stream is open: a live client goes
+// deaf unless it acts), and that stream is woken to read its client_displaced
+// record. Session ids are shortened: the log needs to tell them apart only.
+void report_takeover(DeliveryHub& hub, const mcp::CallContext& ctx, const std::string& client_uuid,
+                     const std::string& displaced) {
+  auto session = hub.sessions().find(displaced);
+  const bool streaming = session && session->outbound().has_consumer();
+  const auto level = streaming ? spdlog::level::warn : spdlog::level::info;
+  spdlog::log(level,
+              "user {}: client {} taken over by session {}… from session {}… ({}); the displaced "
+              "session is sent client_displaced",
+              ctx.user_id(), client_uuid, ctx.session->id().substr(0, 8), displaced.substr(0, 8),
+              streaming ? "its stream is open" : "no stream open");
+  if (session) session->outbound().wake();
+}
+
 asio::awaitable<mcp::ToolResult> register_client(DeliveryHub& hub, mcp::CallContext& ctx,
                                                  const boost::json::object& args) {
   bus::Registration r;
@@ -23,7 +42,11 @@ asio::awaitable<mcp::ToolResult> register_client(DeliveryHub& hub, mcp::CallCont
   r.group_id = nullable_string_arg(args, "group_id");
   r.label = nullable_string_arg(args, "label");
   r.session_id = ctx.session->id();
+  const std::string client_uuid = r.client_uuid;
   auto outcome = hub.buses().bus(ctx.user_id())->register_client(std::move(r));
+  if (outcome.displaced_session) {
+    report_takeover(hub, ctx, client_uuid, *outcome.displaced_session);
+  }
   // The session may have ended while this call ran; its end listener has
   // then already swept the bus, so sweep again for this registration.
   if (ctx.session->ended()) hub.buses().on_session_end(ctx.user_id(), ctx.session->id());

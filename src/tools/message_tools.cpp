@@ -34,7 +34,8 @@ asio::awaitable<mcp::ToolResult> job_update(DeliveryHub& hub, mcp::CallContext& 
                         string_arg_or(args, "result", ""),
                         string_arg_or(args, "error", ""),
                         nullable_number_arg(args, "progress"),
-                        nullable_string_arg(args, "progress_message")};
+                        nullable_string_arg(args, "progress_message"),
+                        ctx.session->id()};
   auto outcome = hub.buses().bus(ctx.user_id())->job_update(update);
   const bool stored = co_await hub.settle(ctx.user_id(), outcome);
   // Every update (not only open/close) is news to a blender_job_status waiter.

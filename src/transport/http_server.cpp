@@ -341,7 +341,7 @@ asio::awaitable<bool> HttpServer::serve_request(const std::shared_ptr<HttpStream
   HttpRequest request = parser.release();
   if (mcp) co_return co_await endpoint_->serve(stream, request, std::get<McpAdmission>(*gate));
   co_return co_await write_response(*stream, co_await route(*stream, request),
-                                     options_.write_timeout);
+                                    options_.write_timeout);
 }
 
 asio::awaitable<HttpResponse> HttpServer::route(HttpStream& stream, HttpRequest& request) {
@@ -367,8 +367,9 @@ asio::awaitable<HttpResponse> HttpServer::route(HttpStream& stream, HttpRequest&
         boost::json::serialize(boost::json::object{{"detail", "Internal server error"}}));
   }
   if (!reply) {
-    co_return make_json_response(request, http::status::not_found,
-                              boost::json::serialize(boost::json::object{{"detail", "Not Found"}}));
+    co_return make_json_response(
+        request, http::status::not_found,
+        boost::json::serialize(boost::json::object{{"detail", "Not Found"}}));
   }
   HttpResponse response =
       make_json_response(request, static_cast<http::status>(reply->status), std::move(reply->body));

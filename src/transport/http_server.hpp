@@ -53,7 +53,8 @@ class HttpServer {
   // One request on the connection; returns whether another may follow.
   boost::asio::awaitable<bool> serve_request(const std::shared_ptr<HttpStream>& stream,
                                              boost::beast::flat_buffer& buffer);
-  boost::asio::awaitable<HttpResponse> route(HttpStream& stream, HttpRequest& request);  // takes the body
+  boost::asio::awaitable<HttpResponse> route(HttpStream& stream,
+                                             HttpRequest& request);  // takes the body
 
   IoContextPool& pool_;
   const HttpOptions& options_;

@@ -32,6 +32,6 @@ while not os.path.exists(stop_file) and time.monotonic() < deadline:
     addon._run_queued_jobs()  # what the registered timer does every 0.1 s
     time.sleep(0.05)
 
-print("add-on status:", addon._status_text(), flush=True)
+print("add-on status:", addon.status_text(), flush=True)
 assert bpy.ops.blender_bus.disconnect() == {"FINISHED"}
 addon_utils.disable("blender_bus")

@@ -139,38 +139,60 @@ class ServerProcess:
 
 
 class WorkerProcess:
-    """A headless Blender worker. Its uuid is written to its uuid file
-    before it starts, so the test knows it and the worker proves it keeps
-    the stored one."""
+    """A headless Blender worker. By default its uuid is written to its own
+    uuid file before it starts, so the test knows it and the worker proves it
+    keeps the stored one. With `uuid_file=False` it is started the way the
+    README says (no identity option: the first free slot in its Blender
+    config directory, `config_dir`, shared by default) and `started_uuid()`
+    reads the uuid it chose from its log."""
 
-    def __init__(self, workdir, name, server_url, group="render-cluster", extra_args=()):
+    STARTING = re.compile(r"worker (\S+) starting")
+
+    def __init__(self, workdir, name, server_url, group="render-cluster", extra_args=(), uuid_file=True,
+                 config_dir=None):
         self.workdir = workdir
         self.name = name
         self.server_url = server_url
         self.group = group
         self.extra_args = list(extra_args)
-        self.uuid_file = os.path.join(workdir, f"{name}.uuid")
-        if not os.path.exists(self.uuid_file):
-            with open(self.uuid_file, "w") as f:
-                f.write(f"blender-e2e-{name}-{uuid.uuid4().hex[:8]}\n")
-        with open(self.uuid_file) as f:
-            self.uuid = f.read().strip()
+        self.config_dir = config_dir or os.path.join(workdir, "blender-config")
+        self.uuid_file = None
+        self.uuid = None
+        if uuid_file:
+            self.uuid_file = os.path.join(workdir, f"{name}.uuid")
+            if not os.path.exists(self.uuid_file):
+                with open(self.uuid_file, "w") as f:
+                    f.write(f"blender-e2e-{name}-{uuid.uuid4().hex[:8]}\n")
+            with open(self.uuid_file) as f:
+                self.uuid = f.read().strip()
         self.log_path = os.path.join(workdir, f"{name}.log")
         self.proc = None
 
     def start(self):
         command = [blender_bin(), "-b", "--factory-startup", "-noaudio", "--python", WORKER_SCRIPT, "--",
-                   "--server", self.server_url, "--uuid-file", self.uuid_file, *self.extra_args]
+                   "--server", self.server_url, *self.extra_args]
+        if self.uuid_file:
+            command += ["--uuid-file", self.uuid_file]
         if self.group:
             command += ["--group", self.group]
         # Keep Blender away from the real user's config and add-ons, and
         # from the Python running these tests.
         env = dict(blender_environment(),
-                   BLENDER_USER_CONFIG=os.path.join(self.workdir, "blender-config"),
+                   BLENDER_USER_CONFIG=self.config_dir,
                    BLENDER_USER_SCRIPTS=os.path.join(self.workdir, "blender-scripts"))
         self._log = open(self.log_path, "a")
         self.proc = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env)
         return self
+
+    def started_uuid(self, timeout=60.0):
+        """The uuid the worker said it starts as (its latest start)."""
+        def read():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"{self.name} exited ({self.proc.returncode}):\n{self.log()}")
+            found = self.STARTING.findall(tail(self.log_path, 100000))
+            return found[-1] if found else None
+        self.uuid = wait_until(read, timeout, f"{self.name} to start")
+        return self.uuid
 
     def log(self):
         return tail(self.log_path, 6000)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs the Blender client's tests: its unit tests (clients/blender/tests,
 no server needed) and the end-to-end tests here (real server binary, real
-headless Blender). The last line is the summary:
+headless Blender, and desktop Blender under Xvfb). The last line is the summary:
 
     blender e2e: N tests, N passed, N failed, N skipped
 
@@ -34,6 +34,8 @@ def preflight():
     blender = os.environ.get("BLENDER_BIN") or shutil.which("blender")
     if not blender:
         problems.append("blender not found (apt-get install blender, or set BLENDER_BIN)")
+    if not shutil.which("xvfb-run"):
+        problems.append("xvfb-run not found (apt-get install xvfb xauth): the desktop add-on test needs it")
     return problems
 
 

@@ -64,8 +64,8 @@ class E2ECase(unittest.TestCase):
         return server
 
     @classmethod
-    def start_worker(cls, name, extra_args=()):
-        worker = WorkerProcess(cls.workdir, name, cls.server.base_url, extra_args=extra_args).start()
+    def start_worker(cls, name, extra_args=(), **options):
+        worker = WorkerProcess(cls.workdir, name, cls.server.base_url, extra_args=extra_args, **options).start()
         cls.addClassCleanup(lambda: worker.proc.poll() is None and worker.terminate())
         return worker
 
@@ -95,13 +95,16 @@ class E2ECase(unittest.TestCase):
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n--- {worker.name} log:\n{worker.log()}") from None
 
-    def assert_job_update_record(self, data, job_id, status):
+    def assert_job_update_record(self, data, job_id, status, workers):
+        """`workers`: the uuids one of which must have sent it (the payload
+        names the updating client, beyond SPEC §8)."""
         self.assertEqual(data["job_id"], job_id)
         self.assertEqual(data["priority"], 5, "job updates go out at notice (SPEC §6)")
         self.assertEqual(data["payload"]["kind"], "job_update")
         self.assertEqual(data["payload"]["job_id"], job_id)
         self.assertEqual(data["payload"]["status"], status)
-        self.assertEqual(set(data["payload"]), {"kind", "job_id", "status", "result", "error"})
+        self.assertEqual(set(data["payload"]), {"kind", "job_id", "status", "result", "error", "client_uuid"})
+        self.assertIn(data["payload"]["client_uuid"], workers)
 
 
 class BusWithWorkers(E2ECase):
@@ -142,8 +145,9 @@ class GroupDispatchTest(BusWithWorkers):
 
         finals = self.llm.wait_final_statuses(job_id, 2)
         self.assertEqual(len(finals), 2)
+        self.assertEqual(sorted(f["payload"]["client_uuid"] for f in finals), sorted(w.uuid for w in self.workers))
         for data in finals:
-            self.assert_job_update_record(data, job_id, "completed")
+            self.assert_job_update_record(data, job_id, "completed", [w.uuid for w in self.workers])
             self.assertEqual(data["payload"]["error"], "")
             counts = re.fullmatch(r"objects: (\d+) -> (\d+)\n", data["payload"]["result"])
             self.assertIsNotNone(counts, data["payload"]["result"])
@@ -159,7 +163,7 @@ class GroupDispatchTest(BusWithWorkers):
         job_id = sent["job_id"]
         finals = self.llm.wait_final_statuses(job_id, 2)
         for data in finals:
-            self.assert_job_update_record(data, job_id, "failed")
+            self.assert_job_update_record(data, job_id, "failed", [w.uuid for w in self.workers])
             error = data["payload"]["error"]
             self.assertTrue(error.startswith("Traceback (most recent call last):"), error)
             self.assertIn(f'File "<job {job_id}>", line 3, in <module>', error)
@@ -173,7 +177,7 @@ class GroupDispatchTest(BusWithWorkers):
         self.assertEqual(sent["targets"], [target.uuid])
         job_id = sent["job_id"]
         finals = self.llm.wait_final_statuses(job_id, 1)
-        self.assert_job_update_record(finals[0], job_id, "completed")
+        self.assert_job_update_record(finals[0], job_id, "completed", [target.uuid])
         self.assertEqual(finals[0]["payload"]["result"], "direct hello\n")
         # Its running update came before it, and nothing else ran it.
         statuses = [u["payload"]["status"] for u in self.llm.job_updates(job_id)]

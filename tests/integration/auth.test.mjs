@@ -299,7 +299,8 @@ describe('isolation between users (issue 4)', () => {
       assert.deepEqual(rec.data.routing, { type: 'broadcast' });
       assert.equal(rec.data.job_id, jobId);
       assert.deepEqual(rec.data.payload,
-        { kind: 'job_update', job_id: jobId, status: 'completed', result: 'from bob', error: '' });
+        { kind: 'job_update', job_id: jobId, status: 'completed', result: 'from bob', error: '',
+          client_uuid: SHARED });
     }
 
     // Alice's job is untouched by bob's "completed": still open, still routed direct.
@@ -311,7 +312,7 @@ describe('isolation between users (issue 4)', () => {
     assert.deepEqual(got.map((g) => g.length), [0, 1, 0, 0]);
     assert.equal(got[1][0].data.user_id, 'alice');
     assert.deepEqual(got[1][0].data.payload,
-      { kind: 'job_update', job_id: jobId, status: 'completed', result: 'ok', error: '' });
+      { kind: 'job_update', job_id: jobId, status: 'completed', result: 'ok', error: '', client_uuid: SHARED });
     assert.equal(await pending(alice), aliceBefore, 'alice\'s own completed ends the job');
   });
 

@@ -260,7 +260,7 @@ describe('the bus with one llm and two blender peers (issue 3)', () => {
       expectRecord(rec, {
         level: 'notice', user_id: user, from_uuid: `server:${user}`, target_uuid: ids.llm,
         routing: { type: 'direct', target_uuid: ids.llm },
-        payload: { kind: 'job_update', job_id: jobId, status, result: i ? '3.4.1' : '', error: '' },
+        payload: { kind: 'job_update', job_id: jobId, status, result: i ? '3.4.1' : '', error: '', client_uuid: ids.b1 },
         job_id: jobId, message_id: rec.data.message_id, priority: 5,
       });
       assert.match(rec.data.message_id, UUID_V4);

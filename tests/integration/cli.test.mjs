@@ -12,7 +12,9 @@ import { after, before, describe, test } from 'node:test';
 
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 
-import { assertNoSanitizerReport, connectClient, login, sanitizerEnv, serverBin, startServer, trackChild } from './harness.mjs';
+import {
+  assertNoSanitizerReport, connectClient, login, sanitizerEnv, serverBin, startServer, toolJson, trackChild,
+} from './harness.mjs';
 
 const USER = { username: 'carol', password: 'cli-test-password-1' };
 
@@ -166,20 +168,26 @@ describe('blender-bus client commands against the real server', () => {
     assert.ok(r.stderr.includes('blender-bus clients: not authorized:'), r.stderr);
   });
 
-  test('send to an unknown target times out: exit 2 and a clear message', async () => {
+  test('send to a target no client matches: exit 3 at once, naming the target', async () => {
     const config = await freshConfig();
     const tokens = await login(server, USER.username, USER.password);
     const tokenFile = path.join(tmp, 'send-token.json');
     await writeFile(tokenFile, JSON.stringify(tokens), { mode: 0o600 });
-    const started = Date.now();
+    // --timeout far beyond runCli's own limit: only an exit at once passes.
     const r = await runCli(['send', '--server', server.baseUrl, '--token-file', tokenFile,
-      '--target', 'uuid:nobody', '--script', '-', '--timeout', '2'],
+      '--target', 'uuid:nobody', '--script', '-', '--timeout', '600'],
     { configHome: config, input: 'import bpy\nprint(len(bpy.data.objects))\n' });
-    assert.equal(r.code, 2, r.stderr);
-    assert.ok(Date.now() - started >= 2000, 'waited the full timeout');
-    assert.match(r.stderr, /sent job-[0-9a-f-]{36} to client nobody: no client is there; waiting 2 s for an answer/);
-    assert.match(r.stderr, /blender-bus send: timed out after 2 s: no client answered job job-[0-9a-f-]{36}/);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /blender-bus send: no client matches uuid:nobody: job-[0-9a-f-]{36} went to nobody \(`blender-bus clients` lists the clients\)/);
     assert.equal(r.stdout, '');
+  });
+
+  test('send with a malformed --target: exit 64 (usage), nothing sent', async () => {
+    const config = await freshConfig();
+    const r = await runCli(['send', '--server', server.baseUrl, '--target', 'host:x', '--script', '-'],
+      { configHome: config });
+    assert.equal(r.code, 64, r.stderr);
+    assert.ok(r.stderr.includes("unknown target 'host:x': use uuid:X, group:X, type:X or broadcast"), r.stderr);
   });
 
   test('call blender_list_available_clients \'{}\' prints the JSON result', async () => {
@@ -282,8 +290,8 @@ describe('send, cancel and clients with the newer add-on\'s fields', () => {
       const r = await cli(['send', '--target', 'uuid:w-progress', '--script', '-', '--timeout', '20'], { input: 'pass\n' });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'rendered\n');
-      assert.match(r.stderr, /\[running\] job-[0-9a-f-]{36} 50% frame 1 of 2 \(0 of 1 answered\)\n/);
-      assert.match(r.stderr, /\[completed\] reply 1 of 1\n/);
+      assert.match(r.stderr, /\[running\] w-progress 50% frame 1 of 2 \(0 of 1 answered\)\n/);
+      assert.match(r.stderr, /\[completed\] w-progress: reply 1 of 1\n/);
     } finally { await worker.conn.close(); }
   });
 
@@ -302,7 +310,7 @@ describe('send, cancel and clients with the newer add-on\'s fields', () => {
       assert.ok(r.stderr.includes(`job ${jobId} cancelled: cancelled before it started\n`), r.stderr);
       const sent = await sending;
       assert.equal(sent.code, 1, sent.stderr);  // send: cancelled is not completed
-      assert.match(sent.stderr, /\[cancelled\] reply 1 of 1\n/);
+      assert.match(sent.stderr, /\[cancelled\] w-queue: reply 1 of 1\n/);
     } finally { await worker.conn.close(); }
   });
 
@@ -352,5 +360,91 @@ describe('send, cancel and clients with the newer add-on\'s fields', () => {
       const row = rows.find((l) => l.startsWith('w-label '));
       assert.match(row ?? '', /^w-label +Studio PC +blender +persistent /, r.stdout);
     } finally { await worker.conn.close(); }
+  });
+});
+
+// Who `send` waits for and how it names them (issue 17). The workers are
+// official-SDK clients that answer every job_dispatch as a worker would; the
+// listener hears jobs and never answers, like `blender-bus listen`.
+describe('send: who it waits for, and replies labelled with their client', () => {
+  const SENDER = { username: 'dave', password: 'cli-send-password-1' };
+  let server;
+  let tmp;
+  let tokenFile;
+  const peers = [];
+
+  /** An SDK client registered on dave's bus; with `answers`, it answers jobs. */
+  async function peer(registration, { answers }) {
+    const { access_token: token } = await login(server, SENDER.username, SENDER.password);
+    const conn = await connectClient(server, { token, name: registration.client_uuid });
+    conn.client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
+      const payload = n.params.data?.payload;
+      if (!answers || payload?.message_type !== 'job_dispatch') return;
+      await conn.client.callTool({ name: 'blender_job_update', arguments: {
+        job_id: payload.job_id, status: 'completed', result: `ran on ${registration.client_uuid}\n` } });
+    });
+    await conn.streamOpened;
+    const reg = toolJson(await conn.client.callTool({ name: 'blender_register_client', arguments: registration }));
+    assert.equal(reg.status, 'ok', JSON.stringify(reg));
+    peers.push(conn);
+    return conn;
+  }
+
+  const send = (target, extra = []) => runCli(['send', '--server', server.baseUrl, '--token-file', tokenFile,
+    '--target', target, '--script', '-', ...extra], { configHome: tmp, input: 'print("hi")\n' });
+
+  before(async () => {
+    server = await startServer({ users: [SENDER] });
+    tmp = await mkdtemp(path.join(tmpdir(), 'blender-bus-send-'));
+    tokenFile = path.join(tmp, 'token.json');
+    await writeFile(tokenFile, JSON.stringify(await login(server, SENDER.username, SENDER.password)), { mode: 0o600 });
+    const worker = (uuid, group) => ({ client_uuid: uuid, client_type: 'blender', is_persistent: false,
+      capabilities: ['python_execution'], group_id: group });
+    await peer(worker('worker-a', 'render'), { answers: true });
+    await peer(worker('worker-b', 'bake'), { answers: true });
+    await peer({ client_uuid: 'listener', client_type: 'blender', is_persistent: false, capabilities: [] },
+      { answers: false });
+  });
+  after(async () => {
+    for (const p of peers) await p.close();
+    await server?.stop();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  test('a broadcast waits only for the clients that run jobs; each reply names its worker and group', async () => {
+    const r = await send('broadcast');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /sent job-\S+ to 3 client\(s\): worker-a \(group render\) worker-b \(group bake\) listener\n/);
+    assert.ok(r.stderr.includes('waiting for the 2 that run jobs (1 without python_execution; --wait-all waits for every one)'), r.stderr);
+    assert.match(r.stderr, /\[completed\] worker-a \(group render\): reply [12] of 2/);
+    assert.match(r.stderr, /\[completed\] worker-b \(group bake\): reply [12] of 2/);
+    // stdout: each result under its client's header.
+    const blocks = r.stdout.split(/^==> /m).filter(Boolean).sort();
+    assert.deepEqual(blocks, ['worker-a (group render) <==\nran on worker-a\n', 'worker-b (group bake) <==\nran on worker-b\n']);
+  });
+
+  test('a type send waits only for job runners too', async () => {
+    const r = await send('type:blender');
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stderr.includes('waiting for the 2 that run jobs'), r.stderr);
+  });
+
+  test('--wait-all waits for the listener as well: exit 2, naming who did not answer', async () => {
+    const r = await send('broadcast', ['--wait-all', '--timeout', '2']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /blender-bus send: timed out after 2 s: 2 of 3 clients answered job job-\S+; no answer from listener\n/);
+  });
+
+  test('one client: its result alone on stdout, the label on stderr', async () => {
+    const r = await send('uuid:worker-b');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'ran on worker-b\n');
+    assert.match(r.stderr, /\[completed\] worker-b \(group bake\): reply 1 of 1/);
+  });
+
+  test('a direct send to a client that runs no jobs is still awaited (it was named)', async () => {
+    const r = await send('uuid:listener', ['--timeout', '1']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.stderr.includes('no answer from listener'), r.stderr);
   });
 });

@@ -171,7 +171,7 @@ describe('durability across a crash (kill -9)', () => {
         assert.deepEqual(upd, { status: 'ok', delivered: 'direct', targets: [l] });
         const [rec] = await llmStream.waitFor(1);
         assert.equal(rec.json.params.level, 'notice');
-        assert.deepEqual(rec.json.params.data.payload, { kind: 'job_update', job_id: jobId, status: 'completed', result: 'done', error: '' });
+        assert.deepEqual(rec.json.params.data.payload, { kind: 'job_update', job_id: jobId, status: 'completed', result: 'done', error: '', client_uuid: b });
         llmStream.close();
         await llm2.delete();
         await worker2.delete();

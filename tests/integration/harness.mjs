@@ -165,7 +165,8 @@ export function userCommand(dataDir, action, name, { password, expectStatus = 0,
  * opts.env      extra environment, e.g. { ADMIN_PASSWORD: 'pw' }
  * opts.dataDir  a data dir to use (default: a fresh temp dir, removed by stop())
  * opts.users    [{ username, password }] added with the CLI before start
- * opts.host     --host (default 127.0.0.1)
+ * opts.host     --host (default 127.0.0.1; null: no --host)
+ * opts.port     --port (default 0, any free port; null: no --port)
  * opts.launcher a command the server runs under, e.g. ['prlimit', '--nofile=64:64', '--']
  *
  * Returns { baseUrl, mcpUrl, host, port, dataDir, proc, stderr(), stdout(), stop() }.
@@ -178,7 +179,11 @@ export async function startServer(opts = {}) {
   const dataDir = opts.dataDir ?? (await makeDataDir());
   for (const u of opts.users ?? []) addUser(dataDir, u.username, u.password, { bin });
 
-  const args = ['serve', '--host', opts.host ?? '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])];
+  // host / port null: left to the config file or the environment.
+  const args = ['serve',
+    ...(opts.host === null ? [] : ['--host', opts.host ?? '127.0.0.1']),
+    ...(opts.port === null ? [] : ['--port', String(opts.port ?? 0)]),
+    '--data-dir', dataDir, ...(opts.args ?? [])];
   const [command, ...commandArgs] = [...(opts.launcher ?? []), bin, ...args];
   const proc = trackChild(spawn(command, commandArgs, { env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stderr = '';

@@ -256,6 +256,75 @@ class BusPeerRecoveryTest(unittest.TestCase):
             self.assertEqual(bus.stream_opens[1][1], "1")
 
 
+def displaced(client_uuid):
+    """The record the server sends a session whose uuid another session took (SPEC notes)."""
+    return bus_record({"kind": "client_displaced", "client_uuid": client_uuid,
+                       "reason": "registered from another session"}, level="warning")
+
+
+class DisplacementTest(unittest.TestCase):
+    """Another session registered this peer's uuid: the peer moves to the
+    uuid its identity gives it, on the same session, and keeps taking jobs."""
+
+    def start_peer(self, bus, on_displaced):
+        changes = []
+        peer = BusPeer(PeerConfig(server_url=bus.url, client_uuid="blender-slot-0",
+                                  initial_backoff=0.05, max_backoff=0.2), NoToken(),
+                       on_displaced=on_displaced, on_change=lambda: changes.append(peer.status))
+        peer.start()
+        self.addCleanup(peer.stop, 2.0)
+        self.assertTrue(peer.registered.wait(5))
+        return peer, changes
+
+    def test_a_displaced_peer_registers_again_under_a_fresh_uuid(self):
+        with FakeBus() as bus:
+            asked = []
+            peer, _ = self.start_peer(bus, lambda old: asked.append(old) or "blender-slot-1")
+            session = bus.stream_opens[0][0]
+            bus.push(displaced("blender-slot-0"))
+            bus.wait_until(lambda: len(bus.tools_named("blender_register_client")) == 2)
+            self.assertEqual(asked, ["blender-slot-0"])
+            self.assertEqual([r["client_uuid"] for r in bus.tools_named("blender_register_client")],
+                             ["blender-slot-0", "blender-slot-1"])
+            self.assertEqual(peer.config.client_uuid, "blender-slot-1")
+            self.assertEqual([c[0] for c in bus.tool_calls], [session, session], "the same session")
+            # A late notice for the uuid it already left changes nothing; jobs still run.
+            bus.push(displaced("blender-slot-0"))
+            bus.push(dispatch("job-d", "print('still here')"))
+            self.assertTrue(peer.run_next_job(5))
+            self.assertEqual(len(bus.tools_named("blender_register_client")), 2)
+            self.assertEqual(asked, ["blender-slot-0"])
+
+    def test_with_nowhere_to_go_it_says_so(self):
+        with FakeBus() as bus:
+            peer, _ = self.start_peer(bus, lambda old: None)
+            bus.push(displaced("blender-slot-0"))
+            bus.wait_until(lambda: peer.status == "displaced")
+            self.assertIn("blender-slot-0 was taken over by another session", peer.last_error)
+            self.assertEqual(len(bus.tools_named("blender_register_client")), 1)
+
+
+class StatusDisplayTest(unittest.TestCase):
+    def test_state_changes_are_announced_and_recent_jobs_kept(self):
+        with FakeBus() as bus:
+            changes = []
+            peer = BusPeer(PeerConfig(server_url=bus.url, client_uuid="blender-ui",
+                                      initial_backoff=0.05, max_backoff=0.2), NoToken(),
+                           on_change=lambda: changes.append(peer.status))
+            peer.start()
+            self.addCleanup(peer.stop, 2.0)
+            bus.wait_until(lambda: peer.status == "connected")
+            self.assertEqual(changes[:2], ["connecting", "connected"])
+            for n in range(7):
+                bus.push(dispatch(f"job-{n}", "print(1)" if n != 6 else "raise ValueError"))
+                self.assertTrue(peer.run_next_job(5))
+            self.assertEqual([(j.job_id, j.status) for j in peer.recent_jobs],
+                             [("job-6", "failed")] + [(f"job-{n}", "completed") for n in (5, 4, 3, 2)])
+            seen = len(changes)
+            bus.drop_streams()
+            bus.wait_until(lambda: len(changes) > seen)
+
+
 class PasswordLoginTest(unittest.TestCase):
     def test_login_then_refresh_on_401(self):
         with FakeBus(token="t0") as bus:

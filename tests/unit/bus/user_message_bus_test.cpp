@@ -427,6 +427,20 @@ TEST_F(UserMessageBusTest, JobUpdateGoesDirectToTheOriginatorWithTheExactRecord)
   EXPECT_EQ(bus_.last_activity(), 2.5);
 }
 
+TEST_F(UserMessageBusTest, JobUpdateNamesTheClientOfTheUpdatingSession) {
+  populate();
+  send({{"job_id", "job-1"}}, {.target_uuid = "b-1", .from_uuid = "llm-1"});
+  auto out = bus_.job_update({"job-1", "completed", "42", "", "s-b1"});
+  ASSERT_EQ(out.deliveries.size(), 1u);
+  EXPECT_EQ(serialize(data_of(out.deliveries[0]).at("payload")),
+            R"({"kind":"job_update","job_id":"job-1","status":"completed","result":"42",)"
+            R"("error":"","client_uuid":"b-1"})");
+  // A session with no client on this bus names none.
+  send({{"job_id", "job-2"}}, {.target_uuid = "b-1", .from_uuid = "llm-1"});
+  auto anonymous = bus_.job_update({"job-2", "completed", "", "", "s-unknown"});
+  EXPECT_FALSE(data_of(anonymous.deliveries[0]).at("payload").as_object().contains("client_uuid"));
+}
+
 TEST_F(UserMessageBusTest, NonTerminalKeepsTerminalForgets) {
   populate();
   send({{"job_id", "job-1"}}, {.target_uuid = "b-1", .from_uuid = "llm-1"});
