@@ -51,4 +51,18 @@ boost::json::object SendTarget::routing_arguments() const {
   return {};
 }
 
+std::string SendTarget::describe() const {
+  switch (kind) {
+    case Kind::uuid:
+      return "client " + value;
+    case Kind::group:
+      return "group " + value;
+    case Kind::type:
+      return "every " + value + " client";
+    case Kind::broadcast:
+      break;
+  }
+  return "every client";
+}
+
 }  // namespace blender_bus::cli

@@ -19,6 +19,8 @@ struct SendTarget {
   // blender_send_message's routing arguments (SPEC §5): target_uuid,
   // group_id or client_type; none for broadcast.
   boost::json::object routing_arguments() const;
+  // For messages: "client X", "group X", "every X client", "every client".
+  std::string describe() const;
 };
 
 }  // namespace blender_bus::cli

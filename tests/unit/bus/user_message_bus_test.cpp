@@ -430,14 +430,22 @@ TEST_F(UserMessageBusTest, JobUpdateGoesDirectToTheOriginatorWithTheExactRecord)
 TEST_F(UserMessageBusTest, JobUpdateNamesTheClientOfTheUpdatingSession) {
   populate();
   send({{"job_id", "job-1"}}, {.target_uuid = "b-1", .from_uuid = "llm-1"});
-  auto out = bus_.job_update({"job-1", "completed", "42", "", "s-b1"});
+  auto out = bus_.job_update({.job_id = "job-1",
+                              .status = "completed",
+                              .result = "42",
+                              .error = "",
+                              .session_id = "s-b1"});
   ASSERT_EQ(out.deliveries.size(), 1u);
-  EXPECT_EQ(serialize(data_of(out.deliveries[0]).at("payload")),
+  EXPECT_EQ(boost::json::serialize(data_of(out.deliveries[0]).at("payload")),
             R"({"kind":"job_update","job_id":"job-1","status":"completed","result":"42",)"
             R"("error":"","client_uuid":"b-1"})");
   // A session with no client on this bus names none.
   send({{"job_id", "job-2"}}, {.target_uuid = "b-1", .from_uuid = "llm-1"});
-  auto anonymous = bus_.job_update({"job-2", "completed", "", "", "s-unknown"});
+  auto anonymous = bus_.job_update({.job_id = "job-2",
+                                    .status = "completed",
+                                    .result = "",
+                                    .error = "",
+                                    .session_id = "s-unknown"});
   EXPECT_FALSE(data_of(anonymous.deliveries[0]).at("payload").as_object().contains("client_uuid"));
 }
 
@@ -533,7 +541,7 @@ TEST_F(UserMessageBusTest, ALabelIsKeptUpdatedInPlaceAndBounded) {
   r.label = std::string(257, 'x');
   auto refused = bus_.register_client(r);
   EXPECT_TRUE(refused.rejected);
-  EXPECT_EQ(wire(refused.result), R"({"status":"error","error":"label exceeds 256 characters"})");
+  EXPECT_EQ(wire(refused.result), R"({"status":"error","error":"label exceeds 256 bytes"})");
   EXPECT_EQ(bus_.find("b-1")->label, "Render node");
 }
 

@@ -8,7 +8,11 @@ namespace {
 namespace json = boost::json;
 
 JobUpdate update(std::string job, std::string status, std::string client = "") {
-  return JobUpdate{std::move(job), std::move(status), "out", "", std::move(client)};
+  return JobUpdate{.job_id = std::move(job),
+                   .status = std::move(status),
+                   .result = "out",
+                   .error = "",
+                   .client_uuid = std::move(client)};
 }
 
 using Strings = std::vector<std::string>;

@@ -7,6 +7,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
+#include "mcp/dispatcher.hpp"
 #include "tool_call_support.hpp"
 #include "tools/bus_stream_source.hpp"
 
