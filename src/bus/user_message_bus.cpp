@@ -270,6 +270,7 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
   out.result["job_id"] = job_id;
   out.result["targets"] = uuids_json(targets);
   out.result["routing"] = routing.to_json();
+  out.routing = routing.mode;
   return out;
 }
 
@@ -442,6 +443,14 @@ boost::json::object UserMessageBus::list_clients(const PresenceLookup& presence)
   out["user_id"] = user_id_;
   out["persistent"] = clients_json(s.persistent);
   out["ephemeral"] = clients_json(s.ephemeral);
+  return out;
+}
+
+std::vector<ClientInfo> UserMessageBus::clients(const PresenceLookup& presence) const {
+  Snapshot s = snapshot(presence);
+  std::vector<ClientInfo> out = std::move(s.persistent);
+  out.insert(out.end(), std::make_move_iterator(s.ephemeral.begin()),
+             std::make_move_iterator(s.ephemeral.end()));
   return out;
 }
 

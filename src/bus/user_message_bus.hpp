@@ -106,6 +106,8 @@ class UserMessageBus {
   // `presence` fills the liveness fields; without it a client is online while
   // bound to a session.
   boost::json::object list_clients(const PresenceLookup& presence = nullptr) const;
+  // Every client with its liveness fields filled, persistent ones first.
+  std::vector<ClientInfo> clients(const PresenceLookup& presence = nullptr) const;
   // Resource blender://bus/clients: {"user_id","persistent","ephemeral"}.
   boost::json::object clients_resource(const PresenceLookup& presence = nullptr) const;
   // Resource blender://bus/stats: {"user_id","persistent_count","ephemeral_count",
