@@ -18,6 +18,7 @@
 #include "auth/private_file.hpp"
 #include "auth/protected_resource_metadata.hpp"
 #include "bus/bus_manager.hpp"
+#include "dashboard/dashboard_routes.hpp"
 #include "mcp/dispatcher.hpp"
 #include "server/data_directory.hpp"
 #include "server/health_route.hpp"
@@ -242,6 +243,8 @@ int run_http_server(ServeConfig config) {
   transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator);
   std::vector<transport::RouteHandler> routes{
       make_health_route(buses),
+      dashboard::make_page_route(),
+      dashboard::make_action_route(authenticator, hub, pool.first().get_executor()),
       make_metrics_route(authenticator,
                          MetricsSources{recorded, tool_calls, buses, sessions, hub.presence(),
                                         [&auth_layer] { return auth_layer.login_failures(); }}),
@@ -257,7 +260,7 @@ int run_http_server(ServeConfig config) {
   std::optional<store::ExternalChangeWatch> store_watch;
   store_watch.emplace(database, std::chrono::seconds(1),
                       [&auth_layer] { auth_layer.directory().sync(); });
-  http.start(endpoint, std::move(routes));
+  http.start(endpoint, std::move(routes), {dashboard::make_events_route(authenticator, hub)});
 
   asio::steady_timer sweeper(pool.first());
   schedule_idle_sweep(

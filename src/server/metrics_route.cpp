@@ -1,8 +1,8 @@
 #include "server/metrics_route.hpp"
 
 #include "auth/access_policy.hpp"
+#include "auth/route_authorization.hpp"
 #include "metrics/exposition.hpp"
-#include "server/route_authorization.hpp"
 
 namespace blender_bus::server {
 
@@ -60,8 +60,8 @@ transport::RouteHandler make_metrics_route(const auth::RequestAuthenticator& aut
       reply(auth::HttpReply{405, R"({"detail":"Method Not Allowed"})", {{"Allow", "GET"}}});
       return true;
     }
-    auto access = authorize(authenticator, request.authorization, auth::may_read_metrics,
-                            "Reading metrics needs an admin");
+    auto access = auth::authorize(authenticator, request.authorization, auth::may_read_metrics,
+                                  "Reading metrics needs an admin");
     if (auto* refusal = std::get_if<auth::HttpReply>(&access)) {
       reply(std::move(*refusal));
       return true;
