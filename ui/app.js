@@ -64,6 +64,14 @@ function actionButton(label, onClick) {
   return b;
 }
 
+function emptyRow(text, columns) {
+  const row = node('tr');
+  const empty = cell(text, 'empty');
+  empty.colSpan = columns;
+  row.append(empty);
+  return row;
+}
+
 function clientsTable(bus) {
   const table = node('table');
   table.className = 'clients';
@@ -89,13 +97,7 @@ function clientsTable(bus) {
     row.append(actions);
     table.append(row);
   }
-  if (clients.length === 0) {
-    const row = node('tr');
-    const empty = cell('no clients', 'empty');
-    empty.colSpan = 10;
-    row.append(empty);
-    table.append(row);
-  }
+  if (clients.length === 0) table.append(emptyRow('no clients', 10));
   return table;
 }
 
@@ -122,13 +124,7 @@ function jobsTable(bus) {
     row.append(actions);
     table.append(row);
   }
-  if (bus.jobs.length === 0) {
-    const row = node('tr');
-    const empty = cell('no jobs', 'empty');
-    empty.colSpan = 7;
-    row.append(empty);
-    table.append(row);
-  }
+  if (bus.jobs.length === 0) table.append(emptyRow('no jobs', 7));
   return table;
 }
 

@@ -29,25 +29,9 @@ struct Watch {
 };
 
 asio::awaitable<void> watch_peer(std::shared_ptr<HttpStream> stream, std::shared_ptr<Watch> watch) {
-  std::array<char, 256> scratch{};
-  for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(scratch), kTuple);
-    if (ec) break;
-  }
+  co_await stream->read_until_closed();
   watch->peer_gone = true;
   watch->timer.cancel();
-}
-
-asio::awaitable<bool> write_chunk(HttpStream& stream, std::string text,
-                                  const HttpOptions& options) {
-  HttpChunk chunk;
-  chunk.assign(std::move(text));
-  boost::system::error_code ec;
-  if (!chunk.write_now(stream, ec)) co_return false;
-  if (chunk.pending() && !co_await stream.write_rest(chunk.rest(), options.write_timeout)) {
-    co_return false;
-  }
-  co_return true;
 }
 
 }  // namespace
@@ -82,7 +66,9 @@ asio::awaitable<void> serve_event_stream(std::shared_ptr<HttpStream> stream,
       append_sse_comment(*events, "keep-alive");
     }
     if (!events->empty()) {
-      if (!co_await write_chunk(*stream, std::move(*events), options)) co_return;
+      HttpChunk chunk;
+      chunk.assign(std::move(*events));
+      if (!co_await chunk.write(*stream, options.write_timeout)) co_return;
       last_write = now;
     }
     watch->timer.expires_after(interval);
