@@ -15,6 +15,7 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using testing::NatsServers;
+using testing::numbered;
 using testing::run_coroutine;
 
 class KvBucketTest : public ::testing::Test {
@@ -161,6 +162,40 @@ TEST_F(KvBucketTest, AMissingBucketIsAnErrorNotAMissingKey) {
   } catch (const NatsError& error) {
     EXPECT_EQ(error.js_code(), JSStreamNotFoundErr) << error.what();
   }
+}
+
+// On a replicated bucket the stream checks the expected revision before its
+// duplicate window, so the retry of an update that was stored but whose ack
+// came too late reads as a conflict. An ack wait of 1 ms makes that the
+// common case (a replicated write takes longer); every update must still
+// be reported written, and stored once.
+TEST(KvBucketClusterTest, AnUpdateStoredBeforeItsAckTimedOutIsNotAConflict) {
+  if (!NatsServers::available()) {
+    GTEST_SKIP() << "nats-server is not installed (apt-get install nats-server; scripts/test "
+                    "installs it)";
+  }
+  NatsServers servers(3);
+  Connection connection(servers.options());
+  Provisioner(connection).ensure_bucket(KvSpec{"DIR", 64, 3});
+  Publisher::Options options;
+  options.ack_wait = 1ms;
+  Publisher publisher(connection, options);
+  BlockingPool pool(2);
+  KvBucket bucket(connection, publisher, pool, "DIR");
+
+  std::uint64_t revision = std::get<KvWritten>(run_coroutine(bucket.create("chain", "0"))).revision;
+  for (int i = 1; i <= 30; ++i) {
+    auto written = run_coroutine(bucket.update("chain", numbered("", i), revision));
+    ASSERT_TRUE(std::holds_alternative<KvWritten>(written)) << "a conflict at update " << i;
+    EXPECT_GT(std::get<KvWritten>(written).revision, revision);
+    revision = std::get<KvWritten>(written).revision;
+  }
+  EXPECT_GT(publisher.stats().retries, 0u) << "no ack was late: nothing was tested";
+  EXPECT_EQ(bucket.get_now("chain")->value, "30");
+  jsStreamInfo* info = nullptr;
+  ASSERT_EQ(js_GetStreamInfo(&info, connection.jetstream(), "KV_DIR", nullptr, nullptr), NATS_OK);
+  EXPECT_EQ(info->State.Msgs, 31u);  // one per write: none stored twice
+  jsStreamInfo_Destroy(info);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nats/connection_options.hpp"
@@ -42,6 +43,14 @@ class NatsServers {
   std::vector<std::string> names_;
   std::vector<std::string> urls_;
 };
+
+// prefix + number ("k7"): GCC 12 warns falsely (-Wrestrict) on
+// "literal" + std::to_string(n).
+inline std::string numbered(std::string_view prefix, long long number) {
+  std::string out(prefix);
+  out += std::to_string(number);
+  return out;
+}
 
 // Runs a coroutine to completion on a fresh io_context on this thread.
 template <class T>

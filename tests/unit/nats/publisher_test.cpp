@@ -17,6 +17,7 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using testing::NatsServers;
+using testing::numbered;
 using testing::run_coroutine;
 
 std::uint64_t stored_messages(Connection& connection, const char* stream) {
@@ -49,7 +50,7 @@ class PublisherTest : public ::testing::Test {
 TEST_F(PublisherTest, ABatchIsAckedWithOneSequencePerMessage) {
   Publisher publisher(*connection_);
   std::vector<std::string> payloads;
-  for (int i = 0; i < 1000; ++i) payloads.push_back("record " + std::to_string(i));
+  for (int i = 0; i < 1000; ++i) payloads.push_back(numbered("record ", i));
   std::vector<PublishRequest> requests;
   for (const auto& payload : payloads) requests.push_back({"pub.a", payload, {}, {}, {}});
 
@@ -196,7 +197,7 @@ TEST_F(PublisherTest, RetriesWithTheSameMsgIdThroughAServerRestart) {
   Publisher publisher(*connection_, options);
   servers_->kill("n1");
   std::vector<std::string> payloads;
-  for (int i = 0; i < 100; ++i) payloads.push_back("during the outage " + std::to_string(i));
+  for (int i = 0; i < 100; ++i) payloads.push_back(numbered("during the outage ", i));
   std::vector<PublishRequest> requests;
   for (const auto& payload : payloads) requests.push_back({"pub.outage", payload, {}, {}, {}});
   auto batch = publisher.start(requests);
