@@ -63,6 +63,8 @@ TEST_F(StreamReaderTest, ReadsOneSubjectAfterACursorUpToABound) {
   EXPECT_EQ(data_of(all), (std::vector<std::string>{"r1", "r3", "r5", "r7"}));
   EXPECT_EQ(all[2].sequence(), 5u);
   EXPECT_EQ(data_of(reader.read("rec.u1.a", 1, 5, 100)), (std::vector<std::string>{"r3", "r5"}));
+  // A bound between two of the subject's records (the hole before a live one).
+  EXPECT_EQ(data_of(reader.read("rec.u1.a", 1, 6, 100)), (std::vector<std::string>{"r3", "r5"}));
   EXPECT_EQ(data_of(reader.read("rec.u1.a", 0, 7, 2)), (std::vector<std::string>{"r1", "r3"}));
   EXPECT_EQ(data_of(reader.read_all("rec.u1.b", 4, 100)), (std::vector<std::string>{"r6"}));
   EXPECT_TRUE(reader.read_all("rec.u1.b", 6, 100).empty());
@@ -84,6 +86,20 @@ TEST_F(StreamReaderTest, SkipsWhatTheLimitsRemoved) {
   ASSERT_TRUE(third);
   EXPECT_EQ(third->data(), "r3");
   EXPECT_EQ(third->subject(), "rec.u1.a");
+}
+
+TEST_F(StreamReaderTest, ARecordsBoundThatWasPurgedSinceEndsTheRead) {
+  StreamReader reader(*connection_, "RECORDS");
+  const std::uint64_t bound = reader.last_sequence("rec.u1.a");
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Purge.Subject = "rec.u1.a";
+  ASSERT_EQ(js_PurgeStream(connection_->jetstream(), "RECORDS", &options, nullptr), NATS_OK);
+  // Nothing left below the bound: the leader says so, and the read ends
+  // (where a lagging replica would be waited for).
+  EXPECT_TRUE(reader.read("rec.u1.a", 0, bound, 100).empty());
+  EXPECT_EQ(data_of(reader.read("rec.u1.b", 0, bound, 100)),
+            (std::vector<std::string>{"r2", "r4", "r6"}));
 }
 
 TEST_F(StreamReaderTest, AMissingStreamIsAnError) {
