@@ -20,8 +20,10 @@
 # checked free; a start that still loses one to a race is retried.
 # `start` and `restart` return once every server started answers /healthz
 # with "ok": listening, with a JetStream meta leader, and current with its
-# assets. With NATS_CLUSTER_OWNER=PID, a watchdog stops the servers when that
-# process ends, so a test that crashes leaves none behind.
+# assets. A `start` that fails, or is ended by a signal (a caller's timeout),
+# kills the servers it launched. With NATS_CLUSTER_OWNER=PID, a watchdog
+# (started before the first server) stops the servers when that process
+# ends, so a test that crashes or is killed leaves none behind.
 #
 # Environment: NATS_SERVER (default: nats-server on PATH, else /usr/sbin/nats-server),
 # NATS_CLUSTER_TIMEOUT (seconds to wait for readiness, default 60).
@@ -169,6 +171,14 @@ stop_one() { # DIR NAME SIGNAL
   done
 }
 
+# The EXIT trap of a start: unless it succeeded, kills what it launched.
+start_cleanup() { # DIR
+  [ "$start_done" = 1 ] && return 0
+  local name
+  for name in $(cat "$1/names" 2>/dev/null); do stop_one "$1" "$name" KILL; done
+  rm -f "$1/names"
+}
+
 cmd_start() {
   local dir="$1" n="${2:-1}"
   [[ "$n" =~ ^[1-9]$ ]] || die "N must be 1..9, not '$n'"
@@ -176,6 +186,12 @@ cmd_start() {
   [ ! -f "$dir/names" ] || die "$dir already holds servers (stop them first)"
   local names=() i
   for i in $(seq 1 "$n"); do names+=("n$i"); done
+  # `names` first: the watchdog and the cleanup find the servers by it.
+  echo "${names[*]}" >"$dir/names"
+  start_watchdog "$dir"
+  start_done=0
+  trap 'start_cleanup "$dir"' EXIT
+  trap 'exit 1' INT TERM HUP
   local attempt
   for attempt in 1 2 3 4 5; do
     local name
@@ -201,10 +217,10 @@ cmd_start() {
       await_ports "$dir" "$name" || { ok=0; break; }
     done
     if [ "$ok" = 1 ]; then
-      echo "${names[*]}" >"$dir/names"
       write_urls "$dir"
-      start_watchdog "$dir"
       for name in "${names[@]}"; do await_healthy "$dir" "$name"; done
+      start_done=1
+      trap - EXIT INT TERM HUP
       return 0
     fi
     # A server died at start: a route port taken in the meantime is retried
