@@ -15,7 +15,8 @@ import { isServerOf, natsServerAvailable, startNats } from './nats-harness.mjs';
 
 const FIXTURE = path.join(REPO_ROOT, 'tests', 'integration', 'nats-harness-fixture.mjs');
 const SCRIPT = path.join(REPO_ROOT, 'tests', 'cluster', 'nats-cluster.sh');
-const NO_SERVER = 'nats-server is not installed (apt-get install nats-server; scripts/test installs it)';
+const skip = !(await natsServerAvailable()) &&
+  'nats-server is not installed (apt-get install nats-server; scripts/test installs it)';
 
 /** A scratch dir removed after the test. */
 function scratch(t) {
@@ -75,11 +76,7 @@ function greeting(url) {
   });
 }
 
-test('a 3-server cluster: every server answers, one killed is gone, restarted it is back', async (t) => {
-  if (!(await natsServerAvailable())) {
-    t.skip(NO_SERVER);
-    return;
-  }
+test('a 3-server cluster: every server answers, one killed is gone, restarted it is back', { skip }, async (t) => {
   const nats = await startNats({ servers: 3, t });
   {
     assert.equal(nats.urls.length, 3);
@@ -100,11 +97,7 @@ test('a 3-server cluster: every server answers, one killed is gone, restarted it
   }
 });
 
-test('a test that times out has its servers stopped before the next test runs', async (t) => {
-  if (!(await natsServerAvailable())) {
-    t.skip(NO_SERVER);
-    return;
-  }
+test('a test that times out has its servers stopped before the next test runs', { skip }, async (t) => {
   const out = path.join(scratch(t), 'events');
   const run = child(t, process.execPath, ['--test', '--test-reporter=tap', FIXTURE],
     { NATS_FIXTURE_MODE: 'timeout', NATS_FIXTURE_OUT: out });
@@ -118,11 +111,7 @@ test('a test that times out has its servers stopped before the next test runs', 
   assert.ok(!existsSync(started.started), 'its dir is removed');
 });
 
-test('a test cancelled when its process ends has its servers killed', async (t) => {
-  if (!(await natsServerAvailable())) {
-    t.skip(NO_SERVER);
-    return;
-  }
+test('a test cancelled when its process ends has its servers killed', { skip }, async (t) => {
   const out = path.join(scratch(t), 'events');
   const run = child(t, process.execPath, ['--test', '--test-reporter=tap', FIXTURE],
     { NATS_FIXTURE_MODE: 'cancel', NATS_FIXTURE_OUT: out });
@@ -136,11 +125,7 @@ test('a test cancelled when its process ends has its servers killed', async (t) 
 });
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
-  test(`a process ended by ${signal} has killed its servers when it exits`, async (t) => {
-    if (!(await natsServerAvailable())) {
-      t.skip(NO_SERVER);
-      return;
-    }
+  test(`a process ended by ${signal} has killed its servers when it exits`, { skip }, async (t) => {
     const out = path.join(scratch(t), 'events');
     const run = child(t, process.execPath, [FIXTURE], { NATS_FIXTURE_MODE: 'hang', NATS_FIXTURE_OUT: out });
     const started = await until('the fixture to start its server', 60_000, () => events(out)[0]);
@@ -153,11 +138,7 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
   });
 }
 
-test('a process killed -9 has its servers stopped by the watchdog', async (t) => {
-  if (!(await natsServerAvailable())) {
-    t.skip(NO_SERVER);
-    return;
-  }
+test('a process killed -9 has its servers stopped by the watchdog', { skip }, async (t) => {
   const out = path.join(scratch(t), 'events');
   const run = child(t, process.execPath, [FIXTURE], { NATS_FIXTURE_MODE: 'hang', NATS_FIXTURE_OUT: out });
   const started = await until('the fixture to start its server', 60_000, () => events(out)[0]);
@@ -169,11 +150,7 @@ test('a process killed -9 has its servers stopped by the watchdog', async (t) =>
     () => started.pids.every((pid) => !isServerOf(pid, started.started)));
 });
 
-test('a start ended by a signal (a caller\'s timeout) kills the servers it launched', async (t) => {
-  if (!(await natsServerAvailable())) {
-    t.skip(NO_SERVER);
-    return;
-  }
+test('a start ended by a signal (a caller\'s timeout) kills the servers it launched', { skip }, async (t) => {
   const dir = scratch(t);
   const run = child(t, SCRIPT, ['start', dir, '3'], { PATH: `${process.env.PATH}:/usr/sbin` });
   const pidOf = (name) => {
