@@ -23,7 +23,8 @@
 # assets. A `start` that fails, or is ended by a signal (a caller's timeout),
 # kills the servers it launched. With NATS_CLUSTER_OWNER=PID, a watchdog
 # (started before the first server) stops the servers when that process
-# ends, so a test that crashes or is killed leaves none behind.
+# ends and removes DIR, so a test that crashes or is killed leaves nothing
+# behind.
 #
 # Environment: NATS_SERVER (default: nats-server on PATH, else /usr/sbin/nats-server),
 # NATS_CLUSTER_TIMEOUT (seconds to wait for readiness, default 60).
@@ -152,7 +153,8 @@ start_watchdog() { # DIR
   self="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
   (
     while alive "$owner" && [ -f "$dir/names" ]; do sleep 1; done
-    [ -f "$dir/names" ] && "$self" stop "$dir"
+    # The owner died with its servers running: nobody else will remove DIR.
+    [ -f "$dir/names" ] && "$self" stop "$dir" && rm -rf "$dir"
   ) </dev/null >/dev/null 2>&1 &
 }
 

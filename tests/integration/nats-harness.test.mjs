@@ -146,8 +146,8 @@ test('a process killed -9 has its servers stopped by the watchdog', { skip }, as
   t.after(() => rmSync(started.started, { recursive: true, force: true }));
   run.proc.kill('SIGKILL');
   await run.exited;
-  await until('the watchdog to stop the server', 30_000,
-    () => started.pids.every((pid) => !isServerOf(pid, started.started)));
+  await until('the watchdog to stop the server and remove its dir', 30_000,
+    () => started.pids.every((pid) => !isServerOf(pid, started.started)) && !existsSync(started.started));
 });
 
 test('a start ended by a signal (a caller\'s timeout) kills the servers it launched', { skip }, async (t) => {
