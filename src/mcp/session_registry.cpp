@@ -14,6 +14,7 @@ SessionPtr SessionRegistry::create(const std::string& user_id) {
 }
 
 SessionPtr SessionRegistry::find(const std::string& id) const {
+  if (!is_hex_id(id)) return nullptr;
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(id);
   if (it == sessions_.end() || it->second->ended()) return nullptr;

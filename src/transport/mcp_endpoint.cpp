@@ -2,12 +2,12 @@
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
-#include <charconv>
 
 #include "auth/protected_resource_metadata.hpp"
 #include "mcp/incoming_payload.hpp"
 #include "mcp/protocol_version.hpp"
 #include "transport/accept_header.hpp"
+#include "transport/last_event_id.hpp"
 #include "transport/sse_format.hpp"
 #include "transport/sse_stream.hpp"
 
@@ -230,11 +230,8 @@ asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<beast::tcp_stream> stream
   // of the session's clients (SPEC §9); with it, after that id.
   const std::string_view last_event_id = header(request, "Last-Event-ID");
   if (!last_event_id.empty()) {
-    std::uint64_t requested = 0;
-    auto [end, ec] = std::from_chars(last_event_id.data(),
-                                     last_event_id.data() + last_event_id.size(), requested);
-    const bool parsed = ec == std::errc{} && end == last_event_id.data() + last_event_id.size();
-    if (!parsed || source_.resume(*session, requested)) {
+    const auto requested = parse_last_event_id(last_event_id);
+    if (!requested || source_.resume(*session, *requested)) {
       co_return co_await write_response(
           *stream,
           rpc_failure(request, http::status::bad_request, -32000,
