@@ -308,6 +308,38 @@ TEST(EventStream, ReconnectsWithLastEventIdAfterADrop) {
   EXPECT_EQ(last_id, "3");
 }
 
+TEST(EventStream, ResumesAfterAGivenIdAndAfterADroppedConnection) {
+  asio::io_context io;
+  std::vector<std::string> last_event_ids;
+  FakeHttpServer server(io, [&](FakeExchange& exchange) -> asio::awaitable<void> {
+    if (co_await lifecycle(exchange)) co_return;
+    last_event_ids.push_back(exchange.header("Last-Event-ID"));
+    co_await exchange.start_stream();
+    // The stream stays open: the connection then waits for a next request.
+    co_await exchange.chunk(record(static_cast<int>(40 + last_event_ids.size())));
+  });
+  std::vector<std::int64_t> received;
+  run(io, server, [&]() -> asio::awaitable<void> {
+    McpClient client(io.get_executor(), ServerUrl::parse(server.url()), nullptr);
+    co_await client.connect();
+    EventStreamOptions options;
+    options.initial_backoff = std::chrono::milliseconds(1);
+    options.resume_after = "40";  // what this client read on an earlier session
+    EventStream stream(client, options);
+    EXPECT_EQ(stream.last_event_id(), "40");
+    co_await stream.run([&](json::object& params, const SseEvent&) {
+      received.push_back(params.at("data").at("payload").at("n").as_int64());
+      if (received.size() == 1) {
+        stream.drop_connection();  // as a network failure would
+      } else {
+        stream.stop();
+      }
+    });
+  });
+  EXPECT_EQ(received, (std::vector<std::int64_t>{41, 42}));
+  EXPECT_EQ(last_event_ids, (std::vector<std::string>{"40", "41"}));
+}
+
 TEST(EventStream, ARefusedStreamIsSessionGone) {
   asio::io_context io;
   FakeHttpServer server(io, [&](FakeExchange& exchange) -> asio::awaitable<void> {
