@@ -35,6 +35,13 @@ HttpResponse detail_response(unsigned version, http::status status, std::string_
   return response;
 }
 
+// The peer went away or was too slow: nobody is there to read an answer.
+bool peer_gone(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == beast::error::timeout || ec == asio::error::connection_reset ||
+         ec == asio::error::operation_aborted;
+}
+
 asio::awaitable<void> drain_and_close(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
   stream.socket().shutdown(tcp::socket::shutdown_send);
   std::size_t drained = buffer.size();
@@ -111,9 +118,7 @@ asio::awaitable<void> HttpServer::serve_connection(tcp::socket socket) {
         auto response = detail_response(11, http::status::request_header_fields_too_large,
                                         "Request header too large");
         co_await http::async_write(*stream, response, kTuple);
-      } else if (header_ec != http::error::end_of_stream && header_ec != asio::error::eof &&
-                 header_ec != beast::error::timeout && header_ec != asio::error::connection_reset &&
-                 header_ec != asio::error::operation_aborted) {
+      } else if (!peer_gone(header_ec)) {
         auto response = detail_response(11, http::status::bad_request, "Malformed HTTP request");
         co_await http::async_write(*stream, response, kTuple);
       }
@@ -125,7 +130,16 @@ asio::awaitable<void> HttpServer::serve_connection(tcp::socket socket) {
     if (!too_large) {
       auto [body_ec, body_n] = co_await http::async_read(*stream, buffer, parser, kTuple);
       too_large = body_ec == http::error::body_limit;
-      if (body_ec && !too_large) break;
+      if (body_ec && !too_large) {
+        // A broken body (a bad chunk size, say) is answered like a broken header.
+        if (!peer_gone(body_ec)) {
+          co_await http::async_write(
+              *stream,
+              detail_response(version, http::status::bad_request, "Malformed HTTP request"),
+              kTuple);
+        }
+        break;
+      }
     }
     if (too_large) {
       co_await write_response(
