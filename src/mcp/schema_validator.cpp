@@ -1,6 +1,7 @@
 #include "mcp/schema_validator.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace blender_bus::mcp {
 
@@ -10,14 +11,21 @@ namespace {
 
 std::string_view type_name(const json::value& value) {
   switch (value.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "boolean";
     case json::kind::int64:
-    case json::kind::uint64: return "integer";
-    case json::kind::double_: return "number";
-    case json::kind::string: return "string";
-    case json::kind::array: return "array";
-    case json::kind::object: return "object";
+    case json::kind::uint64:
+      return "integer";
+    case json::kind::double_:
+      return "number";
+    case json::kind::string:
+      return "string";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
   }
   return "unknown";
 }
@@ -26,14 +34,18 @@ bool has_type(const json::value& value, std::string_view type) {
   if (type == "number") return value.is_number();
   if (type == "integer") {
     if (value.is_int64() || value.is_uint64()) return true;
-    // JSON does not distinguish 3 from 3.0; accept integral doubles.
-    return value.is_double() && value.get_double() == static_cast<double>(
-                                                          static_cast<long long>(value.get_double()));
+    // JSON does not distinguish 3 from 3.0, and an integer may have any size
+    // (1e30 is one): accept integral doubles.
+    if (!value.is_double()) return false;
+    const double number = value.get_double();
+    return std::isfinite(number) && std::trunc(number) == number;
   }
   return type_name(value) == type;
 }
 
-std::string describe(std::string_view path) { return path.empty() ? "arguments" : std::string(path); }
+std::string describe(std::string_view path) {
+  return path.empty() ? "arguments" : std::string(path);
+}
 
 std::size_t utf8_length(std::string_view text) {
   // Schema lengths count characters (code points), not bytes.
@@ -67,7 +79,8 @@ std::optional<std::string> validate(const json::value& instance, const json::obj
       ok = true;
     }
     if (!ok) {
-      return describe(path) + ": expected " + expected + ", got " + std::string(type_name(instance));
+      return describe(path) + ": expected " + expected + ", got " +
+             std::string(type_name(instance));
     }
   }
   if (const json::value* allowed = schema.if_contains("enum"); allowed && allowed->is_array()) {
@@ -133,7 +146,8 @@ std::optional<std::string> validate(const json::value& instance, const json::obj
     if (const json::value* p = schema.if_contains("properties"); p && p->is_object()) {
       properties = &p->get_object();
     }
-    if (const json::value* required = schema.if_contains("required"); required && required->is_array()) {
+    if (const json::value* required = schema.if_contains("required");
+        required && required->is_array()) {
       for (const auto& name : required->get_array()) {
         if (name.is_string() && !object.contains(name.get_string())) {
           const std::string field = path.empty() ? std::string(name.get_string())
