@@ -327,13 +327,20 @@ TEST(EventStream, ResumesAfterAGivenIdAndAfterADroppedConnection) {
     options.resume_after = "40";  // what this client read on an earlier session
     EventStream stream(client, options);
     EXPECT_EQ(stream.last_event_id(), "40");
+    // Both happen while run() waits for bytes, as they do when another
+    // coroutine cuts or stops the stream (the soak's stream cutter).
+    asio::steady_timer later(io);
     co_await stream.run([&](json::object& params, const SseEvent&) {
       received.push_back(params.at("data").at("payload").at("n").as_int64());
-      if (received.size() == 1) {
-        stream.drop_connection();  // as a network failure would
-      } else {
-        stream.stop();
-      }
+      later.expires_after(std::chrono::milliseconds(20));
+      later.async_wait([&, first = received.size() == 1](boost::system::error_code ec) {
+        if (ec) return;
+        if (first) {
+          stream.drop_connection();  // as a network failure would
+        } else {
+          stream.stop();
+        }
+      });
     });
   });
   EXPECT_EQ(received, (std::vector<std::int64_t>{41, 42}));
