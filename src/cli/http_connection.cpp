@@ -72,13 +72,20 @@ struct HttpConnection::Impl {
     co_return boost::system::error_code{};
   }
 
-  void reset() {
+  // Only the socket: an operation still pending (its completion may already
+  // be queued, with bytes parsed) reads into `buffer` and `parser`, so they
+  // stay until it has returned; its failure, or the next send(), resets them.
+  void close_socket() {
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream.close();
+    open = false;
+  }
+
+  void reset() {
+    close_socket();
     buffer.clear();
     parser.reset();
-    open = false;
   }
 
   // The response is complete: keep the socket for the next request unless
@@ -139,7 +146,7 @@ bool HttpConnection::is_open() const {
 }
 
 void HttpConnection::close() {
-  if (impl_->open) impl_->reset();
+  if (impl_->open) impl_->close_socket();
 }
 
 asio::awaitable<HttpResponseHead> HttpConnection::send(const HttpRequest& request,
@@ -163,6 +170,7 @@ asio::awaitable<HttpResponseHead> HttpConnection::send(const HttpRequest& reques
       co_await http::async_read_header(s.stream, s.buffer, *s.parser,
                                        asio::redirect_error(asio::use_awaitable, ec));
     }
+    if (!ec && !s.open) ec = asio::error::operation_aborted;  // close() while it was pending
     if (!ec) break;
     s.reset();
     if (!(reused && attempt == 0 && is_stale_connection(ec))) {
@@ -181,10 +189,15 @@ asio::awaitable<std::optional<std::string>> HttpConnection::read_some(Duration i
     s.finish();
     co_return std::nullopt;
   }
-  s.arm(idle_timeout);
   boost::system::error_code ec;
-  co_await http::async_read_some(s.stream, s.buffer, *s.parser,
-                                 asio::redirect_error(asio::use_awaitable, ec));
+  if (s.open) {
+    s.arm(idle_timeout);
+    co_await http::async_read_some(s.stream, s.buffer, *s.parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+  }
+  // close() before or during the read: what it parsed is dropped with the
+  // connection, as a network failure would drop it.
+  if (!s.open) ec = asio::error::operation_aborted;
   // need_buffer only means "the body buffer is full": ours grows.
   if (ec && ec != http::error::need_buffer) {
     s.reset();
@@ -200,10 +213,13 @@ asio::awaitable<std::string> HttpConnection::read_rest(Duration timeout) {
   auto& s = *impl_;
   if (!s.parser) co_return std::string();
   if (!s.parser->is_done()) {
-    s.arm(timeout);
     boost::system::error_code ec;
-    co_await http::async_read(s.stream, s.buffer, *s.parser,
-                              asio::redirect_error(asio::use_awaitable, ec));
+    if (s.open) {
+      s.arm(timeout);
+      co_await http::async_read(s.stream, s.buffer, *s.parser,
+                                asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (!s.open) ec = asio::error::operation_aborted;  // close() before or during the read
     if (ec) {
       s.reset();
       throw NetworkError(ec, "reading from " + s.server.authority());
