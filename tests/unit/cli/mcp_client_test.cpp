@@ -201,6 +201,37 @@ TEST(McpClient, RefreshesTheTokenOnceOn401) {
   EXPECT_EQ(refreshes, 1);
 }
 
+TEST(McpClient, EndingASessionRefreshesATokenThatExpiredMeanwhile) {
+  asio::io_context io;
+  std::string token = "first";  // what the server accepts
+  std::vector<std::string> deletes;
+  FakeHttpServer server(io, [&](FakeExchange& exchange) -> asio::awaitable<void> {
+    const bool is_delete = exchange.request().method() == http::verb::delete_;
+    if (is_delete) deletes.push_back(exchange.header("Authorization"));
+    if (exchange.header("Authorization") != "Bearer " + token) {
+      std::vector<std::pair<std::string, std::string>> headers{{"WWW-Authenticate", "Bearer"}};
+      co_await exchange.respond(401, R"({"detail":"Invalid token: token has expired"})", headers);
+      co_return;
+    }
+    if (is_delete) {
+      co_await exchange.respond(200, "");
+      co_return;
+    }
+    co_await lifecycle(exchange);
+  });
+  run(io, server, [&]() -> asio::awaitable<void> {
+    auto auth = std::make_shared<BearerAuth>(
+        "first",
+        [&]() -> asio::awaitable<std::optional<std::string>> { co_return std::string("second"); });
+    McpClient client(io.get_executor(), ServerUrl::parse(server.url()), auth);
+    co_await client.connect();
+    token = "second";  // "first" expired while the session was open
+    co_await client.close();
+    EXPECT_TRUE(client.session_id().empty());
+  });
+  EXPECT_EQ(deletes, (std::vector<std::string>{"Bearer first", "Bearer second"}));
+}
+
 TEST(McpClient, A401WithoutRefreshIsAnHttpErrorWithTheServersDetail) {
   asio::io_context io;
   FakeHttpServer server(io, [&](FakeExchange& exchange) -> asio::awaitable<void> {
