@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/random_id.hpp"
 #include "direct_scenario.hpp"
@@ -13,6 +15,7 @@
 #include "fanout_scenario.hpp"
 #include "http_ceiling.hpp"
 #include "idle_scenario.hpp"
+#include "soak_scenario.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -142,6 +145,59 @@ int main(int argc, char** argv) {
     status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
       print(co_await bench::run_http_idle(context, http_idle_options));
     });
+  });
+
+  bench::SoakOptions soak_options;
+  std::string password_file;
+  std::size_t send_interval_ms = 2000;
+  auto* soak = app.add_subcommand(
+      "soak", "issue 12: mixed load for --minutes, checking every delivery (see bench/soak)");
+  soak->add_option("--minutes", soak_options.minutes, "length of the load phase (default 30)");
+  soak->add_option("--users", soak_options.users, "traffic users (comma-separated)")
+      ->delimiter(',')
+      ->required();
+  soak->add_option("--churn-user", soak_options.churn_user, "the user that logs in and out")
+      ->required();
+  soak->add_option("--password-file", password_file, "every soak user's password")->required();
+  soak->add_option("--ephemeral", soak_options.ephemeral, "ephemeral session slots (160)");
+  soak->add_option("--persistent", soak_options.persistent, "persistent workers (40)");
+  soak->add_option("--send-interval-ms", send_interval_ms,
+                   "mean time between sends of one ephemeral session (2000)");
+  soak->add_option("--title", soak_options.title, "the report's heading");
+  soak->callback([&] {
+    std::ifstream file(password_file);
+    std::getline(file, soak_options.password);
+    if (!file && soak_options.password.empty()) {
+      std::cerr << "blender-bus-bench: cannot read " << password_file << "\n";
+      status = 2;
+      return;
+    }
+    soak_options.send_interval = std::chrono::milliseconds(send_interval_ms);
+    soak_options.server_pids = common.server_pids;
+    if (soak_options.title.empty()) {
+      std::ostringstream title;
+      title << "Soak, " << soak_options.minutes << " min";
+      soak_options.title = title.str();
+    }
+    asio::io_context io(1);
+    bench::SoakOutcome outcome;
+    asio::co_spawn(
+        io, bench::run_soak(io.get_executor(), cli::ServerUrl::parse(common.server), soak_options),
+        [&](std::exception_ptr error, bench::SoakOutcome result) {
+          if (!error) {
+            outcome = std::move(result);
+            return;
+          }
+          try {
+            std::rethrow_exception(error);
+          } catch (const std::exception& e) {
+            std::cerr << "blender-bus-bench soak: " << e.what() << "\n";
+          }
+          status = 1;
+        });
+    io.run();
+    std::cout << outcome.report << std::flush;
+    if (!outcome.clean && status == 0) status = 1;
   });
 
   try {

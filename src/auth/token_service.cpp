@@ -95,6 +95,12 @@ json::array to_json(const std::vector<std::string>& items) {
 }
 
 system_clock::time_point from_unix(std::int64_t seconds) {
+  // A NumericDate may lie beyond what a time_point holds (nanoseconds: the
+  // years 1678 to 2262); such a date is the earliest or latest one.
+  constexpr std::int64_t kLimit =
+      std::chrono::duration_cast<std::chrono::seconds>(system_clock::duration::max()).count();
+  if (seconds >= kLimit) return system_clock::time_point::max();
+  if (seconds <= -kLimit) return system_clock::time_point::min();
   return system_clock::time_point(std::chrono::seconds(seconds));
 }
 

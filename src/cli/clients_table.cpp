@@ -28,7 +28,8 @@ std::string age(const json::object& client, double now_s) {
   const auto* value = client.if_contains("last_seen");
   if (value == nullptr || !value->is_number()) return "-";
   const double seconds = std::max(0.0, now_s - value->to_number<double>());
-  const auto whole = static_cast<long long>(std::floor(seconds));
+  // The server's number: an age past 2^62 s (any real one is far below) is capped.
+  const auto whole = seconds < 0x1p62 ? static_cast<long long>(std::floor(seconds)) : 1LL << 62;
   if (whole < 60) return std::to_string(whole) + "s ago";
   if (whole < 3600) return std::to_string(whole / 60) + "m ago";
   if (whole < 86400) return std::to_string(whole / 3600) + "h ago";

@@ -40,9 +40,7 @@ asio::awaitable<void> EventStream::open() {
     request.headers.set("Mcp-Session-Id", session_id_);
     if (!protocol_version_.empty()) request.headers.set("MCP-Protocol-Version", protocol_version_);
     // The server replays what followed this id (SPEC §9).
-    if (!parser_.last_event_id().empty()) {
-      request.headers.set("Last-Event-ID", parser_.last_event_id());
-    }
+    if (!last_event_id().empty()) request.headers.set("Last-Event-ID", last_event_id());
     const std::string token = auth_->token();
     head = co_await connection_.send(request, options_.open_timeout);
     if (head.status != 401) break;

@@ -26,6 +26,9 @@ struct EventStreamOptions {
   // waits forever. The server sends keep-alive comments, so a few of its
   // intervals is a safe value.
   std::chrono::milliseconds idle_timeout{0};
+  // The first open sends this as Last-Event-ID: a persistent client back on
+  // a new session passes the last id it read, and gets what followed it.
+  std::string resume_after;
 };
 
 // A session's standalone SSE stream (GET /mcp), where the bus's records
@@ -57,8 +60,14 @@ class EventStream {
   boost::asio::awaitable<void> run_events(EventHandler on_event);
   // Ends run() soon. Call it on the stream's executor.
   void stop();
+  // Closes the connection as a network failure would: run() reopens it with
+  // Last-Event-ID. Call it on the stream's executor.
+  void drop_connection() { connection_.close(); }
 
-  const std::string& last_event_id() const { return parser_.last_event_id(); }
+  // The id a reopening stream resumes after ("" before any).
+  const std::string& last_event_id() const {
+    return parser_.last_event_id().empty() ? options_.resume_after : parser_.last_event_id();
+  }
   std::uint64_t reconnects() const { return reconnects_; }
   bool stopped() const { return stopped_; }
 

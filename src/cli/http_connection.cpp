@@ -134,14 +134,22 @@ struct HttpConnection::Impl {
     return tls ? operation(*tls) : operation(stream);
   }
 
-  void reset() {
+  // Only the socket: an operation still pending (its completion may already
+  // be queued, with bytes parsed) reads into `buffer`, `parser` and the TLS
+  // stream, so they stay until it has returned; its failure, or the next
+  // send(), resets them.
+  void close_socket() {
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream.close();
+    open = false;
+  }
+
+  void reset() {
+    close_socket();
     tls.reset();
     buffer.clear();
     parser.reset();
-    open = false;
   }
 
   // The response is complete: keep the socket for the next request unless
@@ -203,7 +211,7 @@ bool HttpConnection::is_open() const {
 }
 
 void HttpConnection::close() {
-  if (impl_->open) impl_->reset();
+  if (impl_->open) impl_->close_socket();
 }
 
 asio::awaitable<HttpResponseHead> HttpConnection::send(const HttpRequest& request,
@@ -236,6 +244,7 @@ asio::awaitable<HttpResponseHead> HttpConnection::send(const HttpRequest& reques
                                        asio::redirect_error(asio::use_awaitable, ec));
       });
     }
+    if (!ec && !s.open) ec = asio::error::operation_aborted;  // close() while it was pending
     if (!ec) break;
     s.reset();
     if (!(reused && attempt == 0 && is_stale_connection(ec))) {
@@ -254,12 +263,17 @@ asio::awaitable<std::optional<std::string>> HttpConnection::read_some(Duration i
     s.finish();
     co_return std::nullopt;
   }
-  s.arm(idle_timeout);
   boost::system::error_code ec;
-  co_await s.on_stream([&](auto& stream) {
-    return http::async_read_some(stream, s.buffer, *s.parser,
-                                 asio::redirect_error(asio::use_awaitable, ec));
-  });
+  if (s.open) {
+    s.arm(idle_timeout);
+    co_await s.on_stream([&](auto& stream) {
+      return http::async_read_some(stream, s.buffer, *s.parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+    });
+  }
+  // close() before or during the read: what it parsed is dropped with the
+  // connection, as a network failure would drop it.
+  if (!s.open) ec = asio::error::operation_aborted;
   // need_buffer only means "the body buffer is full": ours grows.
   if (ec && ec != http::error::need_buffer) {
     s.reset();
@@ -288,12 +302,15 @@ asio::awaitable<std::string> HttpConnection::read_rest(Duration timeout) {
       throw too_large();
     }
     s.parser->body_limit(s.max_answer_bytes - read);
-    s.arm(timeout);
     boost::system::error_code ec;
-    co_await s.on_stream([&](auto& stream) {
-      return http::async_read(stream, s.buffer, *s.parser,
-                              asio::redirect_error(asio::use_awaitable, ec));
-    });
+    if (s.open) {
+      s.arm(timeout);
+      co_await s.on_stream([&](auto& stream) {
+        return http::async_read(stream, s.buffer, *s.parser,
+                                asio::redirect_error(asio::use_awaitable, ec));
+      });
+    }
+    if (!s.open) ec = asio::error::operation_aborted;  // close() before or during the read
     if (ec == http::error::body_limit) throw too_large();
     if (ec) {
       s.reset();

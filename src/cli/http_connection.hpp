@@ -42,8 +42,9 @@ class HttpConnection {
   boost::asio::awaitable<std::optional<std::string>> read_some(Duration idle_timeout);
   boost::asio::awaitable<std::string> read_rest(Duration timeout);
 
-  // Closes the socket: a pending operation completes with an error and the
-  // next request reconnects. Call it on the connection's executor.
+  // Closes the socket: a pending operation, and any read after it, fails
+  // (NetworkError), even when the bytes had arrived; the next request
+  // reconnects. Call it on the connection's executor.
   void close();
   bool is_open() const;
 

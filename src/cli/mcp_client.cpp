@@ -95,7 +95,14 @@ asio::awaitable<void> McpClient::ping() {
 
 asio::awaitable<void> McpClient::close() {
   if (session_id_.empty()) co_return;
-  auto response = co_await connection_->exchange(http_request("DELETE"), options_.timeout);
+  HttpResponse response;
+  // A token that expired while the session was open is refreshed once, as
+  // for a POST: a long-lived client must still be able to end its session.
+  for (int attempt = 0;; ++attempt) {
+    const std::string token = auth_->token();
+    response = co_await connection_->exchange(http_request("DELETE"), options_.timeout);
+    if (response.head.status != 401 || attempt > 0 || !co_await auth_->refresh(token)) break;
+  }
   // 404: already gone; 405: the server does not let clients end sessions.
   const auto status = response.head.status;
   session_id_.clear();

@@ -52,7 +52,13 @@ std::optional<std::int64_t> token_expiry(std::string_view jwt) {
   if (exp == nullptr) return std::nullopt;
   if (exp->is_int64()) return exp->as_int64();
   if (exp->is_uint64()) return static_cast<std::int64_t>(exp->as_uint64());
-  if (exp->is_double()) return static_cast<std::int64_t>(exp->as_double());
+  if (exp->is_double()) {
+    // The server's number: one beyond 64 bits is the latest (or earliest) time.
+    const double seconds = exp->as_double();
+    if (seconds >= 0x1p63) return INT64_MAX;
+    if (seconds < -0x1p63) return INT64_MIN;
+    return static_cast<std::int64_t>(seconds);
+  }
   return std::nullopt;
 }
 

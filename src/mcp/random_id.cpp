@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
@@ -15,6 +16,12 @@ std::string random_hex_id() {
   std::array<char, 2 * 16 + 1> hex{};
   sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
   return std::string(hex.data(), 2 * 16);
+}
+
+bool is_hex_id(std::string_view text) {
+  return text.size() == 2 * 16 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 }  // namespace blender_bus::mcp

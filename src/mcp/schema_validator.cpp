@@ -1,6 +1,7 @@
 #include "mcp/schema_validator.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "json/serializer.hpp"
 
@@ -35,9 +36,11 @@ bool has_type(const json::value& value, std::string_view type) {
   if (type == "number") return value.is_number();
   if (type == "integer") {
     if (value.is_int64() || value.is_uint64()) return true;
-    // JSON does not distinguish 3 from 3.0; accept integral doubles.
-    return value.is_double() &&
-           value.get_double() == static_cast<double>(static_cast<long long>(value.get_double()));
+    // JSON does not distinguish 3 from 3.0, and an integer may have any size
+    // (1e30 is one): accept integral doubles.
+    if (!value.is_double()) return false;
+    const double number = value.get_double();
+    return std::isfinite(number) && std::trunc(number) == number;
   }
   return type_name(value) == type;
 }

@@ -26,6 +26,7 @@ void SessionRegistry::erase_locked(std::unordered_map<std::string, SessionPtr>::
 }
 
 SessionPtr SessionRegistry::find(const std::string& id) const {
+  if (!is_hex_id(id)) return nullptr;
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(id);
   if (it == sessions_.end() || it->second->ended()) return nullptr;

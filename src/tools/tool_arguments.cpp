@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 namespace blender_bus::tools {
@@ -52,8 +53,14 @@ std::string priority_arg(const boost::json::object& arguments, std::string_view 
   if (v->is_string()) return std::string(v->get_string());
   if (v->is_int64()) return std::to_string(v->get_int64());
   if (v->is_uint64()) return std::to_string(v->get_uint64());
-  // The schema's "integer" admits integral doubles such as 3.0.
-  return std::to_string(static_cast<long long>(v->as_double()));
+  // The schema's "integer" admits integral doubles such as 3.0, and also
+  // 1e30, which no integer type holds: that one keeps its JSON spelling, and
+  // the bus refuses it by name.
+  const double number = v->as_double();
+  if (number >= -0x1p63 && number < 0x1p63) {
+    return std::to_string(static_cast<long long>(number));
+  }
+  return boost::json::serialize(*v);
 }
 
 std::optional<std::uint64_t> uint_arg(const boost::json::object& arguments, std::string_view name) {
@@ -61,7 +68,11 @@ std::optional<std::uint64_t> uint_arg(const boost::json::object& arguments, std:
   if (!v) return std::nullopt;
   if (v->is_uint64()) return v->get_uint64();
   if (v->is_int64() && v->get_int64() >= 0) return static_cast<std::uint64_t>(v->get_int64());
-  if (v->is_double() && v->get_double() >= 0) return static_cast<std::uint64_t>(v->get_double());
+  if (v->is_double() && v->get_double() >= 0) {
+    // Beyond 64 bits (1e30 is an integer to the schema): the largest cursor.
+    const double number = v->get_double();
+    return number < 0x1p64 ? static_cast<std::uint64_t>(number) : UINT64_MAX;
+  }
   throw std::invalid_argument(std::string(name) + " must be a non-negative integer");
 }
 

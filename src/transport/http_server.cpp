@@ -94,6 +94,13 @@ bool is_resource_shortage(const boost::system::error_code& ec) {
 
 // The end of what could be read of a request's header: answers what
 // deserves an answer. The connection closes after it.
+// The peer went away or was too slow: nobody is there to read an answer.
+bool peer_gone(const boost::system::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == beast::error::timeout || ec == asio::error::connection_reset ||
+         ec == asio::error::operation_aborted;
+}
+
 asio::awaitable<void> answer_unread_header(HttpStream& stream, beast::flat_buffer& buffer,
                                            const boost::system::error_code& ec,
                                            const HttpOptions& options) {
@@ -105,9 +112,7 @@ asio::awaitable<void> answer_unread_header(HttpStream& stream, beast::flat_buffe
                             detail_response(11, http::status::request_header_fields_too_large,
                                             "Request header too large"),
                             options.write_timeout);
-  } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
-             ec != beast::error::timeout && ec != asio::error::connection_reset &&
-             ec != asio::error::operation_aborted) {
+  } else if (!peer_gone(ec)) {
     co_await write_response(
         stream, detail_response(11, http::status::bad_request, "Malformed HTTP request"),
         options.write_timeout);
@@ -337,7 +342,17 @@ asio::awaitable<bool> HttpServer::serve_request(const std::shared_ptr<HttpStream
       co_await drain_and_close(*stream, buffer);
       co_return false;
     }
-    if (body_ec) co_return false;  // a deadline passed or the client left: nothing to answer
+    if (body_ec) {
+      // A broken body (a bad chunk size, say) is answered like a broken
+      // header; a deadline passed or the client left: nothing to answer.
+      if (!peer_gone(body_ec)) {
+        co_await write_response(*stream,
+                                detail_response(parser.get().version(), http::status::bad_request,
+                                                "Malformed HTTP request"),
+                                options_.write_timeout);
+      }
+      co_return false;
+    }
   }
   stream->expires_never();
   HttpRequest request = parser.release();

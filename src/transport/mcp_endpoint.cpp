@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
-#include <charconv>
 
 #include "auth/protected_resource_metadata.hpp"
 #include "json/serializer.hpp"
@@ -11,6 +10,7 @@
 #include "mcp/protocol_version.hpp"
 #include "transport/accept_header.hpp"
 #include "transport/header_excerpt.hpp"
+#include "transport/last_event_id.hpp"
 #include "transport/sse_format.hpp"
 #include "transport/sse_stream.hpp"
 
@@ -251,11 +251,8 @@ asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<HttpStream> stream,
   // of the session's clients (SPEC §9); with it, after that id.
   const std::string_view last_event_id = header_value(request, "Last-Event-ID");
   if (!last_event_id.empty()) {
-    std::uint64_t requested = 0;
-    auto [end, ec] = std::from_chars(last_event_id.data(),
-                                     last_event_id.data() + last_event_id.size(), requested);
-    const bool parsed = ec == std::errc{} && end == last_event_id.data() + last_event_id.size();
-    if (!parsed || source_.resume(*session, requested)) {
+    const auto requested = parse_last_event_id(last_event_id);
+    if (!requested || source_.resume(*session, *requested)) {
       co_return co_await write_response(
           *stream,
           rpc_failure(request, http::status::bad_request, -32000,

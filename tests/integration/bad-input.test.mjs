@@ -1,6 +1,7 @@
 // Bad input on the Streamable HTTP endpoint, one test each, with the exact
 // statuses and JSON-RPC errors of SPEC §3. Plain HTTP, --auth none.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { ACCEPT_BOTH, RawSession, rawRequest, startServer } from './harness.mjs';
@@ -14,6 +15,19 @@ async function session(protocolVersion) {
   const s = new RawSession(server.mcpUrl, protocolVersion ? { protocolVersion } : {});
   await s.initialize();
   return s;
+}
+
+/** Writes `bytes` on a connection of its own; resolves with all the server sent before it closed. */
+function rawExchange(bytes) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(server.port, '127.0.0.1', () => socket.write(bytes));
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no close after 10 s; got: ${text}`)));
+    socket.on('data', (chunk) => { text += chunk; });
+    socket.on('end', () => { socket.end(); resolve(text); });
+    socket.on('error', reject);
+  });
 }
 
 /** Asserts a JSON-RPC error body with this code. */
@@ -113,6 +127,15 @@ describe('bad input (SPEC §3)', () => {
     const st = await s.openStream({ lastEventId: 'never-issued-424242' });
     st.close();
     assert.equal(st.status, 400, st.text);
+  });
+
+  test('a chunked body with a broken chunk size → 400, then the connection closes', async () => {
+    // Found by the soak (bench/soak): the server closed without a word.
+    const answer = await rawExchange(
+      'POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
+      + `Accept: ${ACCEPT_BOTH}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 400 /, answer);
+    assert.match(answer, /"detail":"Malformed HTTP request"/, answer);
   });
 
   test('the server still answers after all of the above', async () => {

@@ -191,6 +191,16 @@ TEST_F(TokenServiceTest, RejectsUnknownCriticalHeader) {
             TokenError::Kind::malformed);
 }
 
+TEST_F(TokenServiceTest, AnExpBeyondWhatATimePointHoldsIsTheLatestOne) {
+  // Found by the token fuzzer: exp in nanoseconds overflowed (undefined).
+  json::object claims = access_claims();
+  claims["exp"] = std::int64_t{100'000'000'000};  // the year 5138
+  auto result = tokens_.verify_access(make_jwt(hs256(), claims, kSecret));
+  ASSERT_TRUE(std::holds_alternative<AccessClaims>(result));
+  EXPECT_EQ(std::get<AccessClaims>(result).expires_at,
+            std::chrono::system_clock::time_point::max());
+}
+
 TEST_F(TokenServiceTest, AccessTokenExpiresAfterItsLifetime) {
   const std::string token = tokens_.issue_access(alice()).token;
   clock_.advance(std::chrono::minutes(30) - std::chrono::seconds(1));

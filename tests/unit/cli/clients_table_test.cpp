@@ -26,5 +26,17 @@ TEST(ClientsTable, EmptyBus) {
   EXPECT_EQ(format_clients_table(listing, 0), "no clients on this bus\n");
 }
 
+TEST(ClientsTable, ALastSeenFarInThePastIsManyDaysAgo) {
+  // The server's numbers, read by the CLI: a cast of 1e300 seconds to an
+  // integer was undefined.
+  auto listing = boost::json::parse(R"({"persistent":[],
+      "ephemeral":[{"uuid":"e","client_type":"llm","is_persistent":false,"capabilities":[],
+                    "group_id":null,"connected_at":0,"last_seen":-1e300}]})")
+                     .as_object();
+  const std::string table = format_clients_table(listing, 100.0);
+  EXPECT_NE(table.find("d ago\n"), std::string::npos) << table;
+  EXPECT_EQ(table.find('-' + std::string("9")), std::string::npos) << table;
+}
+
 }  // namespace
 }  // namespace blender_bus::cli

@@ -47,18 +47,18 @@ class FakeExchange {
     co_await asio::async_write(socket_, asio::buffer(text), asio::use_awaitable);
   }
 
-  asio::awaitable<void> start_stream(
-      std::vector<std::pair<std::string, std::string>> headers = {}) {
+  // `first_chunk`, when given, leaves in the same write as the head.
+  asio::awaitable<void> start_stream(std::vector<std::pair<std::string, std::string>> headers = {},
+                                     std::string first_chunk = {}) {
     std::string text =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n";
     for (const auto& [name, value] : headers) text += name + ": " + value + "\r\n";
     text += "\r\n";
+    if (!first_chunk.empty()) text += chunk_text(first_chunk);
     co_await asio::async_write(socket_, asio::buffer(text), asio::use_awaitable);
   }
   asio::awaitable<void> chunk(const std::string& data) {
-    char size[32];
-    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-    std::string text = size + data + "\r\n";
+    const std::string text = chunk_text(data);
     co_await asio::async_write(socket_, asio::buffer(text), asio::use_awaitable);
   }
   asio::awaitable<void> end_stream() {
@@ -73,6 +73,12 @@ class FakeExchange {
   }
 
  private:
+  static std::string chunk_text(const std::string& data) {
+    char size[32];
+    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+    return size + data + "\r\n";
+  }
+
   tcp::socket& socket_;
   http::request<http::string_body>& request_;
   std::size_t connection_;

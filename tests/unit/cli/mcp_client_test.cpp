@@ -203,6 +203,37 @@ TEST(McpClient, RefreshesTheTokenOnceOn401) {
   EXPECT_EQ(refreshes, 1);
 }
 
+TEST(McpClient, EndingASessionRefreshesATokenThatExpiredMeanwhile) {
+  asio::io_context io;
+  std::string token = "first";  // what the server accepts
+  std::vector<std::string> deletes;
+  FakeHttpServer server(io, [&](FakeExchange& exchange) -> asio::awaitable<void> {
+    const bool is_delete = exchange.request().method() == http::verb::delete_;
+    if (is_delete) deletes.push_back(exchange.header("Authorization"));
+    if (exchange.header("Authorization") != "Bearer " + token) {
+      std::vector<std::pair<std::string, std::string>> headers{{"WWW-Authenticate", "Bearer"}};
+      co_await exchange.respond(401, R"({"detail":"Invalid token: token has expired"})", headers);
+      co_return;
+    }
+    if (is_delete) {
+      co_await exchange.respond(200, "");
+      co_return;
+    }
+    co_await lifecycle(exchange);
+  });
+  run(io, server, [&]() -> asio::awaitable<void> {
+    auto auth = std::make_shared<BearerAuth>(
+        "first",
+        [&]() -> asio::awaitable<std::optional<std::string>> { co_return std::string("second"); });
+    McpClient client(io.get_executor(), ServerUrl::parse(server.url()), auth);
+    co_await client.connect();
+    token = "second";  // "first" expired while the session was open
+    co_await client.close();
+    EXPECT_TRUE(client.session_id().empty());
+  });
+  EXPECT_EQ(deletes, (std::vector<std::string>{"Bearer first", "Bearer second"}));
+}
+
 TEST(McpClient, A401WithoutRefreshIsAnHttpErrorWithTheServersDetail) {
   asio::io_context io;
   FakeHttpServer server(io, [&](FakeExchange& exchange) -> asio::awaitable<void> {
@@ -308,6 +339,45 @@ TEST(EventStream, ReconnectsWithLastEventIdAfterADrop) {
   EXPECT_EQ(last_event_ids, (std::vector<std::string>{"", "2"}));
   EXPECT_EQ(reconnects, 1u);
   EXPECT_EQ(last_id, "3");
+}
+
+TEST(EventStream, ResumesAfterAGivenIdAndAfterADroppedConnection) {
+  asio::io_context io;
+  std::vector<std::string> last_event_ids;
+  FakeHttpServer server(io, [&](FakeExchange& exchange) -> asio::awaitable<void> {
+    if (co_await lifecycle(exchange)) co_return;
+    last_event_ids.push_back(exchange.header("Last-Event-ID"));
+    co_await exchange.start_stream();
+    // The stream stays open: the connection then waits for a next request.
+    co_await exchange.chunk(record(static_cast<int>(40 + last_event_ids.size())));
+  });
+  std::vector<std::int64_t> received;
+  run(io, server, [&]() -> asio::awaitable<void> {
+    McpClient client(io.get_executor(), ServerUrl::parse(server.url()), nullptr);
+    co_await client.connect();
+    EventStreamOptions options;
+    options.initial_backoff = std::chrono::milliseconds(1);
+    options.resume_after = "40";  // what this client read on an earlier session
+    EventStream stream(client, options);
+    EXPECT_EQ(stream.last_event_id(), "40");
+    // Both happen while run() waits for bytes, as they do when another
+    // coroutine cuts or stops the stream (the soak's stream cutter).
+    asio::steady_timer later(io);
+    co_await stream.run([&](json::object& params, const SseEvent&) {
+      received.push_back(params.at("data").at("payload").at("n").as_int64());
+      later.expires_after(std::chrono::milliseconds(20));
+      later.async_wait([&, first = received.size() == 1](boost::system::error_code ec) {
+        if (ec) return;
+        if (first) {
+          stream.drop_connection();  // as a network failure would
+        } else {
+          stream.stop();
+        }
+      });
+    });
+  });
+  EXPECT_EQ(received, (std::vector<std::int64_t>{41, 42}));
+  EXPECT_EQ(last_event_ids, (std::vector<std::string>{"40", "41"}));
 }
 
 TEST(EventStream, ARefusedStreamIsSessionGone) {

@@ -28,5 +28,13 @@ TEST(TokenExpiry, ExpiredWithinLeeway) {
   EXPECT_FALSE(token_expired("opaque-token", 0));  // unknown expiry: let the server judge
 }
 
+TEST(TokenExpiry, AnExpBeyond64BitsIsTheLatest) {
+  // {"sub":"ann","exp":1e300}: the server's token, read by the CLI; a cast of
+  // 1e300 to an integer was undefined (and, here, read as long expired).
+  constexpr const char* kFarFuture = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbm4iLCJleHAiOjFlMzAwfQ.x";
+  EXPECT_EQ(token_expiry(kFarFuture), INT64_MAX);
+  EXPECT_FALSE(token_expired(kFarFuture, 1700000000, 30));
+}
+
 }  // namespace
 }  // namespace blender_bus::cli

@@ -18,7 +18,8 @@ const json::object kSchema = json::parse(R"({
   },
   "required":["client_uuid"],
   "additionalProperties":false
-})").as_object();
+})")
+                                 .as_object();
 
 std::string violation(std::string_view arguments) {
   auto result = validate_against_schema(json::parse(arguments), kSchema);
@@ -43,7 +44,8 @@ TEST(SchemaValidatorTest, NamesTheOffendingField) {
             "capabilities: more than 2 items");
   EXPECT_EQ(violation(R"({"client_uuid":"a","group_id":3})"),
             "group_id: expected string or null, got integer");
-  EXPECT_EQ(violation(R"({"client_uuid":"a","wait_seconds":51})"), "wait_seconds: must be at most 50");
+  EXPECT_EQ(violation(R"({"client_uuid":"a","wait_seconds":51})"),
+            "wait_seconds: must be at most 50");
   EXPECT_EQ(violation(R"({"client_uuid":"a","wait_seconds":1.5})"),
             "wait_seconds: expected integer, got number");
   EXPECT_EQ(violation(R"({"client_uuid":"a","extra":1})"), "extra: unknown field");
@@ -52,6 +54,21 @@ TEST(SchemaValidatorTest, NamesTheOffendingField) {
 
 TEST(SchemaValidatorTest, LengthsCountCharactersNotBytes) {
   EXPECT_EQ(violation(R"({"client_uuid":"ééé"})"), "");  // 6 bytes, 3 characters
+}
+
+TEST(SchemaValidatorTest, IntegralNumbersOfAnySizeAreIntegers) {
+  // JSON Schema: an integer is a number without a fractional part, whatever
+  // its size. (Found by the tool_arguments fuzzer: a cast to long long of
+  // 1e30 was undefined, and made it "not an integer".)
+  const json::object integer{{"type", "integer"}};
+  for (const char* number : {"1e30", "-1e30", "1e19", "1e300", "9223372036854775807.0", "-0.0"}) {
+    EXPECT_EQ(validate_against_schema(json::parse(number), integer), std::nullopt) << number;
+  }
+  for (const char* number : {"1.5", "1e-5", "-1e-300"}) {
+    EXPECT_EQ(validate_against_schema(json::parse(number), integer),
+              "arguments: expected integer, got number")
+        << number;
+  }
 }
 
 }  // namespace
