@@ -69,6 +69,8 @@ class AuthLayer {
   UserStore& users() { return users_; }
   RefreshTokenStore& refresh_tokens() { return refresh_tokens_; }
   const PasswordHasher& hasher() const { return hasher_; }
+  // Logins refused for bad credentials since start.
+  std::uint64_t login_failures() const { return throttle_.failures(); }
 
  private:
   std::filesystem::path data_dir_;

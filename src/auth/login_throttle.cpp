@@ -113,6 +113,7 @@ void LoginThrottle::succeeded(const Attempt& attempt) {
 }
 
 void LoginThrottle::failed(const Attempt& attempt) {
+  failures_.fetch_add(1, std::memory_order_relaxed);
   const time_point now = clock_();
   std::lock_guard lock(mutex_);
   if (Entry* name = by_name_.find(attempt.name_key)) {

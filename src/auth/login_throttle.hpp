@@ -1,7 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <list>
 #include <mutex>
@@ -72,6 +74,8 @@ class LoginThrottle {
   void abandoned(const Attempt& attempt);
 
   std::size_t entries() const;  // both tables
+  // Logins refused for bad credentials so far (for /metrics).
+  std::uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
 
   static Clock steady_clock() {
     return [] { return std::chrono::steady_clock::now(); };
@@ -108,6 +112,7 @@ class LoginThrottle {
   const LoginThrottlePolicy policy_;
   const Clock clock_;
   mutable std::mutex mutex_;
+  std::atomic<std::uint64_t> failures_{0};
   Table by_name_;
   Table by_address_;
 };

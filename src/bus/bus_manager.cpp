@@ -35,6 +35,9 @@ bool BusManager::remove(std::string_view user_id) {
   if (it == buses_.end()) return false;
   removed = std::move(it->second);
   buses_.erase(it);
+  // A bus lock under the manager's: rare (a user deleted), and read with the
+  // erase so that a scrape never sees the bus in neither place.
+  removed_dropped_records_ += removed->stats().dropped_records;
   return true;
 }
 
@@ -43,6 +46,15 @@ std::vector<std::string> BusManager::on_session_end(std::string_view user_id,
   auto user_bus = find(user_id);
   if (!user_bus) return {};
   return user_bus->on_session_end(session_id);
+}
+
+BusManager::Buses BusManager::all() const {
+  Buses out;
+  std::lock_guard lock(mutex_);
+  out.buses.reserve(buses_.size());
+  for (const auto& [user, b] : buses_) out.buses.push_back(b);
+  out.removed_dropped_records = removed_dropped_records_;
+  return out;
 }
 
 std::size_t BusManager::bus_count() const {

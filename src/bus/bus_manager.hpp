@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "bus/clock.hpp"
 #include "bus/delivery_policy.hpp"
@@ -35,6 +36,14 @@ class BusManager {
   // unbinds its persistent ones. Returns the uuids that left.
   std::vector<std::string> on_session_end(std::string_view user_id, std::string_view session_id);
 
+  // Every bus now, and the records dropped undelivered on buses removed
+  // before (so that a total over buses never goes down), read together.
+  struct Buses {
+    std::vector<std::shared_ptr<UserMessageBus>> buses;
+    std::uint64_t removed_dropped_records = 0;
+  };
+  Buses all() const;
+
   std::size_t bus_count() const;
   std::size_t client_count() const;  // over every bus (for /health)
 
@@ -55,6 +64,7 @@ class BusManager {
   const DeliveryPolicy policy_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<UserMessageBus>, Hash, std::equal_to<>> buses_;
+  std::uint64_t removed_dropped_records_ = 0;
 };
 
 }  // namespace blender_bus::bus

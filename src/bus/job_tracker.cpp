@@ -8,10 +8,13 @@ namespace blender_bus::bus {
 JobTracker::JobTracker(std::size_t recent_capacity, std::size_t open_capacity)
     : recent_capacity_(recent_capacity), open_capacity_(std::max<std::size_t>(open_capacity, 1)) {}
 
-std::vector<std::string> JobTracker::remember(std::string job_id, std::string originator) {
+std::vector<std::string> JobTracker::remember(std::string job_id, std::string originator,
+                                              std::string target, double now) {
   JobState state;
   state.job_id = job_id;
   state.originator = std::move(originator);
+  state.target = std::move(target);
+  state.opened_at = now;
   state.version = ++version_;
   state.opened_version = state.version;
   recent_.erase(job_id);
@@ -67,7 +70,7 @@ std::optional<std::string> JobTracker::correlate(std::string_view job_id, std::s
   return originator;
 }
 
-void JobTracker::note(const JobUpdate& u) {
+void JobTracker::note(const JobUpdate& u, double now) {
   const std::string_view job_id = u.job_id;
   // Every field is the last update's: a status without progress clears it.
   auto update = [&](JobState& s) {
@@ -76,6 +79,7 @@ void JobTracker::note(const JobUpdate& u) {
     s.error = u.error;
     s.progress = u.progress;
     s.progress_message = u.progress_message;
+    s.updated_at = now;
     s.version = ++version_;
   };
   if (auto it = open_.find(job_id); it != open_.end()) {
@@ -118,6 +122,25 @@ std::vector<std::pair<std::string, std::string>> JobTracker::open_jobs() const {
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(open_.size());
   for (const auto& [id, s] : open_) out.emplace_back(id, s.originator);
+  return out;
+}
+
+std::vector<JobState> JobTracker::latest(std::size_t limit) const {
+  std::vector<JobState> out;
+  // Newest entries of each order that are still current (stale ones name a
+  // job that was closed, reopened or updated since).
+  const auto take = [&](const auto& order, const Map& jobs, bool opened) {
+    std::size_t taken = 0;
+    for (auto it = order.rbegin(); it != order.rend() && taken < limit; ++it) {
+      auto job = jobs.find(it->first);
+      if (job == jobs.end()) continue;
+      if ((opened ? job->second.opened_version : job->second.version) != it->second) continue;
+      out.push_back(job->second);
+      ++taken;
+    }
+  };
+  take(open_order_, open_, true);
+  take(recent_order_, recent_, false);
   return out;
 }
 

@@ -25,7 +25,9 @@ class JobTracker {
   // Last writer wins: a second send with the same job_id takes it over.
   // Returns the ids of the oldest open jobs forgotten to stay within the
   // open capacity (usually none), so the caller can forget them durably too.
-  std::vector<std::string> remember(std::string job_id, std::string originator);
+  // `target` and `now` describe the send, for the dashboard's job list.
+  std::vector<std::string> remember(std::string job_id, std::string originator,
+                                    std::string target = {}, double now = 0);
 
   // Undoing a change the store could not keep: forgets an open job, or puts a
   // closed one back as open with its last known state.
@@ -38,7 +40,7 @@ class JobTracker {
 
   // Records an update as the job's last known state (after correlate). A job
   // that is not open lands among the recent ones, bounded by the capacity.
-  void note(const JobUpdate& update);
+  void note(const JobUpdate& update, double now = 0);
 
   // The job's last known state: open first, then recent.
   std::optional<JobState> state(std::string_view job_id) const;
@@ -47,6 +49,10 @@ class JobTracker {
   std::size_t size() const { return open_.size(); }
   // Every open job, for a store snapshot and tests.
   std::vector<std::pair<std::string, std::string>> open_jobs() const;
+
+  // The open jobs, newest first, then the recent ones, newest first; at
+  // most `limit` of each (the dashboard's list).
+  std::vector<JobState> latest(std::size_t limit) const;
 
   static bool is_terminal(std::string_view status);
 

@@ -9,6 +9,7 @@
 #include "bus/client_info.hpp"
 #include "bus/delivery.hpp"
 #include "bus/inbox_read.hpp"
+#include "bus/routing.hpp"
 
 namespace blender_bus::bus {
 
@@ -32,6 +33,8 @@ struct Outcome {
   // A registration took its uuid away from this other session (a takeover);
   // that session's stream has a `client_displaced` record to read.
   std::optional<std::string> displaced_session;
+  // How a send picked its recipients (send only; for metrics).
+  std::optional<RoutingMode> routing;
   struct JobChange {
     std::string job_id;
     std::optional<std::string> originator;  // set: opened or taken over; nullopt: closed

@@ -30,6 +30,20 @@ boost::json::object Routing::to_json() const {
   return out;
 }
 
+std::string Routing::to_spec() const {
+  switch (mode) {
+    case RoutingMode::direct:
+      return "uuid:" + key;
+    case RoutingMode::group:
+      return "group:" + key;
+    case RoutingMode::type_filter:
+      return "type:" + key;
+    case RoutingMode::broadcast:
+      break;
+  }
+  return "broadcast";
+}
+
 Routing resolve_routing(const std::optional<std::string>& target_uuid,
                         const std::optional<std::string>& group_id,
                         const std::optional<std::string>& client_type) {

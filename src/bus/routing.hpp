@@ -17,6 +17,8 @@ struct Routing {
   // {"type":"direct","target_uuid"}, {"type":"group","group_id"},
   // {"type":"type_filter","client_type"} or {"type":"broadcast"}.
   boost::json::object to_json() const;
+  // As a target spec: "uuid:X", "group:X", "type:X" or "broadcast".
+  std::string to_spec() const;
 };
 
 // First match wins: target_uuid > group_id > client_type > broadcast. An empty

@@ -244,6 +244,7 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
     std::lock_guard lock(mutex_);
     targets = resolve_locked(routing, origin);
     last_activity_ = now;
+    ++sends_;
   }
   Outcome out;
   out.deliveries =
@@ -258,7 +259,7 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
     if (opens_job) {
       std::string previous = jobs_.originator(job_id).value_or("");
       // Jobs forgotten to keep within the open-jobs bound are closed in the store too.
-      for (auto& forgotten : jobs_.remember(job_id, origin)) {
+      for (auto& forgotten : jobs_.remember(job_id, origin, routing.to_spec(), now)) {
         out.jobs.push_back({std::move(forgotten), std::nullopt, ""});
       }
       out.jobs.push_back({job_id, origin, std::move(previous)});
@@ -270,6 +271,7 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
   out.result["job_id"] = job_id;
   out.result["targets"] = uuids_json(targets);
   out.result["routing"] = routing.to_json();
+  out.routing = routing.mode;
   return out;
 }
 
@@ -331,7 +333,7 @@ Outcome UserMessageBus::job_update(const JobUpdate& update) {
     if (auto originator = jobs_.correlate(update.job_id, update.status); originator && terminal) {
       out.jobs.push_back({update.job_id, std::nullopt, std::move(*originator)});
     }
-    jobs_.note(update);
+    jobs_.note(update, now);
   }
 
   out.result["status"] = "ok";
@@ -445,6 +447,19 @@ boost::json::object UserMessageBus::list_clients(const PresenceLookup& presence)
   return out;
 }
 
+std::vector<JobState> UserMessageBus::latest_jobs(std::size_t limit) const {
+  std::lock_guard lock(mutex_);
+  return jobs_.latest(limit);
+}
+
+std::vector<ClientInfo> UserMessageBus::clients(const PresenceLookup& presence) const {
+  Snapshot s = snapshot(presence);
+  std::vector<ClientInfo> out = std::move(s.persistent);
+  out.insert(out.end(), std::make_move_iterator(s.ephemeral.begin()),
+             std::make_move_iterator(s.ephemeral.end()));
+  return out;
+}
+
 boost::json::object UserMessageBus::clients_resource(const PresenceLookup& presence) const {
   Snapshot s = snapshot(presence);
   boost::json::object out;
@@ -468,8 +483,13 @@ boost::json::object UserMessageBus::stats_resource() const {
 
 BusStats UserMessageBus::stats() const {
   std::lock_guard lock(mutex_);
-  BusStats s{persistent_count_, clients_.size() - persistent_count_, jobs_.size(), dropped_records_,
-             0};
+  BusStats s{persistent_count_,
+             clients_.size() - persistent_count_,
+             jobs_.size(),
+             dropped_records_,
+             0,
+             sends_,
+             records_routed_};
   for (const auto& [uuid, slot] : clients_) s.pending_records += slot.inbox.pending();
   return s;
 }
@@ -658,6 +678,7 @@ std::optional<std::string> UserMessageBus::append_locked(Outcome& out, bool chan
     // record would double the durable path's cost).
     if (slot.inbox.evicted_through() != evicted_before) d.retained_from = slot.inbox.first_seq();
   }
+  records_routed_ += deliveries.size();
   return std::nullopt;
 }
 

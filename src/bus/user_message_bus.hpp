@@ -33,6 +33,8 @@ struct BusStats {
   std::size_t pending_jobs = 0;
   std::uint64_t dropped_records = 0;  // evicted undelivered, over the bus's life
   std::size_t pending_records = 0;    // waiting in inboxes now
+  std::uint64_t sends = 0;            // blender_send_message calls, over the bus's life
+  std::uint64_t records = 0;          // records put in inboxes, over the bus's life
 };
 
 // A persistent client read back from the durable store at start.
@@ -106,6 +108,8 @@ class UserMessageBus {
   // `presence` fills the liveness fields; without it a client is online while
   // bound to a session.
   boost::json::object list_clients(const PresenceLookup& presence = nullptr) const;
+  // Every client with its liveness fields filled, persistent ones first.
+  std::vector<ClientInfo> clients(const PresenceLookup& presence = nullptr) const;
   // Resource blender://bus/clients: {"user_id","persistent","ephemeral"}.
   boost::json::object clients_resource(const PresenceLookup& presence = nullptr) const;
   // Resource blender://bus/stats: {"user_id","persistent_count","ephemeral_count",
@@ -137,6 +141,8 @@ class UserMessageBus {
 
   // --- Jobs ---
   std::optional<JobState> job_state(std::string_view job_id) const;
+  // The open jobs and then the finished ones, newest first, at most `limit` of each.
+  std::vector<JobState> latest_jobs(std::size_t limit) const;
 
   // --- Restoring durable state at start ---
   void restore_client(RestoredClient client);
@@ -240,7 +246,9 @@ class UserMessageBus {
   double last_activity_ = 0;
   std::uint64_t last_record_seq_ = 0;
   std::uint64_t dropped_records_ = 0;
-  std::size_t inbox_bytes_ = 0;  // sum of every slot's inbox.bytes()
+  std::uint64_t sends_ = 0;           // counted under the lock the send takes anyway
+  std::uint64_t records_routed_ = 0;  // the same, per record appended
+  std::size_t inbox_bytes_ = 0;       // sum of every slot's inbox.bytes()
 };
 
 }  // namespace blender_bus::bus

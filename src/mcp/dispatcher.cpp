@@ -171,10 +171,16 @@ asio::awaitable<json::value> Dispatcher::call_tool(CallContext& context,
   if (auto violation = validate_against_schema(*arguments, tool->input_schema)) {
     co_return ToolResult::error("Invalid arguments for " + tool->name + ": " + *violation).body;
   }
+  const auto started = std::chrono::steady_clock::now();
+  const auto observe = [&] {
+    if (observe_tool_call_) observe_tool_call_(*tool, std::chrono::steady_clock::now() - started);
+  };
   try {
     ToolResult result = co_await tool->handler(context, arguments->get_object());
+    observe();
     co_return std::move(result.body);
   } catch (const std::exception& error) {
+    observe();
     // A fault inside a tool is reported to the caller, and logged with its cause.
     spdlog::error("tool {} failed: {}", tool->name, error.what());
     co_return ToolResult::error("Internal error in " + tool->name).body;

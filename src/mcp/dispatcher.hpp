@@ -3,6 +3,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -42,6 +44,11 @@ class Dispatcher {
 
   const ServerIdentity& identity() const { return identity_; }
 
+  // Told how long each tools/call's handler ran (its arguments valid), on
+  // the calling thread, e.g. for a histogram. Set before serving.
+  using ToolCallObserver = std::function<void(const ToolDefinition&, std::chrono::nanoseconds)>;
+  void observe_tool_calls(ToolCallObserver observer) { observe_tool_call_ = std::move(observer); }
+
  private:
   boost::asio::awaitable<boost::json::object> handle_request(const SessionPtr& session,
                                                              const RpcMessage& message,
@@ -59,6 +66,7 @@ class Dispatcher {
   const ToolRegistry& tools_;
   const ResourceRegistry& resources_;
   const PromptRegistry& prompts_;
+  ToolCallObserver observe_tool_call_;
 };
 
 }  // namespace blender_bus::mcp

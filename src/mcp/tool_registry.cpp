@@ -57,4 +57,11 @@ json::array ToolRegistry::list() const {
   return tools;
 }
 
+std::vector<std::string> ToolRegistry::names() const {
+  std::vector<std::string> out;
+  out.reserve(tools_.size());
+  for (const auto& [name, tool] : tools_) out.push_back(name);
+  return out;
+}
+
 }  // namespace blender_bus::mcp

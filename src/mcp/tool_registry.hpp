@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mcp/call_context.hpp"
 
@@ -50,6 +51,7 @@ class ToolRegistry {
   void add(ToolDefinition tool);
   const ToolDefinition* find(std::string_view name) const;
   boost::json::array list() const;  // tools/list "tools" entries
+  std::vector<std::string> names() const;
   std::size_t size() const { return tools_.size(); }
 
  private:

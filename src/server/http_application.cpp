@@ -18,10 +18,12 @@
 #include "auth/private_file.hpp"
 #include "auth/protected_resource_metadata.hpp"
 #include "bus/bus_manager.hpp"
+#include "dashboard/dashboard_routes.hpp"
 #include "mcp/dispatcher.hpp"
 #include "server/data_directory.hpp"
 #include "server/health_route.hpp"
 #include "server/instructions.hpp"
+#include "server/metrics_route.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
 #include "store/external_change_watch.hpp"
@@ -206,6 +208,8 @@ int run_http_server(ServeConfig config) {
       config.bus_limits, config.delivery);
   // Durable state first: a restart puts persistent clients (offline), their
   // inboxes, each user's sequence and open jobs back before anyone connects.
+  // Counted per thread, summed on scrape (GET /metrics).
+  const metrics::ServerMetrics recorded;
   std::optional<store::BusStore> bus_store;
   std::optional<store::GroupCommit> group_commit;
   std::optional<tools::StoreJournal> journal;
@@ -215,11 +219,13 @@ int run_http_server(ServeConfig config) {
     tools::restore_buses(buses, snapshot);
     spdlog::info("bus store: restored {} persistent client(s), {} record(s), {} open job(s)",
                  snapshot.clients.size(), snapshot.records.size(), snapshot.jobs.size());
-    group_commit.emplace(*bus_store);
+    group_commit.emplace(*bus_store, [&recorded](std::chrono::nanoseconds elapsed) {
+      recorded.observe_store_commit(elapsed);
+    });
     journal.emplace(*group_commit);
   }
   mcp::SessionRegistry sessions(config.sessions);
-  tools::DeliveryHub hub(buses, sessions, journal ? &*journal : nullptr);
+  tools::DeliveryHub hub(buses, sessions, journal ? &*journal : nullptr, &recorded);
   tools::BusStreamSource stream_source(hub);
   mcp::ToolRegistry tools;
   mcp::ResourceRegistry resources;
@@ -228,10 +234,20 @@ int run_http_server(ServeConfig config) {
   mcp::Dispatcher dispatcher(
       mcp::ServerIdentity{"blender-bus", BLENDER_BUS_VERSION, std::string(kBusInstructions)}, tools,
       resources, prompts);
+  const metrics::ToolCallMetrics tool_calls(tools.names());
+  dispatcher.observe_tool_calls(
+      [&tool_calls](const mcp::ToolDefinition& tool, std::chrono::nanoseconds elapsed) {
+        if (auto index = tool_calls.index(tool.name)) tool_calls.observe(*index, elapsed);
+      });
 
   transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator);
   std::vector<transport::RouteHandler> routes{
       make_health_route(buses),
+      dashboard::make_page_route(),
+      dashboard::make_action_route(authenticator, hub, pool.first().get_executor()),
+      make_metrics_route(authenticator,
+                         MetricsSources{recorded, tool_calls, buses, sessions, hub.presence(),
+                                        [&auth_layer] { return auth_layer.login_failures(); }}),
       make_metadata_route(config.http.public_base_url),
       [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
         return auth_layer.routes().handle(request, std::move(reply));
@@ -244,7 +260,7 @@ int run_http_server(ServeConfig config) {
   std::optional<store::ExternalChangeWatch> store_watch;
   store_watch.emplace(database, std::chrono::seconds(1),
                       [&auth_layer] { auth_layer.directory().sync(); });
-  http.start(endpoint, std::move(routes));
+  http.start(endpoint, std::move(routes), {dashboard::make_events_route(authenticator, hub)});
 
   asio::steady_timer sweeper(pool.first());
   schedule_idle_sweep(

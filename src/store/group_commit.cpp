@@ -18,7 +18,8 @@ void append(std::vector<BusMutation>& to, std::vector<BusMutation>&& from) {
 
 }  // namespace
 
-GroupCommit::GroupCommit(BusStore& store) : store_(store), writer_([this] { run(); }) {}
+GroupCommit::GroupCommit(BusStore& store, CommitObserver on_commit)
+    : store_(store), on_commit_(std::move(on_commit)), writer_([this] { run(); }) {}
 
 GroupCommit::~GroupCommit() {
   stop();
@@ -169,8 +170,10 @@ void GroupCommit::run() {
     lock.unlock();
 
     bool ok = true;
+    const auto started = Clock::now();
     try {
       store_.apply(batch);
+      if (on_commit_) on_commit_(Clock::now() - started);
     } catch (const std::exception& e) {
       // Reported to every caller waiting on this batch (their tool answers
       // an error) and logged here with its cause.

@@ -39,7 +39,11 @@ class GroupCommit {
   static constexpr std::chrono::microseconds kCommitDelay{500};
   static constexpr std::size_t kCommitSiblings = 4;
 
-  explicit GroupCommit(BusStore& store);
+  // Told, on the writer thread, how long each commit took (store.apply of
+  // one batch), e.g. for a histogram; may be empty.
+  using CommitObserver = std::function<void(std::chrono::nanoseconds)>;
+
+  explicit GroupCommit(BusStore& store, CommitObserver on_commit = {});
   ~GroupCommit();  // flushes, then stops the writer
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -75,6 +79,7 @@ class GroupCommit {
   bool later_due(Clock::time_point now) const;
 
   BusStore& store_;
+  const CommitObserver on_commit_;
   mutable std::mutex mutex_;
   std::condition_variable work_;
   std::condition_variable idle_;

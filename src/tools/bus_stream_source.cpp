@@ -45,6 +45,7 @@ mcp::StreamBatch BusStreamSource::next(const mcp::Session& session, std::size_t 
 }
 
 void BusStreamSource::delivered(const mcp::Session& session, const mcp::StreamBatch& batch) {
+  hub_.count_delivered(batch.events.size());
   auto bus = hub_.buses().find(session.user_id());
   if (!bus) return;
   std::vector<bus::InboxProgress> progress;

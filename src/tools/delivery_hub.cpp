@@ -5,8 +5,26 @@
 namespace blender_bus::tools {
 
 DeliveryHub::DeliveryHub(bus::BusManager& buses, mcp::SessionRegistry& sessions,
-                         BusJournal* journal)
-    : buses_(buses), sessions_(sessions), journal_(journal) {}
+                         BusJournal* journal, const metrics::ServerMetrics* metrics)
+    : buses_(buses), sessions_(sessions), journal_(journal), metrics_(metrics) {}
+
+void DeliveryHub::count_send(const bus::Outcome& outcome) {
+  if (!metrics_ || !outcome.routing) return;
+  switch (*outcome.routing) {
+    case bus::RoutingMode::direct:
+      return metrics_->count_send(metrics::SendRouting::direct);
+    case bus::RoutingMode::group:
+      return metrics_->count_send(metrics::SendRouting::group);
+    case bus::RoutingMode::type_filter:
+      return metrics_->count_send(metrics::SendRouting::type_filter);
+    case bus::RoutingMode::broadcast:
+      return metrics_->count_send(metrics::SendRouting::broadcast);
+  }
+}
+
+void DeliveryHub::count_delivered(std::size_t records) {
+  if (metrics_ && records) metrics_->count_delivered(records);
+}
 
 boost::asio::awaitable<bool> DeliveryHub::settle(std::string user_id, const bus::Outcome& outcome) {
   cursors_moved(user_id, outcome.cursors);

@@ -11,6 +11,7 @@
 #include "bus/outcome.hpp"
 #include "bus/presence.hpp"
 #include "mcp/session_registry.hpp"
+#include "metrics/server_metrics.hpp"
 #include "tools/bus_journal.hpp"
 #include "tools/waiters.hpp"
 
@@ -22,14 +23,20 @@ namespace blender_bus::tools {
 // decides; this delivers.
 class DeliveryHub {
  public:
-  // `journal` may be null: everything stays in memory.
-  DeliveryHub(bus::BusManager& buses, mcp::SessionRegistry& sessions,
-              BusJournal* journal = nullptr);
+  // `journal` may be null: everything stays in memory. `metrics` may be
+  // null: sends and deliveries are not counted.
+  DeliveryHub(bus::BusManager& buses, mcp::SessionRegistry& sessions, BusJournal* journal = nullptr,
+              const metrics::ServerMetrics* metrics = nullptr);
 
   bus::BusManager& buses() { return buses_; }
   mcp::SessionRegistry& sessions() { return sessions_; }
   Waiters& waiters() { return waiters_; }
   BusJournal* journal() { return journal_; }
+
+  // A send was routed and settled (counted by routing).
+  void count_send(const bus::Outcome& outcome);
+  // Records reached their reader: a stream wrote them or a pull returned them.
+  void count_delivered(std::size_t records);
 
   // Journals what `outcome` changed on `user_id`'s bus and waits until what
   // must survive a restart is committed (no thread blocks); then its held
@@ -57,6 +64,7 @@ class DeliveryHub {
   bus::BusManager& buses_;
   mcp::SessionRegistry& sessions_;
   BusJournal* journal_;
+  const metrics::ServerMetrics* metrics_;
   Waiters waiters_;
 };
 

@@ -24,6 +24,7 @@ asio::awaitable<mcp::ToolResult> send_message(DeliveryHub& hub, mcp::CallContext
     co_return store_failure_result(
         "the message could not be stored, so nobody received it; try again");
   }
+  hub.count_send(outcome);
   co_return to_tool_result(outcome);
 }
 

@@ -54,6 +54,7 @@ asio::awaitable<mcp::ToolResult> receive_messages(DeliveryHub& hub, mcp::CallCon
   if (!read.found)
     co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
   if (read.cursor) hub.cursors_moved(ctx.user_id(), {*read.cursor});
+  hub.count_delivered(read.items.size());
 
   json::array messages;
   messages.reserve(read.items.size());

@@ -58,4 +58,12 @@ bool HttpChunk::write_now(HttpStream& stream, boost::system::error_code& ec) {
   return true;
 }
 
+boost::asio::awaitable<bool> HttpChunk::write(HttpStream& stream, std::chrono::seconds timeout) {
+  boost::system::error_code ec;
+  if (!write_now(stream, ec)) co_return false;
+  if (pending() && !co_await stream.write_rest(rest(), timeout)) co_return false;
+  clear();
+  co_return true;
+}
+
 }  // namespace blender_bus::transport

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <array>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
 #include <cstddef>
 #include <string>
 
@@ -28,6 +30,10 @@ class HttpChunk {
   // Writes what the connection takes now. Returns false on a socket error
   // (`ec` set); a full buffer is not an error.
   bool write_now(HttpStream& stream, boost::system::error_code& ec);
+
+  // Writes the whole chunk: what the connection takes now, then the rest
+  // within `timeout`; then clears it. False on an error or the timeout.
+  boost::asio::awaitable<bool> write(HttpStream& stream, std::chrono::seconds timeout);
 
   // What is left to write, as a buffer sequence (valid until the next change).
   std::array<boost::asio::const_buffer, 3> rest() const;

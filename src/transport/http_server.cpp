@@ -178,9 +178,11 @@ tcp::endpoint HttpServer::listen() {
   return acceptor_.local_endpoint();
 }
 
-void HttpServer::start(McpEndpoint& endpoint, std::vector<RouteHandler> routes) {
+void HttpServer::start(McpEndpoint& endpoint, std::vector<RouteHandler> routes,
+                       std::vector<EventRoute> event_routes) {
   endpoint_ = &endpoint;
   routes_ = std::move(routes);
+  event_routes_ = std::move(event_routes);
   asio::co_spawn(pool_.first(), accept_loop(), asio::detached);
 }
 
@@ -355,18 +357,45 @@ asio::awaitable<bool> HttpServer::serve_request(const std::shared_ptr<HttpStream
   stream->expires_never();
   HttpRequest request = parser.release();
   if (mcp) co_return co_await endpoint_->serve(stream, request, std::get<McpAdmission>(*gate));
+  const std::string_view path = path_of(request.target());
+  for (const auto& events : event_routes_) {
+    if (events.path != path || request.method() != http::verb::get) continue;
+    auto opened = events.open(view_of(*stream, request));
+    if (auto* refusal = std::get_if<auth::HttpReply>(&opened)) {
+      co_return co_await write_response(*stream, response_of(request, std::move(*refusal)),
+                                        options_.write_timeout);
+    }
+    co_await serve_event_stream(stream, request,
+                                std::move(std::get<std::unique_ptr<EventFeed>>(opened)),
+                                events.interval, options_);
+    co_return false;
+  }
   co_return co_await write_response(*stream, co_await route(*stream, request),
                                     options_.write_timeout);
 }
 
-asio::awaitable<HttpResponse> HttpServer::route(HttpStream& stream, HttpRequest& request) {
-  const std::string_view path = path_of(request.target());
+auth::HttpRequestView HttpServer::view_of(HttpStream& stream, HttpRequest& request) const {
   boost::system::error_code peer_ec;
   const auto peer = stream.tcp().socket().remote_endpoint(peer_ec);
-  auth::HttpRequestView view{std::string(request.method_string()), std::string(path),
-                             std::string(request[http::field::authorization]),
-                             std::move(request.body()),
-                             peer_ec ? std::string() : peer.address().to_string()};
+  return auth::HttpRequestView{
+      std::string(request.method_string()), std::string(path_of(request.target())),
+      std::string(request[http::field::authorization]), std::move(request.body()),
+      peer_ec ? std::string() : peer.address().to_string()};
+}
+
+HttpResponse HttpServer::response_of(const HttpRequest& request, auth::HttpReply reply) const {
+  HttpResponse response =
+      make_json_response(request, static_cast<http::status>(reply.status), std::move(reply.body));
+  for (const auto& [name, value] : reply.headers) response.set(name, value);
+  // Every 401 names where the resource metadata is (RFC 9728).
+  if (reply.status == 401) {
+    response.set(http::field::www_authenticate, endpoint_->authenticate_challenge());
+  }
+  return response;
+}
+
+asio::awaitable<HttpResponse> HttpServer::route(HttpStream& stream, HttpRequest& request) {
+  auth::HttpRequestView view = view_of(stream, request);
   std::optional<auth::HttpReply> reply;
   bool failed = false;
   try {
@@ -386,14 +415,7 @@ asio::awaitable<HttpResponse> HttpServer::route(HttpStream& stream, HttpRequest&
         request, http::status::not_found,
         boost::json::serialize(boost::json::object{{"detail", "Not Found"}}));
   }
-  HttpResponse response =
-      make_json_response(request, static_cast<http::status>(reply->status), std::move(reply->body));
-  for (const auto& [name, value] : reply->headers) response.set(name, value);
-  // Every 401 names where the resource metadata is (RFC 9728).
-  if (reply->status == 401) {
-    response.set(http::field::www_authenticate, endpoint_->authenticate_challenge());
-  }
-  co_return response;
+  co_return response_of(request, std::move(*reply));
 }
 
 }  // namespace blender_bus::transport

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "transport/connection_limit.hpp"
+#include "transport/event_route.hpp"
 #include "transport/http_options.hpp"
 #include "transport/http_stream.hpp"
 #include "transport/io_context_pool.hpp"
@@ -33,8 +34,10 @@ class HttpServer {
 
   // Binds and listens; returns the bound endpoint (port 0 picks a free one).
   boost::asio::ip::tcp::endpoint listen();
-  // Starts accepting (after listen()). Both must outlive the server.
-  void start(McpEndpoint& endpoint, std::vector<RouteHandler> routes);
+  // Starts accepting (after listen()). The endpoint must outlive the server.
+  // Event routes (GET only) are looked up by path before the plain routes.
+  void start(McpEndpoint& endpoint, std::vector<RouteHandler> routes,
+             std::vector<EventRoute> event_routes = {});
   // Stops accepting new connections.
   void stop();
 
@@ -55,12 +58,17 @@ class HttpServer {
                                              boost::beast::flat_buffer& buffer);
   boost::asio::awaitable<HttpResponse> route(HttpStream& stream,
                                              HttpRequest& request);  // takes the body
+  // The request as the routes see it (takes the body).
+  auth::HttpRequestView view_of(HttpStream& stream, HttpRequest& request) const;
+  // A route's answer as an HTTP response (a 401 names the resource metadata).
+  HttpResponse response_of(const HttpRequest& request, auth::HttpReply reply) const;
 
   IoContextPool& pool_;
   const HttpOptions& options_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   McpEndpoint* endpoint_ = nullptr;
   std::vector<RouteHandler> routes_;
+  std::vector<EventRoute> event_routes_;
   boost::asio::ip::tcp::acceptor acceptor_;
   // The accept loop's own (its thread only).
   boost::asio::steady_timer accept_retry_;

@@ -1,6 +1,17 @@
 #include "transport/http_stream.hpp"
 
+#include <array>
+
 namespace blender_bus::transport {
+
+boost::asio::awaitable<void> HttpStream::read_until_closed() {
+  std::array<char, 256> scratch{};
+  for (;;) {
+    auto [ec, n] = co_await async_read_some(boost::asio::buffer(scratch),
+                                            boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec) break;
+  }
+}
 
 namespace asio = boost::asio;
 

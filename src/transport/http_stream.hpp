@@ -107,6 +107,11 @@ class HttpStream {
     co_return !ec;
   }
 
+  // Reads and discards until the peer closes (or an error), so that a stream
+  // that only writes notices a vanished client without waiting for its next
+  // write.
+  boost::asio::awaitable<void> read_until_closed();
+
   // Closes the connection (both directions, then the socket). Over TLS
   // without a close_notify: every answer is framed (Content-Length or a last
   // chunk), so a client cannot take a cut connection for a whole answer, and

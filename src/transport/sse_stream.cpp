@@ -53,30 +53,12 @@ struct StreamState {
   mcp::StreamBatch in_flight;
 };
 
-// Reads (and discards) until the peer closes, so a vanished client is noticed
-// without waiting for the next write.
+// Notices a vanished client without waiting for the next write.
 asio::awaitable<void> watch_peer(std::shared_ptr<HttpStream> stream,
                                  std::shared_ptr<StreamState> state) {
-  std::array<char, 256> scratch{};
-  for (;;) {
-    auto [ec, n] = co_await stream->async_read_some(asio::buffer(scratch), kTuple);
-    if (ec) break;
-  }
+  co_await stream->read_until_closed();
   state->peer_gone = true;
   state->wake.cancel();
-}
-
-// Writes the chunk: first without waiting, then what is left within the
-// write timeout.
-asio::awaitable<bool> write_chunk(StreamState& state, const HttpOptions& options) {
-  boost::system::error_code ec;
-  if (!state.chunk.write_now(state.stream, ec)) co_return false;
-  if (state.chunk.pending() &&
-      !co_await state.stream.write_rest(state.chunk.rest(), options.write_timeout)) {
-    co_return false;
-  }
-  state.chunk.clear();
-  co_return true;
 }
 
 std::string sse_events(const mcp::StreamBatch& batch) {
@@ -185,7 +167,7 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<HttpStream> stream, const H
   while (healthy && !state->failed && !state->peer_gone && queue.is_current(*token)) {
     if (state->chunk.pending()) {
       // A batch's chunk, assigned below or left partly written by deliver_now.
-      healthy = co_await write_chunk(*state, options);
+      healthy = co_await state->chunk.write(state->stream, options.write_timeout);
       if (!healthy) break;
       session->touch();
       source.delivered(*session, state->in_flight);
@@ -208,7 +190,7 @@ asio::awaitable<void> run_sse_stream(std::shared_ptr<HttpStream> stream, const H
         std::string comment;
         append_sse_comment(comment, "keep-alive");
         state->chunk.assign(std::move(comment));
-        healthy = co_await write_chunk(*state, options);
+        healthy = co_await state->chunk.write(state->stream, options.write_timeout);
       }
       continue;
     }

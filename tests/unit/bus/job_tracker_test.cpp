@@ -90,5 +90,34 @@ TEST(JobTracker, ClosedJobsFreeTheirPlaceAndTheOrderStaysSmall) {
   EXPECT_TRUE(jobs.originator("p") && jobs.originator("q"));
 }
 
+TEST(JobTracker, LatestListsOpenJobsThenFinishedOnesNewestFirstWithTheirSend) {
+  JobTracker jobs;
+  jobs.remember("job-1", "llm-a", "uuid:w1", 100);
+  jobs.remember("job-2", "llm-a", "group:render", 101);
+  jobs.remember("job-3", "llm-b", "broadcast", 102);
+  jobs.correlate("job-1", "completed");
+  jobs.note(JobUpdate{"job-1", "completed", "ok", ""}, 105);
+  jobs.note(JobUpdate{"job-2", "running", "", ""}, 106);
+  jobs.remember("job-3", "llm-c", "type:blender", 107);  // taken over: listed once, as new
+
+  const auto latest = jobs.latest(10);
+  ASSERT_EQ(latest.size(), 3u);
+  EXPECT_EQ(latest[0].job_id, "job-3");
+  EXPECT_EQ(latest[0].originator, "llm-c");
+  EXPECT_EQ(latest[0].target, "type:blender");
+  EXPECT_EQ(latest[1].job_id, "job-2");
+  EXPECT_EQ(latest[1].status, "running");
+  EXPECT_EQ(latest[1].opened_at, 101);
+  EXPECT_EQ(latest[1].updated_at, 106);
+  EXPECT_EQ(latest[2].job_id, "job-1");
+  EXPECT_EQ(latest[2].status, "completed");
+  EXPECT_EQ(latest[2].target, "uuid:w1");
+  EXPECT_EQ(latest[2].result, "ok");
+  EXPECT_EQ(latest[2].opened_at, 100);
+  EXPECT_EQ(latest[2].updated_at, 105);
+
+  EXPECT_EQ(jobs.latest(1).size(), 2u);  // one open, one finished
+}
+
 }  // namespace
 }  // namespace blender_bus::bus

@@ -1,0 +1,201 @@
+#include "dashboard/dashboard_routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/json.hpp>
+
+#include "auth/access_policy.hpp"
+#include "auth/route_authorization.hpp"
+#include "dashboard/dashboard_feed.hpp"
+#include "dashboard/ui_assets.hpp"
+
+namespace blender_bus::dashboard {
+
+namespace json = boost::json;
+namespace asio = boost::asio;
+
+namespace {
+
+// Only the page's own files run or style it: no inline script or style, no
+// other origin, no framing.
+constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
+auth::HttpReply detail(unsigned status, std::string_view text) {
+  return auth::HttpReply{status, json::serialize(json::object{{"detail", text}}), {}};
+}
+
+auth::HttpReply redirect(std::string_view to) {
+  return auth::HttpReply{302, "", {{"Location", std::string(to)}}};
+}
+
+const UiAsset* find_asset(std::string_view name) {
+  for (const auto& asset : ui_assets()) {
+    if (asset.name == name) return &asset;
+  }
+  return nullptr;
+}
+
+struct Action {
+  std::string user_id;
+  std::string key;  // the client uuid or the job id
+};
+
+// The action's body, when it names a bus the principal may act on.
+std::variant<Action, auth::HttpReply> parse_action(const auth::HttpRequestView& request,
+                                                   const auth::Principal& principal,
+                                                   std::string_view key_field) {
+  boost::system::error_code ec;
+  json::value body = json::parse(request.body, ec);
+  const json::object* object = ec ? nullptr : body.if_object();
+  const json::value* user = object ? object->if_contains("user_id") : nullptr;
+  const json::value* key = object ? object->if_contains(key_field) : nullptr;
+  if (!user || !user->is_string() || !key || !key->is_string()) {
+    return detail(400, "body must be {\"user_id\":\"…\",\"" + std::string(key_field) + "\":\"…\"}");
+  }
+  Action action{std::string(user->get_string()), std::string(key->get_string())};
+  if (action.user_id != principal.user_id && !auth::may_see_every_bus(principal)) {
+    return detail(403, "Only an admin acts on another user's bus");
+  }
+  return action;
+}
+
+// Settles `outcome` on the hub's executor and answers once it is stored.
+void settle_then_reply(tools::DeliveryHub& hub, const asio::any_io_executor& executor,
+                       std::string user_id, bus::Outcome outcome, std::string job_id,
+                       transport::RouteReply reply) {
+  asio::co_spawn(
+      executor,
+      [&hub, user_id = std::move(user_id), outcome = std::move(outcome), job_id = std::move(job_id),
+       reply = std::move(reply)]() -> asio::awaitable<void> {
+        const bool stored = co_await hub.settle(user_id, outcome);
+        if (!job_id.empty()) hub.waiters().wake(tools::Waiters::job_key(user_id, job_id));
+        reply(stored ? auth::HttpReply{200, R"({"status":"ok"})", {}}
+                     : detail(503, "The store could not keep the change; nothing was done"));
+      },
+      asio::detached);
+}
+
+bool remove_client(tools::DeliveryHub& hub, const asio::any_io_executor& executor,
+                   const Action& action, const auth::Principal& principal,
+                   transport::RouteReply reply) {
+  auto bus = hub.buses().find(action.user_id);
+  std::optional<bus::ClientInfo> client;
+  if (bus) {
+    for (auto& c : bus->clients(hub.presence())) {
+      if (c.uuid == action.key) client = std::move(c);
+    }
+  }
+  if (!client) {
+    reply(detail(404, "No such client"));
+    return true;
+  }
+  if (client->online) {
+    reply(detail(409, "The client is online; only an offline client can be removed"));
+    return true;
+  }
+  spdlog::info("dashboard: '{}' removed client {} of '{}'", principal.username, client->uuid,
+               action.user_id);
+  settle_then_reply(hub, executor, action.user_id, bus->unregister_client(action.key), "",
+                    std::move(reply));
+  return true;
+}
+
+bool cancel_job(tools::DeliveryHub& hub, const asio::any_io_executor& executor,
+                const Action& action, const auth::Principal& principal,
+                transport::RouteReply reply) {
+  auto bus = hub.buses().find(action.user_id);
+  const auto state = bus ? bus->job_state(action.key) : std::nullopt;
+  if (!state) {
+    reply(detail(404, "No such job"));
+    return true;
+  }
+  if (bus::JobTracker::is_terminal(state->status)) {
+    reply(detail(409, "The job has already ended (" + state->status + ")"));
+    return true;
+  }
+  spdlog::info("dashboard: '{}' cancelled job {} of '{}'", principal.username, action.key,
+               action.user_id);
+  bus::JobUpdate update{action.key, "cancelled", "",
+                        "cancelled from the dashboard by " + principal.username};
+  settle_then_reply(hub, executor, action.user_id, bus->job_update(update), action.key,
+                    std::move(reply));
+  return true;
+}
+
+}  // namespace
+
+transport::RouteHandler make_page_route() {
+  return [](const auth::HttpRequestView& request, const transport::RouteReply& reply) {
+    const std::string_view path = request.path;
+    if (path == "/" || path == "/ui") {
+      reply(redirect("/ui/"));
+      return true;
+    }
+    if (!path.starts_with("/ui/") || path.starts_with("/ui/api/") || path == "/ui/events") {
+      return false;
+    }
+    const std::string_view name = path == "/ui/" ? "index.html" : path.substr(4);
+    const UiAsset* asset = find_asset(name);
+    if (!asset) return false;
+    if (request.method != "GET" && request.method != "HEAD") {
+      reply(auth::HttpReply{405, R"({"detail":"Method Not Allowed"})", {{"Allow", "GET"}}});
+      return true;
+    }
+    reply(auth::HttpReply{200,
+                          std::string(asset->body),
+                          {{"Content-Type", std::string(asset->content_type)},
+                           {"Content-Security-Policy", std::string(kContentSecurityPolicy)},
+                           {"X-Content-Type-Options", "nosniff"},
+                           {"X-Frame-Options", "DENY"},
+                           {"Referrer-Policy", "no-referrer"},
+                           {"Cache-Control", "no-cache"}}});
+    return true;
+  };
+}
+
+transport::EventRoute make_events_route(const auth::RequestAuthenticator& authenticator,
+                                        tools::DeliveryHub& hub) {
+  return transport::EventRoute{
+      "/ui/events", kFeedInterval,
+      [&authenticator, &hub](const auth::HttpRequestView& request)
+          -> std::variant<auth::HttpReply, std::unique_ptr<transport::EventFeed>> {
+        auto who = auth::authorize(authenticator, request.authorization);
+        if (auto* refusal = std::get_if<auth::HttpReply>(&who)) return std::move(*refusal);
+        return std::make_unique<DashboardFeed>(authenticator, request.authorization, hub.buses(),
+                                               hub.presence());
+      }};
+}
+
+transport::RouteHandler make_action_route(const auth::RequestAuthenticator& authenticator,
+                                          tools::DeliveryHub& hub, asio::any_io_executor executor) {
+  return [&authenticator, &hub, executor = std::move(executor)](
+             const auth::HttpRequestView& request, transport::RouteReply reply) {
+    const bool remove = request.path == "/ui/api/remove-client";
+    if (!remove && request.path != "/ui/api/cancel-job") return false;
+    if (request.method != "POST") {
+      reply(auth::HttpReply{405, R"({"detail":"Method Not Allowed"})", {{"Allow", "POST"}}});
+      return true;
+    }
+    auto who = auth::authorize(authenticator, request.authorization);
+    if (auto* refusal = std::get_if<auth::HttpReply>(&who)) {
+      reply(std::move(*refusal));
+      return true;
+    }
+    const auto& principal = std::get<auth::Principal>(who);
+    auto action = parse_action(request, principal, remove ? "client_uuid" : "job_id");
+    if (auto* refusal = std::get_if<auth::HttpReply>(&action)) {
+      reply(std::move(*refusal));
+      return true;
+    }
+    const auto& parsed = std::get<Action>(action);
+    return remove ? remove_client(hub, executor, parsed, principal, std::move(reply))
+                  : cancel_job(hub, executor, parsed, principal, std::move(reply));
+  };
+}
+
+}  // namespace blender_bus::dashboard

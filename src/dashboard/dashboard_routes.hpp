@@ -1,0 +1,36 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <chrono>
+
+#include "auth/request_authenticator.hpp"
+#include "tools/delivery_hub.hpp"
+#include "transport/event_route.hpp"
+#include "transport/route_handler.hpp"
+
+namespace blender_bus::dashboard {
+
+// How often an open dashboard's stream reads the buses.
+inline constexpr std::chrono::milliseconds kFeedInterval{1000};
+
+// The page (GET /ui/ and its files, GET / and /ui redirect there), served
+// with a strict Content-Security-Policy; anyone may load it, it holds no data.
+transport::RouteHandler make_page_route();
+
+// GET /ui/events: the dashboard's stream (DashboardFeed) for a bearer token.
+transport::EventRoute make_events_route(const auth::RequestAuthenticator& authenticator,
+                                        tools::DeliveryHub& hub);
+
+// The dashboard's actions, POST with a bearer token and a JSON body (no
+// cookie is involved, so another site's page cannot make the browser send
+// them: CSRF-safe). On the caller's own bus, or any bus for an admin:
+//   /ui/api/remove-client {"user_id","client_uuid"}: an offline client leaves
+//     the bus (as blender_unregister_client), 409 while it is online;
+//   /ui/api/cancel-job {"user_id","job_id"}: an open job gets a `cancelled`
+//     update, sent to its originator as blender_job_update sends it.
+// Both answer {"status":"ok"}. They settle on `executor`.
+transport::RouteHandler make_action_route(const auth::RequestAuthenticator& authenticator,
+                                          tools::DeliveryHub& hub,
+                                          boost::asio::any_io_executor executor);
+
+}  // namespace blender_bus::dashboard

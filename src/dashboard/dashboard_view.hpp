@@ -1,0 +1,33 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+
+#include "auth/principal.hpp"
+#include "bus/bus_manager.hpp"
+#include "bus/presence.hpp"
+
+namespace blender_bus::dashboard {
+
+// What the dashboard shows one principal, read from the buses: their own
+// bus, or every bus for someone who may see them all (auth::may_see_every_bus).
+struct DashboardView {
+  // {"buses":[{"user_id","clients":[ClientInfo…],"jobs":[job…]}…]}, buses by
+  // user id; a client as ClientInfo's wire shape without
+  // last_seen_seconds_ago (the page counts from last_seen, so that the state
+  // changes only when something happened); a job as {"job_id","originator",
+  // "target","status","result","error","progress","progress_message",
+  // "opened_at","updated_at","open"}, open ones first, newest first.
+  boost::json::object state;
+  // Over the buses shown, since each began.
+  std::uint64_t sends = 0;
+  std::uint64_t records = 0;
+};
+
+// Jobs listed per bus: the open ones and as many recent ones.
+inline constexpr std::size_t kJobsShown = 50;
+
+DashboardView read_view(const auth::Principal& principal, const bus::BusManager& buses,
+                        const bus::PresenceLookup& presence);
+
+}  // namespace blender_bus::dashboard

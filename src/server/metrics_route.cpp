@@ -1,0 +1,77 @@
+#include "server/metrics_route.hpp"
+
+#include "auth/access_policy.hpp"
+#include "auth/route_authorization.hpp"
+#include "metrics/exposition.hpp"
+
+namespace blender_bus::server {
+
+std::string render_metrics(const MetricsSources& sources) {
+  metrics::Exposition out;
+  sources.recorded.write(out);
+  sources.tool_calls.write(out);
+
+  // Gauges and the dropped total from the buses themselves, one bus at a time.
+  const bus::BusManager::Buses all = sources.buses.all();
+  std::uint64_t dropped = all.removed_dropped_records;
+  std::uint64_t online = 0, offline = 0, stale = 0, pending = 0, jobs = 0;
+  for (const auto& bus : all.buses) {
+    const bus::BusStats stats = bus->stats();
+    dropped += stats.dropped_records;
+    pending += stats.pending_records;
+    jobs += stats.pending_jobs;
+    for (const auto& client : bus->clients(sources.presence)) {
+      if (client.online) {
+        ++online;
+      } else if (client.stale) {
+        ++stale;
+      } else {
+        ++offline;
+      }
+    }
+  }
+  out.family("blender_bus_records_dropped_total", "counter",
+             "Records evicted from an inbox before they were delivered (an inbox bound)");
+  out.sample("blender_bus_records_dropped_total", {}, dropped);
+  out.family("blender_bus_sessions", "gauge", "Open MCP sessions");
+  out.sample("blender_bus_sessions", {}, static_cast<std::uint64_t>(sources.sessions.size()));
+  out.family("blender_bus_clients", "gauge",
+             "Registered clients by state: online (holds a stream), offline, stale (persistent, "
+             "offline and silent past --stale-after)");
+  out.sample("blender_bus_clients", {{"state", "online"}}, online);
+  out.sample("blender_bus_clients", {{"state", "offline"}}, offline);
+  out.sample("blender_bus_clients", {{"state", "stale"}}, stale);
+  out.family("blender_bus_inbox_records", "gauge", "Records waiting undelivered in inboxes");
+  out.sample("blender_bus_inbox_records", {}, pending);
+  out.family("blender_bus_jobs_open", "gauge",
+             "Jobs sent with from_uuid that have not reached a final status");
+  out.sample("blender_bus_jobs_open", {}, jobs);
+  out.family("blender_bus_login_failures_total", "counter", "Logins refused for bad credentials");
+  out.sample("blender_bus_login_failures_total", {}, sources.login_failures());
+  return out.take();
+}
+
+transport::RouteHandler make_metrics_route(const auth::RequestAuthenticator& authenticator,
+                                           MetricsSources sources) {
+  return [&authenticator, sources = std::move(sources)](const auth::HttpRequestView& request,
+                                                        const transport::RouteReply& reply) {
+    if (request.path != "/metrics") return false;
+    if (request.method != "GET" && request.method != "HEAD") {
+      reply(auth::HttpReply{405, R"({"detail":"Method Not Allowed"})", {{"Allow", "GET"}}});
+      return true;
+    }
+    auto access = auth::authorize(authenticator, request.authorization, auth::may_read_metrics,
+                                  "Reading metrics needs an admin");
+    if (auto* refusal = std::get_if<auth::HttpReply>(&access)) {
+      reply(std::move(*refusal));
+      return true;
+    }
+    reply(auth::HttpReply{200,
+                          render_metrics(sources),
+                          {{"Content-Type", std::string(metrics::Exposition::kContentType)},
+                           {"Cache-Control", "no-store"}}});
+    return true;
+  };
+}
+
+}  // namespace blender_bus::server

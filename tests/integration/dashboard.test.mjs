@@ -1,0 +1,197 @@
+// The dashboard at /ui/ (issue 17) in Debian's headless Chromium, driven by
+// puppeteer-core (no browser download: /usr/bin/chromium, installed by
+// scripts/test). Real server, official SDK clients as the bus's peers. The
+// page signs in through its own form and follows the server's SSE feed;
+// nothing here reloads it.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import puppeteer from 'puppeteer-core';
+
+import {
+  REPO_ROOT, callToolJson, collectMessages, connectClient, login, openSse, rawRequest, startServer,
+} from './harness.mjs';
+
+const CHROMIUM = process.env.BLENDER_BUS_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = process.env.BLENDER_BUS_ARTIFACTS ?? path.join(REPO_ROOT, 'tests/integration/artifacts');
+const ADMIN_PASSWORD = `admin-${randomUUID()}`;
+const DEMO_PASSWORD = `demo-${randomUUID()}`;
+const WAIT = { timeout: 20_000 };
+
+let server;
+let browser;
+let page;
+const pageErrors = [];
+
+before(async () => {
+  server = await startServer({ env: { ADMIN_PASSWORD, DEMO_PASSWORD } });
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Root in CI has no user namespace for Chromium's sandbox.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+  page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+  // A Content-Security-Policy violation is reported as a console error.
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The text of the client row whose uuid cell is exactly `uuid` ('' when absent). */
+function clientRow(uuid) {
+  return page.evaluate((u) => {
+    const row = [...document.querySelectorAll('tr[data-uuid]')].find((r) => r.getAttribute('data-uuid') === u);
+    return row ? row.querySelector('.state').textContent : '';
+  }, uuid);
+}
+
+function waitForClient(uuid, state) {
+  return page.waitForFunction((u, s) => {
+    const row = [...document.querySelectorAll('tr[data-uuid]')].find((r) => r.getAttribute('data-uuid') === u);
+    return row && (s === null ? true : row.querySelector('.state').textContent === s);
+  }, WAIT, uuid, state);
+}
+
+function waitForJob(jobId, predicate) {
+  return page.waitForFunction((id, want) => {
+    const row = [...document.querySelectorAll('tr[data-job]')].find((r) => r.getAttribute('data-job') === id);
+    return row && row.textContent.includes(want);
+  }, WAIT, jobId, predicate);
+}
+
+function clickInJobRow(jobId, label) {
+  return page.evaluate((id, l) => {
+    const row = [...document.querySelectorAll('tr[data-job]')].find((r) => r.getAttribute('data-job') === id);
+    [...row.querySelectorAll('button')].find((b) => b.textContent === l).click();
+  }, jobId, label);
+}
+
+async function call(conn, name, args) {
+  const [json] = await callToolJson(conn.client, name, args);
+  return json;
+}
+
+describe('the dashboard', () => {
+  test('is served with a strict Content-Security-Policy and no inline script', async () => {
+    const res = await rawRequest(`${server.baseUrl}/ui/`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers['content-type'], /^text\/html/);
+    assert.match(res.headers['content-security-policy'], /default-src 'self'/);
+    assert.doesNotMatch(res.headers['content-security-policy'], /unsafe-inline|unsafe-eval/);
+    assert.doesNotMatch(res.text, /<script>|<script [^>]*>[^<]|<style|style=/);
+    assert.equal((await rawRequest(`${server.baseUrl}/`)).headers.location, '/ui/');
+    assert.equal((await rawRequest(`${server.baseUrl}/ui/events`)).status, 401);
+  });
+
+  test('signs in, and shows clients, jobs and their changes live', async () => {
+    await page.goto(`${server.baseUrl}/ui/`, { waitUntil: 'load' });
+    await page.type('#username', 'admin');
+    await page.type('#password', ADMIN_PASSWORD);
+    await page.click('#login button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'Live', WAIT);
+    assert.equal(await page.$eval('#login', (f) => getComputedStyle(f).display), 'none');
+
+    const token = (await login(server, 'admin', ADMIN_PASSWORD)).access_token;
+    const worker = await connectClient(server, { token, name: 'worker' });
+    const llm = await connectClient(server, { token, name: 'llm' });
+    const hostile = await connectClient(server, { token, name: 'hostile' });
+    try {
+      const replies = collectMessages(llm.client);
+      await worker.streamOpened;
+      await llm.streamOpened;
+      const uuid = `worker-${randomUUID()}`;
+      await call(worker, 'blender_register_client', { client_uuid: uuid, client_type: 'blender',
+        is_persistent: true, capabilities: ['python_execution'], group_id: 'render', label: 'studio-1' });
+      // A registration appears without a reload.
+      await waitForClient(uuid, 'online');
+
+      const evil = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
+      await call(hostile, 'blender_register_client', { client_uuid: evil, client_type: 'llm', group_id: '<b>g</b>' });
+      await waitForClient(evil, null);
+      assert.equal(await page.evaluate(() => window.__pwned), undefined);
+      assert.equal(await page.$$eval('#buses img, #buses script, #buses b', (n) => n.length), 0);
+
+      // A job sent with from_uuid shows as open, then completed with its result.
+      await call(llm, 'blender_register_client', { client_uuid: 'llm-1', client_type: 'llm' });
+      const jobId = `job-${randomUUID()}`;
+      await call(llm, 'blender_send_message', { target_uuid: uuid, from_uuid: 'llm-1',
+        payload: { message_type: 'job_dispatch', job_id: jobId, script: 'print(1)' } });
+      await waitForJob(jobId, 'pending');
+      await call(worker, 'blender_job_update', { job_id: jobId, status: 'completed', result: 'objects: 3' });
+      await waitForJob(jobId, 'completed');
+      await waitForJob(jobId, 'objects: 3');
+
+      // Cancel from the page: the originator hears a `cancelled` update.
+      const pending = `job-${randomUUID()}`;
+      await call(llm, 'blender_send_message', { target_uuid: uuid, from_uuid: 'llm-1',
+        payload: { message_type: 'job_dispatch', job_id: pending, script: 'print(2)' } });
+      await waitForJob(pending, 'pending');
+      await clickInJobRow(pending, 'Cancel');
+      const [cancelled] = await replies.waitFor(1, { logger: '_message_bus',
+        filter: (r) => r.data?.payload?.job_id === pending && r.data.payload.status === 'cancelled' });
+      assert.equal(cancelled.data.payload.kind, 'job_update');
+      assert.match(cancelled.data.payload.error, /cancelled from the dashboard by admin/);
+      await waitForJob(pending, 'cancelled');
+
+      // The worker's session ends: its persistent client turns offline.
+      await worker.close();
+      await waitForClient(uuid, 'offline');
+
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+
+      // Removing it from the page takes it off the bus.
+      await page.evaluate((u) => {
+        const row = [...document.querySelectorAll('tr[data-uuid]')].find((r) => r.getAttribute('data-uuid') === u);
+        row.querySelector('button').click();
+      }, uuid);
+      await page.waitForFunction((u) => ![...document.querySelectorAll('tr[data-uuid]')]
+        .some((r) => r.getAttribute('data-uuid') === u), WAIT, uuid);
+      const listed = await call(llm, 'blender_list_available_clients', {});
+      assert.ok(!listed.persistent.some((c) => c.uuid === uuid));
+      assert.equal(await clientRow(uuid), '');
+    } finally {
+      await worker.close();
+      await llm.close();
+      await hostile.close();
+    }
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('a user who is not an admin sees only their own bus, and acts only on it', async () => {
+    const demo = (await login(server, 'demo', DEMO_PASSWORD)).access_token;
+    const conn = await connectClient(server, { token: demo, name: 'demo' });
+    try {
+      await call(conn, 'blender_register_client', { client_uuid: 'demo-1', client_type: 'llm' });
+      const stream = await openSse(`${server.baseUrl}/ui/events`, { headers: { authorization: `Bearer ${demo}` } });
+      try {
+        assert.equal(stream.status, 200);
+        const first = await stream.next();
+        assert.equal(first.event, 'state');
+        assert.deepEqual(first.json.buses.map((b) => b.user_id), ['demo']);
+      } finally {
+        stream.close();
+      }
+      const res = await rawRequest(`${server.baseUrl}/ui/api/remove-client`, {
+        method: 'POST', headers: { authorization: `Bearer ${demo}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ user_id: 'admin', client_uuid: 'llm-1' }),
+      });
+      assert.equal(res.status, 403);
+      const online = await rawRequest(`${server.baseUrl}/ui/api/remove-client`, {
+        method: 'POST', headers: { authorization: `Bearer ${demo}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ user_id: 'demo', client_uuid: 'demo-1' }),
+      });
+      assert.equal(online.status, 409);
+    } finally {
+      await conn.close();
+    }
+  });
+});

@@ -1,0 +1,289 @@
+// The blender-bus dashboard. Signs in through /auth/login, keeps the access
+// token in this script's memory only (no cookie, no storage), and reads
+// GET /ui/events, the server's SSE stream, through fetch() so that the
+// token travels in the Authorization header. Every client-supplied string
+// is written with textContent: nothing from the bus is ever parsed as HTML.
+'use strict';
+
+const el = (id) => document.getElementById(id);
+let token = null;
+let username = null;
+let stream = null;          // AbortController of the open events request
+let lastState = null;
+let serverTime = null;      // Unix seconds, from the last rates event
+const history = [];         // [{ records, sends }], oldest first
+const HISTORY = 120;
+
+function node(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (className) e.className = className;
+  return e;
+}
+
+function cell(text, className) { return node('td', text, className); }
+
+function ago(seconds) {
+  if (!(seconds >= 0)) return '';
+  if (seconds < 60) return `${Math.floor(seconds)} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86400)} d ago`;
+}
+
+function duration(job) {
+  if (!job.opened_at) return '';
+  const end = job.open ? serverTime : job.updated_at;
+  if (!end) return '';
+  const s = Math.max(0, end - job.opened_at);
+  return s < 10 ? `${s.toFixed(2)} s` : `${s.toFixed(0)} s`;
+}
+
+function clientState(c) {
+  if (c.online) return 'online';
+  return c.stale ? 'stale' : 'offline';
+}
+
+async function post(path, body) {
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) {
+    let detail = `${res.status}`;
+    try { detail = (await res.json()).detail ?? detail; } catch { /* not JSON */ }
+    el('status').textContent = `${path}: ${detail}`;
+  }
+}
+
+function actionButton(label, onClick) {
+  const b = node('button', label, 'small');
+  b.type = 'button';
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function emptyRow(text, columns) {
+  const row = node('tr');
+  const empty = cell(text, 'empty');
+  empty.colSpan = columns;
+  row.append(empty);
+  return row;
+}
+
+function clientsTable(bus) {
+  const table = node('table');
+  table.className = 'clients';
+  const head = node('tr');
+  for (const h of ['uuid', 'label', 'type', 'group', 'state', 'last seen', 'pending', 'dropped',
+    'capabilities', '']) head.append(node('th', h));
+  table.append(head);
+  const clients = [...bus.clients].sort((a, b) =>
+    String(a.group_id ?? '').localeCompare(String(b.group_id ?? '')) || a.uuid.localeCompare(b.uuid));
+  for (const c of clients) {
+    const row = node('tr');
+    row.setAttribute('data-uuid', c.uuid);
+    const state = clientState(c);
+    row.append(cell(c.uuid, 'mono uuid'), cell(c.label ?? ''), cell(c.client_type),
+      cell(c.group_id ?? ''), cell(state, `state ${state}`),
+      cell(serverTime ? ago(serverTime - c.last_seen) : ''), cell(c.pending_records),
+      cell(c.dropped_records), cell((c.capabilities ?? []).join(', ')));
+    const actions = cell('');
+    if (!c.online) {
+      actions.append(actionButton('Remove', () =>
+        post('/ui/api/remove-client', { user_id: bus.user_id, client_uuid: c.uuid })));
+    }
+    row.append(actions);
+    table.append(row);
+  }
+  if (clients.length === 0) table.append(emptyRow('no clients', 10));
+  return table;
+}
+
+function jobsTable(bus) {
+  const table = node('table');
+  table.className = 'jobs';
+  const head = node('tr');
+  for (const h of ['job', 'originator', 'target', 'status', 'duration', 'result / error', '']) {
+    head.append(node('th', h));
+  }
+  table.append(head);
+  for (const j of bus.jobs) {
+    const row = node('tr');
+    row.setAttribute('data-job', j.job_id);
+    const progress = j.open && j.progress !== null ? ` ${Math.round(j.progress * 100)}%` : '';
+    row.append(cell(j.job_id, 'mono'), cell(j.originator, 'mono'), cell(j.target, 'mono'),
+      cell(j.status + progress, `job ${j.status}`), cell(duration(j)),
+      cell([j.result, j.error, j.open ? j.progress_message : null].filter(Boolean).join('\n'), 'output'));
+    const actions = cell('');
+    if (j.open) {
+      actions.append(actionButton('Cancel', () =>
+        post('/ui/api/cancel-job', { user_id: bus.user_id, job_id: j.job_id })));
+    }
+    row.append(actions);
+    table.append(row);
+  }
+  if (bus.jobs.length === 0) table.append(emptyRow('no jobs', 7));
+  return table;
+}
+
+function render() {
+  const buses = el('buses');
+  if (!lastState) return;
+  const parts = [];
+  for (const bus of lastState.buses) {
+    const section = node('section', undefined, 'bus');
+    section.setAttribute('data-user', bus.user_id);
+    section.append(node('h2', `Bus of ${bus.user_id}`), node('h3', 'Clients'), clientsTable(bus),
+      node('h3', 'Jobs'), jobsTable(bus));
+    parts.push(section);
+  }
+  if (parts.length === 0) parts.push(node('p', 'No bus yet: no client has registered.', 'empty'));
+  buses.replaceChildren(...parts);
+}
+
+function drawChart() {
+  const canvas = el('chart');
+  const ctx = canvas.getContext('2d');
+  const { width, height } = canvas;
+  ctx.clearRect(0, 0, width, height);
+  const max = Math.max(1, ...history.map((p) => Math.max(p.records, p.sends)));
+  ctx.strokeStyle = '#d6dbe0';
+  ctx.lineWidth = 1;
+  for (let i = 1; i < 4; ++i) {
+    const y = Math.round((height * i) / 4) + 0.5;
+    ctx.beginPath(); ctx.moveTo(0, y); ctx.lineTo(width, y); ctx.stroke();
+  }
+  ctx.fillStyle = '#66707a';
+  ctx.font = '11px sans-serif';
+  ctx.fillText(`${Math.round(max)}/s`, 4, 12);
+  const line = (key, color) => {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    history.forEach((p, i) => {
+      const x = width - (history.length - 1 - i) * (width / (HISTORY - 1));
+      const y = height - 2 - (p[key] / max) * (height - 16);
+      if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+  };
+  line('records', '#2f6fb5');
+  line('sends', '#d08a2c');
+}
+
+function onEvent(name, data) {
+  if (name === 'state') {
+    lastState = JSON.parse(data);
+    render();
+  } else if (name === 'rates') {
+    const r = JSON.parse(data);
+    serverTime = r.time;
+    history.push({ records: r.records_per_second, sends: r.sends_per_second });
+    if (history.length > HISTORY) history.shift();
+    el('records-rate').textContent = r.records_per_second.toFixed(1);
+    el('sends-rate').textContent = r.sends_per_second.toFixed(1);
+    drawChart();
+    render();  // the "last seen" and running jobs' durations move on
+  }
+}
+
+// Reads the stream as SSE (https://html.spec.whatwg.org/#event-stream-interpretation):
+// events end with a blank line; "event:" names them, "data:" carries them.
+async function readEvents(body) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let name = 'message';
+      const data = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event: ')) name = line.slice(7);
+        else if (line.startsWith('data: ')) data.push(line.slice(6));
+      }
+      if (data.length) onEvent(name, data.join('\n'));
+    }
+  }
+}
+
+async function follow() {
+  const controller = new AbortController();
+  stream = controller;
+  while (stream === controller) {
+    try {
+      const res = await fetch('/ui/events', {
+        headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+        signal: controller.signal,
+      });
+      if (res.status === 401) {
+        signOut('Your session has ended; sign in again.');
+        return;
+      }
+      if (!res.ok) throw new Error(`events: ${res.status}`);
+      el('status').textContent = 'Live';
+      await readEvents(res.body);
+      if (stream !== controller) return;
+      // The server ended the stream: a token that expired or was revoked.
+      signOut('Your session has ended; sign in again.');
+      return;
+    } catch (e) {
+      if (stream !== controller) return;
+      el('status').textContent = `Connection lost (${e.message}); reconnecting…`;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  }
+}
+
+function signOut(message) {
+  const controller = stream;
+  stream = null;
+  token = null;
+  lastState = null;
+  controller?.abort();
+  el('dashboard').hidden = true;
+  el('sign-out').hidden = true;
+  el('login').hidden = false;
+  el('who').textContent = '';
+  el('buses').replaceChildren();
+  el('login-error').textContent = message ?? '';
+}
+
+el('login').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  el('login-error').textContent = '';
+  const name = el('username').value;
+  let res;
+  try {
+    res = await fetch('/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: name, password: el('password').value }),
+    });
+  } catch (e) {
+    el('login-error').textContent = `Cannot reach the server: ${e.message}`;
+    return;
+  }
+  let body = {};
+  try { body = await res.json(); } catch { /* not JSON */ }
+  if (!res.ok) {
+    el('login-error').textContent = body.detail ?? `Sign-in failed (${res.status})`;
+    return;
+  }
+  token = body.access_token;
+  username = body.user?.username ?? name;
+  el('password').value = '';
+  el('login').hidden = true;
+  el('dashboard').hidden = false;
+  el('sign-out').hidden = false;
+  el('who').textContent = `${username}${(body.user?.roles ?? []).includes('admin') ? ' (admin: every bus)' : ''}`;
+  follow();
+});
+
+el('sign-out').addEventListener('click', () => signOut());
