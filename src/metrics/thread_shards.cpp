@@ -33,7 +33,8 @@ ThreadShards::Line* ThreadShards::attach() {
         Shard{self, std::make_unique<Line[]>((slots_ + kCellsPerLine - 1) / kCellsPerLine)});
     lines = shards_.back().lines.get();
   }
-  cache_ = Cache{id_, lines};
+  cache_.entries[cache_.next] = Cache::Entry{id_, lines};
+  cache_.next = (cache_.next + 1) % kCachedSets;
   return lines;
 }
 

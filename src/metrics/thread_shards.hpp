@@ -45,11 +45,15 @@ class ThreadShards {
     std::thread::id owner;
     std::unique_ptr<Line[]> lines;
   };
-  // The calling thread's cells. A thread-local cache holds the last set the
-  // thread used (by id, never by address: a set destroyed and another made
-  // at the same address must not be mistaken for it); a miss costs attach().
+  // The calling thread's cells. A thread-local cache holds the last few sets
+  // the thread used (by id, never by address: a set destroyed and another
+  // made at the same address must not be mistaken for it), so a call that
+  // adds to several sets (a send: its tool's timing and the send counters)
+  // finds each without a lock; a miss costs attach().
   Line* local() {
-    if (cache_.set == id_) return cache_.lines;
+    for (const auto& entry : cache_.entries) {
+      if (entry.set == id_) return entry.lines;
+    }
     return attach();
   }
   Line* attach();
@@ -57,9 +61,14 @@ class ThreadShards {
     return shard.lines[slot / kCellsPerLine].cells[slot % kCellsPerLine];
   }
 
+  static constexpr std::size_t kCachedSets = 4;
   struct Cache {
-    std::uint64_t set = 0;
-    Line* lines = nullptr;
+    struct Entry {
+      std::uint64_t set = 0;
+      Line* lines = nullptr;
+    };
+    Entry entries[kCachedSets];
+    std::size_t next = 0;  // the entry a miss replaces (round robin)
   };
   // Per thread, not shared: which set's cells it used last.
   static thread_local Cache cache_;
