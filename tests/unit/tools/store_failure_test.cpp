@@ -1,9 +1,6 @@
-// The journal between the buses and the real SQLite store (SPEC §9): which
-// outcomes are durable (their answer waits for a ticket), and what a failed
-// commit leaves behind (issue 12): nothing. The failure is a real one,
+// What a failed commit leaves behind (issue 12): nothing, and the tool says
+// so through the shared epilogue's store failure. The failure is a real one,
 // another connection holding the store's write lock.
-#include "tools/store_journal.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -11,14 +8,14 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <filesystem>
-#include <future>
 #include <random>
 
+#include "delivery/bus_stream_source.hpp"
+#include "delivery/store_journal.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
 #include "store/group_commit.hpp"
 #include "tool_call_support.hpp"
-#include "tools/bus_stream_source.hpp"
 #include "tools/bus_tools.hpp"
 
 namespace blender_bus::tools {
@@ -39,14 +36,14 @@ bus::DeliveryPolicy holding() {
   return policy;
 }
 
-class StoreJournalTest : public ::testing::Test {
+class StoreFailureTest : public ::testing::Test {
  protected:
-  StoreJournalTest() {
-    register_bus_tools(tools_, resources_, prompts_, hub_);
+  StoreFailureTest() {
+    register_bus_tools(tools_, resources_, prompts_, service_);
     worker_ = sessions_.create("alice");
     llm_ = sessions_.create("alice");
   }
-  ~StoreJournalTest() override {
+  ~StoreFailureTest() override {
     commit_.stop();
     fs::remove_all(dir_);
   }
@@ -56,13 +53,6 @@ class StoreJournalTest : public ::testing::Test {
     fs::path dir = fs::temp_directory_path() / ("bb-journal-" + std::to_string(rd()));
     fs::create_directories(dir);
     return dir;
-  }
-
-  bool durable(std::uint64_t ticket) {
-    std::promise<bool> done;
-    journal_.when_durable(ticket, [&](bool ok) { done.set_value(ok); });
-    journal_.commit_soon();
-    return done.get_future().get();
   }
 
   json::object call(const mcp::SessionPtr& session, std::string_view name, json::object args) {
@@ -82,7 +72,7 @@ class StoreJournalTest : public ::testing::Test {
   store::Database db_{store::Database::file_in(dir_), quick_busy_timeout()};
   store::BusStore store_{db_};
   store::GroupCommit commit_{store_};
-  StoreJournal journal_{commit_};
+  delivery::StoreJournal journal_{commit_};
   double now_ = 10.5;
   unsigned random_counter_ = 0;
   bus::BusManager buses_{[this] { return now_; },
@@ -91,8 +81,8 @@ class StoreJournalTest : public ::testing::Test {
                          },
                          bus::Limits{}, holding()};
   mcp::SessionRegistry sessions_{mcp::SessionLimits{}};
-  DeliveryHub hub_{buses_, sessions_, &journal_};
-  BusStreamSource source_{hub_};
+  delivery::BusService service_{buses_, sessions_, &journal_};
+  delivery::BusStreamSource source_{service_};
   mcp::ToolRegistry tools_;
   mcp::ResourceRegistry resources_;
   mcp::PromptRegistry prompts_;
@@ -101,41 +91,7 @@ class StoreJournalTest : public ::testing::Test {
   mcp::SessionPtr llm_;
 };
 
-TEST_F(StoreJournalTest, ADeliveryToAPersistentClientGetsATicketThatCommitsIt) {
-  auto bus = buses_.bus("alice");
-  ASSERT_NE(journal_.record("alice", bus->register_client({"p", "blender", true, {}, {}, "s"})),
-            0u);
-  const bus::Outcome sent = bus->send({{"n", 1}}, {.target_uuid = "p"});
-  ASSERT_EQ(sent.deliveries.size(), 1u);
-  ASSERT_TRUE(sent.deliveries[0].persistent);
-  const std::uint64_t ticket = journal_.record("alice", sent);
-  EXPECT_NE(ticket, 0u) << "the answer must wait for the record's commit";
-  EXPECT_TRUE(durable(ticket));
-  EXPECT_EQ(stored_records(), 1u);
-}
-
-TEST_F(StoreJournalTest, NothingDurableNeedsNoTicket) {
-  auto bus = buses_.bus("alice");
-  EXPECT_EQ(journal_.record("alice", bus->register_client({"e", "llm", false, {}, {}, "s"})), 0u);
-  const bus::Outcome sent = bus->send({{"n", 1}}, {.target_uuid = "e"});
-  ASSERT_EQ(sent.deliveries.size(), 1u);
-  EXPECT_EQ(journal_.record("alice", sent), 0u);
-  commit_.flush();
-  EXPECT_EQ(stored_records(), 0u);
-}
-
-TEST_F(StoreJournalTest, OpeningAJobIsDurableEvenWithoutPersistentTargets) {
-  auto bus = buses_.bus("alice");
-  bus->register_client({"e", "llm", false, {}, {}, "s"});
-  const bus::Outcome sent = bus->send({{"job_id", "j"}}, {.target_uuid = "e", .from_uuid = "e"});
-  const std::uint64_t ticket = journal_.record("alice", sent);
-  EXPECT_NE(ticket, 0u);
-  EXPECT_TRUE(durable(ticket));
-  store::BusStore reader(db_);
-  EXPECT_EQ(reader.load().jobs.size(), 1u);
-}
-
-TEST_F(StoreJournalTest, ASendWhoseCommitFailsIsAnsweredWithAnErrorAndReachesNobody) {
+TEST_F(StoreFailureTest, ASendWhoseCommitFailsIsAnsweredWithAnErrorAndReachesNobody) {
   call(worker_, "blender_register_client",
        {{"client_uuid", "p"}, {"client_type", "blender"}, {"is_persistent", true}});
   call(llm_, "blender_register_client", {{"client_uuid", "e"}, {"client_type", "llm"}});
@@ -163,7 +119,7 @@ TEST_F(StoreJournalTest, ASendWhoseCommitFailsIsAnsweredWithAnErrorAndReachesNob
   EXPECT_EQ(stored_records(), 1u);
 }
 
-TEST_F(StoreJournalTest, ARegistrationWhoseCommitFailsIsUndone) {
+TEST_F(StoreFailureTest, ARegistrationWhoseCommitFailsIsUndone) {
   json::object failed;
   {
     store::Database other(store::Database::file_in(dir_));
