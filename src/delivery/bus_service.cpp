@@ -20,14 +20,14 @@ namespace asio = boost::asio;
 void BusService::report_takeover(const mcp::Session& session, const std::string& client_uuid,
                                  const std::string& displaced) {
   auto other = sessions_.find(displaced);
-  const bool streaming = other && other->outbound().has_consumer();
+  const bool streaming = other && other->stream_signal().has_consumer();
   const auto level = streaming ? spdlog::level::warn : spdlog::level::info;
   spdlog::log(level,
               "user {}: client {} taken over by session {}… from session {}… ({}); the displaced "
               "session is sent client_displaced",
               session.user_id(), client_uuid, session.id().substr(0, 8), displaced.substr(0, 8),
               streaming ? "its stream is open" : "no stream open");
-  if (other) other->outbound().wake();
+  if (other) other->stream_signal().wake();
 }
 
 asio::awaitable<Settled> BusService::settled(std::string user_id, bus::Outcome outcome) {
@@ -47,7 +47,7 @@ asio::awaitable<Settled> BusService::register_client(mcp::SessionPtr session,
   if (session->ended()) buses_.on_session_end(user_id, session->id());
   Settled done = co_await settled(user_id, std::move(outcome));
   // Records that waited for this client now flow to this session's stream.
-  if (done.stored && !done.outcome.rejected) session->outbound().wake();
+  if (done.stored && !done.outcome.rejected) session->stream_signal().wake();
   co_return done;
 }
 
@@ -148,7 +148,7 @@ void BusService::wake_readers(std::string_view user_id, const bus::Outcome& outc
   std::string last_session;
   for (const auto& d : outcome.deliveries) {
     if (!d.session_id.empty() && d.session_id != last_session) {
-      if (auto session = sessions_.find(d.session_id)) session->outbound().wake();
+      if (auto session = sessions_.find(d.session_id)) session->stream_signal().wake();
       last_session = d.session_id;
     }
     if (waiters_.size() > 0) waiters_.wake(Waiters::client_key(user_id, d.target_uuid));
@@ -171,7 +171,7 @@ bus::PresenceLookup BusService::presence() const {
   return [&sessions = sessions_](std::string_view id) -> std::optional<bus::SessionPresence> {
     auto session = sessions.find(std::string(id));
     if (!session) return std::nullopt;
-    const auto& stream = session->outbound();
+    const auto& stream = session->stream_signal();
     return bus::SessionPresence{stream.has_consumer() || !stream.ever_attached(),
                                 session->last_activity_unix()};
   };

@@ -260,7 +260,7 @@ asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<HttpStream> stream,
           options_.write_timeout);
     }
   }
-  co_await run_sse_stream(stream, request, session, source_, options_);
+  co_await SseStream::serve(stream, request, session, source_, options_);
   co_return false;
 }
 
