@@ -5,70 +5,22 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <future>
-#include <random>
 
-#include "bus/bus_manager.hpp"
+#include "journaled_buses.hpp"
 #include "store/bus_store.hpp"
-#include "store/database.hpp"
-#include "store/group_commit.hpp"
 
 namespace blender_bus::delivery {
 namespace {
 
-namespace fs = std::filesystem;
-
-store::DatabaseOptions quick_busy_timeout() {
-  store::DatabaseOptions options;
-  options.busy_timeout = std::chrono::milliseconds(50);
-  return options;
-}
-
-bus::DeliveryPolicy holding() {
-  bus::DeliveryPolicy policy;
-  policy.hold_until_stored = true;
-  return policy;
-}
-
-class StoreJournalTest : public ::testing::Test {
+class StoreJournalTest : public ::testing::Test, protected test::JournaledBuses {
  protected:
-  ~StoreJournalTest() override {
-    commit_.stop();
-    fs::remove_all(dir_);
-  }
-
-  static fs::path fresh_dir() {
-    std::random_device rd;
-    fs::path dir = fs::temp_directory_path() / ("bb-journal-" + std::to_string(rd()));
-    fs::create_directories(dir);
-    return dir;
-  }
-
   bool durable(std::uint64_t ticket) {
     std::promise<bool> done;
     journal_.when_durable(ticket, [&](bool ok) { done.set_value(ok); });
     journal_.commit_soon();
     return done.get_future().get();
   }
-
-  std::size_t stored_records() {
-    store::BusStore reader(db_);
-    return reader.load().records.size();
-  }
-
-  fs::path dir_ = fresh_dir();
-  store::Database db_{store::Database::file_in(dir_), quick_busy_timeout()};
-  store::BusStore store_{db_};
-  store::GroupCommit commit_{store_};
-  StoreJournal journal_{commit_};
-  double now_ = 10.5;
-  unsigned random_counter_ = 0;
-  bus::BusManager buses_{[this] { return now_; },
-                         [this](std::span<unsigned char> out) {
-                           for (auto& b : out) b = static_cast<unsigned char>(random_counter_++);
-                         },
-                         bus::Limits{}, holding()};
 };
 
 TEST_F(StoreJournalTest, ADeliveryToAPersistentClientGetsATicketThatCommitsIt) {

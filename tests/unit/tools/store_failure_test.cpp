@@ -7,11 +7,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
-#include <filesystem>
-#include <random>
 
+#include "../delivery/journaled_buses.hpp"
 #include "delivery/bus_stream_source.hpp"
-#include "delivery/store_journal.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
 #include "store/group_commit.hpp"
@@ -21,38 +19,14 @@
 namespace blender_bus::tools {
 namespace {
 
-namespace fs = std::filesystem;
 namespace json = boost::json;
 
-store::DatabaseOptions quick_busy_timeout() {
-  store::DatabaseOptions options;
-  options.busy_timeout = std::chrono::milliseconds(50);
-  return options;
-}
-
-bus::DeliveryPolicy holding() {
-  bus::DeliveryPolicy policy;
-  policy.hold_until_stored = true;
-  return policy;
-}
-
-class StoreFailureTest : public ::testing::Test {
+class StoreFailureTest : public ::testing::Test, protected delivery::test::JournaledBuses {
  protected:
   StoreFailureTest() {
     register_bus_tools(tools_, resources_, prompts_, service_);
     worker_ = sessions_.create("alice");
     llm_ = sessions_.create("alice");
-  }
-  ~StoreFailureTest() override {
-    commit_.stop();
-    fs::remove_all(dir_);
-  }
-
-  static fs::path fresh_dir() {
-    std::random_device rd;
-    fs::path dir = fs::temp_directory_path() / ("bb-journal-" + std::to_string(rd()));
-    fs::create_directories(dir);
-    return dir;
   }
 
   json::object call(const mcp::SessionPtr& session, std::string_view name, json::object args) {
@@ -63,23 +37,7 @@ class StoreFailureTest : public ::testing::Test {
   std::size_t pushed(const mcp::SessionPtr& session) {
     return source_.next(*session, 1000).events.size();
   }
-  std::size_t stored_records() {
-    store::BusStore reader(db_);
-    return reader.load().records.size();
-  }
 
-  fs::path dir_ = fresh_dir();
-  store::Database db_{store::Database::file_in(dir_), quick_busy_timeout()};
-  store::BusStore store_{db_};
-  store::GroupCommit commit_{store_};
-  delivery::StoreJournal journal_{commit_};
-  double now_ = 10.5;
-  unsigned random_counter_ = 0;
-  bus::BusManager buses_{[this] { return now_; },
-                         [this](std::span<unsigned char> out) {
-                           for (auto& b : out) b = static_cast<unsigned char>(random_counter_++);
-                         },
-                         bus::Limits{}, holding()};
   mcp::SessionRegistry sessions_{mcp::SessionLimits{}};
   delivery::BusService service_{buses_, sessions_, &journal_};
   delivery::BusStreamSource source_{service_};
