@@ -36,23 +36,6 @@ bool job_opened_by(const std::optional<std::string>& from_uuid) {
   return present(from_uuid) && !from_uuid->starts_with("server:");
 }
 
-template <class Map, class Key, class Value>
-void index_add(Map& index, const Key& key, const Value& entry) {
-  auto it = index.find(key);
-  if (it == index.end()) it = index.emplace(key, typename Map::mapped_type{}).first;
-  it->second.insert(entry);
-}
-
-// Drops the entry and the whole bucket once empty, so indexes do not keep
-// every group, type or session ever seen.
-template <class Map, class Key, class OrderKey>
-void index_remove(Map& index, const Key& key, const OrderKey& order) {
-  auto it = index.find(key);
-  if (it == index.end()) return;
-  it->second.erase(order);
-  if (it->second.empty()) index.erase(it);
-}
-
 boost::json::array uuids_json(const auto& targets) {
   boost::json::array out;
   out.reserve(targets.size());
@@ -67,13 +50,6 @@ auto change_inbox(Inbox& inbox, std::size_t& total, Change&& change) {
   auto result = change(inbox);
   total = total - before + inbox.bytes();
   return result;
-}
-
-boost::json::array clients_json(const std::vector<ClientInfo>& clients) {
-  boost::json::array out;
-  out.reserve(clients.size());
-  for (const auto& c : clients) out.emplace_back(c.to_json());
-  return out;
 }
 
 }  // namespace
@@ -106,51 +82,46 @@ Outcome UserMessageBus::register_client(Registration r) {
   std::optional<std::string> displaced;
   {
     std::lock_guard lock(mutex_);
-    auto it = clients_.find(r.client_uuid);
-    if (it != clients_.end()) {
+    Slot* slot = clients_.find(r.client_uuid);
+    if (slot) {
       // SPEC §4: update in place; uuid, bucket and connected_at never change.
-      Slot& slot = it->second;
-      out.replaced_client = slot.info;
-      unindex_locked(slot);
-      slot.info.client_type = std::move(r.client_type);
-      slot.info.capabilities = std::move(r.capabilities);
-      slot.info.group_id = std::move(r.group_id);
-      slot.info.label = std::move(r.label);
-      slot.info.last_seen = now;
-      if (!r.session_id.empty()) {
-        if (!slot.info.session_id.empty() && slot.info.session_id != r.session_id) {
-          displaced = slot.info.session_id;
-          notify_displaced_locked(*displaced, slot.info.uuid, now);
+      out.replaced_client = slot->info;
+      clients_.update(*slot, [&](ClientInfo& info) {
+        info.client_type = std::move(r.client_type);
+        info.capabilities = std::move(r.capabilities);
+        info.group_id = std::move(r.group_id);
+        info.label = std::move(r.label);
+        info.last_seen = now;
+        if (!r.session_id.empty()) {
+          if (!info.session_id.empty() && info.session_id != r.session_id) {
+            displaced = info.session_id;
+            notify_displaced_locked(*displaced, info.uuid, now);
+          }
+          info.session_id = std::move(r.session_id);
         }
-        slot.info.session_id = std::move(r.session_id);
-      }
-      index_locked(slot);
+      });
     } else {
       if (clients_.size() >= limits_.max_clients) {
         return refused("max-clients-per-bus: this bus has " + std::to_string(clients_.size()) +
                        " clients, the most it may have; unregister one first");
       }
-      Slot slot;
-      slot.info.uuid = r.client_uuid;
-      slot.info.client_type = std::move(r.client_type);
-      slot.info.is_persistent = r.is_persistent;
-      slot.info.capabilities = std::move(r.capabilities);
-      slot.info.group_id = std::move(r.group_id);
-      slot.info.label = std::move(r.label);
-      slot.info.connected_at = now;
-      slot.info.last_seen = now;
-      slot.info.session_id = std::move(r.session_id);
-      slot.key = OrderKey{!r.is_persistent, next_seq_++};
-      it = clients_.emplace(std::move(r.client_uuid), std::move(slot)).first;
-      order_.emplace(it->second.key, &it->second);
-      index_locked(it->second);
-      if (it->second.info.is_persistent) ++persistent_count_;
+      ClientInfo info;
+      info.uuid = std::move(r.client_uuid);
+      info.client_type = std::move(r.client_type);
+      info.is_persistent = r.is_persistent;
+      info.capabilities = std::move(r.capabilities);
+      info.group_id = std::move(r.group_id);
+      info.label = std::move(r.label);
+      info.connected_at = now;
+      info.last_seen = now;
+      info.session_id = std::move(r.session_id);
+      slot = &clients_.insert(std::move(info));
     }
     last_activity_ = now;
-    out.client_slot = it->second.key.seq;
-    registered = it->second.info;
-    registered.pending_records = it->second.inbox.pending();
-    registered.dropped_records = it->second.inbox.dropped();
+    out.client_slot = slot->order.seq;
+    registered = slot->info;
+    registered.pending_records = slot->entry.pending();
+    registered.dropped_records = slot->entry.dropped();
   }
   // The caller's own session is alive and just spoke.
   registered.online = !registered.session_id.empty();
@@ -187,10 +158,9 @@ Outcome UserMessageBus::unregister_client(std::string_view client_uuid) {
   bool persistent = false;
   {
     std::lock_guard lock(mutex_);
-    auto it = clients_.find(client_uuid);
-    if (it != clients_.end()) {
-      persistent = it->second.info.is_persistent;
-      erase_locked(it);
+    if (Slot* slot = clients_.find(client_uuid)) {
+      persistent = slot->info.is_persistent;
+      erase_locked(*slot);
       found = true;
     }
   }
@@ -284,8 +254,8 @@ Outcome UserMessageBus::job_update(const JobUpdate& update) {
   std::string updater;  // the updating session's first client, if it has one here
   if (!update.session_id.empty()) {
     std::lock_guard lock(mutex_);
-    if (auto it = by_session_.find(update.session_id); it != by_session_.end()) {
-      updater = it->second.begin()->second->info.uuid;
+    if (const auto* members = clients_.of_session(update.session_id)) {
+      updater = members->begin()->second->info.uuid;
     }
   }
   boost::json::object payload;
@@ -346,8 +316,7 @@ void UserMessageBus::release(const Outcome& outcome) {
   if (!outcome.held) return;
   std::lock_guard lock(mutex_);
   for (const auto& d : outcome.deliveries) {
-    if (auto it = clients_.find(d.target_uuid); it != clients_.end())
-      it->second.inbox.release(d.seq);
+    if (Slot* slot = clients_.find(d.target_uuid)) slot->entry.release(d.seq);
   }
 }
 
@@ -355,10 +324,9 @@ void UserMessageBus::withdraw(const Outcome& outcome) {
   std::lock_guard lock(mutex_);
   if (outcome.held) {
     for (const auto& d : outcome.deliveries) {
-      auto it = clients_.find(d.target_uuid);
-      if (it == clients_.end()) continue;
-      change_inbox(it->second.inbox, inbox_bytes_,
-                   [&](Inbox& inbox) { return inbox.withdraw(d.seq); });
+      Slot* slot = clients_.find(d.target_uuid);
+      if (!slot) continue;
+      change_inbox(slot->entry, inbox_bytes_, [&](Inbox& inbox) { return inbox.withdraw(d.seq); });
     }
   }
   for (auto change = outcome.jobs.rbegin(); change != outcome.jobs.rend(); ++change) {
@@ -375,41 +343,40 @@ void UserMessageBus::withdraw(const Outcome& outcome) {
     }
   }
   if (outcome.client) {
-    auto it = clients_.find(outcome.client->uuid);
+    Slot* slot = clients_.find(outcome.client->uuid);
     // Left alone when it was removed and registered again, or updated again, since.
-    if (it == clients_.end() || it->second.key.seq != outcome.client_slot ||
-        it->second.info.last_seen != outcome.client->last_seen ||
-        it->second.info.session_id != outcome.client->session_id) {
+    if (!slot || slot->order.seq != outcome.client_slot ||
+        slot->info.last_seen != outcome.client->last_seen ||
+        slot->info.session_id != outcome.client->session_id) {
       return;
     }
     if (!outcome.replaced_client) {
       // Records other sends put in its inbox meanwhile go with it, as when a
       // client leaves right after a send: its registration never happened.
-      erase_locked(it);
+      erase_locked(*slot);
       return;
     }
-    Slot& slot = it->second;
     const ClientInfo& before = *outcome.replaced_client;
-    unindex_locked(slot);
-    slot.info.client_type = before.client_type;
-    slot.info.capabilities = before.capabilities;
-    slot.info.group_id = before.group_id;
-    slot.info.last_seen = before.last_seen;
-    slot.info.session_id = before.session_id;
-    index_locked(slot);
+    clients_.update(*slot, [&](ClientInfo& info) {
+      info.client_type = before.client_type;
+      info.capabilities = before.capabilities;
+      info.group_id = before.group_id;
+      info.last_seen = before.last_seen;
+      info.session_id = before.session_id;
+    });
   }
 }
 
-UserMessageBus::Snapshot UserMessageBus::snapshot(const PresenceLookup& presence) const {
-  Snapshot out;
+ClientSnapshot UserMessageBus::snapshot(const PresenceLookup& presence) const {
+  ClientSnapshot out;
   {
     std::lock_guard lock(mutex_);
-    out.persistent.reserve(persistent_count_);
-    out.ephemeral.reserve(clients_.size() - persistent_count_);
-    for (const auto& [key, slot] : order_) {
-      auto& bucket = key.ephemeral ? out.ephemeral : out.persistent;
+    out.persistent.reserve(clients_.persistent_count());
+    out.ephemeral.reserve(clients_.size() - clients_.persistent_count());
+    for (const auto& [order, slot] : clients_.ordered()) {
+      auto& bucket = order.ephemeral ? out.ephemeral : out.persistent;
       bucket.push_back(slot->info);
-      const Inbox& inbox = slot->inbox;
+      const Inbox& inbox = slot->entry;
       bucket.back().pending_records = inbox.pending();
       bucket.back().dropped_records = inbox.dropped();
     }
@@ -438,13 +405,7 @@ void UserMessageBus::fill_liveness(ClientInfo& c, const PresenceLookup& presence
 }
 
 boost::json::object UserMessageBus::list_clients(const PresenceLookup& presence) const {
-  Snapshot s = snapshot(presence);
-  boost::json::object out;
-  out["status"] = "ok";
-  out["user_id"] = user_id_;
-  out["persistent"] = clients_json(s.persistent);
-  out["ephemeral"] = clients_json(s.ephemeral);
-  return out;
+  return list_clients_view(user_id_, snapshot(presence));
 }
 
 std::vector<JobState> UserMessageBus::latest_jobs(std::size_t limit) const {
@@ -461,36 +422,23 @@ std::vector<ClientInfo> UserMessageBus::clients(const PresenceLookup& presence) 
 }
 
 boost::json::object UserMessageBus::clients_resource(const PresenceLookup& presence) const {
-  Snapshot s = snapshot(presence);
-  boost::json::object out;
-  out["user_id"] = user_id_;
-  out["persistent"] = clients_json(s.persistent);
-  out["ephemeral"] = clients_json(s.ephemeral);
-  return out;
+  return clients_resource_view(user_id_, snapshot(presence));
 }
 
 boost::json::object UserMessageBus::stats_resource() const {
-  const BusStats s = stats();
-  boost::json::object out;
-  out["user_id"] = user_id_;
-  out["persistent_count"] = s.persistent_count;
-  out["ephemeral_count"] = s.ephemeral_count;
-  out["pending_jobs_for_user"] = s.pending_jobs;
-  out["dropped_records"] = s.dropped_records;
-  out["pending_records"] = s.pending_records;
-  return out;
+  return stats_resource_view(user_id_, stats());
 }
 
 BusStats UserMessageBus::stats() const {
   std::lock_guard lock(mutex_);
-  BusStats s{persistent_count_,
-             clients_.size() - persistent_count_,
+  BusStats s{clients_.persistent_count(),
+             clients_.size() - clients_.persistent_count(),
              jobs_.size(),
              dropped_records_,
              0,
              sends_,
              records_routed_};
-  for (const auto& [uuid, slot] : clients_) s.pending_records += slot.inbox.pending();
+  clients_.for_each([&s](const Slot& slot) { s.pending_records += slot.entry.pending(); });
   return s;
 }
 
@@ -511,9 +459,9 @@ double UserMessageBus::last_activity() const {
 
 std::optional<ClientInfo> UserMessageBus::find(std::string_view client_uuid) const {
   std::lock_guard lock(mutex_);
-  auto it = clients_.find(client_uuid);
-  if (it == clients_.end()) return std::nullopt;
-  return it->second.info;
+  const Slot* slot = clients_.find(client_uuid);
+  if (!slot) return std::nullopt;
+  return slot->info;
 }
 
 std::optional<std::string> UserMessageBus::job_originator(std::string_view job_id) const {
@@ -524,10 +472,10 @@ std::optional<std::string> UserMessageBus::job_originator(std::string_view job_i
 std::vector<std::string> UserMessageBus::clients_for_session(std::string_view session_id) const {
   std::vector<std::string> out;
   std::lock_guard lock(mutex_);
-  auto it = by_session_.find(session_id);
-  if (it == by_session_.end()) return out;
-  out.reserve(it->second.size());
-  for (const auto& [key, slot] : it->second) out.push_back(slot->info.uuid);
+  const auto* members = clients_.of_session(session_id);
+  if (!members) return out;
+  out.reserve(members->size());
+  for (const auto& [order, slot] : *members) out.push_back(slot->info.uuid);
   return out;
 }
 
@@ -537,21 +485,18 @@ std::vector<std::string> UserMessageBus::on_session_end(std::string_view session
   if (auto notices = displaced_notices_.find(session_id); notices != displaced_notices_.end()) {
     displaced_notices_.erase(notices);
   }
-  auto bound = by_session_.find(session_id);
-  if (bound == by_session_.end()) return removed;
-  // Copy the members out first: erasing and unbinding both edit by_session_.
-  std::vector<std::string> uuids;
-  uuids.reserve(bound->second.size());
-  for (const auto& [key, slot] : bound->second) uuids.push_back(slot->info.uuid);
-  for (const auto& uuid : uuids) {
-    auto it = clients_.find(uuid);
-    if (it->second.info.is_persistent) {
-      unindex_locked(it->second);
-      it->second.info.session_id.clear();
-      index_locked(it->second);
+  const auto* bound = clients_.of_session(session_id);
+  if (!bound) return removed;
+  // Copy the members out first: erasing and unbinding both edit the index.
+  std::vector<Slot*> members;
+  members.reserve(bound->size());
+  for (const auto& [order, slot] : *bound) members.push_back(slot);
+  for (Slot* slot : members) {
+    if (slot->info.is_persistent) {
+      clients_.update(*slot, [](ClientInfo& info) { info.session_id.clear(); });
     } else {
-      erase_locked(it);
-      removed.push_back(uuid);
+      removed.push_back(slot->info.uuid);
+      erase_locked(*slot);
     }
   }
   return removed;
@@ -560,51 +505,15 @@ std::vector<std::string> UserMessageBus::on_session_end(std::string_view session
 std::vector<UserMessageBus::Target> UserMessageBus::resolve_locked(const Routing& routing,
                                                                    std::string_view origin) const {
   std::vector<Target> out;
-  auto add_all = [&out](const OrderedClients& clients) {
-    out.reserve(clients.size());
-    for (const auto& [key, slot] : clients) out.push_back({slot->info.uuid, slot->info.session_id});
-  };
-  switch (routing.mode) {
-    case RoutingMode::direct:
-      if (auto it = clients_.find(routing.key); it != clients_.end()) {
-        out.push_back({it->second.info.uuid, it->second.info.session_id});
-      }
-      break;
-    case RoutingMode::group:
-      if (auto it = by_group_.find(routing.key); it != by_group_.end()) add_all(it->second);
-      break;
-    case RoutingMode::type_filter:
-      if (auto it = by_type_.find(routing.key); it != by_type_.end()) add_all(it->second);
-      break;
-    case RoutingMode::broadcast:
-      out.reserve(order_.size());
-      for (const auto& [key, slot] : order_) {
-        if (slot->info.uuid != origin) out.push_back({slot->info.uuid, slot->info.session_id});
-      }
-      break;
-  }
+  const std::vector<const Slot*> slots = clients_.resolve(routing, origin);
+  out.reserve(slots.size());
+  for (const Slot* slot : slots) out.push_back({slot->info.uuid, slot->info.session_id});
   return out;
 }
 
-void UserMessageBus::index_locked(Slot& slot) {
-  const auto entry = std::pair{slot.key, &slot};
-  if (slot.info.group_id) index_add(by_group_, *slot.info.group_id, entry);
-  index_add(by_type_, slot.info.client_type, entry);
-  if (!slot.info.session_id.empty()) index_add(by_session_, slot.info.session_id, entry);
-}
-
-void UserMessageBus::unindex_locked(const Slot& slot) {
-  if (slot.info.group_id) index_remove(by_group_, *slot.info.group_id, slot.key);
-  index_remove(by_type_, slot.info.client_type, slot.key);
-  if (!slot.info.session_id.empty()) index_remove(by_session_, slot.info.session_id, slot.key);
-}
-
-void UserMessageBus::erase_locked(StringMap<Slot>::iterator it) {
-  inbox_bytes_ -= it->second.inbox.bytes();
-  unindex_locked(it->second);
-  order_.erase(it->second.key);
-  if (it->second.info.is_persistent) --persistent_count_;
-  clients_.erase(it);
+void UserMessageBus::erase_locked(Slot& slot) {
+  inbox_bytes_ -= slot.entry.bytes();
+  clients_.erase(slot);
 }
 
 std::vector<Delivery> UserMessageBus::build_records(const std::vector<Target>& targets,
@@ -639,11 +548,11 @@ std::optional<std::string> UserMessageBus::append_locked(Outcome& out, bool chan
   std::size_t incoming = 0;
   bool persistent = false;
   for (auto& d : deliveries) {
-    auto it = clients_.find(d.target_uuid);
-    if (it == clients_.end()) continue;
-    slots.push_back(&it->second);
+    Slot* slot = clients_.find(d.target_uuid);
+    if (!slot) continue;
+    slots.push_back(slot);
     incoming += d.text->size();
-    persistent = persistent || it->second.info.is_persistent;
+    persistent = persistent || slot->info.is_persistent;
     if (&deliveries[kept] != &d) deliveries[kept] = std::move(d);  // a self-move would empty it
     ++kept;
   }
@@ -669,14 +578,14 @@ std::optional<std::string> UserMessageBus::append_locked(Outcome& out, bool chan
     d.seq = ++last_record_seq_;
     d.session_id = slot.info.session_id;
     d.persistent = slot.info.is_persistent;
-    const std::uint64_t evicted_before = slot.inbox.evicted_through();
-    dropped_records_ += change_inbox(slot.inbox, inbox_bytes_, [&](Inbox& inbox) {
+    const std::uint64_t evicted_before = slot.entry.evicted_through();
+    dropped_records_ += change_inbox(slot.entry, inbox_bytes_, [&](Inbox& inbox) {
       return inbox.append(InboxRecord{d.seq, d.level, d.timestamp, d.text, hold}, policy_.inbox,
                           d.timestamp);
     });
     // Only an eviction asks the store to forget older rows (a DELETE per
     // record would double the durable path's cost).
-    if (slot.inbox.evicted_through() != evicted_before) d.retained_from = slot.inbox.first_seq();
+    if (slot.entry.evicted_through() != evicted_before) d.retained_from = slot.entry.first_seq();
   }
   records_routed_ += deliveries.size();
   return std::nullopt;
@@ -691,16 +600,16 @@ void UserMessageBus::make_room_locked(std::size_t incoming, std::vector<CursorUp
     bool operator>(const Front& other) const { return seq > other.seq; }
   };
   std::priority_queue<Front, std::vector<Front>, std::greater<>> fronts;
-  for (auto& [uuid, slot] : clients_) {
-    if (const std::uint64_t seq = slot.inbox.delivered_front()) fronts.push({seq, &slot});
-  }
+  clients_.for_each([&fronts](Slot& slot) {
+    if (const std::uint64_t seq = slot.entry.delivered_front()) fronts.push({seq, &slot});
+  });
   std::vector<Slot*> touched;
   while (!fronts.empty() && inbox_bytes_ + incoming > target) {
     Slot* slot = fronts.top().slot;
     fronts.pop();
-    inbox_bytes_ -= slot->inbox.evict_oldest();
+    inbox_bytes_ -= slot->entry.evict_oldest();
     touched.push_back(slot);
-    if (const std::uint64_t seq = slot->inbox.delivered_front()) fronts.push({seq, slot});
+    if (const std::uint64_t seq = slot->entry.delivered_front()) fronts.push({seq, slot});
   }
   std::sort(touched.begin(), touched.end(), std::less<>());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
@@ -711,8 +620,8 @@ void UserMessageBus::make_room_locked(std::size_t incoming, std::vector<CursorUp
 
 std::optional<CursorUpdate> UserMessageBus::cursor_update_locked(const Slot& slot) const {
   if (!slot.info.is_persistent) return std::nullopt;
-  const std::uint64_t first = slot.inbox.first_seq();
-  return CursorUpdate{slot.info.uuid, slot.inbox.delivered_through(),
+  const std::uint64_t first = slot.entry.first_seq();
+  return CursorUpdate{slot.info.uuid, slot.entry.delivered_through(),
                       first ? first : last_record_seq_ + 1};
 }
 
@@ -720,9 +629,9 @@ SessionRead UserMessageBus::read_session(std::string_view session_id, std::size_
   SessionRead out;
   const double now = clock_();
   std::lock_guard lock(mutex_);
-  auto bound = by_session_.find(session_id);
+  const auto* bound = clients_.of_session(session_id);
   auto notices = displaced_notices_.find(session_id);
-  if (bound == by_session_.end() && notices == displaced_notices_.end()) return out;
+  if (!bound && notices == displaced_notices_.end()) return out;
   struct Cursor {
     const Slot* slot;  // null: the session's displaced notices
     std::vector<InboxRecord>::const_iterator notice_at, notice_end;
@@ -732,27 +641,27 @@ SessionRead UserMessageBus::read_session(std::string_view session_id, std::size_
     void advance() { slot ? void(++at) : void(++notice_at); }
   };
   std::vector<Cursor> cursors;
-  cursors.reserve((bound != by_session_.end() ? bound->second.size() : 0) + 1);
+  cursors.reserve((bound ? bound->size() : 0) + 1);
   // The oldest held record of the session's clients: nothing from it on goes
   // out yet, so that everything below the session's last event id has gone
   // out (a Last-Event-ID resume counts on it).
   std::uint64_t horizon = 0;
-  if (bound != by_session_.end()) {
-    for (const auto& [key, slot_ptr] : bound->second) {
+  if (bound) {
+    for (const auto& [order, slot_ptr] : *bound) {
       Slot& slot = *slot_ptr;
       dropped_records_ += change_inbox(
-          slot.inbox, inbox_bytes_, [&](Inbox& inbox) { return inbox.expire(policy_.inbox, now); });
-      const std::uint64_t delivered = slot.inbox.delivered_through();
-      if (const std::uint64_t held = slot.inbox.first_held_after(delivered)) {
+          slot.entry, inbox_bytes_, [&](Inbox& inbox) { return inbox.expire(policy_.inbox, now); });
+      const std::uint64_t delivered = slot.entry.delivered_through();
+      if (const std::uint64_t held = slot.entry.first_held_after(delivered)) {
         horizon = horizon ? std::min(horizon, held) : held;
       }
-      auto at = slot.inbox.first_after(delivered);
-      if (at != slot.inbox.records().end())
-        cursors.push_back({&slot, {}, {}, at, slot.inbox.records().end()});
+      auto at = slot.entry.first_after(delivered);
+      if (at != slot.entry.records().end())
+        cursors.push_back({&slot, {}, {}, at, slot.entry.records().end()});
     }
   }
   if (horizon) {
-    for (auto& c : cursors) c.end = c.slot->inbox.first_after(horizon - 1);
+    for (auto& c : cursors) c.end = c.slot->entry.first_after(horizon - 1);
   }
   if (notices != displaced_notices_.end()) {
     cursors.push_back({nullptr, notices->second.begin(), notices->second.end(), {}, {}});
@@ -794,10 +703,10 @@ std::vector<CursorUpdate> UserMessageBus::mark_delivered(const std::vector<Inbox
       drop_notices_locked(session_id, p.through);
       continue;
     }
-    auto it = clients_.find(p.client_uuid);
-    if (it == clients_.end()) continue;
-    it->second.inbox.advance_delivered(p.through);
-    if (auto u = cursor_update_locked(it->second)) changed.push_back(std::move(*u));
+    Slot* slot = clients_.find(p.client_uuid);
+    if (!slot) continue;
+    slot->entry.advance_delivered(p.through);
+    if (auto u = cursor_update_locked(*slot)) changed.push_back(std::move(*u));
   }
   return changed;
 }
@@ -808,16 +717,15 @@ ResumeResult UserMessageBus::resume_session(std::string_view session_id,
   std::lock_guard lock(mutex_);
   if (last_event_id > last_record_seq_) return ResumeResult::not_issued;
   drop_notices_locked(session_id, last_event_id);
-  auto bound = by_session_.find(session_id);
-  if (bound == by_session_.end()) return ResumeResult::ok;
+  const auto* bound = clients_.of_session(session_id);
+  if (!bound) return ResumeResult::ok;
   std::vector<Slot*> slots;
-  for (const auto& [key, slot_ptr] : bound->second) {
-    Slot& slot = *slot_ptr;
-    if (slot.inbox.evicted_through() > last_event_id) return ResumeResult::not_retained;
-    slots.push_back(&slot);
+  for (const auto& [order, slot] : *bound) {
+    if (slot->entry.evicted_through() > last_event_id) return ResumeResult::not_retained;
+    slots.push_back(slot);
   }
   for (Slot* slot : slots) {
-    slot->inbox.set_delivered(last_event_id);
+    slot->entry.set_delivered(last_event_id);
     if (auto u = cursor_update_locked(*slot)) {
       u->exact = true;
       changed.push_back(std::move(*u));
@@ -831,21 +739,22 @@ PullRead UserMessageBus::receive(std::string_view client_uuid, std::optional<std
   PullRead out;
   const double now = clock_();
   std::lock_guard lock(mutex_);
-  auto it = clients_.find(client_uuid);
-  if (it == clients_.end()) return out;
+  Slot* found = clients_.find(client_uuid);
+  if (!found) return out;
   out.found = true;
-  Slot& slot = it->second;
-  dropped_records_ += change_inbox(slot.inbox, inbox_bytes_,
+  Slot& slot = *found;
+  dropped_records_ += change_inbox(slot.entry, inbox_bytes_,
                                    [&](Inbox& inbox) { return inbox.expire(policy_.inbox, now); });
   if (after) {
-    slot.inbox.advance_delivered(*after);
+    slot.entry.advance_delivered(*after);
     out.cursor = cursor_update_locked(slot);
   }
-  const std::uint64_t from = after ? *after : slot.inbox.delivered_through();
-  const std::uint64_t held = slot.inbox.first_held_after(from);
+  const Inbox& inbox = slot.entry;
+  const std::uint64_t from = after ? *after : inbox.delivered_through();
+  const std::uint64_t held = inbox.first_held_after(from);
   out.next = from;
-  for (auto r = slot.inbox.first_after(from);
-       r != slot.inbox.records().end() && (held == 0 || r->seq < held) && out.items.size() < limit;
+  for (auto r = inbox.first_after(from);
+       r != inbox.records().end() && (held == 0 || r->seq < held) && out.items.size() < limit;
        ++r) {
     out.items.push_back(InboxItem{r->seq, r->level, r->text});
     out.next = r->seq;
@@ -857,9 +766,9 @@ PullRead UserMessageBus::receive(std::string_view client_uuid, std::optional<std
 bool UserMessageBus::has_records_after(std::string_view client_uuid,
                                        std::optional<std::uint64_t> after) const {
   std::lock_guard lock(mutex_);
-  auto it = clients_.find(client_uuid);
-  if (it == clients_.end()) return false;
-  const Inbox& inbox = it->second.inbox;
+  const Slot* slot = clients_.find(client_uuid);
+  if (!slot) return false;
+  const Inbox& inbox = slot->entry;
   auto first = inbox.first_after(after ? *after : inbox.delivered_through());
   return first != inbox.records().end() && !first->held;
 }
@@ -877,22 +786,15 @@ std::optional<JobState> UserMessageBus::job_state(std::string_view job_id) const
 void UserMessageBus::restore_client(RestoredClient c) {
   std::lock_guard lock(mutex_);
   if (clients_.contains(c.info.uuid)) return;
-  Slot slot;
-  slot.info = std::move(c.info);
-  slot.info.is_persistent = true;
-  slot.info.session_id.clear();
-  slot.key = OrderKey{false, next_seq_++};
-  slot.inbox.set_delivered(c.delivered);
+  c.info.is_persistent = true;
+  c.info.session_id.clear();
+  Slot& slot = clients_.insert(std::move(c.info));
+  slot.entry.set_delivered(c.delivered);
   for (auto& r : c.records) {
     last_record_seq_ = std::max(last_record_seq_, r.seq);
-    dropped_records_ += slot.inbox.append(std::move(r), policy_.inbox, clock_());
+    dropped_records_ += slot.entry.append(std::move(r), policy_.inbox, clock_());
   }
-  inbox_bytes_ += slot.inbox.bytes();
-  std::string uuid = slot.info.uuid;
-  auto it = clients_.emplace(std::move(uuid), std::move(slot)).first;
-  order_.emplace(it->second.key, &it->second);
-  index_locked(it->second);
-  ++persistent_count_;
+  inbox_bytes_ += slot.entry.bytes();
 }
 
 void UserMessageBus::restore_sequence(std::uint64_t last_seq) {

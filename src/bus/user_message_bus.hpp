@@ -11,7 +11,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bus/bus_views.hpp"
 #include "bus/client_info.hpp"
+#include "bus/client_table.hpp"
 #include "bus/clock.hpp"
 #include "bus/delivery_policy.hpp"
 #include "bus/inbox.hpp"
@@ -27,16 +29,6 @@
 
 namespace blender_bus::bus {
 
-struct BusStats {
-  std::size_t persistent_count = 0;
-  std::size_t ephemeral_count = 0;
-  std::size_t pending_jobs = 0;
-  std::uint64_t dropped_records = 0;  // evicted undelivered, over the bus's life
-  std::size_t pending_records = 0;    // waiting in inboxes now
-  std::uint64_t sends = 0;            // blender_send_message calls, over the bus's life
-  std::uint64_t records = 0;          // records put in inboxes, over the bus's life
-};
-
 // A persistent client read back from the durable store at start.
 struct RestoredClient {
   ClientInfo info;
@@ -48,10 +40,8 @@ struct RestoredClient {
 // jobs, and last_activity. Thread-safe: one mutex, held only while reading or
 // updating the tables; JSON records are built after it is released.
 //
-// Clients are indexed by uuid (hash map), and by group_id, client_type and
-// session (ordered sets), so a direct send is O(1) and a group or type send
-// touches only its members. Every recipient list is in a stable order:
-// persistent before ephemeral, each in first-registration order.
+// Clients are kept in a ClientTable (indexed by uuid, group_id, client_type
+// and session; every recipient list in one stable order), each with its inbox.
 //
 // Every record for a client goes into that client's Inbox with the next
 // user-level seq, assigned under the lock, so the records of all the clients
@@ -165,20 +155,9 @@ class UserMessageBus {
   std::vector<std::string> on_session_end(std::string_view session_id);
 
  private:
-  // Position of a client in every recipient list; fixed at first registration.
-  struct OrderKey {
-    bool ephemeral = false;
-    std::uint64_t seq = 0;
-    auto operator<=>(const OrderKey&) const = default;
-  };
-  struct Slot {
-    ClientInfo info;
-    OrderKey key;
-    Inbox inbox;
-  };
-  // Slots by order key. Pointers, not uuids: a slot found through an index
-  // needs no second lookup (with 10,000 clients each lookup is cache misses).
-  using OrderedClients = std::map<OrderKey, Slot*>;
+  // Each client's inbox lives in its slot of the client table.
+  using Clients = ClientTable<Inbox>;
+  using Slot = Clients::Slot;
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
@@ -212,15 +191,9 @@ class UserMessageBus {
   // Forgets the session's notices up to `through` (written, or covered by a
   // Last-Event-ID).
   void drop_notices_locked(std::string_view session_id, std::uint64_t through);
-  void index_locked(Slot& slot);
-  void unindex_locked(const Slot& slot);
-  void erase_locked(StringMap<Slot>::iterator it);
+  void erase_locked(Slot& slot);
 
-  struct Snapshot {
-    std::vector<ClientInfo> persistent;
-    std::vector<ClientInfo> ephemeral;
-  };
-  Snapshot snapshot(const PresenceLookup& presence) const;
+  ClientSnapshot snapshot(const PresenceLookup& presence) const;
   void fill_liveness(ClientInfo& out, const PresenceLookup& presence, double now) const;
   std::optional<CursorUpdate> cursor_update_locked(const Slot& slot) const;
 
@@ -231,17 +204,11 @@ class UserMessageBus {
   const DeliveryPolicy policy_;
 
   mutable std::mutex mutex_;
-  StringMap<Slot> clients_;  // by uuid; node-based, so index pointers stay valid
-  OrderedClients order_;     // every client: persistent first, then ephemeral
-  StringMap<OrderedClients> by_group_;
-  StringMap<OrderedClients> by_type_;
-  StringMap<OrderedClients> by_session_;
+  Clients clients_;
   // Per session, its unacknowledged `client_displaced` records (few: one per
   // takeover; in memory only, as sessions are). Read with the session's
   // inboxes; acknowledged under the progress key "" (no client uuid is empty).
   StringMap<std::vector<InboxRecord>> displaced_notices_;
-  std::size_t persistent_count_ = 0;
-  std::uint64_t next_seq_ = 0;
   JobTracker jobs_;
   double last_activity_ = 0;
   std::uint64_t last_record_seq_ = 0;

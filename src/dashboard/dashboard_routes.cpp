@@ -64,29 +64,29 @@ std::variant<Action, auth::HttpReply> parse_action(const auth::HttpRequestView& 
   return action;
 }
 
-// Settles `outcome` on the hub's executor and answers once it is stored.
-void settle_then_reply(tools::DeliveryHub& hub, const asio::any_io_executor& executor,
-                       std::string user_id, bus::Outcome outcome, std::string job_id,
+// Runs a bus change through the service on `executor` (settled: stored, or
+// withdrawn when the store failed) and answers once it is.
+void settle_then_reply(const asio::any_io_executor& executor,
+                       std::function<asio::awaitable<delivery::Settled>()> change,
                        transport::RouteReply reply) {
   asio::co_spawn(
       executor,
-      [&hub, user_id = std::move(user_id), outcome = std::move(outcome), job_id = std::move(job_id),
-       reply = std::move(reply)]() -> asio::awaitable<void> {
-        const bool stored = co_await hub.settle(user_id, outcome);
-        if (!job_id.empty()) hub.waiters().wake(tools::Waiters::job_key(user_id, job_id));
-        reply(stored ? auth::HttpReply{200, R"({"status":"ok"})", {}}
-                     : detail(503, "The store could not keep the change; nothing was done"));
+      [change = std::move(change), reply = std::move(reply)]() -> asio::awaitable<void> {
+        const delivery::Settled settled = co_await change();
+        reply(settled.stored
+                  ? auth::HttpReply{200, R"({"status":"ok"})", {}}
+                  : detail(503, "The store could not keep the change; nothing was done"));
       },
       asio::detached);
 }
 
-bool remove_client(tools::DeliveryHub& hub, const asio::any_io_executor& executor,
+bool remove_client(delivery::BusService& service, const asio::any_io_executor& executor,
                    const Action& action, const auth::Principal& principal,
                    transport::RouteReply reply) {
-  auto bus = hub.buses().find(action.user_id);
+  auto bus = service.buses().find(action.user_id);
   std::optional<bus::ClientInfo> client;
   if (bus) {
-    for (auto& c : bus->clients(hub.presence())) {
+    for (auto& c : bus->clients(service.presence())) {
       if (c.uuid == action.key) client = std::move(c);
     }
   }
@@ -100,15 +100,17 @@ bool remove_client(tools::DeliveryHub& hub, const asio::any_io_executor& executo
   }
   spdlog::info("dashboard: '{}' removed client {} of '{}'", principal.username, client->uuid,
                action.user_id);
-  settle_then_reply(hub, executor, action.user_id, bus->unregister_client(action.key), "",
-                    std::move(reply));
+  settle_then_reply(
+      executor,
+      [&service, action] { return service.unregister_client(action.user_id, action.key); },
+      std::move(reply));
   return true;
 }
 
-bool cancel_job(tools::DeliveryHub& hub, const asio::any_io_executor& executor,
+bool cancel_job(delivery::BusService& service, const asio::any_io_executor& executor,
                 const Action& action, const auth::Principal& principal,
                 transport::RouteReply reply) {
-  auto bus = hub.buses().find(action.user_id);
+  auto bus = service.buses().find(action.user_id);
   const auto state = bus ? bus->job_state(action.key) : std::nullopt;
   if (!state) {
     reply(detail(404, "No such job"));
@@ -122,8 +124,11 @@ bool cancel_job(tools::DeliveryHub& hub, const asio::any_io_executor& executor,
                action.user_id);
   bus::JobUpdate update{action.key, "cancelled", "",
                         "cancelled from the dashboard by " + principal.username};
-  settle_then_reply(hub, executor, action.user_id, bus->job_update(update), action.key,
-                    std::move(reply));
+  // The service also wakes the job's blender_job_status waiters.
+  settle_then_reply(
+      executor,
+      [&service, user_id = action.user_id, update] { return service.job_update(user_id, update); },
+      std::move(reply));
   return true;
 }
 
@@ -159,21 +164,22 @@ transport::RouteHandler make_page_route() {
 }
 
 transport::EventRoute make_events_route(const auth::RequestAuthenticator& authenticator,
-                                        tools::DeliveryHub& hub) {
+                                        delivery::BusService& service) {
   return transport::EventRoute{
       "/ui/events", kFeedInterval,
-      [&authenticator, &hub](const auth::HttpRequestView& request)
+      [&authenticator, &service](const auth::HttpRequestView& request)
           -> std::variant<auth::HttpReply, std::unique_ptr<transport::EventFeed>> {
         auto who = auth::authorize(authenticator, request.authorization);
         if (auto* refusal = std::get_if<auth::HttpReply>(&who)) return std::move(*refusal);
-        return std::make_unique<DashboardFeed>(authenticator, request.authorization, hub.buses(),
-                                               hub.presence());
+        return std::make_unique<DashboardFeed>(authenticator, request.authorization,
+                                               service.buses(), service.presence());
       }};
 }
 
 transport::RouteHandler make_action_route(const auth::RequestAuthenticator& authenticator,
-                                          tools::DeliveryHub& hub, asio::any_io_executor executor) {
-  return [&authenticator, &hub, executor = std::move(executor)](
+                                          delivery::BusService& service,
+                                          asio::any_io_executor executor) {
+  return [&authenticator, &service, executor = std::move(executor)](
              const auth::HttpRequestView& request, transport::RouteReply reply) {
     const bool remove = request.path == "/ui/api/remove-client";
     if (!remove && request.path != "/ui/api/cancel-job") return false;
@@ -193,8 +199,8 @@ transport::RouteHandler make_action_route(const auth::RequestAuthenticator& auth
       return true;
     }
     const auto& parsed = std::get<Action>(action);
-    return remove ? remove_client(hub, executor, parsed, principal, std::move(reply))
-                  : cancel_job(hub, executor, parsed, principal, std::move(reply));
+    return remove ? remove_client(service, executor, parsed, principal, std::move(reply))
+                  : cancel_job(service, executor, parsed, principal, std::move(reply));
   };
 }
 

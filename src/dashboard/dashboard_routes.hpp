@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "auth/request_authenticator.hpp"
-#include "tools/delivery_hub.hpp"
+#include "delivery/bus_service.hpp"
 #include "transport/event_route.hpp"
 #include "transport/route_handler.hpp"
 
@@ -19,7 +19,7 @@ transport::RouteHandler make_page_route();
 
 // GET /ui/events: the dashboard's stream (DashboardFeed) for a bearer token.
 transport::EventRoute make_events_route(const auth::RequestAuthenticator& authenticator,
-                                        tools::DeliveryHub& hub);
+                                        delivery::BusService& service);
 
 // The dashboard's actions, POST with a bearer token and a JSON body (no
 // cookie is involved, so another site's page cannot make the browser send
@@ -30,7 +30,7 @@ transport::EventRoute make_events_route(const auth::RequestAuthenticator& authen
 //     update, sent to its originator as blender_job_update sends it.
 // Both answer {"status":"ok"}. They settle on `executor`.
 transport::RouteHandler make_action_route(const auth::RequestAuthenticator& authenticator,
-                                          tools::DeliveryHub& hub,
+                                          delivery::BusService& service,
                                           boost::asio::any_io_executor executor);
 
 }  // namespace blender_bus::dashboard

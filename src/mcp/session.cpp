@@ -62,7 +62,7 @@ double Session::last_activity_unix() const {
 
 void Session::end() {
   if (ended_.exchange(true)) return;
-  outbound_.close();
+  stream_signal_.close();
 }
 
 }  // namespace blender_bus::mcp

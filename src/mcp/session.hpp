@@ -9,11 +9,11 @@
 #include <string>
 
 #include "mcp/log_level.hpp"
-#include "mcp/outbound_queue.hpp"
+#include "mcp/stream_signal.hpp"
 
 namespace blender_bus::mcp {
 
-// One MCP session: who opened it, what was negotiated, and its outbound queue.
+// One MCP session: who opened it, what was negotiated, and its stream signal.
 // Knows no transport. Shared between the connections that use it, so every
 // member is thread-safe.
 class Session {
@@ -36,8 +36,8 @@ class Session {
 
   // The standalone stream's consumer slot; the records come from a
   // StreamSource.
-  OutboundQueue& outbound() { return outbound_; }
-  const OutboundQueue& outbound() const { return outbound_; }
+  StreamSignal& stream_signal() { return stream_signal_; }
+  const StreamSignal& stream_signal() const { return stream_signal_; }
 
   // Activity, for idle expiry and liveness.
   void touch();
@@ -64,7 +64,7 @@ class Session {
   std::atomic<bool> initialized_{false};
   std::atomic<bool> ended_{false};
   std::atomic<std::int64_t> last_activity_ns_;
-  OutboundQueue outbound_;
+  StreamSignal stream_signal_;
 };
 
 using SessionPtr = std::shared_ptr<Session>;

@@ -58,7 +58,7 @@ std::size_t SessionRegistry::expire_idle(std::chrono::steady_clock::time_point n
     std::lock_guard lock(mutex_);
     for (auto it = sessions_.begin(); it != sessions_.end();) {
       const auto& session = it->second;
-      const bool streaming = session->outbound().has_consumer();
+      const bool streaming = session->stream_signal().has_consumer();
       if (!streaming && now - session->last_activity() > limits_.idle_timeout) {
         expired.push_back(it->second);
         erase_locked(it++);

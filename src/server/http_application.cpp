@@ -19,6 +19,10 @@
 #include "auth/protected_resource_metadata.hpp"
 #include "bus/bus_manager.hpp"
 #include "dashboard/dashboard_routes.hpp"
+#include "delivery/bus_restore.hpp"
+#include "delivery/bus_service.hpp"
+#include "delivery/bus_stream_source.hpp"
+#include "delivery/store_journal.hpp"
 #include "mcp/dispatcher.hpp"
 #include "server/data_directory.hpp"
 #include "server/health_route.hpp"
@@ -28,9 +32,7 @@
 #include "store/database.hpp"
 #include "store/external_change_watch.hpp"
 #include "store/group_commit.hpp"
-#include "tools/bus_stream_source.hpp"
 #include "tools/bus_tools.hpp"
-#include "tools/store_journal.hpp"
 #include "transport/http_server.hpp"
 #include "transport/io_context_pool.hpp"
 #include "transport/mcp_endpoint.hpp"
@@ -102,13 +104,13 @@ void raise_descriptor_limit(std::size_t max_connections) {
 // their sessions (and so their streams); a deleted user's bus goes too, in
 // memory and in the store, so a namesake starts empty. Runs on a worker or
 // the store watch's thread.
-void act_on_user_change(const auth::UserChange& change, tools::DeliveryHub& hub) {
+void act_on_user_change(const auth::UserChange& change, delivery::BusService& service) {
   if (change.kind == auth::UserChange::Kind::removed) {
-    hub.forget_user(change.username);
+    service.forget_user(change.username);
     spdlog::info("user '{}' deleted: sessions ended, bus purged", change.username);
     return;
   }
-  const std::size_t ended = hub.sessions().end_user(change.username);
+  const std::size_t ended = service.sessions().end_user(change.username);
   spdlog::info("user '{}': tokens revoked, {} session(s) ended", change.username, ended);
 }
 
@@ -212,11 +214,11 @@ int run_http_server(ServeConfig config) {
   const metrics::ServerMetrics recorded;
   std::optional<store::BusStore> bus_store;
   std::optional<store::GroupCommit> group_commit;
-  std::optional<tools::StoreJournal> journal;
+  std::optional<delivery::StoreJournal> journal;
   if (config.durable) {
     bus_store.emplace(database);
     const store::BusSnapshot snapshot = bus_store->load();
-    tools::restore_buses(buses, snapshot);
+    delivery::restore_buses(buses, snapshot);
     spdlog::info("bus store: restored {} persistent client(s), {} record(s), {} open job(s)",
                  snapshot.clients.size(), snapshot.records.size(), snapshot.jobs.size());
     group_commit.emplace(*bus_store, [&recorded](std::chrono::nanoseconds elapsed) {
@@ -225,12 +227,12 @@ int run_http_server(ServeConfig config) {
     journal.emplace(*group_commit);
   }
   mcp::SessionRegistry sessions(config.sessions);
-  tools::DeliveryHub hub(buses, sessions, journal ? &*journal : nullptr, &recorded);
-  tools::BusStreamSource stream_source(hub);
+  delivery::BusService service(buses, sessions, journal ? &*journal : nullptr, &recorded);
+  delivery::BusStreamSource stream_source(service);
   mcp::ToolRegistry tools;
   mcp::ResourceRegistry resources;
   mcp::PromptRegistry prompts;
-  tools::register_bus_tools(tools, resources, prompts, hub);
+  tools::register_bus_tools(tools, resources, prompts, service);
   mcp::Dispatcher dispatcher(
       mcp::ServerIdentity{"blender-bus", BLENDER_BUS_VERSION, std::string(kBusInstructions)}, tools,
       resources, prompts);
@@ -244,9 +246,9 @@ int run_http_server(ServeConfig config) {
   std::vector<transport::RouteHandler> routes{
       make_health_route(buses),
       dashboard::make_page_route(),
-      dashboard::make_action_route(authenticator, hub, pool.first().get_executor()),
+      dashboard::make_action_route(authenticator, service, pool.first().get_executor()),
       make_metrics_route(authenticator,
-                         MetricsSources{recorded, tool_calls, buses, sessions, hub.presence(),
+                         MetricsSources{recorded, tool_calls, buses, sessions, service.presence(),
                                         [&auth_layer] { return auth_layer.login_failures(); }}),
       make_metadata_route(config.http.public_base_url),
       [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
@@ -254,13 +256,13 @@ int run_http_server(ServeConfig config) {
       },
   };
   auth_layer.directory().on_change(
-      [&hub](const auth::UserChange& change) { act_on_user_change(change, hub); });
+      [&service](const auth::UserChange& change) { act_on_user_change(change, service); });
   // `blender-bus user passwd|del` write the store from another process: once
   // a second the server looks whether anyone did, and acts within that.
   std::optional<store::ExternalChangeWatch> store_watch;
   store_watch.emplace(database, std::chrono::seconds(1),
                       [&auth_layer] { auth_layer.directory().sync(); });
-  http.start(endpoint, std::move(routes), {dashboard::make_events_route(authenticator, hub)});
+  http.start(endpoint, std::move(routes), {dashboard::make_events_route(authenticator, service)});
 
   asio::steady_timer sweeper(pool.first());
   schedule_idle_sweep(

@@ -8,29 +8,28 @@
 
 namespace blender_bus::tools {
 
-mcp::ResourceDefinition make_clients_resource(DeliveryHub& hub) {
+mcp::ResourceDefinition make_clients_resource(delivery::BusService& service) {
   return {
       "blender+blender://bus/clients",
       "bus-clients",
       "The clients on your bus: {\"user_id\",\"persistent\":[…],\"ephemeral\":[…]}.",
       "application/json",
-      sync_reader([&hub](mcp::CallContext& ctx) {
-        return blender_bus::json::to_text(
-            hub.buses().bus(ctx.user_id())->clients_resource(hub.presence()));
+      sync_reader([&service](mcp::CallContext& ctx) {
+        return blender_bus::json::to_text(service.clients_resource(ctx.user_id()));
       }),
       {"blender://bus/clients"},
   };
 }
 
-mcp::ResourceDefinition make_stats_resource(bus::BusManager& buses) {
+mcp::ResourceDefinition make_stats_resource(delivery::BusService& service) {
   return {
       "blender+blender://bus/stats",
       "bus-stats",
       "Counts for your bus: {\"user_id\",\"persistent_count\",\"ephemeral_count\","
       "\"pending_jobs_for_user\",\"dropped_records\",\"pending_records\"}.",
       "application/json",
-      sync_reader([&buses](mcp::CallContext& ctx) {
-        return blender_bus::json::to_text(buses.bus(ctx.user_id())->stats_resource());
+      sync_reader([&service](mcp::CallContext& ctx) {
+        return blender_bus::json::to_text(service.stats_resource(ctx.user_id()));
       }),
       {"blender://bus/stats"},
   };

@@ -11,7 +11,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-asio::awaitable<mcp::ToolResult> send_message(DeliveryHub& hub, mcp::CallContext& ctx,
+asio::awaitable<mcp::ToolResult> send_message(delivery::BusService& service, mcp::CallContext& ctx,
                                               const boost::json::object& args) {
   bus::SendRequest request;
   request.target_uuid = nullable_string_arg(args, "target_uuid");
@@ -19,16 +19,12 @@ asio::awaitable<mcp::ToolResult> send_message(DeliveryHub& hub, mcp::CallContext
   request.client_type = nullable_string_arg(args, "client_type");
   request.priority = priority_arg(args, "priority");
   request.from_uuid = nullable_string_arg(args, "from_uuid");
-  auto outcome = hub.buses().bus(ctx.user_id())->send(args.at("payload").as_object(), request);
-  if (!co_await hub.settle(ctx.user_id(), outcome)) {
-    co_return store_failure_result(
-        "the message could not be stored, so nobody received it; try again");
-  }
-  hub.count_send(outcome);
-  co_return to_tool_result(outcome);
+  co_return settled_result(
+      co_await service.send(ctx.user_id(), args.at("payload").as_object(), std::move(request)),
+      "the message could not be stored, so nobody received it; try again");
 }
 
-asio::awaitable<mcp::ToolResult> job_update(DeliveryHub& hub, mcp::CallContext& ctx,
+asio::awaitable<mcp::ToolResult> job_update(delivery::BusService& service, mcp::CallContext& ctx,
                                             const boost::json::object& args) {
   bus::JobUpdate update{string_arg(args, "job_id"),
                         string_arg(args, "status"),
@@ -37,20 +33,13 @@ asio::awaitable<mcp::ToolResult> job_update(DeliveryHub& hub, mcp::CallContext& 
                         nullable_number_arg(args, "progress"),
                         nullable_string_arg(args, "progress_message"),
                         ctx.session->id()};
-  auto outcome = hub.buses().bus(ctx.user_id())->job_update(update);
-  const bool stored = co_await hub.settle(ctx.user_id(), outcome);
-  // Every update (not only open/close) is news to a blender_job_status waiter.
-  hub.waiters().wake(Waiters::job_key(ctx.user_id(), update.job_id));
-  if (!stored) {
-    co_return store_failure_result(
-        "the job update could not be stored, so nobody received it; try again");
-  }
-  co_return to_tool_result(outcome);
+  co_return settled_result(co_await service.job_update(ctx.user_id(), std::move(update)),
+                           "the job update could not be stored, so nobody received it; try again");
 }
 
 }  // namespace
 
-mcp::ToolDefinition make_send_message_tool(DeliveryHub& hub) {
+mcp::ToolDefinition make_send_message_tool(delivery::BusService& service) {
   return {
       "blender_send_message",
       "Send a payload on your bus. Routing, first match wins: target_uuid (direct), group_id "
@@ -58,15 +47,15 @@ mcp::ToolDefinition make_send_message_tool(DeliveryHub& hub) {
       "(everyone but the sender). Pass from_uuid to get job updates back directly. Returns "
       "{\"status\":\"ok\",\"message_id\",\"job_id\",\"targets\",\"routing\"}; targets [] means "
       "nobody matched.",
-      send_message_schema(hub.buses().limits()),
-      [&hub](mcp::CallContext& ctx, const boost::json::object& args) {
-        return send_message(hub, ctx, args);
+      send_message_schema(service.limits()),
+      [&service](mcp::CallContext& ctx, const boost::json::object& args) {
+        return send_message(service, ctx, args);
       },
       mcp::text_result_output_schema(),
   };
 }
 
-mcp::ToolDefinition make_job_update_tool(DeliveryHub& hub) {
+mcp::ToolDefinition make_job_update_tool(delivery::BusService& service) {
   return {
       "blender_job_update",
       "Report a job's progress or result. Goes directly to the client that sent the job (when "
@@ -74,8 +63,8 @@ mcp::ToolDefinition make_job_update_tool(DeliveryHub& hub) {
       "the job. progress (0 to 1) and progress_message, when given, are passed on. Returns "
       "{\"status\":\"ok\",\"delivered\":\"direct\"|\"broadcast\",\"targets\"}.",
       job_update_schema(),
-      [&hub](mcp::CallContext& ctx, const boost::json::object& args) {
-        return job_update(hub, ctx, args);
+      [&service](mcp::CallContext& ctx, const boost::json::object& args) {
+        return job_update(service, ctx, args);
       },
       mcp::text_result_output_schema(),
   };

@@ -6,7 +6,6 @@
 
 #include "tools/bus_schemas.hpp"
 #include "tools/bus_tools.hpp"
-#include "tools/long_poll.hpp"
 #include "tools/tool_arguments.hpp"
 
 namespace blender_bus::tools {
@@ -35,74 +34,51 @@ json::value record_data(const std::string& text) {
   return record.at("params").at("data");
 }
 
-asio::awaitable<mcp::ToolResult> receive_messages(DeliveryHub& hub, mcp::CallContext& ctx,
-                                                  const json::object& args) {
+asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
+                                                  mcp::CallContext& ctx, const json::object& args) {
   const std::string uuid = string_arg(args, "client_uuid");
   const std::optional<std::uint64_t> after = uint_arg(args, "after");
   const std::size_t limit = static_cast<std::size_t>(uint_arg(args, "limit").value_or(100));
-  const auto wait = wait_of(args);
-  auto bus = hub.buses().bus(ctx.user_id());
-  if (!bus->find(uuid))
-    co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
-
-  if (wait.count() > 0) {
-    co_await wait_until(
-        hub.waiters(), Waiters::client_key(ctx.user_id(), uuid),
-        [&] { return bus->has_records_after(uuid, after); }, wait);
-  }
-  bus::PullRead read = bus->receive(uuid, after, limit);
-  if (!read.found)
-    co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
-  if (read.cursor) hub.cursors_moved(ctx.user_id(), {*read.cursor});
-  hub.count_delivered(read.items.size());
+  std::optional<bus::PullRead> read =
+      co_await service.receive(ctx.user_id(), uuid, after, limit, wait_of(args));
+  if (!read) co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
 
   json::array messages;
-  messages.reserve(read.items.size());
-  for (const auto& item : read.items) messages.push_back(record_data(*item.text));
+  messages.reserve(read->items.size());
+  for (const auto& item : read->items) messages.push_back(record_data(*item.text));
   json::object out;
   out["status"] = "ok";
   out["messages"] = std::move(messages);
-  out["next"] = read.next;
+  out["next"] = read->next;
   co_return mcp::ToolResult::json(std::move(out));
 }
 
-asio::awaitable<mcp::ToolResult> job_status(DeliveryHub& hub, mcp::CallContext& ctx,
+asio::awaitable<mcp::ToolResult> job_status(delivery::BusService& service, mcp::CallContext& ctx,
                                             const json::object& args) {
   const std::string job_id = string_arg(args, "job_id");
-  const auto wait = wait_of(args);
-  auto bus = hub.buses().bus(ctx.user_id());
-  std::optional<bus::JobState> state = bus->job_state(job_id);
-  // A finished job changes no more: answered at once, whenever the wait began.
-  if (wait.count() > 0 && !(state && bus::JobTracker::is_terminal(state->status))) {
-    const std::uint64_t seen = state ? state->version : 0;
-    co_await wait_until(
-        hub.waiters(), Waiters::job_key(ctx.user_id(), job_id),
-        [&] {
-          state = bus->job_state(job_id);
-          return state && state->version != seen;
-        },
-        wait);
-  }
-  if (!state) co_return mcp::ToolResult::json(error_result("job_not_found", "job_id", job_id));
+  std::optional<delivery::JobStatus> status =
+      co_await service.job_status(ctx.user_id(), job_id, wait_of(args));
+  if (!status) co_return mcp::ToolResult::json(error_result("job_not_found", "job_id", job_id));
+  const bus::JobState& state = status->state;
   json::object out;
   out["status"] = "ok";
-  out["job_id"] = state->job_id;
-  out["job_status"] = state->status;
-  out["result"] = state->result;
-  out["error"] = state->error;
-  if (state->originator.empty()) {
+  out["job_id"] = state.job_id;
+  out["job_status"] = state.status;
+  out["result"] = state.result;
+  out["error"] = state.error;
+  if (state.originator.empty()) {
     out["originator"] = nullptr;
   } else {
-    out["originator"] = state->originator;
+    out["originator"] = state.originator;
   }
-  out["open"] = bus->job_originator(job_id).has_value();
-  if (state->progress) {
-    out["progress"] = *state->progress;
+  out["open"] = status->open;
+  if (state.progress) {
+    out["progress"] = *state.progress;
   } else {
     out["progress"] = nullptr;
   }
-  if (state->progress_message) {
-    out["progress_message"] = *state->progress_message;
+  if (state.progress_message) {
+    out["progress_message"] = *state.progress_message;
   } else {
     out["progress_message"] = nullptr;
   }
@@ -111,22 +87,22 @@ asio::awaitable<mcp::ToolResult> job_status(DeliveryHub& hub, mcp::CallContext& 
 
 }  // namespace
 
-mcp::ToolDefinition make_receive_messages_tool(DeliveryHub& hub) {
+mcp::ToolDefinition make_receive_messages_tool(delivery::BusService& service) {
   return {
       "blender_receive_messages",
       "Pull a client's records instead of (or besides) holding a stream: returns "
       "{\"status\":\"ok\",\"messages\":[<record data>…],\"next\":<cursor>}. Pass next as "
       "`after` on the following call to acknowledge what you got; wait_seconds long-polls for "
       "the first record.",
-      receive_messages_schema(hub.buses().limits()),
-      [&hub](mcp::CallContext& ctx, const json::object& args) {
-        return receive_messages(hub, ctx, args);
+      receive_messages_schema(service.limits()),
+      [&service](mcp::CallContext& ctx, const json::object& args) {
+        return receive_messages(service, ctx, args);
       },
       mcp::text_result_output_schema(),
   };
 }
 
-mcp::ToolDefinition make_job_status_tool(DeliveryHub& hub) {
+mcp::ToolDefinition make_job_status_tool(delivery::BusService& service) {
   return {
       "blender_job_status",
       "A job's last known status: {\"status\":\"ok\",\"job_id\",\"job_status\",\"result\","
@@ -135,8 +111,8 @@ mcp::ToolDefinition make_job_status_tool(DeliveryHub& hub) {
       "With wait_seconds, answers when the status changes (or at the deadline); a finished job "
       "(completed, failed, cancelled) answers at once.",
       job_status_schema(),
-      [&hub](mcp::CallContext& ctx, const json::object& args) {
-        return job_status(hub, ctx, args);
+      [&service](mcp::CallContext& ctx, const json::object& args) {
+        return job_status(service, ctx, args);
       },
       mcp::text_result_output_schema(),
   };

@@ -15,4 +15,9 @@ mcp::ToolResult store_failure_result(std::string_view what) {
   return mcp::ToolResult::json(std::move(result), true);
 }
 
+mcp::ToolResult settled_result(const delivery::Settled& settled, std::string_view what_failed) {
+  if (!settled.stored) return store_failure_result(what_failed);
+  return to_tool_result(settled.outcome);
+}
+
 }  // namespace blender_bus::tools

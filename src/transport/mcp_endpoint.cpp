@@ -5,9 +5,9 @@
 #include <boost/json.hpp>
 
 #include "auth/protected_resource_metadata.hpp"
-#include "json/serializer.hpp"
 #include "mcp/incoming_payload.hpp"
 #include "mcp/protocol_version.hpp"
+#include "mcp/serve_payload.hpp"
 #include "transport/accept_header.hpp"
 #include "transport/header_excerpt.hpp"
 #include "transport/last_event_id.hpp"
@@ -210,23 +210,18 @@ asio::awaitable<bool> McpEndpoint::post(HttpStream& stream, const HttpRequest& r
                                          "Bad Request: Mcp-Session-Id header is required"));
   }
 
-  const auto executor = co_await asio::this_coro::executor;
-  json::array responses;
-  for (auto& message : payload.messages) {
-    auto response = co_await dispatcher_.handle(session, std::move(message), executor);
-    if (response) responses.push_back(std::move(*response));
-  }
-  if (initializing && !responses.empty() && responses[0].get_object().contains("error")) {
+  mcp::PayloadAnswer answer = co_await mcp::serve_payload(dispatcher_, session, std::move(payload),
+                                                          co_await asio::this_coro::executor);
+  if (answer.initialize_failed) {
     sessions_.end(session->id());  // a failed initialize leaves no session behind
     session.reset();
   }
 
-  if (responses.empty()) {
+  if (answer.body.empty()) {
     HttpResponse accepted_response = make_json_response(request, http::status::accepted, "");
     co_return co_await reply(std::move(accepted_response));
   }
-  const std::string body = payload.is_batch ? blender_bus::json::to_text(responses)
-                                            : blender_bus::json::to_text(responses.front());
+  const std::string& body = answer.body;
   if (accepted.json) {
     HttpResponse response = make_json_response(request, http::status::ok, body);
     if (session) response.set("Mcp-Session-Id", session->id());
@@ -262,7 +257,7 @@ asio::awaitable<bool> McpEndpoint::get(std::shared_ptr<HttpStream> stream,
           options_.write_timeout);
     }
   }
-  co_await run_sse_stream(stream, request, session, source_, options_);
+  co_await SseStream::serve(stream, request, session, source_, options_);
   co_return false;
 }
 

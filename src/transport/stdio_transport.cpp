@@ -9,9 +9,9 @@
 #include <ostream>
 #include <vector>
 
-#include "json/serializer.hpp"
 #include "mcp/incoming_payload.hpp"
 #include "mcp/protocol_version.hpp"
+#include "mcp/serve_payload.hpp"
 
 namespace blender_bus::transport {
 
@@ -36,15 +36,10 @@ void StdioTransport::write_line(const std::string& line) {
 
 // A member coroutine, not a capturing lambda: a lambda's captures would die
 // with the temporary closure while the coroutine still runs.
-asio::awaitable<void> StdioTransport::serve_payload(mcp::IncomingPayload payload) {
-  json::array responses;
-  for (auto& message : payload.messages) {
-    auto response = co_await dispatcher_.handle(session_, std::move(message), io_.get_executor());
-    if (response) responses.push_back(std::move(*response));
-  }
-  if (responses.empty()) co_return;
-  write_line(payload.is_batch ? blender_bus::json::to_text(responses)
-                              : blender_bus::json::to_text(responses.front()));
+asio::awaitable<void> StdioTransport::serve_line(mcp::IncomingPayload payload) {
+  mcp::PayloadAnswer answer =
+      co_await mcp::serve_payload(dispatcher_, session_, std::move(payload), io_.get_executor());
+  if (!answer.body.empty()) write_line(answer.body);
 }
 
 void StdioTransport::run() {
@@ -65,7 +60,7 @@ void StdioTransport::run() {
       continue;
     }
     in_flight.push_back(asio::co_spawn(
-        io_, serve_payload(std::get<mcp::IncomingPayload>(std::move(parsed))), asio::use_future));
+        io_, serve_line(std::get<mcp::IncomingPayload>(std::move(parsed))), asio::use_future));
     // Drop finished futures so a long session does not accumulate them.
     std::erase_if(in_flight, [](std::future<void>& f) {
       return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;

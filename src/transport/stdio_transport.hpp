@@ -23,7 +23,8 @@ class StdioTransport {
   void run();
 
  private:
-  boost::asio::awaitable<void> serve_payload(mcp::IncomingPayload payload);
+  // Serves one line's payload and writes its answer as one line.
+  boost::asio::awaitable<void> serve_line(mcp::IncomingPayload payload);
   void write_line(const std::string& line);
 
   boost::asio::io_context& io_;

@@ -9,19 +9,19 @@
 #include <string_view>
 
 #include "bus/bus_manager.hpp"
+#include "delivery/bus_service.hpp"
+#include "delivery/bus_stream_source.hpp"
 #include "fuzz_check.hpp"
 #include "mcp/prompt_registry.hpp"
 #include "mcp/resource_registry.hpp"
 #include "mcp/session_registry.hpp"
 #include "mcp/tool_registry.hpp"
-#include "tools/bus_stream_source.hpp"
 #include "tools/bus_tools.hpp"
-#include "tools/delivery_hub.hpp"
 
 namespace blender_bus::fuzz {
 
 // The server's bus in memory, as the composition root wires it (without the
-// store): the real tools, resources and prompt on a real hub. Made fresh for
+// store): the real tools, resources and prompt on a real bus service. Made fresh for
 // each input, so that a crash replays from its input alone. The clock and the
 // random source are fixed for the same reason.
 struct BusWorld {
@@ -32,14 +32,14 @@ struct BusWorld {
                           for (auto& b : out) b = static_cast<unsigned char>(random_counter++);
                         }};
   mcp::SessionRegistry sessions{mcp::SessionLimits{}};
-  tools::DeliveryHub hub{buses, sessions};
-  tools::BusStreamSource source{hub};
+  delivery::BusService service{buses, sessions};
+  delivery::BusStreamSource source{service};
   mcp::ToolRegistry tools;
   mcp::ResourceRegistry resources;
   mcp::PromptRegistry prompts;
   boost::asio::io_context io{1};
 
-  BusWorld() { tools::register_bus_tools(tools, resources, prompts, hub); }
+  BusWorld() { tools::register_bus_tools(tools, resources, prompts, service); }
 
   // Runs a handler's coroutine to its end on this world's one thread.
   template <typename T>

@@ -7,9 +7,9 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
+#include "delivery/bus_stream_source.hpp"
 #include "mcp/dispatcher.hpp"
 #include "tool_call_support.hpp"
-#include "tools/bus_stream_source.hpp"
 
 namespace blender_bus::tools {
 namespace {
@@ -20,7 +20,7 @@ using Strings = std::vector<std::string>;
 class BusToolsTest : public ::testing::Test {
  protected:
   BusToolsTest() {
-    register_bus_tools(tools_, resources_, prompts_, hub_);
+    register_bus_tools(tools_, resources_, prompts_, service_);
     llm_ = sessions_.create("alice");
     blender_ = sessions_.create("alice");
   }
@@ -65,8 +65,8 @@ class BusToolsTest : public ::testing::Test {
                            for (auto& b : out) b = static_cast<unsigned char>(random_counter_++);
                          }};
   mcp::SessionRegistry sessions_{mcp::SessionLimits{}};
-  DeliveryHub hub_{buses_, sessions_};
-  BusStreamSource source_{hub_};
+  delivery::BusService service_{buses_, sessions_};
+  delivery::BusStreamSource source_{service_};
   mcp::ToolRegistry tools_;
   mcp::ResourceRegistry resources_;
   mcp::PromptRegistry prompts_;

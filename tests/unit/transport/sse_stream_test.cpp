@@ -105,7 +105,7 @@ TEST(SseStream, ARecordHalfWrittenByTheWakerIsFinishedBeforeTheKeepAlive) {
   HttpOptions options;
   options.keep_alive_interval = 1s;
   HttpRequest request{http::verb::get, "/mcp", 11};
-  asio::co_spawn(io, run_sse_stream(stream, request, session, source, options), asio::detached);
+  asio::co_spawn(io, SseStream::serve(stream, request, session, source, options), asio::detached);
   std::thread runner([&] { io.run(); });
 
   std::string received;
@@ -131,7 +131,7 @@ TEST(SseStream, ARecordHalfWrittenByTheWakerIsFinishedBeforeTheKeepAlive) {
     auto first = std::make_shared<asio::steady_timer>(io, std::chrono::steady_clock::now());
     first->async_wait([&, first](boost::system::error_code) {
       source.add(1, record);
-      session->outbound().wake();  // on the stream's thread: deliver_now writes part of it
+      session->stream_signal().wake();  // on the stream's thread: deliver_now writes part of it
     });
     // Hold the thread until the keep-alive timer has expired too.
     std::this_thread::sleep_for(options.keep_alive_interval + 500ms);

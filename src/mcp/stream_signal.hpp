@@ -6,11 +6,12 @@
 
 namespace blender_bus::mcp {
 
-// The session's outbound signal (DESIGN.md: bus -> inbox -> stream writer):
-// the records themselves wait in the bus's inboxes (a StreamSource); this
-// holds the one consumer (a stream writer) that pulls them and wakes it when
-// there is something new. Thread-safe: any thread may wake; one consumer.
-class OutboundQueue {
+// A session's signal to its stream (DESIGN.md: bus -> inbox -> stream writer):
+// it holds no records (they wait in the bus's inboxes, read through a
+// StreamSource), only the one consumer that pulls them (a stream writer,
+// transport's SseStream) and its waker, called when there is something new.
+// Thread-safe: any thread may wake; one consumer.
+class StreamSignal {
  public:
   // A consumer attaches with a waker, called (on the waking thread, lock not
   // held) when records arrive or when the consumer must stop. Attaching

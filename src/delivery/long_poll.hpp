@@ -5,9 +5,9 @@
 #include <functional>
 #include <string>
 
-#include "tools/waiters.hpp"
+#include "delivery/waiters.hpp"
 
-namespace blender_bus::tools {
+namespace blender_bus::delivery {
 
 // Waits until `ready()` holds or `timeout` passes, re-checking each time
 // `key` is woken on `waiters` (an asio timer, cancelled by the wake: no sleep
@@ -17,4 +17,4 @@ boost::asio::awaitable<bool> wait_until(Waiters& waiters, std::string key,
                                         std::function<bool()> ready,
                                         std::chrono::milliseconds timeout);
 
-}  // namespace blender_bus::tools
+}  // namespace blender_bus::delivery

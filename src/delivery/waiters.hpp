@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace blender_bus::tools {
+namespace blender_bus::delivery {
 
 // Long-polls waiting for something on a bus (a client's inbox, a job's state),
 // by key. A bus change wakes the key's waiters; a waiter registers before it
@@ -35,4 +35,4 @@ class Waiters {
   std::uint64_t next_id_ = 1;
 };
 
-}  // namespace blender_bus::tools
+}  // namespace blender_bus::delivery

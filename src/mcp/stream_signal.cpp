@@ -1,15 +1,15 @@
-#include "mcp/outbound_queue.hpp"
+#include "mcp/stream_signal.hpp"
 
 namespace blender_bus::mcp {
 
-OutboundQueue::Waker OutboundQueue::take_waker_locked() {
+StreamSignal::Waker StreamSignal::take_waker_locked() {
   Waker waker = std::move(waker_);
   waker_ = nullptr;
   consumer_token_ = 0;
   return waker;
 }
 
-std::uint64_t OutboundQueue::attach(Waker waker) {
+std::uint64_t StreamSignal::attach(Waker waker) {
   Waker previous;
   std::uint64_t token = 0;
   {
@@ -25,27 +25,27 @@ std::uint64_t OutboundQueue::attach(Waker waker) {
   return token;
 }
 
-void OutboundQueue::detach(std::uint64_t token) {
+void StreamSignal::detach(std::uint64_t token) {
   std::lock_guard lock(mutex_);
   if (token != 0 && token == consumer_token_) take_waker_locked();
 }
 
-bool OutboundQueue::is_current(std::uint64_t token) const {
+bool StreamSignal::is_current(std::uint64_t token) const {
   std::lock_guard lock(mutex_);
   return token != 0 && token == consumer_token_ && !closed_;
 }
 
-bool OutboundQueue::has_consumer() const {
+bool StreamSignal::has_consumer() const {
   std::lock_guard lock(mutex_);
   return consumer_token_ != 0;
 }
 
-bool OutboundQueue::ever_attached() const {
+bool StreamSignal::ever_attached() const {
   std::lock_guard lock(mutex_);
   return ever_attached_;
 }
 
-void OutboundQueue::wake() {
+void StreamSignal::wake() {
   Waker to_wake;
   {
     std::lock_guard lock(mutex_);
@@ -54,7 +54,7 @@ void OutboundQueue::wake() {
   if (to_wake) to_wake();
 }
 
-void OutboundQueue::close() {
+void StreamSignal::close() {
   Waker to_wake;
   {
     std::lock_guard lock(mutex_);
@@ -64,7 +64,7 @@ void OutboundQueue::close() {
   if (to_wake) to_wake();
 }
 
-bool OutboundQueue::closed() const {
+bool StreamSignal::closed() const {
   std::lock_guard lock(mutex_);
   return closed_;
 }

@@ -8,7 +8,7 @@
 #include "bus/inbox_read.hpp"
 #include "bus/outcome.hpp"
 
-namespace blender_bus::tools {
+namespace blender_bus::delivery {
 
 // Where the durable part of the buses goes (SPEC §9): persistent clients, their
 // inbox records, the per-user sequence and open jobs. Writes are batched; a
@@ -36,4 +36,4 @@ class BusJournal {
   virtual void forget_user(std::string_view user_id) = 0;
 };
 
-}  // namespace blender_bus::tools
+}  // namespace blender_bus::delivery

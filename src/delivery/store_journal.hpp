@@ -4,12 +4,11 @@
 #include <string>
 #include <unordered_map>
 
-#include "bus/bus_manager.hpp"
+#include "delivery/bus_journal.hpp"
 #include "store/bus_rows.hpp"
 #include "store/group_commit.hpp"
-#include "tools/bus_journal.hpp"
 
-namespace blender_bus::tools {
+namespace blender_bus::delivery {
 
 // The BusJournal over the SQLite store's group commit: persistent clients,
 // their records, open jobs and each user's sequence (SPEC §9). Ephemeral
@@ -39,9 +38,4 @@ class StoreJournal final : public BusJournal {
   std::unordered_map<std::string, std::uint64_t> journaled_sequence_;  // by user
 };
 
-// Puts the durable state back on the buses at start: persistent clients
-// (offline, unbound) with their inboxes, each user's sequence (moved
-// StoreJournal::kSequenceGap ahead), open jobs.
-void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot);
-
-}  // namespace blender_bus::tools
+}  // namespace blender_bus::delivery

@@ -3,9 +3,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 
-#include "tools/bus_journal.hpp"
+#include "delivery/bus_journal.hpp"
 
-namespace blender_bus::tools {
+namespace blender_bus::delivery {
 
 // Suspends the calling coroutine until the journal batch of `ticket` is
 // committed (no thread blocks: the journal posts the resumption to the
@@ -13,4 +13,4 @@ namespace blender_bus::tools {
 // durable) or no journal returns at once.
 boost::asio::awaitable<bool> await_durable(BusJournal* journal, std::uint64_t ticket);
 
-}  // namespace blender_bus::tools
+}  // namespace blender_bus::delivery

@@ -1,4 +1,4 @@
-#include "tools/durable_wait.hpp"
+#include "delivery/durable_wait.hpp"
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -6,7 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 
-namespace blender_bus::tools {
+namespace blender_bus::delivery {
 
 namespace asio = boost::asio;
 
@@ -41,4 +41,4 @@ asio::awaitable<bool> await_durable(BusJournal* journal, std::uint64_t ticket) {
   co_return co_await async_durable(*journal, ticket, asio::use_awaitable);
 }
 
-}  // namespace blender_bus::tools
+}  // namespace blender_bus::delivery

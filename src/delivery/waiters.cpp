@@ -1,8 +1,8 @@
-#include "tools/waiters.hpp"
+#include "delivery/waiters.hpp"
 
 #include <vector>
 
-namespace blender_bus::tools {
+namespace blender_bus::delivery {
 
 std::string Waiters::client_key(std::string_view user_id, std::string_view client_uuid) {
   std::string key("c:");
@@ -52,4 +52,4 @@ std::size_t Waiters::size() const {
   return count_.load();
 }
 
-}  // namespace blender_bus::tools
+}  // namespace blender_bus::delivery

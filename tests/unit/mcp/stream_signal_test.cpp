@@ -1,12 +1,12 @@
-#include "mcp/outbound_queue.hpp"
+#include "mcp/stream_signal.hpp"
 
 #include <gtest/gtest.h>
 
 namespace blender_bus::mcp {
 namespace {
 
-TEST(OutboundQueue, WakeReachesTheAttachedConsumerOnly) {
-  OutboundQueue q;
+TEST(StreamSignal, WakeReachesTheAttachedConsumerOnly) {
+  StreamSignal q;
   q.wake();  // nobody attached: nothing happens
   int woken = 0;
   const auto token = q.attach([&] { ++woken; });
@@ -22,8 +22,8 @@ TEST(OutboundQueue, WakeReachesTheAttachedConsumerOnly) {
   EXPECT_EQ(woken, 2);
 }
 
-TEST(OutboundQueue, ASecondConsumerReplacesAndWakesTheFirst) {
-  OutboundQueue q;
+TEST(StreamSignal, ASecondConsumerReplacesAndWakesTheFirst) {
+  StreamSignal q;
   int first_woken = 0;
   const auto first = q.attach([&] { ++first_woken; });
   const auto second = q.attach([] {});
@@ -34,8 +34,8 @@ TEST(OutboundQueue, ASecondConsumerReplacesAndWakesTheFirst) {
   EXPECT_TRUE(q.is_current(second));
 }
 
-TEST(OutboundQueue, CloseStopsTheConsumerForGood) {
-  OutboundQueue q;
+TEST(StreamSignal, CloseStopsTheConsumerForGood) {
+  StreamSignal q;
   EXPECT_FALSE(q.ever_attached());
   int woken = 0;
   const auto token = q.attach([&] { ++woken; });

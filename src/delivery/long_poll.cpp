@@ -1,4 +1,4 @@
-#include "tools/long_poll.hpp"
+#include "delivery/long_poll.hpp"
 
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -8,7 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 
-namespace blender_bus::tools {
+namespace blender_bus::delivery {
 
 namespace asio = boost::asio;
 
@@ -36,4 +36,4 @@ asio::awaitable<bool> wait_until(Waiters& waiters, std::string key, std::functio
   co_return ok;
 }
 
-}  // namespace blender_bus::tools
+}  // namespace blender_bus::delivery

@@ -1,12 +1,12 @@
-#include "tools/bus_stream_source.hpp"
+#include "delivery/bus_stream_source.hpp"
 
-#include "tools/log_level_of.hpp"
+#include "delivery/log_level_of.hpp"
 
-namespace blender_bus::tools {
+namespace blender_bus::delivery {
 
 std::optional<mcp::StreamSource::ResumeError> BusStreamSource::resume(const mcp::Session& session,
                                                                       std::uint64_t last_event_id) {
-  auto bus = hub_.buses().find(session.user_id());
+  auto bus = service_.buses().find(session.user_id());
   if (!bus) {
     if (last_event_id == 0) return std::nullopt;
     return ResumeError::not_issued;
@@ -20,13 +20,13 @@ std::optional<mcp::StreamSource::ResumeError> BusStreamSource::resume(const mcp:
     case bus::ResumeResult::ok:
       break;
   }
-  hub_.cursors_moved(session.user_id(), changed);
+  service_.cursors_moved(session.user_id(), changed);
   return std::nullopt;
 }
 
 mcp::StreamBatch BusStreamSource::next(const mcp::Session& session, std::size_t limit) {
   mcp::StreamBatch batch;
-  auto bus = hub_.buses().find(session.user_id());
+  auto bus = service_.buses().find(session.user_id());
   if (!bus) return batch;
   bus::SessionRead read = bus->read_session(session.id(), limit);
   batch.events.reserve(read.items.size());
@@ -45,13 +45,13 @@ mcp::StreamBatch BusStreamSource::next(const mcp::Session& session, std::size_t 
 }
 
 void BusStreamSource::delivered(const mcp::Session& session, const mcp::StreamBatch& batch) {
-  hub_.count_delivered(batch.events.size());
-  auto bus = hub_.buses().find(session.user_id());
+  service_.count_delivered(batch.events.size());
+  auto bus = service_.buses().find(session.user_id());
   if (!bus) return;
   std::vector<bus::InboxProgress> progress;
   progress.reserve(batch.progress.size());
   for (const auto& p : batch.progress) progress.push_back({p.key, p.through});
-  hub_.cursors_moved(session.user_id(), bus->mark_delivered(progress, session.id()));
+  service_.cursors_moved(session.user_id(), bus->mark_delivered(progress, session.id()));
 }
 
-}  // namespace blender_bus::tools
+}  // namespace blender_bus::delivery
