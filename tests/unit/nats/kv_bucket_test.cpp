@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "nats/provisioner.hpp"
+#include "nats_server_test.hpp"
 #include "nats_servers.hpp"
 
 namespace blender_bus::nats {
@@ -18,15 +19,10 @@ using testing::NatsServers;
 using testing::numbered;
 using testing::run_coroutine;
 
-class KvBucketTest : public ::testing::Test {
+class KvBucketTest : public testing::NatsServerTest {
  protected:
   void SetUp() override {
-    if (!NatsServers::available()) {
-      GTEST_SKIP() << "nats-server is not installed (apt-get install nats-server; scripts/test "
-                      "installs it)";
-    }
-    servers_ = std::make_unique<NatsServers>(1);
-    connection_ = std::make_unique<Connection>(servers_->options());
+    if (!start_servers(1)) return;
     Provisioner(*connection_).ensure_bucket(KvSpec{"DIR", 5});
     publisher_ = std::make_unique<Publisher>(*connection_);
     bucket_ = std::make_unique<KvBucket>(*connection_, *publisher_, pool_, "DIR");

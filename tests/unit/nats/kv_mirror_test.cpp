@@ -9,6 +9,7 @@
 
 #include "nats/kv_bucket.hpp"
 #include "nats/provisioner.hpp"
+#include "nats_server_test.hpp"
 #include "nats_servers.hpp"
 
 namespace blender_bus::nats {
@@ -50,15 +51,10 @@ class Changes {
   int loaded_calls_ = 0;
 };
 
-class KvMirrorTest : public ::testing::Test {
+class KvMirrorTest : public testing::NatsServerTest {
  protected:
   void start(int servers, int replicas) {
-    if (!NatsServers::available()) {
-      GTEST_SKIP() << "nats-server is not installed (apt-get install nats-server; scripts/test "
-                      "installs it)";
-    }
-    servers_ = std::make_unique<NatsServers>(servers);
-    connection_ = std::make_unique<Connection>(servers_->options());
+    if (!start_servers(servers)) return;
     KvSpec spec{"DIR"};
     spec.replicas = replicas;
     Provisioner(*connection_).ensure_bucket(spec);

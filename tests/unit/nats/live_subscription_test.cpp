@@ -12,6 +12,7 @@
 
 #include "nats/provisioner.hpp"
 #include "nats/publisher.hpp"
+#include "nats_server_test.hpp"
 #include "nats_servers.hpp"
 
 namespace blender_bus::nats {
@@ -53,15 +54,10 @@ class Received {
   std::vector<Seen> seen_;
 };
 
-class LiveSubscriptionTest : public ::testing::Test {
+class LiveSubscriptionTest : public testing::NatsServerTest {
  protected:
   void SetUp() override {
-    if (!NatsServers::available()) {
-      GTEST_SKIP() << "nats-server is not installed (apt-get install nats-server; scripts/test "
-                      "installs it)";
-    }
-    servers_ = std::make_unique<NatsServers>(1);
-    connection_ = std::make_unique<Connection>(servers_->options());
+    if (!start_servers(1)) return;
     StreamSpec spec;
     spec.name = "RECORDS";
     spec.subjects = {"rec.>"};

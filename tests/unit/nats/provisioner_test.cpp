@@ -7,6 +7,7 @@
 
 #include "nats/nats_error.hpp"
 #include "nats/provision_error.hpp"
+#include "nats_server_test.hpp"
 #include "nats_servers.hpp"
 
 namespace blender_bus::nats {
@@ -38,15 +39,10 @@ std::string provision_error(F fn) {
   return "";
 }
 
-class ProvisionerTest : public ::testing::Test {
+class ProvisionerTest : public testing::NatsServerTest {
  protected:
   void start(int servers) {
-    if (!NatsServers::available()) {
-      GTEST_SKIP() << "nats-server is not installed (apt-get install nats-server; scripts/test "
-                      "installs it)";
-    }
-    servers_ = std::make_unique<NatsServers>(servers);
-    connection_ = std::make_unique<Connection>(servers_->options());
+    if (!start_servers(servers)) return;
   }
 
   jsStreamInfo* info(const char* name) {

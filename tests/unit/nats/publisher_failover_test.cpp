@@ -13,6 +13,7 @@
 #include "nats/provisioner.hpp"
 #include "nats/publisher.hpp"
 #include "nats/stream_reader.hpp"
+#include "nats_server_test.hpp"
 #include "nats_servers.hpp"
 
 namespace blender_bus::nats {
@@ -23,15 +24,10 @@ using testing::NatsServers;
 using testing::numbered;
 using testing::run_coroutine;
 
-class PublisherFailoverTest : public ::testing::Test {
+class PublisherFailoverTest : public testing::NatsServerTest {
  protected:
   void SetUp() override {
-    if (!NatsServers::available()) {
-      GTEST_SKIP() << "nats-server is not installed (apt-get install nats-server; scripts/test "
-                      "installs it)";
-    }
-    servers_ = std::make_unique<NatsServers>(3);
-    connection_ = std::make_unique<Connection>(servers_->options());
+    if (!start_servers(3)) return;
     StreamSpec spec;
     spec.name = "REC";
     spec.subjects = {"rec.>"};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nats/provisioner.hpp"
+#include "nats_server_test.hpp"
 #include "nats_servers.hpp"
 
 namespace blender_bus::nats {
@@ -28,15 +29,10 @@ std::uint64_t stored_messages(Connection& connection, const char* stream) {
   return count;
 }
 
-class PublisherTest : public ::testing::Test {
+class PublisherTest : public testing::NatsServerTest {
  protected:
   void SetUp() override {
-    if (!NatsServers::available()) {
-      GTEST_SKIP() << "nats-server is not installed (apt-get install nats-server; scripts/test "
-                      "installs it)";
-    }
-    servers_ = std::make_unique<NatsServers>(1);
-    connection_ = std::make_unique<Connection>(servers_->options());
+    if (!start_servers(1)) return;
     StreamSpec spec;
     spec.name = "PUB";
     spec.subjects = {"pub.>"};

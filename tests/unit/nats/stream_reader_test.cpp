@@ -9,6 +9,7 @@
 #include "nats/nats_error.hpp"
 #include "nats/provisioner.hpp"
 #include "nats/publisher.hpp"
+#include "nats_server_test.hpp"
 #include "nats_servers.hpp"
 
 namespace blender_bus::nats {
@@ -24,15 +25,10 @@ std::vector<std::string> data_of(const std::vector<Message>& messages) {
   return out;
 }
 
-class StreamReaderTest : public ::testing::Test {
+class StreamReaderTest : public testing::NatsServerTest {
  protected:
   void SetUp() override {
-    if (!NatsServers::available()) {
-      GTEST_SKIP() << "nats-server is not installed (apt-get install nats-server; scripts/test "
-                      "installs it)";
-    }
-    servers_ = std::make_unique<NatsServers>(1);
-    connection_ = std::make_unique<Connection>(servers_->options());
+    if (!start_servers(1)) return;
     StreamSpec spec;
     spec.name = "RECORDS";
     spec.subjects = {"rec.>"};
