@@ -34,8 +34,6 @@ class KvBucketTest : public testing::NatsServerTest {
   }
 
   BlockingPool pool_{2};
-  std::unique_ptr<NatsServers> servers_;
-  std::unique_ptr<Connection> connection_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<KvBucket> bucket_;
 };

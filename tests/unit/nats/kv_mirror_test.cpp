@@ -63,8 +63,6 @@ class KvMirrorTest : public testing::NatsServerTest {
   }
 
   BlockingPool pool_{2};
-  std::unique_ptr<NatsServers> servers_;
-  std::unique_ptr<Connection> connection_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<KvBucket> bucket_;
 };

@@ -65,8 +65,6 @@ class LiveSubscriptionTest : public testing::NatsServerTest {
     Provisioner(*connection_).ensure_stream(spec);
   }
 
-  std::unique_ptr<NatsServers> servers_;
-  std::unique_ptr<Connection> connection_;
 };
 
 TEST_F(LiveSubscriptionTest, RepublishedRecordsCarryTheirSequenceAndTheSubjectsPrevious) {

@@ -52,8 +52,6 @@ class ProvisionerTest : public testing::NatsServerTest {
     return info;
   }
 
-  std::unique_ptr<NatsServers> servers_;
-  std::unique_ptr<Connection> connection_;
   std::vector<std::unique_ptr<jsStreamInfo, void (*)(jsStreamInfo*)>> infos_;
 };
 

@@ -52,8 +52,6 @@ class PublisherFailoverTest : public testing::NatsServerTest {
     return count;
   }
 
-  std::unique_ptr<NatsServers> servers_;
-  std::unique_ptr<Connection> connection_;
 };
 
 TEST_F(PublisherFailoverTest, EveryAckedMessageIsStoredOnceThroughALeaderKill) {

@@ -39,8 +39,6 @@ class PublisherTest : public testing::NatsServerTest {
     Provisioner(*connection_).ensure_stream(spec);
   }
 
-  std::unique_ptr<NatsServers> servers_;
-  std::unique_ptr<Connection> connection_;
 };
 
 TEST_F(PublisherTest, ABatchIsAckedWithOneSequencePerMessage) {

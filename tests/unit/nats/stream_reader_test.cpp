@@ -45,8 +45,6 @@ class StreamReaderTest : public testing::NatsServerTest {
     }
   }
 
-  std::unique_ptr<NatsServers> servers_;
-  std::unique_ptr<Connection> connection_;
 };
 
 TEST_F(StreamReaderTest, ReadsOneSubjectAfterACursorUpToABound) {
