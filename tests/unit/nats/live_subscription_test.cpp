@@ -64,7 +64,6 @@ class LiveSubscriptionTest : public testing::NatsServerTest {
     spec.republish = StreamSpec::RePublish{"rec.>", "live.>", false};
     Provisioner(*connection_).ensure_stream(spec);
   }
-
 };
 
 TEST_F(LiveSubscriptionTest, RepublishedRecordsCarryTheirSequenceAndTheSubjectsPrevious) {

@@ -51,7 +51,6 @@ class PublisherFailoverTest : public testing::NatsServerTest {
     jsStreamInfo_Destroy(info);
     return count;
   }
-
 };
 
 TEST_F(PublisherFailoverTest, EveryAckedMessageIsStoredOnceThroughALeaderKill) {

@@ -38,7 +38,6 @@ class PublisherTest : public testing::NatsServerTest {
     spec.subjects = {"pub.>"};
     Provisioner(*connection_).ensure_stream(spec);
   }
-
 };
 
 TEST_F(PublisherTest, ABatchIsAckedWithOneSequencePerMessage) {

@@ -44,7 +44,6 @@ class StreamReaderTest : public testing::NatsServerTest {
       ASSERT_EQ(result.sequence, static_cast<std::uint64_t>(i));
     }
   }
-
 };
 
 TEST_F(StreamReaderTest, ReadsOneSubjectAfterACursorUpToABound) {
