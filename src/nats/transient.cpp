@@ -9,6 +9,9 @@ bool is_transient(natsStatus status, int js_code) {
     case NATS_CONNECTION_DISCONNECTED:
     case NATS_NOT_YET_CONNECTED:
     case NATS_INSUFFICIENT_BUFFER:
+    // A write to the socket failed (EPIPE as the server it spoke to died):
+    // the connection reconnects and a retry goes to another server.
+    case NATS_IO_ERROR:
       return true;
     default:
       break;

@@ -14,7 +14,8 @@ namespace blender_bus::nats {
 // Whether a failure is one that the same request may cure when repeated a
 // little later: no answer in time (a lost ack, a leader that died), no
 // responders (no stream leader while RAFT elects one: 4-9 s in 2.9), the
-// connection lost or not made yet, the reconnect buffer full, or JetStream
+// connection lost or not made yet, a failed socket write (the server died
+// under it), the reconnect buffer full, or JetStream
 // "temporarily unavailable" (no meta leader yet).
 bool is_transient(natsStatus status, int js_code);
 

@@ -58,28 +58,31 @@ asio::awaitable<std::optional<auth::HttpReply>> answer_route(
   }
   if (ready) co_return ready;
 
+  // A named initiation, not a temporary in the co_await expression: GCC 12
+  // destroys such a temporary lambda twice (once at the end of the
+  // expression, once with the frame), and a second release of `pending`
+  // reads a freed control block (ASan, heap-use-after-free).
+  auto initiation = [pending = std::move(pending)](auto handler) {
+    const auto executor = asio::get_associated_executor(handler);
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    auto resume = [executor, shared](auth::HttpReply reply) {
+      asio::post(executor,
+                 [shared, reply = std::move(reply)]() mutable { (*shared)(std::move(reply)); });
+    };
+    std::optional<auth::HttpReply> arrived;
+    {
+      std::lock_guard lock(pending->mutex);
+      if (pending->reply) {
+        arrived = std::move(pending->reply);
+      } else {
+        pending->resume = resume;
+      }
+    }
+    if (arrived) resume(std::move(*arrived));
+  };
   auth::HttpReply later =
       co_await asio::async_initiate<decltype(asio::use_awaitable), void(auth::HttpReply)>(
-          [pending = std::move(pending)](auto handler) {
-            const auto executor = asio::get_associated_executor(handler);
-            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-            auto resume = [executor, shared](auth::HttpReply reply) {
-              asio::post(executor, [shared, reply = std::move(reply)]() mutable {
-                (*shared)(std::move(reply));
-              });
-            };
-            std::optional<auth::HttpReply> arrived;
-            {
-              std::lock_guard lock(pending->mutex);
-              if (pending->reply) {
-                arrived = std::move(pending->reply);
-              } else {
-                pending->resume = resume;
-              }
-            }
-            if (arrived) resume(std::move(*arrived));
-          },
-          asio::use_awaitable);
+          std::move(initiation), asio::use_awaitable);
   co_return later;
 }
 
