@@ -414,7 +414,7 @@ std::vector<JobState> UserMessageBus::latest_jobs(std::size_t limit) const {
 }
 
 std::vector<ClientInfo> UserMessageBus::clients(const PresenceLookup& presence) const {
-  Snapshot s = snapshot(presence);
+  ClientSnapshot s = snapshot(presence);
   std::vector<ClientInfo> out = std::move(s.persistent);
   out.insert(out.end(), std::make_move_iterator(s.ephemeral.begin()),
              std::make_move_iterator(s.ephemeral.end()));
