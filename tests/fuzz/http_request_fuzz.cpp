@@ -236,12 +236,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
              "the parsed request depends on where it was cut");
   FUZZ_CHECK(request.body().size() <= body_limit, "a body over the limit was accepted");
   if (const auto length = request.find(http::field::content_length); length != request.end()) {
-    const std::string_view text = length->value();
-    std::uint64_t declared = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), declared);
-    FUZZ_CHECK(
-        ec == std::errc{} && end == text.data() + text.size() && declared == request.body().size(),
-        "the body does not match Content-Length");
+    // A list of identical values ("0,0", RFC 9112 §6.3) stands for one.
+    std::string_view text = length->value();
+    for (;;) {
+      const std::size_t comma = text.find(',');
+      std::string_view item = text.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      std::uint64_t declared = 0;
+      const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), declared);
+      FUZZ_CHECK(ec == std::errc{} && end == item.data() + item.size() &&
+                     declared == request.body().size(),
+                 "the body does not match Content-Length");
+      if (comma == std::string_view::npos) break;
+      text.remove_prefix(comma + 1);
+    }
   }
   for (const auto& header : request) {
     FUZZ_CHECK(

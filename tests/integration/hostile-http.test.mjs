@@ -298,7 +298,14 @@ describe('--max-connections', () => {
   });
 });
 
-describe('out of file descriptors', () => {
+// Not under the sanitizer build: UBSan's vptr check probes memory through a
+// pipe, which a process out of descriptors cannot open, so the first error
+// code checked there is reported as an object with an invalid vptr and the
+// server stops (the build does not recover from UBSan reports). The Release
+// run covers the behaviour.
+const SANITIZED = process.env.UBSAN_OPTIONS !== undefined;
+
+describe('out of file descriptors', { skip: SANITIZED && 'the sanitizer runtime needs descriptors of its own' }, () => {
   let server;
   before(async () => {
     server = await startServer({ args: ['--auth', 'none', '--threads', '1'], launcher: ['prlimit', '--nofile=40:40', '--'] });
