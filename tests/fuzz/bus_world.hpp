@@ -41,6 +41,24 @@ struct BusWorld {
 
   BusWorld() { tools::register_bus_tools(tools, resources, prompts, service); }
 
+  // Someone to address: a new session of alice's with a persistent Blender
+  // worker in a group ("worker-1", group "render") and an assistant
+  // ("llm-1"). Returns that session.
+  mcp::SessionPtr add_peers() {
+    const mcp::SessionPtr peer = sessions.create("alice");
+    for (const auto& registration : {
+             boost::json::object{{"client_uuid", "worker-1"},
+                                 {"client_type", "blender"},
+                                 {"is_persistent", true},
+                                 {"group_id", "render"}},
+             boost::json::object{{"client_uuid", "llm-1"}, {"client_type", "llm"}},
+         }) {
+      mcp::CallContext context{peer, io.get_executor()};
+      run(tools.find("blender_register_client")->handler(context, registration));
+    }
+    return peer;
+  }
+
   // Runs a handler's coroutine to its end on this world's one thread.
   template <typename T>
   T run(boost::asio::awaitable<T> work) {

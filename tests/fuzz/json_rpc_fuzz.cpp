@@ -95,18 +95,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   mcp::Dispatcher dispatcher({"blender-bus", "0.0.0-fuzz", "Use the bus."}, world.tools,
                              world.resources, world.prompts);
   const mcp::SessionPtr session = world.sessions.create("alice");
-  const mcp::SessionPtr peer = world.sessions.create("alice");
-  // The peer's clients: a Blender worker in a group, and an assistant.
-  for (const auto& arguments : {
-           json::object{{"client_uuid", "worker-1"},
-                        {"client_type", "blender"},
-                        {"is_persistent", true},
-                        {"group_id", "render"}},
-           json::object{{"client_uuid", "llm-1"}, {"client_type", "llm"}},
-       }) {
-    mcp::CallContext context{peer, world.io.get_executor()};
-    world.run(world.tools.find("blender_register_client")->handler(context, arguments));
-  }
+  const mcp::SessionPtr peer = world.add_peers();
 
   const std::string_view version =
       bytes[0] % 4 < 3 ? mcp::kSupportedProtocolVersions[bytes[0] % 4] : "1999-01-01";

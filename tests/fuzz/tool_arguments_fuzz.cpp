@@ -118,19 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   FUZZ_CHECK(reader_failure.empty(),
              "a reader threw on arguments the schema accepted: " + reader_failure);
 
-  // Someone to address: a persistent worker in a group and an assistant, on
-  // another session of the same user.
-  const mcp::SessionPtr peer = world.sessions.create("alice");
-  for (const auto& registration : {
-           json::object{{"client_uuid", "worker-1"},
-                        {"client_type", "blender"},
-                        {"is_persistent", true},
-                        {"group_id", "render"}},
-           json::object{{"client_uuid", "llm-1"}, {"client_type", "llm"}},
-       }) {
-    mcp::CallContext context{peer, world.io.get_executor()};
-    world.run(world.tools.find("blender_register_client")->handler(context, registration));
-  }
+  const mcp::SessionPtr peer = world.add_peers();
   const mcp::SessionPtr session = world.sessions.create("alice");
   mcp::CallContext context{session, world.io.get_executor()};
   blender_bus::fuzz::shorten_waits(arguments);
