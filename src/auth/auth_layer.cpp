@@ -1,5 +1,7 @@
 #include "auth/auth_layer.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -35,17 +37,32 @@ AuthLayer::AuthLayer(store::Database& db, const AuthSettings& settings, Clock cl
       hasher_(settings.password_cost),
       users_(db, hasher_, clock),
       refresh_tokens_(db),
+      personal_token_store_(db),
       tokens_(token_config(settings), clock),
       directory_(users_),
+      personal_token_directory_(personal_token_store_, clock),
+      personal_tokens_(personal_token_store_, users_, clock),
       service_(users_, refresh_tokens_, tokens_, directory_),
-      authenticator_(tokens_, directory_),
+      authenticator_(tokens_, directory_, personal_token_directory_),
       throttle_(settings.throttle),
-      routes_(service_, authenticator_, throttle_, workers_),
+      routes_(service_, authenticator_, throttle_, workers_,
+              PersonalTokenAccess{personal_tokens_, personal_token_directory_}),
       workers_(worker_threads(settings), max_worker_jobs(settings)) {}
+
+bool AuthLayer::post_personal_token_flush() {
+  return workers_.try_post([this] {
+    try {
+      personal_token_directory_.flush_uses();
+    } catch (const std::exception& e) {
+      spdlog::warn("auth: recording when personal access tokens were used failed: {}", e.what());
+    }
+  });
+}
 
 BootstrapResult AuthLayer::bootstrap(const BootstrapConfig& config, std::ostream& out) {
   BootstrapResult result = bootstrap_users(users_, refresh_tokens_, data_dir_, config, out);
   directory_.sync();
+  personal_token_directory_.sync();
   return result;
 }
 

@@ -11,6 +11,9 @@
 #include "auth/clock.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
+#include "auth/personal_token_directory.hpp"
+#include "auth/personal_token_store.hpp"
+#include "auth/personal_tokens.hpp"
 #include "auth/refresh_token_store.hpp"
 #include "auth/token_service.hpp"
 #include "auth/user_bootstrap.hpp"
@@ -61,6 +64,14 @@ class AuthLayer {
   // end sessions and purge buses) and syncs it when another process wrote
   // the store.
   UserDirectory& directory() { return directory_; }
+  // Personal access tokens as every request sees them; synced and flushed
+  // like the directory, and listened to (to end the sessions of a user who
+  // lost a token).
+  PersonalTokenDirectory& personal_token_directory() { return personal_token_directory_; }
+  PersonalTokens& personal_tokens() { return personal_tokens_; }
+  // Writes when personal access tokens were last used, on a worker (call it
+  // from a timer); false when every worker is taken (the next call catches up).
+  bool post_personal_token_flush();
 
   // Guards /mcp (and /auth/logout, /auth/profile).
   const RequestAuthenticator& authenticator() const { return authenticator_; }
@@ -77,8 +88,11 @@ class AuthLayer {
   PasswordHasher hasher_;
   UserStore users_;
   RefreshTokenStore refresh_tokens_;
+  PersonalTokenStore personal_token_store_;
   TokenService tokens_;
   UserDirectory directory_;
+  PersonalTokenDirectory personal_token_directory_;
+  PersonalTokens personal_tokens_;
   AuthService service_;
   BearerAuthenticator authenticator_;
   LoginThrottle throttle_;

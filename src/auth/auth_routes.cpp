@@ -5,6 +5,9 @@
 #include <boost/json.hpp>
 #include <memory>
 
+#include "auth/access_policy.hpp"
+#include "auth/route_authorization.hpp"
+
 namespace blender_bus::auth {
 
 namespace json = boost::json;
@@ -68,6 +71,57 @@ std::variant<std::optional<std::string>, HttpReply> string_field(const json::obj
   return std::optional<std::string>{std::string(v->as_string())};
 }
 
+json::value optional_time(const std::optional<std::int64_t>& t) {
+  return t ? json::value(*t) : json::value(nullptr);
+}
+
+json::object token_json(const PersonalTokenRecord& record) {
+  return {{"name", record.name},
+          {"scopes", to_json(record.scopes)},
+          {"created_at", record.created_at},
+          {"expires_at", optional_time(record.expires_at)},
+          {"last_used_at", optional_time(record.last_used_at)}};
+}
+
+unsigned problem_status(PersonalTokenProblem::Kind kind) {
+  switch (kind) {
+    case PersonalTokenProblem::Kind::invalid:
+      return 400;
+    case PersonalTokenProblem::Kind::not_found:
+      return 404;
+    case PersonalTokenProblem::Kind::conflict:
+      return 409;
+  }
+  return 400;
+}
+
+// The user a /auth/tokens request acts for, or the reply that refuses it.
+std::variant<Principal, HttpReply> token_manager(const RequestAuthenticator& authenticator,
+                                                 std::string_view authorization) {
+  auto outcome = authorize(authenticator, authorization, may_manage_tokens,
+                           "Managing tokens needs a login, not a personal access token");
+  if (auto* refusal = std::get_if<HttpReply>(&outcome); refusal && refusal->status == 401) {
+    refusal->headers.emplace_back("WWW-Authenticate", "Bearer");
+  }
+  return outcome;
+}
+
+// The "scopes" field: absent or null for the default, else a list of strings.
+std::variant<std::optional<std::vector<std::string>>, HttpReply> scopes_field(
+    const json::object& body) {
+  const json::value* v = body.if_contains("scopes");
+  if (v == nullptr || v->is_null()) return std::optional<std::vector<std::string>>{};
+  if (!v->is_array()) return detail(400, "scopes must be a list of strings");
+  std::vector<std::string> scopes;
+  for (const json::value& item : v->as_array()) {
+    if (!item.is_string()) return detail(400, "scopes must be a list of strings");
+    scopes.emplace_back(item.as_string());
+  }
+  return std::optional<std::vector<std::string>>{std::move(scopes)};
+}
+
+constexpr std::string_view kTokensPath = "/auth/tokens";
+
 }  // namespace
 
 bool AuthRoutes::handle(const HttpRequestView& request, Reply reply) const {
@@ -82,6 +136,28 @@ bool AuthRoutes::handle(const HttpRequestView& request, Reply reply) const {
       {"/auth/logout", "POST", &AuthRoutes::logout},
       {"/auth/profile", "GET", &AuthRoutes::profile},
   };
+  // /auth/tokens has two methods and /auth/tokens/{name} a name in the path.
+  try {
+    if (request.path == kTokensPath) {
+      if (request.method == "GET") return list_tokens(request, reply), true;
+      if (request.method == "POST") return create_token(request, reply), true;
+      HttpReply answer = detail(405, "Method Not Allowed");
+      answer.headers.emplace_back("Allow", "GET, POST");
+      return reply(std::move(answer)), true;
+    }
+    if (request.path.starts_with(std::string(kTokensPath) + "/")) {
+      if (request.method != "DELETE") {
+        HttpReply answer = detail(405, "Method Not Allowed");
+        answer.headers.emplace_back("Allow", "DELETE");
+        return reply(std::move(answer)), true;
+      }
+      return revoke_token(request, request.path.substr(kTokensPath.size() + 1), reply), true;
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("auth: {} failed: {}", request.path, e.what());
+    reply(detail(500, "Internal server error"));
+    return true;
+  }
   for (const Route& route : kRoutes) {
     if (request.path != route.path) continue;
     if (request.method != route.method) {
@@ -198,6 +274,10 @@ void AuthRoutes::logout(const HttpRequestView& request, Reply reply) const {
   if (auto* failure = std::get_if<AuthFailure>(&outcome)) {
     return reply(detail(401, failure->detail));
   }
+  if (uses_personal_token(std::get<Principal>(outcome))) {
+    return reply(
+        detail(400, "A personal access token is revoked by name: DELETE /auth/tokens/{name}"));
+  }
   AuthService* service = service_;
   on_worker(
       request.path,
@@ -214,7 +294,85 @@ void AuthRoutes::profile(const HttpRequestView& request, Reply reply) const {
   if (auto* failure = std::get_if<AuthFailure>(&outcome)) {
     return reply(detail(401, failure->detail));
   }
-  reply(json_reply(200, user_json(std::get<Principal>(outcome))));
+  const Principal& principal = std::get<Principal>(outcome);
+  if (!may_use_bus(principal)) {
+    return reply(detail(403, "This token's scopes include neither read nor write"));
+  }
+  reply(json_reply(200, user_json(principal)));
+}
+
+void AuthRoutes::list_tokens(const HttpRequestView& request, Reply reply) const {
+  auto who = token_manager(*authenticator_, request.authorization);
+  if (auto* refusal = std::get_if<HttpReply>(&who)) return reply(std::move(*refusal));
+  PersonalTokens* tokens = &personal_tokens_.tokens;
+  on_worker(
+      request.path,
+      [tokens, username = std::get<Principal>(who).user_id] {
+        json::array out;
+        for (const PersonalTokenRecord& record : tokens->list(username)) {
+          out.emplace_back(token_json(record));
+        }
+        return no_store(json_reply(200, {{"tokens", std::move(out)}}));
+      },
+      std::move(reply));
+}
+
+void AuthRoutes::create_token(const HttpRequestView& request, Reply reply) const {
+  auto who = token_manager(*authenticator_, request.authorization);
+  if (auto* refusal = std::get_if<HttpReply>(&who)) return reply(std::move(*refusal));
+  auto parsed = parse_object(request.body);
+  if (auto* error = std::get_if<HttpReply>(&parsed)) return reply(std::move(*error));
+  const json::object& body = std::get<json::object>(parsed);
+  auto name = string_field(body, "name");
+  if (auto* error = std::get_if<HttpReply>(&name)) return reply(std::move(*error));
+  auto expires = string_field(body, "expires");
+  if (auto* error = std::get_if<HttpReply>(&expires)) return reply(std::move(*error));
+  auto scopes = scopes_field(body);
+  if (auto* error = std::get_if<HttpReply>(&scopes)) return reply(std::move(*error));
+  PersonalTokenRequest wanted;
+  wanted.username = std::get<Principal>(who).user_id;
+  wanted.name = std::get<std::optional<std::string>>(name).value_or("");
+  wanted.scopes = std::move(std::get<std::optional<std::vector<std::string>>>(scopes));
+  if (const auto& text = std::get<std::optional<std::string>>(expires)) {
+    auto lifetime = parse_token_lifetime(*text);
+    if (auto* problem = std::get_if<std::string>(&lifetime)) return reply(detail(400, *problem));
+    wanted.lifetime = std::get<TokenLifetime>(lifetime);
+  }
+  PersonalTokenAccess access = personal_tokens_;
+  on_worker(
+      request.path,
+      [access, wanted = std::move(wanted)] {
+        auto created = access.tokens.create(wanted);
+        if (auto* problem = std::get_if<PersonalTokenProblem>(&created)) {
+          return detail(problem_status(problem->kind), problem->detail);
+        }
+        access.directory.sync();
+        const CreatedPersonalToken& token = std::get<CreatedPersonalToken>(created);
+        spdlog::info("auth: '{}' created personal access token '{}'", wanted.username,
+                     token.record.name);
+        json::object out = token_json(token.record);
+        out["token"] = token.token;
+        out["token_type"] = "bearer";
+        return no_store(json_reply(201, out));
+      },
+      std::move(reply));
+}
+
+void AuthRoutes::revoke_token(const HttpRequestView& request, std::string name, Reply reply) const {
+  auto who = token_manager(*authenticator_, request.authorization);
+  if (auto* refusal = std::get_if<HttpReply>(&who)) return reply(std::move(*refusal));
+  PersonalTokenAccess access = personal_tokens_;
+  on_worker(
+      request.path,
+      [access, username = std::get<Principal>(who).user_id, name = std::move(name)] {
+        if (auto problem = access.tokens.revoke(username, name)) {
+          return detail(problem_status(problem->kind), problem->detail);
+        }
+        access.directory.sync();  // refused from here on; the listener ends the sessions
+        spdlog::info("auth: '{}' revoked personal access token '{}'", username, name);
+        return json_reply(200, {{"message", "Token revoked"}});
+      },
+      std::move(reply));
 }
 
 }  // namespace blender_bus::auth

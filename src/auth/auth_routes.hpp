@@ -6,6 +6,8 @@
 #include "auth/auth_service.hpp"
 #include "auth/http_exchange.hpp"
 #include "auth/login_throttle.hpp"
+#include "auth/personal_token_directory.hpp"
+#include "auth/personal_tokens.hpp"
 #include "auth/request_authenticator.hpp"
 #include "auth/worker_pool.hpp"
 
@@ -16,6 +18,14 @@ namespace blender_bus::auth {
 //   POST /auth/refresh  {"refresh_token"}       → new access and refresh token
 //   POST /auth/logout   (bearer)                → {"message":"Logged out"}
 //   GET  /auth/profile  (bearer)                → {"user_id","username","roles","scopes"}
+//   GET  /auth/tokens   (login bearer)          → {"tokens":[{name, scopes, created_at,
+//                                                  expires_at, last_used_at}]}, never a secret
+//   POST /auth/tokens   {"name", "scopes"?, "expires"?: "90d"|"never"} (login bearer)
+//                                               → 201 {"token", "token_type", name, ...}
+//   DELETE /auth/tokens/{name} (login bearer)   → {"message":"Token revoked"}
+// Times there are Unix seconds, null for never. A personal access token may
+// not manage tokens, nor log out (403, 400); one without `read` or `write`
+// may not read the profile (403).
 // Every error body is {"detail": "..."}: 400 for a body that is not a JSON
 // object or has a field of the wrong type, 401 for credentials and tokens,
 // 405 (with Allow) for a known path with another method, 429 (with
@@ -29,6 +39,13 @@ namespace blender_bus::auth {
 // knows the request's base URL, replaces it with www_authenticate_challenge()
 // as it does for its own 401s. Token responses carry Cache-Control: no-store
 // (RFC 6749 §5.1). Content-Type is application/json, left to the transport.
+// What the /auth/tokens routes work with: the rules, and the directory that
+// every request's token is checked against (synced after each change).
+struct PersonalTokenAccess {
+  PersonalTokens& tokens;
+  PersonalTokenDirectory& directory;
+};
+
 class AuthRoutes {
  public:
   using Reply = std::function<void(HttpReply)>;
@@ -36,11 +53,12 @@ class AuthRoutes {
   // `authenticator` guards /auth/logout and /auth/profile (normally the
   // BearerAuthenticator that guards /mcp).
   AuthRoutes(AuthService& service, const RequestAuthenticator& authenticator,
-             LoginThrottle& throttle, WorkerPool& workers)
+             LoginThrottle& throttle, WorkerPool& workers, PersonalTokenAccess personal_tokens)
       : service_(&service),
         authenticator_(&authenticator),
         throttle_(&throttle),
-        workers_(&workers) {}
+        workers_(&workers),
+        personal_tokens_(personal_tokens) {}
 
   // False for any other path (the transport goes on routing). Otherwise
   // `reply` is called exactly once: before handle() returns when the answer
@@ -52,6 +70,9 @@ class AuthRoutes {
   void refresh(const HttpRequestView& request, Reply reply) const;
   void logout(const HttpRequestView& request, Reply reply) const;
   void profile(const HttpRequestView& request, Reply reply) const;
+  void list_tokens(const HttpRequestView& request, Reply reply) const;
+  void create_token(const HttpRequestView& request, Reply reply) const;
+  void revoke_token(const HttpRequestView& request, std::string name, Reply reply) const;
   // Runs `work` on a worker and replies with its answer: 500 when it throws
   // (logged), 503 when no worker is free; `abandoned` runs in both cases, so
   // the caller can release what it reserved.
@@ -62,6 +83,7 @@ class AuthRoutes {
   const RequestAuthenticator* authenticator_;
   LoginThrottle* throttle_;
   WorkerPool* workers_;
+  PersonalTokenAccess personal_tokens_;
 };
 
 }  // namespace blender_bus::auth

@@ -7,7 +7,7 @@ namespace blender_bus::auth {
 namespace {
 
 // Append-only: a released step is never edited (store/migration.hpp).
-constexpr std::array<store::Migration, 2> kAuthMigrations{{
+constexpr std::array<store::Migration, 3> kAuthMigrations{{
     {1,
      "CREATE TABLE users ("
      " username TEXT PRIMARY KEY NOT NULL,"
@@ -31,6 +31,17 @@ constexpr std::array<store::Migration, 2> kAuthMigrations{{
      "CREATE TABLE token_generations ("
      " username TEXT PRIMARY KEY NOT NULL,"
      " generation INTEGER NOT NULL"
+     ") WITHOUT ROWID;"},
+    {3,
+     "CREATE TABLE personal_tokens ("
+     " token_hash TEXT PRIMARY KEY NOT NULL,"  // hex SHA-256: a leaked file yields no token
+     " username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,"
+     " name TEXT NOT NULL,"
+     " scopes TEXT NOT NULL DEFAULT '[]',"  // JSON array of strings
+     " created_at INTEGER NOT NULL,"        // Unix seconds
+     " expires_at INTEGER,"                 // NULL: never
+     " last_used_at INTEGER,"               // NULL: never used
+     " UNIQUE (username, name)"
      ") WITHOUT ROWID;"},
 }};
 

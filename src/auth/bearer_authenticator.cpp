@@ -1,5 +1,7 @@
 #include "auth/bearer_authenticator.hpp"
 
+#include "auth/personal_token.hpp"
+
 namespace blender_bus::auth {
 
 namespace {
@@ -32,6 +34,13 @@ AuthOutcome BearerAuthenticator::authenticate(std::string_view authorization) co
   const std::string_view token = trim(value.substr(scheme_end));
   if (!iequals(value.substr(0, scheme_end), "bearer") || token.empty()) {
     return AuthFailure{"Bearer token required"};
+  }
+  if (is_personal_token(token)) {
+    auto admitted = personal_tokens_->admit(token);
+    if (auto* refusal = std::get_if<PersonalTokenRefusal>(&admitted)) {
+      return AuthFailure{"Invalid token: " + refusal->reason};
+    }
+    return std::move(std::get<Principal>(admitted));
   }
   auto verified = tokens_->verify_access(token);
   if (auto* e = std::get_if<TokenError>(&verified)) {

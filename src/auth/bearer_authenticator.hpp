@@ -1,5 +1,6 @@
 #pragma once
 
+#include "auth/personal_token_directory.hpp"
 #include "auth/request_authenticator.hpp"
 #include "auth/token_service.hpp"
 #include "auth/user_directory.hpp"
@@ -12,18 +13,23 @@ namespace blender_bus::auth {
 //   a user deleted, or a generation revoked since the token was issued
 //     (logout, a new password) → "Invalid token: token has been revoked";
 //   any other verification failure → "Invalid token: <reason>".
+// A bearer with the personal-token prefix (personal_token.hpp) is judged as
+// one by the PersonalTokenDirectory: "Invalid token: unknown or revoked
+// personal access token" | "Invalid token: personal access token expired".
 // The scheme is matched case-insensitively (RFC 9110 §11.1). Revocation is
 // checked against the in-memory UserDirectory, never the store.
 class BearerAuthenticator : public RequestAuthenticator {
  public:
-  BearerAuthenticator(const TokenService& tokens, const UserDirectory& directory)
-      : tokens_(&tokens), directory_(&directory) {}
+  BearerAuthenticator(const TokenService& tokens, const UserDirectory& directory,
+                      const PersonalTokenDirectory& personal_tokens)
+      : tokens_(&tokens), directory_(&directory), personal_tokens_(&personal_tokens) {}
 
   AuthOutcome authenticate(std::string_view authorization) const override;
 
  private:
   const TokenService* tokens_;
   const UserDirectory* directory_;
+  const PersonalTokenDirectory* personal_tokens_;
 };
 
 }  // namespace blender_bus::auth

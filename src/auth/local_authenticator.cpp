@@ -6,7 +6,8 @@ namespace blender_bus::auth {
 
 AuthOutcome LocalAuthenticator::authenticate(std::string_view /*authorization*/) const {
   Grants grants = admin_grants();
-  return Principal{kUserId, kUserId, std::move(grants.roles), std::move(grants.scopes)};
+  return Principal{kUserId, kUserId, std::move(grants.roles), std::move(grants.scopes),
+                   Credential::local};
 }
 
 }  // namespace blender_bus::auth

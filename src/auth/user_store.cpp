@@ -1,38 +1,17 @@
 #include "auth/user_store.hpp"
 
-#include <boost/json.hpp>
 #include <stdexcept>
 
 #include "auth/auth_schema.hpp"
+#include "auth/string_list_text.hpp"
 #include "auth/username.hpp"
 
 namespace blender_bus::auth {
-
-namespace json = boost::json;
 
 namespace {
 
 void require_valid_username(std::string_view username) {
   if (auto problem = username_problem(username)) throw std::invalid_argument(*problem);
-}
-
-std::string to_json_text(const std::vector<std::string>& items) {
-  json::array array;
-  for (const auto& item : items) array.emplace_back(item);
-  return json::serialize(array);
-}
-
-// Lists were written by to_json_text; anything else reads as empty rather
-// than failing a login over a hand-edited row.
-std::vector<std::string> from_json_text(const std::string& text) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  const json::value value = json::parse(text, ec);
-  if (ec || !value.is_array()) return out;
-  for (const auto& item : value.as_array()) {
-    if (item.is_string()) out.emplace_back(item.as_string());
-  }
-  return out;
 }
 
 // Columns 0-4 are read by read_user; a query may add more after them.

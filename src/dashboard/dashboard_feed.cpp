@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "auth/access_policy.hpp"
 #include "dashboard/dashboard_view.hpp"
 #include "json/serializer.hpp"
 
@@ -34,7 +35,7 @@ DashboardFeed::DashboardFeed(const auth::RequestAuthenticator& authenticator,
 std::optional<std::string> DashboardFeed::poll() {
   auth::AuthOutcome who = authenticator_.authenticate(authorization_);
   const auto* principal = std::get_if<auth::Principal>(&who);
-  if (!principal) return std::nullopt;
+  if (!principal || !auth::may_use_bus(*principal)) return std::nullopt;
 
   const DashboardView view = read_view(*principal, buses_, presence_);
   std::string out;

@@ -18,6 +18,8 @@ namespace asio = boost::asio;
 
 namespace {
 
+constexpr std::string_view kNoBusScope = "This token's scopes include neither read nor write";
+
 // Only the page's own files run or style it: no inline script or style, no
 // other origin, no framing.
 constexpr std::string_view kContentSecurityPolicy =
@@ -169,7 +171,8 @@ transport::EventRoute make_events_route(const auth::RequestAuthenticator& authen
       "/ui/events", kFeedInterval,
       [&authenticator, &service](const auth::HttpRequestView& request)
           -> std::variant<auth::HttpReply, std::unique_ptr<transport::EventFeed>> {
-        auto who = auth::authorize(authenticator, request.authorization);
+        auto who =
+            auth::authorize(authenticator, request.authorization, auth::may_use_bus, kNoBusScope);
         if (auto* refusal = std::get_if<auth::HttpReply>(&who)) return std::move(*refusal);
         return std::make_unique<DashboardFeed>(authenticator, request.authorization,
                                                service.buses(), service.presence());
@@ -187,7 +190,8 @@ transport::RouteHandler make_action_route(const auth::RequestAuthenticator& auth
       reply(auth::HttpReply{405, R"({"detail":"Method Not Allowed"})", {{"Allow", "POST"}}});
       return true;
     }
-    auto who = auth::authorize(authenticator, request.authorization);
+    auto who =
+        auth::authorize(authenticator, request.authorization, auth::may_use_bus, kNoBusScope);
     if (auto* refusal = std::get_if<auth::HttpReply>(&who)) {
       reply(std::move(*refusal));
       return true;

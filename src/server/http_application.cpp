@@ -114,6 +114,17 @@ void act_on_user_change(const auth::UserChange& change, delivery::BusService& se
   spdlog::info("user '{}': tokens revoked, {} session(s) ended", change.username, ended);
 }
 
+// Now and then, when personal access tokens were last used goes to the store
+// (a minute is the resolution `token list` shows).
+void schedule_token_use_flush(asio::steady_timer& timer, auth::AuthLayer& auth_layer) {
+  timer.expires_after(std::chrono::seconds(30));
+  timer.async_wait([&timer, &auth_layer](boost::system::error_code ec) {
+    if (ec) return;
+    auth_layer.post_personal_token_flush();
+    schedule_token_use_flush(timer, auth_layer);
+  });
+}
+
 // Group or others may read the store (password hashes) and the secret.
 void warn_if_shared(const std::filesystem::path& dir) {
   struct stat st {};
@@ -257,11 +268,21 @@ int run_http_server(ServeConfig config) {
   };
   auth_layer.directory().on_change(
       [&service](const auth::UserChange& change) { act_on_user_change(change, service); });
+  // A stream opened with a revoked personal access token must not go on
+  // receiving: the user's sessions end, and clients holding another valid
+  // credential re-initialize and resume with Last-Event-ID.
+  auth_layer.personal_token_directory().on_revoked([&service](const std::string& username) {
+    const std::size_t ended = service.sessions().end_user(username);
+    spdlog::info("user '{}': a personal access token was revoked, {} session(s) ended", username,
+                 ended);
+  });
   // `blender-bus user passwd|del` write the store from another process: once
   // a second the server looks whether anyone did, and acts within that.
   std::optional<store::ExternalChangeWatch> store_watch;
-  store_watch.emplace(database, std::chrono::seconds(1),
-                      [&auth_layer] { auth_layer.directory().sync(); });
+  store_watch.emplace(database, std::chrono::seconds(1), [&auth_layer] {
+    auth_layer.directory().sync();
+    auth_layer.personal_token_directory().sync();
+  });
   http.start(endpoint, std::move(routes), {dashboard::make_events_route(authenticator, service)});
 
   asio::steady_timer sweeper(pool.first());
@@ -269,12 +290,15 @@ int run_http_server(ServeConfig config) {
       sweeper, sessions,
       std::clamp<std::chrono::seconds>(config.sessions.idle_timeout / 2, std::chrono::seconds(1),
                                        std::chrono::seconds(60)));
+  asio::steady_timer token_use_flusher(pool.first());
+  schedule_token_use_flush(token_use_flusher, auth_layer);
   asio::signal_set signals(pool.first(), SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: shutting down", signal);
     http.stop();
     sweeper.cancel();
+    token_use_flusher.cancel();
     sessions.end_all();  // wakes every stream so it can finish
     pool.stop();
   });
@@ -288,6 +312,11 @@ int run_http_server(ServeConfig config) {
   // What may still act on users goes before what it acts on.
   store_watch.reset();
   auth_layer.stop();
+  try {
+    auth_layer.personal_token_directory().flush_uses();
+  } catch (const std::exception& e) {
+    spdlog::warn("recording when personal access tokens were used failed: {}", e.what());
+  }
   // Shutdown flushes the store: every change made before the signal is kept.
   if (group_commit) group_commit->stop();
   spdlog::info("stopped");

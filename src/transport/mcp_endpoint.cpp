@@ -1,9 +1,12 @@
 #include "transport/mcp_endpoint.hpp"
 
+#include "auth/access_policy.hpp"
+
 #include <algorithm>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 
+#include "auth/access_policy.hpp"
 #include "auth/protected_resource_metadata.hpp"
 #include "mcp/incoming_payload.hpp"
 #include "mcp/protocol_version.hpp"
@@ -96,6 +99,16 @@ McpGate McpEndpoint::admit(const HttpRequest& header) const {
       header_value(header, http::to_string(http::field::authorization)));
   if (auto* failure = std::get_if<auth::AuthFailure>(&outcome)) {
     return unauthorized(header, failure->detail);
+  }
+  if (!auth::may_use_bus(std::get<auth::Principal>(outcome))) {
+    // RFC 6750 §3.1: authenticated, but the token's scopes do not cover this.
+    HttpResponse response = make_json_response(
+        header, http::status::forbidden,
+        json::serialize(
+            json::object{{"detail", "This token's scopes include neither read nor write"}}));
+    response.set(http::field::www_authenticate,
+                 R"(Bearer error="insufficient_scope", scope="read write")");
+    return response;
   }
   McpAdmission admission{std::move(std::get<auth::Principal>(outcome)), nullptr, {}};
 

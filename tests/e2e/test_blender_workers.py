@@ -13,7 +13,7 @@ import socket
 import subprocess
 import unittest
 
-from harness import (CLIENT_DIR, LlmPeer, ServerProcess, WorkerProcess, blender_bin,
+from harness import (CLIENT_DIR, LlmPeer, ServerProcess, WorkerProcess, blender_bin, server_bin,
                      blender_environment, make_test_certificate, make_workdir, wait_until)
 
 # harness has loaded clients/blender as blender_bus_client.
@@ -322,7 +322,9 @@ class ServerRestartTest(BusWithWorkers):
 
 class AuthenticatedWorkersTest(E2ECase):
     """With real accounts: one worker uses a token file (as `blender-bus
-    login` stores it), the other logs in with username and password."""
+    login` stores it), one a file holding a personal access token
+    (`blender-bus token create`), the other logs in with username and
+    password."""
 
     @classmethod
     def setUpClass(cls):
@@ -342,8 +344,17 @@ class AuthenticatedWorkersTest(E2ECase):
         password_file = os.path.join(cls.workdir, "password")
         with open(password_file, "w") as f:
             f.write(password + "\n")
+        created = subprocess.run(
+            [server_bin(), "token", "create", "e2e-worker", "--user", "demo",
+             "--data-dir", cls.server.data_dir],
+            capture_output=True, text=True, timeout=60, check=True)
+        pat_file = os.path.join(cls.workdir, "pat")
+        with open(pat_file, "w") as f:
+            f.write(created.stdout.strip().splitlines()[-1] + "\n")
+        os.chmod(pat_file, 0o600)
         cls.workers = [
             cls.start_worker("token-worker", ["--token-file", token_file]),
+            cls.start_worker("pat-worker", ["--token-file", pat_file]),
             cls.start_worker("login-worker", ["--username", "demo", "--password-file", password_file]),
         ]
         cls.connect_llm(auth=StaticToken(tokens["access_token"]))
@@ -354,8 +365,9 @@ class AuthenticatedWorkersTest(E2ECase):
         self.assertEqual(self.llm.clients()["user_id"], "demo")
         sent = self.llm.dispatch("print('authenticated')", group_id=GROUP)
         self.assertEqual(sorted(sent["targets"]), sorted(w.uuid for w in self.workers))
-        finals = self.llm.wait_final_statuses(sent["job_id"], 2)
-        self.assertEqual([f["payload"]["result"] for f in finals], ["authenticated\n"] * 2)
+        finals = self.llm.wait_final_statuses(sent["job_id"], len(self.workers))
+        self.assertEqual([f["payload"]["result"] for f in finals],
+                         ["authenticated\n"] * len(self.workers))
 
     def test_a_worker_with_a_bad_token_does_not_register(self):
         bad_token = os.path.join(self.workdir, "bad-token")

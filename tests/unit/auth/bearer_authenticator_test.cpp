@@ -41,7 +41,9 @@ class BearerAuthenticatorTest : public ::testing::Test {
   PasswordHasher hasher_{PasswordHashCost::minimum()};
   UserStore users_{db_, hasher_};
   UserDirectory directory_{users_};
-  BearerAuthenticator bearer_{tokens_, directory_};
+  PersonalTokenStore personal_token_store_{db_};
+  PersonalTokenDirectory personal_tokens_{personal_token_store_, clock_.clock()};
+  BearerAuthenticator bearer_{tokens_, directory_, personal_tokens_};
 };
 
 TEST_F(BearerAuthenticatorTest, AValidTokenNamesItsUser) {

@@ -1,0 +1,90 @@
+#include "auth/personal_token_store.hpp"
+
+#include "auth/auth_schema.hpp"
+#include "auth/string_list_text.hpp"
+
+namespace blender_bus::auth {
+
+namespace {
+
+std::optional<std::int64_t> optional_int(const store::Statement& row, int column) {
+  if (row.column_is_null(column)) return std::nullopt;
+  return row.column_int64(column);
+}
+
+// Columns: username, name, scopes, created_at, expires_at, last_used_at.
+PersonalTokenRecord read_record(const store::Statement& row) {
+  return {row.column_text(0),  row.column_text(1),   from_json_text(row.column_text(2)),
+          row.column_int64(3), optional_int(row, 4), optional_int(row, 5)};
+}
+
+}  // namespace
+
+PersonalTokenStore::PersonalTokenStore(store::Database& db) : db_(&db) {
+  migrate_auth_schema(db);
+}
+
+bool PersonalTokenStore::add(std::string_view token_hash, const PersonalTokenRecord& record) {
+  store::Connection c = db_->lock();
+  store::Statement insert = c.prepare(
+      "INSERT INTO personal_tokens(token_hash, username, name, scopes, created_at, expires_at)"
+      " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM users WHERE username = ?2)"
+      " ON CONFLICT DO NOTHING");
+  insert.bind(1, token_hash).bind(2, record.username).bind(3, record.name);
+  insert.bind(4, to_json_text(record.scopes)).bind(5, record.created_at);
+  insert.bind(6, record.expires_at);
+  insert.run();
+  return c.changes() == 1;
+}
+
+std::vector<PersonalTokenRecord> PersonalTokenStore::list(std::string_view username) const {
+  store::Connection c = db_->lock();
+  store::Statement q = c.prepare(
+      "SELECT username, name, scopes, created_at, expires_at, last_used_at"
+      " FROM personal_tokens WHERE username = ?1 ORDER BY name");
+  q.bind(1, username);
+  std::vector<PersonalTokenRecord> out;
+  while (q.step()) out.push_back(read_record(q));
+  return out;
+}
+
+std::vector<PersonalTokenGrant> PersonalTokenStore::grants(std::int64_t now) {
+  store::Connection c = db_->lock();
+  store::Statement purge =
+      c.prepare("DELETE FROM personal_tokens WHERE expires_at IS NOT NULL AND expires_at <= ?1");
+  purge.bind(1, now);
+  purge.run();
+  store::Statement q = c.prepare(
+      "SELECT t.username, t.name, t.scopes, t.created_at, t.expires_at, t.last_used_at,"
+      " t.token_hash, u.roles FROM personal_tokens t JOIN users u ON u.username = t.username");
+  std::vector<PersonalTokenGrant> out;
+  while (q.step()) {
+    out.push_back({q.column_text(6), read_record(q), from_json_text(q.column_text(7))});
+  }
+  return out;
+}
+
+bool PersonalTokenStore::remove(std::string_view username, std::string_view name) {
+  store::Connection c = db_->lock();
+  store::Statement del = c.prepare("DELETE FROM personal_tokens WHERE username = ?1 AND name = ?2");
+  del.bind(1, username).bind(2, name);
+  del.run();
+  return c.changes() == 1;
+}
+
+void PersonalTokenStore::record_use(const std::vector<std::pair<std::string, std::int64_t>>& uses) {
+  if (uses.empty()) return;
+  store::Connection c = db_->lock();
+  store::Transaction tx = c.transaction();
+  store::Statement update = c.prepare(
+      "UPDATE personal_tokens SET last_used_at = max(coalesce(last_used_at, 0), ?2)"
+      " WHERE token_hash = ?1");
+  for (const auto& [hash, at] : uses) {
+    update.bind(1, hash).bind(2, at);
+    update.run();
+    update.reset();
+  }
+  tx.commit();
+}
+
+}  // namespace blender_bus::auth

@@ -1,0 +1,138 @@
+#include "cli/token_command.hpp"
+
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+#include "auth/password_hasher.hpp"
+#include "auth/personal_token_store.hpp"
+#include "auth/personal_tokens.hpp"
+#include "auth/user_store.hpp"
+#include "store/database.hpp"
+#include "store/store_error.hpp"
+
+namespace blender_bus::cli {
+
+namespace {
+
+std::string utc_time(const std::optional<std::int64_t>& unix_seconds, const char* absent) {
+  if (!unix_seconds) return absent;
+  const std::time_t t = static_cast<std::time_t>(*unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  return out.empty() ? "-" : out;
+}
+
+int run(const TokenCommand& command, std::ostream& out, std::ostream& err) {
+  using Action = TokenCommand::Action;
+  const std::filesystem::path file = store::Database::file_in(command.data_dir);
+  if (!std::filesystem::exists(file)) {
+    err << "blender-bus token: no store at " << file.string() << " (is --data-dir right?)\n";
+    return 1;
+  }
+  store::Database db(file);
+  // Nothing here hashes a password: the hasher is only the user store's need.
+  const auth::PasswordHasher hasher(auth::PasswordHashCost::minimum());
+  auth::UserStore users(db, hasher);
+  auth::PersonalTokenStore store(db);
+  auth::PersonalTokens tokens(store, users);
+  if (!users.find(command.username)) {
+    err << "blender-bus token: no user '" << command.username << "'\n";
+    return 1;
+  }
+
+  switch (command.action) {
+    case Action::create: {
+      auth::PersonalTokenRequest request;
+      request.username = command.username;
+      request.name = command.name;
+      if (!command.scopes.empty()) request.scopes = command.scopes;
+      if (command.expires) {
+        auto lifetime = auth::parse_token_lifetime(*command.expires);
+        if (auto* problem = std::get_if<std::string>(&lifetime)) {
+          err << "blender-bus token: " << *problem << "\n";
+          return 1;
+        }
+        request.lifetime = std::get<auth::TokenLifetime>(lifetime);
+      }
+      auto created = tokens.create(request);
+      if (auto* problem = std::get_if<auth::PersonalTokenProblem>(&created)) {
+        err << "blender-bus token: " << problem->detail << "\n";
+        return 1;
+      }
+      const auto& token = std::get<auth::CreatedPersonalToken>(created);
+      out << "Created token '" << token.record.name << "' for '" << command.username << "' (scopes "
+          << joined(token.record.scopes) << ", expires "
+          << utc_time(token.record.expires_at, "never")
+          << "). It is shown once; keep it in a file only you can read:\n"
+          << token.token << "\n";
+      return 0;
+    }
+    case Action::list:
+      for (const auth::PersonalTokenRecord& record : tokens.list(command.username)) {
+        out << record.name << "\tscopes=" << joined(record.scopes)
+            << "\tcreated=" << utc_time(record.created_at, "-")
+            << "\texpires=" << utc_time(record.expires_at, "never")
+            << "\tlast_used=" << utc_time(record.last_used_at, "never") << "\n";
+      }
+      return 0;
+    case Action::revoke:
+      if (auto problem = tokens.revoke(command.username, command.name)) {
+        err << "blender-bus token: " << problem->detail << "\n";
+        return 1;
+      }
+      out << "Revoked token '" << command.name << "' of '" << command.username << "'.\n";
+      return 0;
+  }
+  return 1;
+}
+
+}  // namespace
+
+int run_token_command(const TokenCommand& command, std::ostream& out, std::ostream& err) {
+  try {
+    return run(command, out, err);
+  } catch (const store::StoreError& e) {
+    err << "blender-bus token: " << e.what() << "\n";
+  }
+  return 1;
+}
+
+void add_token_command(CLI::App& app) {
+  CLI::App* token = app.add_subcommand("token", "Manage a user's personal access tokens");
+  token->require_subcommand(1);
+  const auto add_leaf = [token](const char* name, const char* help, TokenCommand::Action action,
+                                bool takes_name) {
+    auto command = std::make_shared<TokenCommand>();
+    command->action = action;
+    CLI::App* leaf = token->add_subcommand(name, help);
+    if (takes_name) leaf->add_option("NAME", command->name, "Token name")->required();
+    leaf->add_option("--user", command->username, "Whose tokens")->required();
+    leaf->add_option("--data-dir", command->data_dir, "Data directory of the server")
+        ->capture_default_str();
+    if (action == TokenCommand::Action::create) {
+      leaf->add_option("--expires", command->expires,
+                       "Lifetime: a number with s, m, h or d, or 'never' (default: 90d)");
+      leaf->add_option("--scope", command->scopes,
+                       "A scope (repeatable; default: the user's; 'metrics' for an admin)");
+    }
+    leaf->callback([command] {
+      const int code = run_token_command(*command, std::cout, std::cerr);
+      if (code != 0) throw CLI::RuntimeError(code);
+    });
+  };
+  add_leaf("create", "Create a token; prints it once, on the last line",
+           TokenCommand::Action::create, true);
+  add_leaf("list", "List the tokens (never their secrets)", TokenCommand::Action::list, false);
+  add_leaf("revoke", "Revoke a token at once", TokenCommand::Action::revoke, true);
+}
+
+}  // namespace blender_bus::cli
