@@ -1,5 +1,7 @@
 // The blender-bus dashboard. Signs in through /auth/login, keeps the access
-// token in this script's memory only (no cookie, no storage), and reads
+// and refresh tokens in this script's memory only (no cookie, no storage),
+// refreshes the access token before it expires (and once more when the
+// server ends the stream or answers 401), and reads
 // GET /ui/events, the server's SSE stream, through fetch() so that the
 // token travels in the Authorization header. Every client-supplied string
 // is written with textContent: nothing from the bus is ever parsed as HTML.
@@ -7,6 +9,9 @@
 
 const el = (id) => document.getElementById(id);
 let token = null;
+let refreshToken = null;
+let refreshTimer = null;
+let refreshing = null;      // the one /auth/refresh in flight: a refresh token works once
 let username = null;
 let stream = null;          // AbortController of the open events request
 let lastState = null;
@@ -44,12 +49,59 @@ function clientState(c) {
   return c.stale ? 'stale' : 'offline';
 }
 
+// Rotates the tokens; true when a new access token is in hand.
+async function refreshTokens() {
+  if (!refreshToken) return false;
+  let res;
+  try {
+    res = await fetch('/auth/refresh', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refresh_token: refreshToken }),
+    });
+  } catch {
+    return false;
+  }
+  if (!res.ok) return false;
+  let body = {};
+  try { body = await res.json(); } catch { return false; }
+  if (!body.access_token) return false;
+  token = body.access_token;
+  refreshToken = body.refresh_token ?? refreshToken;
+  scheduleRefresh(body.expires_in);
+  return true;
+}
+
+function refreshOnce() {
+  refreshing ??= refreshTokens().finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+// At 80% of the access token's life, rotate it and reopen the events stream
+// with the new one (the server ends a stream whose token expired).
+function scheduleRefresh(expiresIn) {
+  clearTimeout(refreshTimer);
+  if (!(expiresIn > 0)) return;
+  refreshTimer = setTimeout(async () => {
+    if (await refreshOnce()) restartStream();
+  }, Math.max(5, expiresIn * 0.8) * 1000);
+}
+
+function restartStream() {
+  const old = stream;
+  stream = null;
+  old?.abort();
+  follow();
+}
+
 async function post(path, body) {
-  const res = await fetch(path, {
+  const send = () => fetch(path, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
+  let res = await send();
+  if (res.status === 401 && await refreshOnce()) res = await send();
   if (!res.ok) {
     let detail = `${res.status}`;
     try { detail = (await res.json()).detail ?? detail; } catch { /* not JSON */ }
@@ -223,15 +275,18 @@ async function follow() {
         signal: controller.signal,
       });
       if (res.status === 401) {
-        signOut('Your session has ended; sign in again.');
+        if (await refreshOnce() && stream === controller) continue;
+        if (stream === controller) signOut('Your session has ended; sign in again.');
         return;
       }
       if (!res.ok) throw new Error(`events: ${res.status}`);
       el('status').textContent = 'Live';
       await readEvents(res.body);
       if (stream !== controller) return;
-      // The server ended the stream: a token that expired or was revoked.
-      signOut('Your session has ended; sign in again.');
+      // The server ended the stream: a token that expired (refresh it) or
+      // was revoked (the refresh token was revoked with it).
+      if (await refreshOnce() && stream === controller) continue;
+      if (stream === controller) signOut('Your session has ended; sign in again.');
       return;
     } catch (e) {
       if (stream !== controller) return;
@@ -245,6 +300,8 @@ function signOut(message) {
   const controller = stream;
   stream = null;
   token = null;
+  refreshToken = null;
+  clearTimeout(refreshTimer);
   lastState = null;
   controller?.abort();
   el('dashboard').hidden = true;
@@ -277,6 +334,8 @@ el('login').addEventListener('submit', async (event) => {
     return;
   }
   token = body.access_token;
+  refreshToken = body.refresh_token ?? null;
+  scheduleRefresh(body.expires_in);
   username = body.user?.username ?? name;
   el('password').value = '';
   el('login').hidden = true;

@@ -194,4 +194,38 @@ describe('the dashboard', () => {
       await conn.close();
     }
   });
+
+  test('stays signed in past the access token\'s life: the page refreshes it and reopens the stream', async () => {
+    // Access tokens of one minute (the smallest): without a refresh the
+    // server ends the events stream at 60 s and the page signs out.
+    const short = await startServer({ env: { ADMIN_PASSWORD, ACCESS_TOKEN_EXPIRE_MINUTES: '1' } });
+    const tab = await browser.newPage();
+    const errors = [];
+    tab.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    try {
+      await tab.goto(`${short.baseUrl}/ui/`, { waitUntil: 'load' });
+      await tab.type('#username', 'admin');
+      await tab.type('#password', ADMIN_PASSWORD);
+      await tab.click('#login button[type=submit]');
+      await tab.waitForFunction(() => document.getElementById('status').textContent === 'Live', WAIT);
+      await new Promise((r) => setTimeout(r, 75_000));
+      assert.equal(await tab.$eval('#login', (f) => getComputedStyle(f).display), 'none',
+        await tab.$eval('#login-error', (e) => e.textContent));
+      // Still live: a registration made now shows up.
+      const token = (await login(short, 'admin', ADMIN_PASSWORD)).access_token;
+      const conn = await connectClient(short, { token, name: 'late' });
+      try {
+        const uuid = `late-${randomUUID()}`;
+        await call(conn, 'blender_register_client', { client_uuid: uuid, client_type: 'llm' });
+        await tab.waitForFunction((u) => [...document.querySelectorAll('tr[data-uuid]')]
+          .some((r) => r.getAttribute('data-uuid') === u), WAIT, uuid);
+      } finally {
+        await conn.close();
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await tab.close();
+      await short.stop();
+    }
+  });
 });
