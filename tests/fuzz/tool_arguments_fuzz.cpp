@@ -1,7 +1,8 @@
-// Tool arguments against their schemas: mcp/schema_validator with the real
-// inputSchemas (tools/bus_schemas, as registered), then tools/tool_arguments
-// and the tool itself on an in-memory bus. The first byte picks the tool; the
-// rest is its arguments as JSON.
+// Tool arguments against their schemas: what mcp::Dispatcher checks before a
+// handler runs (no number beyond the double range, json/non_finite, then
+// mcp/schema_validator with the real inputSchemas of tools/bus_schemas, as
+// registered), then tools/tool_arguments and the tool itself on an in-memory
+// bus. The first byte picks the tool; the rest is its arguments as JSON.
 //
 // Invariants: a refusal names the offending field (or "arguments"); arguments
 // the schema accepts never make a reader throw (the readers treat a mismatch
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "bus_world.hpp"
+#include "json/non_finite.hpp"
 #include "mcp/schema_validator.hpp"
 #include "tools/tool_arguments.hpp"
 
@@ -108,6 +110,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
       json::parse(std::string_view(reinterpret_cast<const char*>(bytes) + 1, size - 1), ec);
   if (ec) return 0;
 
+  // The Dispatcher refuses these before the schema (Boost.JSON reads 1e400 as
+  // an infinity, which no JSON text can carry on).
+  if (blender_bus::json::find_non_finite(instance)) return 0;
   if (auto violation = mcp::validate_against_schema(instance, tool->input_schema)) {
     check_refusal(*violation, instance, tool->input_schema);
     return 0;
