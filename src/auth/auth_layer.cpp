@@ -39,6 +39,11 @@ AuthLayer::AuthLayer(store::Database& db, const AuthSettings& settings, Clock cl
       refresh_tokens_(db),
       personal_token_store_(db),
       tokens_(token_config(settings), clock),
+      oidc_settings_(settings.oidc),
+      oidc_keys_(oidc_settings_ ? std::make_unique<OidcKeySet>(*oidc_settings_) : nullptr),
+      oidc_verifier_(oidc_keys_
+                         ? std::make_unique<OidcTokenVerifier>(*oidc_settings_, *oidc_keys_, clock)
+                         : nullptr),
       directory_(users_),
       personal_token_directory_(personal_token_store_, clock),
       personal_tokens_(personal_token_store_, users_, clock),
@@ -47,7 +52,9 @@ AuthLayer::AuthLayer(store::Database& db, const AuthSettings& settings, Clock cl
       throttle_(settings.throttle),
       routes_(service_, authenticator_, throttle_, workers_,
               PersonalTokenAccess{personal_tokens_, personal_token_directory_}),
-      workers_(worker_threads(settings), max_worker_jobs(settings)) {}
+      workers_(worker_threads(settings), max_worker_jobs(settings)) {
+  if (oidc_verifier_) authenticator_.accept_external(*oidc_verifier_);
+}
 
 bool AuthLayer::post_personal_token_flush() {
   return workers_.try_post([this] {

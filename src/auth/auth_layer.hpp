@@ -10,6 +10,9 @@
 #include "auth/bearer_authenticator.hpp"
 #include "auth/clock.hpp"
 #include "auth/login_throttle.hpp"
+#include "auth/oidc_key_set.hpp"
+#include "auth/oidc_settings.hpp"
+#include "auth/oidc_token_verifier.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/personal_token_directory.hpp"
 #include "auth/personal_token_store.hpp"
@@ -39,6 +42,8 @@ struct AuthSettings {
   // there before a 503 (0: eight per thread).
   std::size_t worker_threads = 0;
   std::size_t max_worker_jobs = 0;
+  // An external OpenID Connect issuer whose access tokens are accepted too.
+  std::optional<OidcSettings> oidc;
 };
 
 // The assembled auth layer: owns the hasher, the user and refresh-token
@@ -80,6 +85,8 @@ class AuthLayer {
   UserStore& users() { return users_; }
   RefreshTokenStore& refresh_tokens() { return refresh_tokens_; }
   const PasswordHasher& hasher() const { return hasher_; }
+  // The external issuer's keys, when one is configured (else null).
+  const OidcKeySet* oidc_keys() const { return oidc_keys_.get(); }
   // Logins refused for bad credentials since start.
   std::uint64_t login_failures() const { return throttle_.failures(); }
 
@@ -90,6 +97,9 @@ class AuthLayer {
   RefreshTokenStore refresh_tokens_;
   PersonalTokenStore personal_token_store_;
   TokenService tokens_;
+  std::optional<OidcSettings> oidc_settings_;
+  std::unique_ptr<OidcKeySet> oidc_keys_;
+  std::unique_ptr<OidcTokenVerifier> oidc_verifier_;
   UserDirectory directory_;
   PersonalTokenDirectory personal_token_directory_;
   PersonalTokens personal_tokens_;

@@ -1,5 +1,6 @@
 #include "auth/bearer_authenticator.hpp"
 
+#include "auth/jwt_parts.hpp"
 #include "auth/personal_token.hpp"
 
 namespace blender_bus::auth {
@@ -41,6 +42,15 @@ AuthOutcome BearerAuthenticator::authenticate(std::string_view authorization) co
       return AuthFailure{"Invalid token: " + refusal->reason};
     }
     return std::move(std::get<Principal>(admitted));
+  }
+  if (external_ != nullptr) {
+    if (auto parts = split_jwt(token); parts && external_->claims_issuer(*parts)) {
+      auto verified = external_->verify(*parts);
+      if (auto* refusal = std::get_if<OidcRefusal>(&verified)) {
+        return AuthFailure{"Invalid token: " + refusal->reason};
+      }
+      return std::move(std::get<Principal>(verified));
+    }
   }
   auto verified = tokens_->verify_access(token);
   if (auto* e = std::get_if<TokenError>(&verified)) {

@@ -9,6 +9,7 @@ namespace blender_bus::auth {
 enum class Credential {
   access_token,    // a JWT from /auth/login or /auth/refresh
   personal_token,  // a personal access token (personal_token.hpp): its scopes bound it
+  external_token,  // an access token of the external OpenID Connect issuer (--oidc-issuer)
   local,           // --auth none: the local development user
 };
 

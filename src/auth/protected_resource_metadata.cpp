@@ -11,11 +11,15 @@ std::string_view without_trailing_slash(std::string_view base) {
 }
 }  // namespace
 
-std::string protected_resource_metadata(std::string_view base_url) {
+std::string protected_resource_metadata(std::string_view base_url,
+                                        std::string_view external_issuer) {
   const std::string base(without_trailing_slash(base_url));
   boost::json::object metadata;
   metadata["resource"] = base + "/mcp";
-  metadata["authorization_servers"] = boost::json::array{boost::json::string(base)};
+  boost::json::array servers;
+  if (!external_issuer.empty()) servers.emplace_back(external_issuer);
+  servers.emplace_back(base);
+  metadata["authorization_servers"] = std::move(servers);
   metadata["bearer_methods_supported"] = boost::json::array{"header"};
   return boost::json::serialize(metadata);
 }

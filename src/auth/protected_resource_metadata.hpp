@@ -12,8 +12,10 @@ inline constexpr std::string_view kProtectedResourceMetadataPath =
 // …/mcp): {"resource":"<base>/mcp","authorization_servers":["<base>"],
 // "bearer_methods_supported":["header"]}. `base_url` is the server's external
 // origin, e.g. "http://127.0.0.1:8000" (a trailing slash is ignored); it is
-// also the token issuer.
-std::string protected_resource_metadata(std::string_view base_url);
+// also the token issuer. An external OpenID Connect issuer (--oidc-issuer)
+// comes first in authorization_servers, so that clients sign in there.
+std::string protected_resource_metadata(std::string_view base_url,
+                                        std::string_view external_issuer = {});
 
 // The full WWW-Authenticate value for a 401:
 // `Bearer resource_metadata="<base>/.well-known/oauth-protected-resource"`.

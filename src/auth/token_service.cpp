@@ -1,15 +1,14 @@
 #include "auth/token_service.hpp"
 
 #include <jwt.h>
-#include <sodium.h>
 
 #include <boost/json.hpp>
-#include <cmath>
 #include <cstdlib>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 
+#include "auth/jwt_parts.hpp"
 #include "auth/random_text.hpp"
 #include "auth/sodium_init.hpp"
 
@@ -20,9 +19,6 @@ using std::chrono::system_clock;
 
 namespace {
 
-// Far above any token we issue; keeps hostile input from costing much.
-constexpr std::size_t kMaxTokenBytes = 8192;
-
 struct JwtFree {
   void operator()(jwt_t* jwt) const { jwt_free(jwt); }
 };
@@ -30,62 +26,6 @@ using JwtPtr = std::unique_ptr<jwt_t, JwtFree>;
 
 TokenError error(TokenError::Kind kind, std::string reason) {
   return {kind, std::move(reason)};
-}
-
-std::optional<std::string> base64url_decode(std::string_view text) {
-  std::string out(text.size(), '\0');  // decoded is always shorter
-  std::size_t length = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, &end,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  out.resize(length);
-  return out;
-}
-
-std::optional<json::object> decode_json_object(std::string_view part) {
-  const auto bytes = base64url_decode(part);
-  if (!bytes) return std::nullopt;
-  boost::system::error_code ec;
-  json::value value = json::parse(*bytes, ec);
-  if (ec || !value.is_object()) return std::nullopt;
-  return std::move(value.as_object());
-}
-
-// A NumericDate: JSON integer or real, whole seconds.
-std::optional<std::int64_t> numeric_date(const json::object& claims, std::string_view name) {
-  const json::value* v = claims.if_contains(name);
-  if (v == nullptr) return std::nullopt;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
-    return static_cast<std::int64_t>(v->as_uint64());
-  }
-  if (v->is_double() && std::isfinite(v->as_double()) && std::abs(v->as_double()) < 1e17) {
-    return static_cast<std::int64_t>(std::floor(v->as_double()));
-  }
-  return std::nullopt;
-}
-
-std::string string_claim(const json::object& claims, std::string_view name) {
-  const json::value* v = claims.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-// An absent list is empty; a present one must hold only strings.
-std::optional<std::vector<std::string>> string_list_claim(const json::object& claims,
-                                                          std::string_view name) {
-  std::vector<std::string> out;
-  const json::value* v = claims.if_contains(name);
-  if (v == nullptr) return out;
-  if (!v->is_array()) return std::nullopt;
-  for (const json::value& item : v->as_array()) {
-    if (!item.is_string()) return std::nullopt;
-    out.emplace_back(item.as_string());
-  }
-  return out;
 }
 
 json::array to_json(const std::vector<std::string>& items) {
@@ -162,16 +102,10 @@ IssuedToken TokenService::issue_refresh(std::string_view user_id) const {
 
 std::variant<json::object, TokenError> TokenService::verify_signed(std::string_view token) const {
   using Kind = TokenError::Kind;
-  if (token.empty() || token.size() > kMaxTokenBytes)
-    return error(Kind::malformed, "malformed token");
-  const std::size_t dot1 = token.find('.');
-  const std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
-  if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
-    return error(Kind::malformed, "malformed token");
-  }
-  const auto header = decode_json_object(token.substr(0, dot1));
-  const auto claims = decode_json_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
-  if (!header || !claims) return error(Kind::malformed, "malformed token");
+  auto parts = split_jwt(token);
+  if (!parts) return error(Kind::malformed, "malformed token");
+  const json::object* header = &parts->header;
+  json::object* claims = &parts->claims;
 
   // The one algorithm we sign with, spelled exactly; "none", "hs256",
   // HS384/512 (which libjwt would verify with our key) and RS/ES all fail.
@@ -181,7 +115,7 @@ std::variant<json::object, TokenError> TokenService::verify_signed(std::string_v
   }
   // RFC 7515 §4.1.11: extensions we do not understand must be refused.
   if (header->contains("crit")) return error(Kind::malformed, "unsupported critical header");
-  if (dot2 + 1 == token.size()) return error(Kind::signature, "signature verification failed");
+  if (parts->signature.empty()) return error(Kind::signature, "signature verification failed");
 
   jwt_t* raw = nullptr;
   const std::string terminated(token);

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "auth/oidc_settings.hpp"
+
 namespace blender_bus::auth {
 
 namespace {
@@ -40,6 +42,10 @@ std::optional<char32_t> next_code_point(std::string_view s, std::size_t& pos) {
 
 std::optional<std::string> username_problem(std::string_view username) {
   if (username.empty()) return "username must not be empty";
+  if (username.starts_with(kExternalUserPrefix)) {
+    return "username must not start with '" + std::string(kExternalUserPrefix) +
+           "' (external users' ids)";
+  }
   std::size_t characters = 0;
   for (std::size_t pos = 0; pos < username.size();) {
     const auto cp = next_code_point(username, pos);

@@ -17,6 +17,7 @@
 #include "auth/local_authenticator.hpp"
 #include "auth/private_file.hpp"
 #include "auth/protected_resource_metadata.hpp"
+#include "auth/url_fetch.hpp"
 #include "bus/bus_manager.hpp"
 #include "dashboard/dashboard_routes.hpp"
 #include "delivery/bus_restore.hpp"
@@ -68,14 +69,32 @@ std::optional<std::shared_ptr<asio::ssl::context>> load_tls(const ServeConfig& c
   return std::nullopt;
 }
 
-transport::RouteHandler make_metadata_route(std::string base) {
-  return [base = std::move(base)](const auth::HttpRequestView& request,
-                                  const transport::RouteReply& reply) {
+// Why the --oidc-* flags cannot be served as given; nullopt when they can.
+std::optional<std::string> oidc_problem(const ServeConfig& config) {
+  if (config.oidc_issuer.empty()) {
+    if (!config.oidc_audience.empty()) return "--oidc-audience needs --oidc-issuer";
+    return std::nullopt;
+  }
+  if (config.auth_none) return "--oidc-issuer cannot be combined with --auth none";
+  if (!auth::fetchable_url(config.oidc_issuer)) {
+    return "--oidc-issuer must be an https URL (http only on loopback): " + config.oidc_issuer;
+  }
+  if (config.oidc_audience.empty()) return "--oidc-issuer needs --oidc-audience";
+  if (config.oidc_user_claim.empty()) return "--oidc-user-claim must not be empty";
+  if (config.oidc_issuer == config.http.public_base_url) {
+    return "--oidc-issuer must not be this server's own URL";
+  }
+  return std::nullopt;
+}
+
+transport::RouteHandler make_metadata_route(std::string base, std::string external_issuer) {
+  return [base = std::move(base), external_issuer = std::move(external_issuer)](
+             const auth::HttpRequestView& request, const transport::RouteReply& reply) {
     if (request.path != auth::kProtectedResourceMetadataPath &&
         request.path != std::string(auth::kProtectedResourceMetadataPath) + "/mcp") {
       return false;
     }
-    reply(auth::HttpReply{200, auth::protected_resource_metadata(base), {}});
+    reply(auth::HttpReply{200, auth::protected_resource_metadata(base, external_issuer), {}});
     return true;
   };
 }
@@ -203,7 +222,26 @@ int run_http_server(ServeConfig config) {
   auth_settings.secret_key = config.secret_key;
   auth_settings.access_token_expire_minutes = config.access_token_expire_minutes;
   auth_settings.refresh_token_expire_days = config.refresh_token_expire_days;
+  if (auto problem = oidc_problem(config)) {
+    spdlog::error("{}", *problem);
+    return 1;
+  }
+  if (!config.oidc_issuer.empty()) {
+    auth_settings.oidc =
+        auth::OidcSettings{config.oidc_issuer, config.oidc_audience, config.oidc_user_claim};
+  }
   auth::AuthLayer auth_layer(database, auth_settings);
+  if (const auth::OidcKeySet* keys = auth_layer.oidc_keys()) {
+    // An issuer that cannot be read yet does not stop the server (its own
+    // users still sign in); its tokens are refused until its keys are read.
+    if (!keys->wait_loaded(std::chrono::seconds(10))) {
+      spdlog::warn("oidc: no signing keys from {} yet; retrying in the background",
+                   config.oidc_issuer);
+    } else {
+      spdlog::info("oidc: accepting access tokens of {} for audience {}", config.oidc_issuer,
+                   config.oidc_audience);
+    }
+  }
   auth::LocalAuthenticator local_authenticator;
   if (!config.auth_none) {
     auth_layer.bootstrap({config.admin_password, config.demo_password}, std::cout);
@@ -261,7 +299,7 @@ int run_http_server(ServeConfig config) {
       make_metrics_route(authenticator,
                          MetricsSources{recorded, tool_calls, buses, sessions, service.presence(),
                                         [&auth_layer] { return auth_layer.login_failures(); }}),
-      make_metadata_route(config.http.public_base_url),
+      make_metadata_route(config.http.public_base_url, config.oidc_issuer),
       [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
         return auth_layer.routes().handle(request, std::move(reply));
       },

@@ -153,6 +153,15 @@ void add_serve_command(CLI::App& app) {
                     "Access token lifetime (default 30; env ACCESS_TOKEN_EXPIRE_MINUTES)");
   serve->add_option("--refresh-token-expire-days", *refresh_days,
                     "Refresh token lifetime (default 7; env REFRESH_TOKEN_EXPIRE_DAYS)");
+  serve->add_option("--oidc-issuer", config->oidc_issuer,
+                    "Also accept access tokens of this OpenID Connect issuer (https URL, or http "
+                    "on loopback for tests)");
+  serve->add_option("--oidc-audience", config->oidc_audience,
+                    "The aud an external issuer's token must name (required with --oidc-issuer)");
+  serve
+      ->add_option("--oidc-user-claim", config->oidc_user_claim,
+                   "The claim naming the user of an external token (users are oidc:<claim>)")
+      ->capture_default_str();
   serve->callback([serve, config, config_path, token_minutes, refresh_days, auth_mode, idle_seconds,
                    keep_alive_seconds, no_durable, write_timeout_seconds, header_timeout_seconds,
                    body_timeout_seconds, fsync_mode] {

@@ -36,6 +36,11 @@ struct ServeConfig {
   std::optional<std::string> refresh_token_expire_days;
   std::optional<std::string> admin_password;
   std::optional<std::string> demo_password;
+  // --oidc-issuer / --oidc-audience / --oidc-user-claim: an external OpenID
+  // Connect issuer whose access tokens are accepted beside the server's own.
+  std::string oidc_issuer;
+  std::string oidc_audience;
+  std::string oidc_user_claim = "sub";
 };
 
 }  // namespace blender_bus::server
