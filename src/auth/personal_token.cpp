@@ -1,23 +1,13 @@
 #include "auth/personal_token.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 
-#include "auth/sodium_init.hpp"
+#include "auth/random_text.hpp"
 
 namespace blender_bus::auth {
 
 std::string generate_personal_token() {
-  ensure_sodium();
-  unsigned char raw[32];
-  randombytes_buf(raw, sizeof raw);
-  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string text(sodium_base64_ENCODED_LEN(sizeof raw, kVariant), '\0');
-  sodium_bin2base64(text.data(), text.size(), raw, sizeof raw, kVariant);
-  text.resize(text.find('\0'));
-  sodium_memzero(raw, sizeof raw);
-  return std::string(kPersonalTokenPrefix) + text;
+  return std::string(kPersonalTokenPrefix) + random_base64url(32);
 }
 
 std::optional<std::string> token_name_problem(std::string_view name) {

@@ -19,16 +19,20 @@ std::string random_hex(std::size_t bytes) {
   return hex;
 }
 
-std::string random_password() {
+std::string random_base64url(std::size_t bytes) {
   ensure_sodium();
-  unsigned char raw[18];
-  randombytes_buf(raw, sizeof raw);
+  std::vector<unsigned char> raw(bytes);
+  randombytes_buf(raw.data(), raw.size());
   constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string text(sodium_base64_ENCODED_LEN(sizeof raw, kVariant), '\0');
-  sodium_bin2base64(text.data(), text.size(), raw, sizeof raw, kVariant);
+  std::string text(sodium_base64_ENCODED_LEN(bytes, kVariant), '\0');
+  sodium_bin2base64(text.data(), text.size(), raw.data(), raw.size(), kVariant);
   text.resize(text.find('\0'));
-  sodium_memzero(raw, sizeof raw);
+  sodium_memzero(raw.data(), raw.size());
   return text;
+}
+
+std::string random_password() {
+  return random_base64url(18);
 }
 
 }  // namespace blender_bus::auth
