@@ -1,0 +1,73 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+struct sqlite3;
+
+namespace blender_bus::store {
+
+// Checkpoints a database's WAL on a thread and a connection of its own, so
+// that no commit copies the WAL back into the database file and syncs both.
+// SQLite's automatic checkpoint runs inside the commit that crosses its
+// threshold: with the buses' group commit that held every waiting send for
+// the whole checkpoint (hundreds of milliseconds for 32 MiB of WAL on a
+// busy disk), the durable tail.
+//
+// - After each commit (SQLite's WAL hook, on the committing thread) the WAL's
+//   size is compared with the threshold; past it, this thread is asked.
+// - It first checkpoints PASSIVE: the bulk of the copy and the two syncs,
+//   while commits go on appending. Then RESTART for what was appended
+//   meanwhile: that holds the writer lock (a commit waits, as for another
+//   writer, through its busy timeout) for a small copy and the syncs, and
+//   lets the next commit write the WAL from its start again, so the file
+//   does not grow.
+// - Past kInlineFactor times the threshold (the thread is behind, or a
+//   reader in another process pins the WAL) the committing thread
+//   checkpoints itself, as SQLite would: the WAL stays bounded.
+//
+// Durability is SQLite's: a checkpoint only copies committed pages; a crash
+// in the middle of one is recovered from the WAL on the next open.
+class WalCheckpointer {
+ public:
+  static constexpr int kInlineFactor = 4;
+
+  // Opens its own connection to `file` (an existing database in WAL mode)
+  // with the writer's synchronous level (`synchronous` as PRAGMA synchronous
+  // takes it) and busy timeout, and hooks the commits of `writer`:
+  // checkpoints start past `threshold_pages` of WAL.
+  WalCheckpointer(const std::filesystem::path& file, sqlite3* writer, int synchronous,
+                  std::chrono::milliseconds busy_timeout, int threshold_pages);
+  // Unhooks `writer`, waits for a checkpoint in progress, closes its connection.
+  ~WalCheckpointer();
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // Checkpoint rounds finished so far (for tests and the log), and a wait for
+  // the n-th.
+  std::uint64_t rounds() const;
+  void wait_for_rounds(std::uint64_t n) const;
+
+ private:
+  static int on_commit(void* self, sqlite3* db, const char* name, int pages);
+  void ask();
+  void run();
+  void checkpoint();
+
+  sqlite3* writer_;
+  const int threshold_pages_;
+  const int inline_pages_;
+  sqlite3* own_ = nullptr;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  bool asked_ = false;  // a round is due or running: commits need not ask again
+  bool stopping_ = false;
+  std::uint64_t rounds_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace blender_bus::store
