@@ -30,9 +30,10 @@ struct DatabaseOptions {
   // fsync per transaction (--fsync always).
   enum class Sync { normal, full };
   Sync sync = Sync::normal;
-  // WAL pages past which the checkpoints' thread copies the WAL back (32
-  // MiB of 4 KiB pages: rare copies, each page copied once); at four times
-  // it a commit checkpoints itself, which bounds the WAL (WalCheckpointer).
+  // WAL growth in pages after which the checkpoints' thread copies the WAL
+  // back (32 MiB of 4 KiB pages); the WAL starts again from its beginning
+  // once it holds four times that (128 MiB), and at eight times a commit
+  // checkpoints itself, which bounds it (WalCheckpointer).
   int checkpoint_pages = 8192;
 };
 

@@ -14,6 +14,7 @@ WalCheckpointer::WalCheckpointer(const std::filesystem::path& file, sqlite3* wri
                                  int threshold_pages)
     : writer_(writer),
       threshold_pages_(threshold_pages),
+      restart_pages_(kRestartFactor * threshold_pages),
       inline_pages_(kInlineFactor * threshold_pages) {
   const int rc = sqlite3_open_v2(file.c_str(), &own_, SQLITE_OPEN_READWRITE, nullptr);
   if (rc != SQLITE_OK) {
@@ -47,7 +48,11 @@ int WalCheckpointer::on_commit(void* self_pointer, sqlite3* db, const char* name
     // Behind: this commit pays, as with SQLite's own checkpoint. BUSY (the
     // thread is checkpointing right now) is fine: it is catching up.
     sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (pages >= self->threshold_pages_) {
+  }
+  // Commits are serialized on the writer's connection: round_base_ needs no lock.
+  if (pages < self->round_base_) self->round_base_ = 0;  // the WAL started again
+  if (pages - self->round_base_ >= self->threshold_pages_) {
+    self->round_base_ = pages;
     self->ask();
   }
   return SQLITE_OK;
@@ -67,9 +72,9 @@ std::uint64_t WalCheckpointer::rounds() const {
   return rounds_;
 }
 
-void WalCheckpointer::wait_for_rounds(std::uint64_t n) const {
+void WalCheckpointer::wait_idle() const {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return rounds_ >= n || stopping_; });
+  changed_.wait(lock, [&] { return !asked_ || stopping_; });
 }
 
 void WalCheckpointer::run() {
@@ -80,8 +85,7 @@ void WalCheckpointer::run() {
     lock.unlock();
     checkpoint();
     lock.lock();
-    // Commits during the round found it asked; the next commit past the
-    // threshold (the WAL did not restart) asks again.
+    // Commits during the round found it asked.
     asked_ = false;
     ++rounds_;
     changed_.notify_all();
@@ -92,11 +96,11 @@ void WalCheckpointer::checkpoint() {
   int log = 0;
   int copied = 0;
   int rc = sqlite3_wal_checkpoint_v2(own_, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-  if (rc == SQLITE_OK) {
+  if (rc == SQLITE_OK && log >= restart_pages_) {
     rc = sqlite3_wal_checkpoint_v2(own_, "main", SQLITE_CHECKPOINT_RESTART, &log, &copied);
   }
   // BUSY: a writer or a reader held on past the busy timeout; the WAL is not
-  // restarted yet and the next commit asks again. Anything else is the disk
+  // restarted yet and a later round tries again. Anything else is the disk
   // (the commits will meet it too); neither loses a committed page.
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
     spdlog::warn("bus store: checkpoint failed: {}", sqlite3_errstr(rc));

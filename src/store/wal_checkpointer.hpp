@@ -19,13 +19,15 @@ namespace blender_bus::store {
 // busy disk), the durable tail.
 //
 // - After each commit (SQLite's WAL hook, on the committing thread) the WAL's
-//   size is compared with the threshold; past it, this thread is asked.
-// - It first checkpoints PASSIVE: the bulk of the copy and the two syncs,
-//   while commits go on appending. Then RESTART for what was appended
-//   meanwhile: that holds the writer lock (a commit waits, as for another
-//   writer, through its busy timeout) for a small copy and the syncs, and
-//   lets the next commit write the WAL from its start again, so the file
-//   does not grow.
+//   growth since the last round is compared with the threshold; past it,
+//   this thread is asked for a round.
+// - A round checkpoints PASSIVE: the copy and the syncs, while commits go on
+//   appending. Once the WAL holds kRestartFactor times the threshold, the
+//   round then checkpoints RESTART for what was appended meanwhile: that holds
+//   the writer lock (a commit waits, as for another writer, through its busy
+//   timeout) for a small copy and two syncs, and lets the next commit write
+//   the WAL from its start again, so the file stops growing. Copying often
+//   and restarting rarely keeps those stalls rare and short.
 // - Past kInlineFactor times the threshold (the thread is behind, or a
 //   reader in another process pins the WAL) the committing thread
 //   checkpoints itself, as SQLite would: the WAL stays bounded.
@@ -34,7 +36,8 @@ namespace blender_bus::store {
 // in the middle of one is recovered from the WAL on the next open.
 class WalCheckpointer {
  public:
-  static constexpr int kInlineFactor = 4;
+  static constexpr int kRestartFactor = 4;
+  static constexpr int kInlineFactor = 8;
 
   // Opens its own connection to `file` (an existing database in WAL mode)
   // with the writer's synchronous level (`synchronous` as PRAGMA synchronous
@@ -47,10 +50,10 @@ class WalCheckpointer {
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
-  // Checkpoint rounds finished so far (for tests and the log), and a wait for
-  // the n-th.
+  // Checkpoint rounds finished so far (for tests and the log), and a wait
+  // until no round is asked for or running.
   std::uint64_t rounds() const;
-  void wait_for_rounds(std::uint64_t n) const;
+  void wait_idle() const;
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* name, int pages);
@@ -60,7 +63,9 @@ class WalCheckpointer {
 
   sqlite3* writer_;
   const int threshold_pages_;
+  const int restart_pages_;
   const int inline_pages_;
+  int round_base_ = 0;  // WAL pages at the last ask (committing thread only)
   sqlite3* own_ = nullptr;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
