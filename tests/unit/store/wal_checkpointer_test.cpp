@@ -20,25 +20,12 @@
 #include "store/database.hpp"
 #include "store/group_commit.hpp"
 #include "sync_gate_vfs.hpp"
+#include "temp_dir.hpp"
 
 namespace blender_bus::store {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("bb-wal-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 constexpr int kPageSize = 4096;
 constexpr int kPagesPerCommit = 64;  // a 256 KiB blob: its overflow pages
