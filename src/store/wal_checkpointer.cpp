@@ -25,7 +25,12 @@ WalCheckpointer::WalCheckpointer(const std::filesystem::path& file, sqlite3* wri
   sqlite3_busy_timeout(own_, static_cast<int>(busy_timeout.count()));
   // A checkpoint syncs as its connection's level says (OFF would not sync).
   const std::string pragma = "PRAGMA synchronous=" + std::to_string(synchronous);
-  sqlite3_exec(own_, pragma.c_str(), nullptr, nullptr, nullptr);
+  if (const int set = sqlite3_exec(own_, pragma.c_str(), nullptr, nullptr, nullptr);
+      set != SQLITE_OK) {
+    const std::string message = sqlite3_errmsg(own_);
+    sqlite3_close(own_);
+    throw StoreError("configuring checkpoints of " + file.string() + ": " + message, set);
+  }
   thread_ = std::thread([this] { run(); });
   // Replaces SQLite's automatic checkpoint (itself a WAL hook) on `writer`.
   sqlite3_wal_hook(writer_, &WalCheckpointer::on_commit, this);

@@ -50,8 +50,8 @@ class WalCheckpointer {
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
-  // Checkpoint rounds finished so far (for tests and the log), and a wait
-  // until no round is asked for or running.
+  // Checkpoint rounds finished so far, and a wait until no round is asked
+  // for or running (for tests).
   std::uint64_t rounds() const;
   void wait_idle() const;
 
