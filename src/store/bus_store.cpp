@@ -80,13 +80,10 @@ std::int64_t i64(std::uint64_t v) {
 BusStore::BusStore(Database& db) : db_(db) {
   db_.migrate("bus", kBusMigrations);
   Connection c = db_.lock();
-  Statement count =
-      c.prepare("SELECT user_id, count(*), max(seq) FROM bus_records GROUP BY user_id");
-  while (count.step()) {
-    rows_ += static_cast<std::uint64_t>(count.column_int64(1));
-    last_seq_[count.column_text(0)] = static_cast<std::uint64_t>(count.column_int64(2));
+  Statement last = c.prepare("SELECT user_id, max(seq) FROM bus_records GROUP BY user_id");
+  while (last.step()) {
+    last_seq_[last.column_text(0)] = static_cast<std::uint64_t>(last.column_int64(1));
   }
-  rows_after_sweep_ = rows_;
 }
 
 BusSnapshot BusStore::load() {
@@ -171,6 +168,13 @@ Statement& BusStore::statement(Connection& c, Sql which) {
       "INSERT INTO bus_jobs (user_id, job_id, originator) VALUES (?1, ?2, ?3)"
       " ON CONFLICT (user_id, job_id) DO UPDATE SET originator = excluded.originator",
       "DELETE FROM bus_jobs WHERE user_id = ?1 AND job_id = ?2",
+      // The sweep's next range: how many rows (up to ?2) follow rowid ?1, and
+      // the last of them.
+      "SELECT count(*), max(rowid) FROM (SELECT rowid FROM bus_records WHERE rowid > ?1"
+      " ORDER BY rowid LIMIT ?2)",
+      "DELETE FROM bus_records WHERE rowid > ?1 AND rowid <= ?2 AND NOT EXISTS"
+      " (SELECT 1 FROM bus_clients c WHERE c.user_id = bus_records.user_id"
+      " AND c.uuid = bus_records.client_uuid AND bus_records.seq >= c.retained_from)",
   };
   auto& slot = statements_[static_cast<std::size_t>(which)];
   if (!slot) slot.emplace(c.prepare(kSql[static_cast<std::size_t>(which)]));
@@ -189,6 +193,8 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
   };
   std::map<std::pair<std::string, std::string>, Cursor> cursors;
   std::map<std::string, std::uint64_t> sequences;
+
+  std::int64_t appended = 0;
 
   Connection c = db_.lock();
   Transaction tx = c.transaction(TransactionMode::immediate);
@@ -217,7 +223,7 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
         statement(c, Sql::delete_client).bind(1, m.user_id).bind(2, m.uuid).run();
         // Its records now match no client: load skips them, the sweep
         // deletes them (finding them now would be a scan of the table).
-        may_hold_garbage_ = true;
+        may_hold_garbage_ = garbage_in_pass_ = true;
         cursors.erase({m.user_id, m.uuid});
         break;
       case K::append_record: {
@@ -230,8 +236,7 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
             .bind(5, r.timestamp)
             .bind(6, *r.text)
             .run();
-        ++rows_;
-        ++inserted_since_sweep_;
+        ++appended;
         {
           std::uint64_t& last = last_seq_[r.user_id];
           last = std::max(last, r.seq);
@@ -240,8 +245,8 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
         // record's seq into account, and the journal writes the sequence
         // every so many ids (a row per batch was a page per commit).
         if (m.retained_from > 0) {
-          may_hold_garbage_ = true;
-          // The evicted rows stay until the next sweep; load skips them.
+          may_hold_garbage_ = garbage_in_pass_ = true;
+          // The evicted rows stay until the sweep passes them; load skips them.
           Cursor& cur = cursors[{r.user_id, r.client_uuid}];
           cur.retained_from = std::max(cur.retained_from, m.retained_from);
         }
@@ -253,7 +258,7 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
         cur.delivered = m.exact ? m.delivered : std::max(cur.delivered, m.delivered);
         cur.exact = cur.exact || m.exact;
         cur.retained_from = std::max(cur.retained_from, m.retained_from);
-        if (m.retained_from > 0) may_hold_garbage_ = true;
+        if (m.retained_from > 0) may_hold_garbage_ = garbage_in_pass_ = true;
         break;
       }
       case K::sequence: {
@@ -291,7 +296,7 @@ void BusStore::apply(std::span<const BusMutation> mutations) {
   for (const auto& [user, seq] : sequences) {
     statement(c, Sql::sequence).bind(1, user).bind(2, i64(seq)).run();
   }
-  if (sweep_due()) sweep(c);
+  if (may_hold_garbage_) sweep_some(c, std::max(kSweepMin, kSweepPerAppend * appended));
   for (auto& st : statements_) {
     if (st) st->reset();  // no statement stays active across the commit
   }
@@ -303,28 +308,28 @@ void BusStore::purge_user(Connection& c, const std::string& user_id) {
     Statement del = c.prepare(std::string("DELETE FROM ") + table + " WHERE user_id = ?1");
     del.bind(1, user_id);
     del.run();
-    if (std::string_view(table) == "bus_records") {
-      rows_ -= std::min<std::uint64_t>(rows_, static_cast<std::uint64_t>(c.changes()));
-    }
   }
   // A namesake's first client row starts at seq 1 again (see upsert_client).
   last_seq_.erase(user_id);
 }
 
-bool BusStore::sweep_due() const {
-  return may_hold_garbage_ &&
-         inserted_since_sweep_ >= std::max(rows_after_sweep_, kMinRowsBetweenSweeps);
-}
-
-void BusStore::sweep(Connection& c) {
-  c.exec(
-      "DELETE FROM bus_records WHERE NOT EXISTS (SELECT 1 FROM bus_clients c"
-      " WHERE c.user_id = bus_records.user_id AND c.uuid = bus_records.client_uuid"
-      " AND bus_records.seq >= c.retained_from)");
-  rows_ -= std::min<std::uint64_t>(rows_, static_cast<std::uint64_t>(c.changes()));
-  rows_after_sweep_ = rows_;
-  inserted_since_sweep_ = 0;
-  may_hold_garbage_ = false;
+void BusStore::sweep_some(Connection& c, std::int64_t budget) {
+  Statement& range = statement(c, Sql::sweep_range).bind(1, sweep_cursor_).bind(2, budget);
+  range.step();
+  const std::int64_t visited = range.column_int64(0);
+  const std::int64_t end = visited > 0 ? range.column_int64(1) : sweep_cursor_;
+  range.reset();
+  if (visited > 0) {
+    statement(c, Sql::sweep_delete).bind(1, sweep_cursor_).bind(2, end).run();
+    sweep_cursor_ = end;
+  }
+  if (visited < budget) {
+    // The table's end: the next pass starts over, if something became
+    // garbage since this one began (it may lie behind the cursor).
+    sweep_cursor_ = 0;
+    may_hold_garbage_ = garbage_in_pass_;
+    garbage_in_pass_ = false;
+  }
 }
 
 }  // namespace blender_bus::store

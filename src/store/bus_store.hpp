@@ -37,8 +37,10 @@ class BusStore {
     sequence,
     open_job,
     close_job,
+    sweep_range,
+    sweep_delete,
   };
-  static constexpr std::size_t kSqlCount = 7;
+  static constexpr std::size_t kSqlCount = 9;
   // Deletes every row of `user_id` (a deleted user: a namesake starts empty).
   // Rare, so bus_records is scanned rather than indexed by user.
   void purge_user(Connection& c, const std::string& user_id);
@@ -48,21 +50,21 @@ class BusStore {
   Statement& statement(Connection& c, Sql which);
 
   // Deletes rows evicted in memory (below their client's retained_from) and
-  // rows of clients that are gone, when that is due; see sweep_due().
-  void sweep(Connection& c);
-  // The sweep scans the whole table, so it runs only when there may be
-  // garbage and the table has at least doubled since the last one: its cost
-  // is then at most two row visits per row inserted, and garbage never
-  // outgrows the live rows by more than that factor.
-  bool sweep_due() const;
+  // rows of clients that are gone, a few with every batch: it visits up to
+  // `budget` rows past a rowid cursor that walks the table and starts over
+  // at its end. A whole-table sweep in one commit (tens of thousands of rows,
+  // 50-200 ms) held every send waiting on that commit.
+  void sweep_some(Connection& c, std::int64_t budget);
 
   Database& db_;
   std::array<std::optional<Statement>, kSqlCount> statements_;
-  static constexpr std::uint64_t kMinRowsBetweenSweeps = 4096;
-  std::uint64_t rows_ = 0;              // rows in bus_records (kept as they change)
-  std::uint64_t rows_after_sweep_ = 0;  // rows_ when the last sweep ended
-  std::uint64_t inserted_since_sweep_ = 0;
-  bool may_hold_garbage_ = true;  // something was evicted or removed since the last sweep
+  // Rows the sweep visits per row appended, and at least, per batch: more
+  // than the rows a batch can make garbage, so the garbage stays bounded.
+  static constexpr std::int64_t kSweepPerAppend = 2;
+  static constexpr std::int64_t kSweepMin = 32;
+  std::int64_t sweep_cursor_ = 0;  // rowids up to it were visited in this pass
+  bool may_hold_garbage_ = true;   // something was evicted or removed since the last pass began
+  bool garbage_in_pass_ = false;   // ... since this pass began
   // The highest seq stored per user (kept as rows are appended): a client row
   // created now starts above it.
   std::unordered_map<std::string, std::uint64_t> last_seq_;

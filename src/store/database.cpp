@@ -50,14 +50,16 @@ Database::Database(const std::filesystem::path& file, DatabaseOptions options) {
     throw StoreError("opening " + name + ": " + message, rc);
   }
   try {
-    configure(options);
+    configure(file, options);
   } catch (...) {
+    checkpointer_.reset();
     sqlite3_close(db_);
     throw;
   }
 }
 
 Database::~Database() {
+  checkpointer_.reset();
   sqlite3_close(db_);
 }
 
@@ -65,7 +67,7 @@ std::filesystem::path Database::file_in(const std::filesystem::path& data_dir) {
   return data_dir / kDatabaseFileName;
 }
 
-void Database::configure(const DatabaseOptions& options) {
+void Database::configure(const std::filesystem::path& file, const DatabaseOptions& options) {
   sqlite3_extended_result_codes(db_, 1);
   const int rc = sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
   if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, "setting the busy timeout");
@@ -74,13 +76,8 @@ void Database::configure(const DatabaseOptions& options) {
   // WAL lets readers (another process, a later reader pool) proceed during a
   // write. An in-memory database answers "memory" here, which is fine.
   c.exec("PRAGMA journal_mode=WAL");
-  c.exec(options.sync == DatabaseOptions::Sync::full ? "PRAGMA synchronous=FULL"
-                                                     : "PRAGMA synchronous=NORMAL");
-  // A checkpoint copies the WAL's pages back into the file and syncs both;
-  // under a stream of small commits the default (every 1,000 pages) did
-  // that several times a second, a tenth of the writer's time. 8,192 pages
-  // (32 MiB of WAL) make it rare; the WAL is reset after each one.
-  c.exec("PRAGMA wal_autocheckpoint=8192");
+  const int synchronous = options.sync == DatabaseOptions::Sync::full ? 2 : 1;
+  c.exec("PRAGMA synchronous=" + std::to_string(synchronous));
   c.exec("PRAGMA foreign_keys=ON");
 
   Transaction tx = c.transaction();
@@ -100,6 +97,12 @@ void Database::configure(const DatabaseOptions& options) {
     c.exec("PRAGMA user_version=" + std::to_string(kBookkeepingVersion));
   }
   tx.commit();
+  // A checkpoint copies the WAL's pages back into the file and syncs both.
+  // SQLite's own runs inside a commit; this one runs beside the commits.
+  if (!is_in_memory(file)) {
+    checkpointer_ = std::make_unique<WalCheckpointer>(file, db_, synchronous, options.busy_timeout,
+                                                      options.checkpoint_pages);
+  }
 }
 
 Connection Database::lock() {

@@ -3,12 +3,14 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string_view>
 
 #include "store/connection.hpp"
 #include "store/migration.hpp"
+#include "store/wal_checkpointer.hpp"
 
 struct sqlite3;
 
@@ -28,9 +30,16 @@ struct DatabaseOptions {
   // fsync per transaction (--fsync always).
   enum class Sync { normal, full };
   Sync sync = Sync::normal;
+  // WAL growth in pages after which the checkpoints' thread copies the WAL
+  // back (32 MiB of 4 KiB pages); the WAL starts again from its beginning
+  // once it holds four times that (128 MiB), and at eight times a commit
+  // checkpoints itself, which bounds it (WalCheckpointer).
+  int checkpoint_pages = 8192;
 };
 
 // The embedded store: one SQLite connection in WAL mode with foreign keys on.
+// A file database's WAL is checkpointed off the commit path, on a thread and
+// a connection of its own (see WalCheckpointer).
 //
 // Thread-safety rule: the connection is used by one thread at a time. `lock()`
 // blocks until it is free and returns a Connection that holds it; every
@@ -67,16 +76,20 @@ class Database {
   // Applied version of `component`, 0 when it has none.
   int schema_version(std::string_view component);
 
+  // The checkpoints' thread; null for an in-memory database (no WAL).
+  const WalCheckpointer* checkpointer() const { return checkpointer_.get(); }
+
   // PRAGMA data_version: changes when another connection (another process,
   // such as `blender-bus user del`) has committed since the last call; this
   // connection's own commits leave it alone. Cheap: no table is read.
   std::int64_t data_version();
 
  private:
-  void configure(const DatabaseOptions& options);
+  void configure(const std::filesystem::path& file, const DatabaseOptions& options);
 
   sqlite3* db_ = nullptr;
   std::mutex mutex_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // hooks db_: gone before it closes
 };
 
 }  // namespace blender_bus::store

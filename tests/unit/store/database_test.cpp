@@ -12,25 +12,12 @@
 #include <vector>
 
 #include "store/store_error.hpp"
+#include "temp_dir.hpp"
 
 namespace blender_bus::store {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("bb-store-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string query_text(Database& db, const std::string& sql) {
   Connection c = db.lock();
