@@ -1,15 +1,14 @@
 // The port contract (port_contract.hpp) against the embedded engine: in
 // memory, and over a real SQLite store (its group commit and journal, records
 // held until stored), as `serve` and `serve --no-durable` run it.
-#include <chrono>
 #include <filesystem>
-#include <random>
 #include <span>
 
 #include "delivery/embedded/bus_manager.hpp"
 #include "delivery/embedded/client_directory.hpp"
 #include "delivery/embedded/inbox_log.hpp"
 #include "delivery/store_journal.hpp"
+#include "journaled_buses.hpp"
 #include "port_contract.hpp"
 #include "store/bus_store.hpp"
 #include "store/connection.hpp"
@@ -53,23 +52,12 @@ class EmbeddedInMemory : public PortsUnderTest {
 
 // The store's parts, built before the engine over them.
 struct SqliteStore {
-  static std::filesystem::path fresh_dir() {
-    std::random_device rd;
-    auto dir = std::filesystem::temp_directory_path() / ("bb-ports-" + std::to_string(rd()));
-    std::filesystem::create_directories(dir);
-    return dir;
-  }
-  static store::DatabaseOptions quick_busy_timeout() {
-    store::DatabaseOptions options;
-    options.busy_timeout = std::chrono::milliseconds(50);
-    return options;
-  }
   ~SqliteStore() {
     commit.stop();
     std::filesystem::remove_all(dir);
   }
 
-  std::filesystem::path dir = fresh_dir();
+  std::filesystem::path dir = fresh_store_dir();
   store::Database db{store::Database::file_in(dir), quick_busy_timeout()};
   store::BusStore bus_store{db};
   store::GroupCommit commit{bus_store};
