@@ -55,10 +55,14 @@ BusService::BusService(embedded::BusManager& buses, mcp::SessionRegistry& sessio
     : buses_(buses),
       sessions_(sessions),
       metrics_(metrics),
-      inbox_log_(buses, journal, &sessions),
-      client_directory_(buses, journal, presence()),
-      log_(inbox_log_),
-      directory_(client_directory_) {}
+      inbox_log_(std::in_place, buses, journal, &sessions),
+      client_directory_(std::in_place, buses, journal, presence()),
+      log_(*inbox_log_),
+      directory_(*client_directory_) {}
+
+BusService::BusService(embedded::BusManager& buses, mcp::SessionRegistry& sessions, RecordLog& log,
+                       Directory& directory, const metrics::ServerMetrics* metrics)
+    : buses_(buses), sessions_(sessions), metrics_(metrics), log_(log), directory_(directory) {}
 
 void BusService::count_send(bus::RoutingMode routing) {
   if (!metrics_) return;
@@ -290,7 +294,7 @@ asio::awaitable<std::optional<JobStatus>> BusService::job_status(BusId bus, std:
 
 void BusService::cursors_moved(std::string_view bus,
                                const std::vector<embedded::CursorUpdate>& updates) {
-  inbox_log_.cursors_moved(bus, updates);
+  if (inbox_log_) inbox_log_->cursors_moved(bus, updates);
 }
 
 void BusService::forget_user(const std::string& user_id) {

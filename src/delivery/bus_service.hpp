@@ -49,15 +49,19 @@ struct JobStatus {
 // the RecordLog, its job opened in the Directory; the answer waits for
 // every change to settle. Thread-safe.
 //
-// The ports are the embedded engine's over `buses` and `journal` (the
-// composition root may pick another engine later); the session stream
-// source, the dashboard and /health still read `buses()` directly.
+// The ports are the embedded engine's over `buses` and `journal`, or
+// another engine's handed in; the session stream source, the dashboard and
+// /health still read the embedded `buses()` directly.
 class BusService {
  public:
   // `journal` may be null: everything stays in memory. `metrics` may be
   // null: sends and deliveries are not counted.
   BusService(embedded::BusManager& buses, mcp::SessionRegistry& sessions,
              BusJournal* journal = nullptr, const metrics::ServerMetrics* metrics = nullptr);
+  // Over another engine's ports (both must outlive this). `buses` still
+  // serves what reads the embedded engine directly (see the class comment).
+  BusService(embedded::BusManager& buses, mcp::SessionRegistry& sessions, RecordLog& log,
+             Directory& directory, const metrics::ServerMetrics* metrics = nullptr);
 
   embedded::BusManager& buses() { return buses_; }
   mcp::SessionRegistry& sessions() { return sessions_; }
@@ -122,8 +126,9 @@ class BusService {
   embedded::BusManager& buses_;
   mcp::SessionRegistry& sessions_;
   const metrics::ServerMetrics* metrics_;
-  embedded::InboxLog inbox_log_;
-  embedded::ClientDirectory client_directory_;
+  // The embedded ports, when this service built them.
+  std::optional<embedded::InboxLog> inbox_log_;
+  std::optional<embedded::ClientDirectory> client_directory_;
   RecordLog& log_;
   Directory& directory_;
   Waiters waiters_;

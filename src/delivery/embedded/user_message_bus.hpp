@@ -69,6 +69,11 @@ class UserMessageBus {
   // blender_unregister_client: {"status":"ok"|"not_found","client_uuid"}.
   Outcome unregister_client(std::string_view client_uuid);
 
+  // A whole send or job update on this bus in one call, from the same steps
+  // as below (bus::plan_send, resolve, append, open_job or correlate_job):
+  // what this engine's own tests drive. The server goes through
+  // delivery::BusService and the ports, which await each change's settlement.
+  //
   // blender_send_message: {"status":"ok","message_id","job_id","targets","routing"}
   // plus one delivery per target; a bad priority answers
   // {"status":"error","error":"Unknown priority: '<value>'"} and routes nothing.
@@ -79,8 +84,8 @@ class UserMessageBus {
   // ("client_uuid"), so a caller that sent to several can tell the replies apart.
   Outcome job_update(const bus::JobUpdate& update);
 
-  // --- The steps of a send or job update (what BusService drives through
-  // the ports; send and job_update above are the same steps under the lock) ---
+  // --- The steps of a send or job update (InboxLog and ClientDirectory
+  // call them for BusService) ---
   // The clients `routing` reaches, in bus order; notes the bus's activity at
   // `now`, and a send (for the bus's counts) when `counts_send`.
   std::vector<Target> resolve(const bus::Routing& routing, std::string_view origin, double now,
