@@ -2,9 +2,7 @@
 // update go through those ports and through nothing else.
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
 #include "../bus/test_support.hpp"
@@ -12,6 +10,7 @@
 #include "delivery/embedded/bus_manager.hpp"
 #include "delivery/embedded/client_directory.hpp"
 #include "delivery/embedded/inbox_log.hpp"
+#include "run_awaitable.hpp"
 
 namespace blender_bus::delivery {
 namespace {
@@ -20,10 +19,7 @@ class BusServicePortsTest : public ::testing::Test {
  protected:
   template <class T>
   T run(boost::asio::awaitable<T> task) {
-    auto future = boost::asio::co_spawn(io_, std::move(task), boost::asio::use_future);
-    io_.restart();
-    io_.run();
-    return future.get();
+    return test::run_awaitable(io_, std::move(task));
   }
 
   bus::test::ManualClock clock_;

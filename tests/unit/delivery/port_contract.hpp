@@ -9,9 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -22,6 +20,7 @@
 
 #include "delivery/directory.hpp"
 #include "delivery/record_log.hpp"
+#include "run_awaitable.hpp"
 
 namespace blender_bus::delivery::test {
 
@@ -67,10 +66,7 @@ class PortContract : public ::testing::TestWithParam<PortsFactory> {
   // Runs `task` on the test's io_context until it completes.
   template <class T>
   T run(boost::asio::awaitable<T> task) {
-    auto future = boost::asio::co_spawn(io_, std::move(task), boost::asio::use_future);
-    io_.restart();
-    io_.run();
-    return future.get();
+    return run_awaitable(io_, std::move(task));
   }
 
   RegisterResult reg(const BusId& bus, const std::string& uuid, bool persistent = false,
