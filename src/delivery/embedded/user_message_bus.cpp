@@ -1,16 +1,18 @@
-#include "bus/user_message_bus.hpp"
+#include "delivery/embedded/user_message_bus.hpp"
 
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <queue>
+#include <variant>
 
 #include "bus/forwarded_record.hpp"
+#include "bus/send_plan.hpp"
 #include "bus/uuid_v4.hpp"
 #include "bus/validation.hpp"
 #include "json/serializer.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
 namespace {
 
@@ -23,17 +25,6 @@ Outcome refused(std::string message) {
   out.result["error"] = std::move(message);
   out.rejected = true;
   return out;
-}
-
-bool present(const std::optional<std::string>& field) {
-  return field && !field->empty();
-}
-
-// A client that sends as the server (from_uuid "server:…", the origin a send
-// without from_uuid gets) is nobody a job update could reach: no job is
-// opened for it, as in the original, and its update broadcasts.
-bool job_opened_by(const std::optional<std::string>& from_uuid) {
-  return present(from_uuid) && !from_uuid->starts_with("server:");
 }
 
 boost::json::array uuids_json(const auto& targets) {
@@ -54,8 +45,8 @@ auto change_inbox(Inbox& inbox, std::size_t& total, Change&& change) {
 
 }  // namespace
 
-UserMessageBus::UserMessageBus(std::string user_id, Clock clock, RandomSource random, Limits limits,
-                               DeliveryPolicy policy)
+UserMessageBus::UserMessageBus(std::string user_id, bus::Clock clock, bus::RandomSource random,
+                               bus::Limits limits, DeliveryPolicy policy)
     : user_id_(std::move(user_id)),
       clock_(std::move(clock)),
       random_(std::move(random)),
@@ -63,22 +54,22 @@ UserMessageBus::UserMessageBus(std::string user_id, Clock clock, RandomSource ra
       policy_(policy),
       jobs_(policy.recent_jobs, policy.open_jobs) {}
 
-Outcome UserMessageBus::register_client(Registration r) {
+Outcome UserMessageBus::register_client(bus::Registration r) {
   if (r.client_uuid.empty()) return refused("client_uuid must not be empty");
-  if (auto e = check_length("client_uuid", r.client_uuid, limits_.max_id_bytes)) {
+  if (auto e = bus::check_length("client_uuid", r.client_uuid, limits_.max_id_bytes)) {
     return refused(*e);
   }
-  if (auto e = check_length("client_type", r.client_type, limits_.max_id_bytes)) {
+  if (auto e = bus::check_length("client_type", r.client_type, limits_.max_id_bytes)) {
     return refused(*e);
   }
-  if (auto e = check_optional_length("group_id", r.group_id, limits_.max_id_bytes))
+  if (auto e = bus::check_optional_length("group_id", r.group_id, limits_.max_id_bytes))
     return refused(*e);
-  if (auto e = check_capabilities(r.capabilities, limits_)) return refused(*e);
-  if (auto e = check_optional_length("label", r.label, limits_.max_label)) return refused(*e);
+  if (auto e = bus::check_capabilities(r.capabilities, limits_)) return refused(*e);
+  if (auto e = bus::check_optional_length("label", r.label, limits_.max_label)) return refused(*e);
 
   const double now = clock_();
   Outcome out;
-  ClientInfo registered;
+  bus::ClientInfo registered;
   std::optional<std::string> displaced;
   {
     std::lock_guard lock(mutex_);
@@ -86,7 +77,7 @@ Outcome UserMessageBus::register_client(Registration r) {
     if (slot) {
       // SPEC §4: update in place; uuid, bucket and connected_at never change.
       out.replaced_client = slot->info;
-      clients_.update(*slot, [&](ClientInfo& info) {
+      clients_.update(*slot, [&](bus::ClientInfo& info) {
         info.client_type = std::move(r.client_type);
         info.capabilities = std::move(r.capabilities);
         info.group_id = std::move(r.group_id);
@@ -105,7 +96,7 @@ Outcome UserMessageBus::register_client(Registration r) {
         return refused("max-clients-per-bus: this bus has " + std::to_string(clients_.size()) +
                        " clients, the most it may have; unregister one first");
       }
-      ClientInfo info;
+      bus::ClientInfo info;
       info.uuid = std::move(r.client_uuid);
       info.client_type = std::move(r.client_type);
       info.is_persistent = r.is_persistent;
@@ -140,16 +131,17 @@ void UserMessageBus::notify_displaced_locked(const std::string& session_id,
   payload["client_uuid"] = client_uuid;
   payload["reason"] = "registered from another session";
   const std::string payload_json = blender_bus::json::to_text(payload);
-  const std::string message_id = make_uuid_v4(random_);
-  const std::string origin = origin_of(std::nullopt, user_id_);
-  const Routing routing{RoutingMode::direct, client_uuid};
+  const std::string message_id = bus::make_uuid_v4(random_);
+  const std::string origin = bus::origin_of(std::nullopt, user_id_);
+  const bus::Routing routing{bus::RoutingMode::direct, client_uuid};
   const boost::json::object routing_json = routing.to_json();
-  const ForwardedRecord record(RecordFields{user_id_, origin, routing_json, payload_json,
-                                            message_id, message_id, Priority::warning, now});
+  const bus::ForwardedRecord record(bus::RecordFields{user_id_, origin, routing_json, payload_json,
+                                                      message_id, message_id,
+                                                      bus::Priority::warning, now});
   auto& notices = displaced_notices_[session_id];
   if (notices.size() >= kMaxDisplacedNotices) notices.erase(notices.begin());
   notices.push_back(
-      InboxRecord{++last_record_seq_, Priority::warning, now,
+      InboxRecord{++last_record_seq_, bus::Priority::warning, now,
                   std::make_shared<const std::string>(record.for_target(client_uuid))});
 }
 
@@ -171,145 +163,201 @@ Outcome UserMessageBus::unregister_client(std::string_view client_uuid) {
   return out;
 }
 
-Outcome UserMessageBus::send(const boost::json::object& payload, const SendRequest& request) {
-  // SPEC §5: the priority is checked before anything is routed, and answered
-  // with the original's exact error (a normal result, not isError).
-  const auto priority = parse_priority(request.priority);
-  if (!priority) {
-    Outcome out;
-    out.result["status"] = "error";
-    out.result["error"] = unknown_priority_error(request.priority);
-    return out;
-  }
-  for (const auto& [field, value] :
-       {std::pair{"target_uuid", &request.target_uuid}, std::pair{"group_id", &request.group_id},
-        std::pair{"client_type", &request.client_type},
-        std::pair{"from_uuid", &request.from_uuid}}) {
-    if (auto e = check_optional_length(field, *value, limits_.max_id_bytes)) return refused(*e);
-  }
-  // The one serialization of the payload for the whole send (DESIGN.md).
-  const std::string payload_json = blender_bus::json::to_text(payload);
-  if (payload_json.size() > limits_.max_payload_bytes) {
-    return refused("payload exceeds " + std::to_string(limits_.max_payload_bytes) +
-                   " bytes serialized");
-  }
+namespace {
 
-  const std::string message_id = make_uuid_v4(random_);
-  // A client-chosen job id must be a non-empty string to be usable by
-  // blender_job_update (whose job_id is a string); anything else falls back.
-  std::string job_id = message_id;
-  if (const auto* p = payload.if_contains("job_id");
-      p && p->is_string() && !p->get_string().empty()) {
-    job_id = std::string(p->get_string());
-    if (auto e = check_length("payload.job_id", job_id, limits_.max_id_bytes)) return refused(*e);
-  }
-  const Routing routing =
-      resolve_routing(request.target_uuid, request.group_id, request.client_type);
-  const std::string origin = origin_of(request.from_uuid, user_id_);
-  const double now = clock_();
-  const bool opens_job = job_opened_by(request.from_uuid);
-
-  std::vector<Target> targets;
-  {
-    std::lock_guard lock(mutex_);
-    targets = resolve_locked(routing, origin);
-    last_activity_ = now;
-    ++sends_;
-  }
+Outcome refused_by(bus::Refusal refusal) {
+  if (refusal.over_limit) return refused(std::move(refusal.error));
   Outcome out;
-  out.deliveries =
-      build_records(targets, routing, origin, payload_json, job_id, message_id, *priority, now);
-  if (!out.deliveries.empty() || opens_job) {
-    std::lock_guard lock(mutex_);
-    if (auto e = append_locked(out, opens_job)) {
-      Outcome refusal = refused(*e);
-      refusal.cursors = std::move(out.cursors);
-      return refusal;
-    }
-    if (opens_job) {
-      std::string previous = jobs_.originator(job_id).value_or("");
-      // Jobs forgotten to keep within the open-jobs bound are closed in the store too.
-      for (auto& forgotten : jobs_.remember(job_id, origin, routing.to_spec(), now)) {
-        out.jobs.push_back({std::move(forgotten), std::nullopt, ""});
-      }
-      out.jobs.push_back({job_id, origin, std::move(previous)});
-    }
-  }
-
-  out.result["status"] = "ok";
-  out.result["message_id"] = message_id;
-  out.result["job_id"] = job_id;
-  out.result["targets"] = uuids_json(targets);
-  out.result["routing"] = routing.to_json();
-  out.routing = routing.mode;
+  out.result["status"] = "error";
+  out.result["error"] = std::move(refusal.error);
   return out;
 }
 
-Outcome UserMessageBus::job_update(const JobUpdate& update) {
-  // Written as !(in range) so that a NaN is refused too.
-  if (update.progress && !(*update.progress >= 0 && *update.progress <= 1)) {
-    return refused("progress must be a number from 0 to 1");
+// One record per target, from the send's one pre-serialized text.
+std::vector<Delivery> build_records(const std::vector<Target>& targets,
+                                    const bus::ForwardedRecord& record, bus::Priority priority,
+                                    double timestamp) {
+  std::vector<Delivery> out;
+  out.reserve(targets.size());
+  for (const auto& t : targets) {
+    Delivery d;
+    d.target_uuid = t.uuid;
+    d.level = priority;
+    d.text = std::make_shared<const std::string>(record.for_target(t.uuid));
+    d.timestamp = timestamp;
+    out.push_back(std::move(d));
   }
-  if (auto e = check_length("job_id", update.job_id, limits_.max_id_bytes)) return refused(*e);
-  std::string updater;  // the updating session's first client, if it has one here
-  if (!update.session_id.empty()) {
-    std::lock_guard lock(mutex_);
-    if (const auto* members = clients_.of_session(update.session_id)) {
-      updater = members->begin()->second->info.uuid;
-    }
-  }
-  boost::json::object payload;
-  payload["kind"] = "job_update";
-  payload["job_id"] = update.job_id;
-  payload["status"] = update.status;
-  payload["result"] = update.result;
-  payload["error"] = update.error;
-  // The newer add-on's fields follow the original five, only when given.
-  if (update.progress) payload["progress"] = *update.progress;
-  if (update.progress_message) payload["progress_message"] = *update.progress_message;
-  if (!updater.empty()) payload["client_uuid"] = updater;
-  const std::string payload_json = blender_bus::json::to_text(payload);
-  if (payload_json.size() > limits_.max_payload_bytes) {
-    return refused("job update exceeds " + std::to_string(limits_.max_payload_bytes) +
-                   " bytes serialized");
-  }
+  return out;
+}
 
-  const std::string message_id = make_uuid_v4(random_);
-  const std::string origin = origin_of(std::nullopt, user_id_);
-  const double now = clock_();
+}  // namespace
 
-  Routing routing;
-  std::vector<Target> targets;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto originator = jobs_.originator(update.job_id)) {
-      routing = Routing{RoutingMode::direct, std::move(*originator)};
-    }
-    targets = resolve_locked(routing, origin);
-    last_activity_ = now;
-  }
+Outcome UserMessageBus::send(const boost::json::object& payload, const bus::SendRequest& request) {
+  auto planned = bus::plan_send(payload, request, user_id_, limits_, random_, clock_());
+  if (auto* refusal = std::get_if<bus::Refusal>(&planned)) return refused_by(std::move(*refusal));
+  const bus::SendPlan& plan = std::get<bus::SendPlan>(planned);
+  const std::vector<Target> targets = resolve(plan.routing, plan.origin, plan.timestamp, true);
   Outcome out;
-  out.deliveries = build_records(targets, routing, origin, payload_json, update.job_id, message_id,
-                                 Priority::notice, now);
-  const bool terminal = JobTracker::is_terminal(update.status);
-  {
-    // The job changes only once its records are in: a refused update leaves it as it was.
+  if (!targets.empty()) {
+    out.deliveries = build_records(targets, plan.record(user_id_), plan.priority, plan.timestamp);
+  }
+  if (!out.deliveries.empty() || plan.opens_job) {
     std::lock_guard lock(mutex_);
-    if (auto e = append_locked(out, routing.mode == RoutingMode::direct && terminal)) {
+    const bool hold = plan.opens_job && policy_.hold_until_stored;
+    if (auto e = append_locked(out, hold)) {
       Outcome refusal = refused(*e);
       refusal.cursors = std::move(out.cursors);
       return refusal;
     }
-    if (auto originator = jobs_.correlate(update.job_id, update.status); originator && terminal) {
-      out.jobs.push_back({update.job_id, std::nullopt, std::move(*originator)});
+    if (plan.opens_job) {
+      out.jobs =
+          open_job_locked(plan.job_id, plan.origin, plan.routing.to_spec(), plan.timestamp).jobs;
     }
-    jobs_.note(update, now);
   }
-
   out.result["status"] = "ok";
-  out.result["delivered"] = routing.mode == RoutingMode::direct ? "direct" : "broadcast";
+  out.result["message_id"] = plan.message_id;
+  out.result["job_id"] = plan.job_id;
+  out.result["targets"] = uuids_json(targets);
+  out.result["routing"] = plan.routing.to_json();
+  out.routing = plan.routing.mode;
+  return out;
+}
+
+Outcome UserMessageBus::job_update(const bus::JobUpdate& update) {
+  const std::string updater =
+      update.session_id.empty() ? std::string() : first_client_of(update.session_id);
+  auto planned = bus::plan_job_update(update, updater, user_id_, limits_, random_, clock_());
+  if (auto* refusal = std::get_if<bus::Refusal>(&planned)) return refused_by(std::move(*refusal));
+  const bus::JobUpdatePlan& plan = std::get<bus::JobUpdatePlan>(planned);
+
+  bus::Routing routing;
+  if (auto originator = job_originator(update.job_id)) {
+    routing = bus::Routing{bus::RoutingMode::direct, std::move(*originator)};
+  }
+  const std::vector<Target> targets = resolve(routing, plan.origin, plan.timestamp, false);
+  Outcome out;
+  if (!targets.empty()) {
+    out.deliveries = build_records(targets, plan.record(user_id_, update.job_id, routing),
+                                   bus::Priority::notice, plan.timestamp);
+  }
+  const bool terminal = bus::JobTracker::is_terminal(update.status);
+  {
+    // The job changes only once its records are in: a refused update leaves it as it was.
+    std::lock_guard lock(mutex_);
+    const bool hold =
+        routing.mode == bus::RoutingMode::direct && terminal && policy_.hold_until_stored;
+    if (auto e = append_locked(out, hold)) {
+      Outcome refusal = refused(*e);
+      refusal.cursors = std::move(out.cursors);
+      return refusal;
+    }
+    out.jobs = correlate_job_locked(update, plan.timestamp).jobs;
+  }
+  out.result["status"] = "ok";
+  out.result["delivered"] = routing.mode == bus::RoutingMode::direct ? "direct" : "broadcast";
   out.result["targets"] = uuids_json(targets);
   return out;
+}
+
+std::vector<Target> UserMessageBus::resolve(const bus::Routing& routing, std::string_view origin,
+                                            double now, bool counts_send) {
+  std::lock_guard lock(mutex_);
+  last_activity_ = now;
+  if (counts_send) ++sends_;
+  return resolve_locked(routing, origin);
+}
+
+std::optional<std::string> UserMessageBus::append(Outcome& out, bool hold) {
+  std::lock_guard lock(mutex_);
+  return append_locked(out, hold);
+}
+
+Outcome UserMessageBus::open_job(const std::string& job_id, const std::string& originator,
+                                 std::string target, double now) {
+  std::lock_guard lock(mutex_);
+  return open_job_locked(job_id, originator, std::move(target), now);
+}
+
+Outcome UserMessageBus::open_job_locked(const std::string& job_id, const std::string& originator,
+                                        std::string target, double now) {
+  Outcome out;
+  std::string previous = jobs_.originator(job_id).value_or("");
+  // Jobs forgotten to keep within the open-jobs bound are closed in the store too.
+  for (auto& forgotten : jobs_.remember(job_id, originator, std::move(target), now)) {
+    out.jobs.push_back({std::move(forgotten), std::nullopt, ""});
+  }
+  out.jobs.push_back({job_id, originator, std::move(previous)});
+  return out;
+}
+
+Outcome UserMessageBus::correlate_job(const bus::JobUpdate& update, double now) {
+  std::lock_guard lock(mutex_);
+  last_activity_ = now;
+  return correlate_job_locked(update, now);
+}
+
+Outcome UserMessageBus::correlate_job_locked(const bus::JobUpdate& update, double now) {
+  Outcome out;
+  const bool terminal = bus::JobTracker::is_terminal(update.status);
+  if (auto originator = jobs_.correlate(update.job_id, update.status); originator && terminal) {
+    out.jobs.push_back({update.job_id, std::nullopt, std::move(*originator)});
+  }
+  jobs_.note(update, now);
+  return out;
+}
+
+std::string UserMessageBus::first_client_of(std::string_view session_id) const {
+  std::lock_guard lock(mutex_);
+  if (const auto* members = clients_.of_session(session_id)) {
+    return members->begin()->second->info.uuid;
+  }
+  return {};
+}
+
+std::optional<std::vector<InboxItem>> UserMessageBus::peek(std::string_view client_uuid,
+                                                           std::uint64_t after,
+                                                           std::size_t limit) const {
+  std::lock_guard lock(mutex_);
+  const Slot* slot = clients_.find(client_uuid);
+  if (!slot) return std::nullopt;
+  const Inbox& inbox = slot->entry;
+  const std::uint64_t held = inbox.first_held_after(after);
+  std::vector<InboxItem> out;
+  for (auto r = inbox.first_after(after);
+       r != inbox.records().end() && (held == 0 || r->seq < held) && out.size() < limit; ++r) {
+    out.push_back(InboxItem{r->seq, r->level, r->text});
+  }
+  return out;
+}
+
+std::optional<ResumeResult> UserMessageBus::check_cursor(std::string_view client_uuid,
+                                                         std::uint64_t after) const {
+  std::lock_guard lock(mutex_);
+  if (after > last_record_seq_) return ResumeResult::not_issued;
+  const Slot* slot = clients_.find(client_uuid);
+  if (slot && slot->entry.evicted_through() > after) return ResumeResult::not_retained;
+  return std::nullopt;
+}
+
+std::vector<CursorUpdate> UserMessageBus::forget_records(std::string_view client_uuid) {
+  std::vector<CursorUpdate> changed;
+  std::lock_guard lock(mutex_);
+  Slot* slot = clients_.find(client_uuid);
+  if (!slot) return changed;
+  inbox_bytes_ -= slot->entry.bytes();
+  const std::uint64_t dropped = slot->entry.dropped();
+  slot->entry = Inbox{};
+  slot->entry.set_delivered(last_record_seq_);
+  slot->entry.restore_dropped(dropped);
+  if (auto u = cursor_update_locked(*slot)) changed.push_back(std::move(*u));
+  return changed;
+}
+
+std::optional<std::uint64_t> UserMessageBus::delivered_through(std::string_view client_uuid) const {
+  std::lock_guard lock(mutex_);
+  const Slot* slot = clients_.find(client_uuid);
+  if (!slot) return std::nullopt;
+  return slot->entry.delivered_through();
 }
 
 void UserMessageBus::release(const Outcome& outcome) {
@@ -356,8 +404,8 @@ void UserMessageBus::withdraw(const Outcome& outcome) {
       erase_locked(*slot);
       return;
     }
-    const ClientInfo& before = *outcome.replaced_client;
-    clients_.update(*slot, [&](ClientInfo& info) {
+    const bus::ClientInfo& before = *outcome.replaced_client;
+    clients_.update(*slot, [&](bus::ClientInfo& info) {
       info.client_type = before.client_type;
       info.capabilities = before.capabilities;
       info.group_id = before.group_id;
@@ -367,8 +415,8 @@ void UserMessageBus::withdraw(const Outcome& outcome) {
   }
 }
 
-ClientSnapshot UserMessageBus::snapshot(const PresenceLookup& presence) const {
-  ClientSnapshot out;
+bus::ClientSnapshot UserMessageBus::snapshot(const PresenceLookup& presence) const {
+  bus::ClientSnapshot out;
   {
     std::lock_guard lock(mutex_);
     out.persistent.reserve(clients_.persistent_count());
@@ -389,7 +437,7 @@ ClientSnapshot UserMessageBus::snapshot(const PresenceLookup& presence) const {
   return out;
 }
 
-void UserMessageBus::fill_liveness(ClientInfo& c, const PresenceLookup& presence,
+void UserMessageBus::fill_liveness(bus::ClientInfo& c, const PresenceLookup& presence,
                                    double now) const {
   c.online = !c.session_id.empty();
   if (presence && c.online) {
@@ -405,39 +453,39 @@ void UserMessageBus::fill_liveness(ClientInfo& c, const PresenceLookup& presence
 }
 
 boost::json::object UserMessageBus::list_clients(const PresenceLookup& presence) const {
-  return list_clients_view(user_id_, snapshot(presence));
+  return bus::list_clients_view(user_id_, snapshot(presence));
 }
 
-std::vector<JobState> UserMessageBus::latest_jobs(std::size_t limit) const {
+std::vector<bus::JobState> UserMessageBus::latest_jobs(std::size_t limit) const {
   std::lock_guard lock(mutex_);
   return jobs_.latest(limit);
 }
 
-std::vector<ClientInfo> UserMessageBus::clients(const PresenceLookup& presence) const {
-  ClientSnapshot s = snapshot(presence);
-  std::vector<ClientInfo> out = std::move(s.persistent);
+std::vector<bus::ClientInfo> UserMessageBus::clients(const PresenceLookup& presence) const {
+  bus::ClientSnapshot s = snapshot(presence);
+  std::vector<bus::ClientInfo> out = std::move(s.persistent);
   out.insert(out.end(), std::make_move_iterator(s.ephemeral.begin()),
              std::make_move_iterator(s.ephemeral.end()));
   return out;
 }
 
 boost::json::object UserMessageBus::clients_resource(const PresenceLookup& presence) const {
-  return clients_resource_view(user_id_, snapshot(presence));
+  return bus::clients_resource_view(user_id_, snapshot(presence));
 }
 
 boost::json::object UserMessageBus::stats_resource() const {
-  return stats_resource_view(user_id_, stats());
+  return bus::stats_resource_view(user_id_, stats());
 }
 
-BusStats UserMessageBus::stats() const {
+bus::BusStats UserMessageBus::stats() const {
   std::lock_guard lock(mutex_);
-  BusStats s{clients_.persistent_count(),
-             clients_.size() - clients_.persistent_count(),
-             jobs_.size(),
-             dropped_records_,
-             0,
-             sends_,
-             records_routed_};
+  bus::BusStats s{clients_.persistent_count(),
+                  clients_.size() - clients_.persistent_count(),
+                  jobs_.size(),
+                  dropped_records_,
+                  0,
+                  sends_,
+                  records_routed_};
   clients_.for_each([&s](const Slot& slot) { s.pending_records += slot.entry.pending(); });
   return s;
 }
@@ -457,11 +505,14 @@ double UserMessageBus::last_activity() const {
   return last_activity_;
 }
 
-std::optional<ClientInfo> UserMessageBus::find(std::string_view client_uuid) const {
+std::optional<bus::ClientInfo> UserMessageBus::find(std::string_view client_uuid) const {
   std::lock_guard lock(mutex_);
   const Slot* slot = clients_.find(client_uuid);
   if (!slot) return std::nullopt;
-  return slot->info;
+  bus::ClientInfo info = slot->info;
+  info.pending_records = slot->entry.pending();
+  info.dropped_records = slot->entry.dropped();
+  return info;
 }
 
 std::optional<std::string> UserMessageBus::job_originator(std::string_view job_id) const {
@@ -493,7 +544,7 @@ std::vector<std::string> UserMessageBus::on_session_end(std::string_view session
   for (const auto& [order, slot] : *bound) members.push_back(slot);
   for (Slot* slot : members) {
     if (slot->info.is_persistent) {
-      clients_.update(*slot, [](ClientInfo& info) { info.session_id.clear(); });
+      clients_.update(*slot, [](bus::ClientInfo& info) { info.session_id.clear(); });
     } else {
       removed.push_back(slot->info.uuid);
       erase_locked(*slot);
@@ -502,12 +553,14 @@ std::vector<std::string> UserMessageBus::on_session_end(std::string_view session
   return removed;
 }
 
-std::vector<UserMessageBus::Target> UserMessageBus::resolve_locked(const Routing& routing,
-                                                                   std::string_view origin) const {
+std::vector<Target> UserMessageBus::resolve_locked(const bus::Routing& routing,
+                                                   std::string_view origin) const {
   std::vector<Target> out;
   const std::vector<const Slot*> slots = clients_.resolve(routing, origin);
   out.reserve(slots.size());
-  for (const Slot* slot : slots) out.push_back({slot->info.uuid, slot->info.session_id});
+  for (const Slot* slot : slots) {
+    out.push_back({slot->info.uuid, slot->info.is_persistent, slot->info.session_id});
+  }
   return out;
 }
 
@@ -516,30 +569,7 @@ void UserMessageBus::erase_locked(Slot& slot) {
   clients_.erase(slot);
 }
 
-std::vector<Delivery> UserMessageBus::build_records(const std::vector<Target>& targets,
-                                                    const Routing& routing, std::string_view origin,
-                                                    std::string_view payload_json,
-                                                    std::string_view job_id,
-                                                    std::string_view message_id, Priority priority,
-                                                    double timestamp) const {
-  std::vector<Delivery> out;
-  if (targets.empty()) return out;
-  const boost::json::object routing_json = routing.to_json();
-  const ForwardedRecord record(RecordFields{user_id_, origin, routing_json, payload_json, job_id,
-                                            message_id, priority, timestamp});
-  out.reserve(targets.size());
-  for (const auto& t : targets) {
-    Delivery d;
-    d.target_uuid = t.uuid;
-    d.level = priority;
-    d.text = std::make_shared<const std::string>(record.for_target(t.uuid));
-    d.timestamp = timestamp;
-    out.push_back(std::move(d));
-  }
-  return out;
-}
-
-std::optional<std::string> UserMessageBus::append_locked(Outcome& out, bool changes_jobs) {
+std::optional<std::string> UserMessageBus::append_locked(Outcome& out, bool hold_all) {
   std::vector<Delivery>& deliveries = out.deliveries;
   // A target that left between resolving and now gets nothing: it is gone.
   std::vector<Slot*> slots;
@@ -570,7 +600,7 @@ std::optional<std::string> UserMessageBus::append_locked(Outcome& out, bool chan
     }
   }
 
-  const bool hold = policy_.hold_until_stored && (persistent || changes_jobs);
+  const bool hold = hold_all || (policy_.hold_until_stored && persistent);
   out.held = hold && !deliveries.empty();
   for (std::size_t i = 0; i < deliveries.size(); ++i) {
     Delivery& d = deliveries[i];
@@ -778,7 +808,7 @@ std::uint64_t UserMessageBus::last_record_seq() const {
   return last_record_seq_;
 }
 
-std::optional<JobState> UserMessageBus::job_state(std::string_view job_id) const {
+std::optional<bus::JobState> UserMessageBus::job_state(std::string_view job_id) const {
   std::lock_guard lock(mutex_);
   return jobs_.state(job_id);
 }
@@ -808,4 +838,4 @@ void UserMessageBus::restore_job(std::string job_id, std::string originator) {
   jobs_.remember(std::move(job_id), std::move(originator));
 }
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

@@ -8,7 +8,7 @@
 
 #include "bus/priority.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
 // Bounds on one client's inbox (SPEC §9). Whatever they evict undelivered is
 // counted as dropped, never silently lost.
@@ -22,7 +22,7 @@ struct InboxLimits {
 // (the SSE event id); `text` the complete notifications/message.
 struct InboxRecord {
   std::uint64_t seq = 0;
-  Priority level = Priority::info;
+  bus::Priority level = bus::Priority::info;
   double timestamp = 0;
   std::shared_ptr<const std::string> text;
   // Not deliverable yet: the change that made it waits for the store's commit
@@ -77,6 +77,8 @@ class Inbox {
   std::size_t bytes() const { return bytes_; }
   std::size_t pending() const;
   std::uint64_t dropped() const { return dropped_; }
+  // Carries a count over to a fresh inbox that replaces this one's records.
+  void restore_dropped(std::uint64_t dropped) { dropped_ = dropped; }
 
  private:
   // Evicts the oldest record; true when it was undelivered.
@@ -94,4 +96,4 @@ class Inbox {
   std::uint64_t dropped_ = 0;
 };
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded
