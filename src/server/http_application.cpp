@@ -18,12 +18,15 @@
 #include "auth/private_file.hpp"
 #include "auth/protected_resource_metadata.hpp"
 #include "bus/bus_manager.hpp"
+#include "cluster/cluster.hpp"
+#include "cluster/cluster_start_error.hpp"
 #include "dashboard/dashboard_routes.hpp"
 #include "delivery/bus_restore.hpp"
 #include "delivery/bus_service.hpp"
 #include "delivery/bus_stream_source.hpp"
 #include "delivery/store_journal.hpp"
 #include "mcp/dispatcher.hpp"
+#include "nats/library.hpp"
 #include "server/data_directory.hpp"
 #include "server/health_route.hpp"
 #include "server/instructions.hpp"
@@ -136,6 +139,16 @@ void schedule_idle_sweep(asio::steady_timer& timer, mcp::SessionRegistry& sessio
   });
 }
 
+cluster::ClusterOptions cluster_options(const ServeConfig& config) {
+  cluster::ClusterOptions options;
+  options.servers = config.cluster_servers;
+  options.node_name = config.node_name;
+  options.replicas = config.cluster_replicas;
+  options.connect_wait = config.cluster_wait;
+  options.provision_wait = config.cluster_wait;
+  return options;
+}
+
 }  // namespace
 
 int run_http_server(ServeConfig config) {
@@ -165,6 +178,19 @@ int run_http_server(ServeConfig config) {
     return 1;
   }
   warn_if_shared(config.data_dir);
+  // A cluster node joins before it listens: a node that cannot reach its
+  // cluster, or whose streams or buckets disagree, does not start.
+  std::optional<nats::Library> nats_library;
+  std::unique_ptr<cluster::Cluster> cluster;
+  if (!config.cluster_servers.empty()) {
+    nats_library.emplace();
+    try {
+      cluster = std::make_unique<cluster::Cluster>(cluster_options(config));
+    } catch (const cluster::ClusterStartError& error) {
+      spdlog::error("--cluster: {}", error.what());
+      return 1;
+    }
+  }
   store::Database database(config.data_dir / store::kDatabaseFileName, config.database);
 
   const unsigned threads =
@@ -244,7 +270,7 @@ int run_http_server(ServeConfig config) {
 
   transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator);
   std::vector<transport::RouteHandler> routes{
-      make_health_route(buses),
+      make_health_route(buses, cluster.get()),
       dashboard::make_page_route(),
       dashboard::make_action_route(authenticator, service, pool.first().get_executor()),
       make_metrics_route(authenticator,
@@ -280,9 +306,10 @@ int run_http_server(ServeConfig config) {
   });
 
   std::cout << "blender-bus listening on " << config.http.public_base_url << std::endl;
-  spdlog::info("serving MCP at {}/mcp ({} threads, auth {}, {})", config.http.public_base_url,
+  spdlog::info("serving MCP at {}/mcp ({} threads, auth {}, {}{})", config.http.public_base_url,
                threads, config.auth_none ? "none (local development)" : "bearer",
-               *tls ? "TLS" : "plain HTTP");
+               *tls ? "TLS" : "plain HTTP",
+               cluster ? ", cluster node '" + config.node_name + "'" : std::string());
 
   pool.run();
   // What may still act on users goes before what it acts on.
