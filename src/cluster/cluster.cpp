@@ -103,8 +103,7 @@ std::optional<std::string> node_name_problem(std::string_view name) {
   return std::nullopt;
 }
 
-Cluster::Cluster(ClusterOptions options, Provisioning provisioning)
-    : options_(std::move(options)) {
+Cluster::Cluster(ClusterOptions options, Provisioning provisioning) : options_(std::move(options)) {
   nats::ConnectionOptions connection_options;
   connection_options.servers = options_.servers;
   connection_options.name =
@@ -126,9 +125,8 @@ Cluster::Cluster(ClusterOptions options, Provisioning provisioning)
   provision(provisioning);
   if (!options_.node_name.empty()) {
     try {
-      nodes_ = std::make_unique<NodeRegistry>(*connection_, *publisher_, *pool_,
-                                              options_.node_name, options_.heartbeat_interval,
-                                              options_.dead_after);
+      nodes_ = std::make_unique<NodeRegistry>(*connection_, *publisher_, *pool_, options_.node_name,
+                                              options_.heartbeat_interval, options_.dead_after);
     } catch (const nats::NatsError& error) {
       throw ClusterStartError(std::string("cannot join the node registry: ") + error.what());
     }

@@ -11,8 +11,8 @@ namespace blender_bus::cluster {
 struct ClusterStatus {
   std::string node;
   nats::ConnectionState nats = nats::ConnectionState::connecting;
-  std::string server;    // the NATS server connected to; empty when none
-  bool jetstream = false;  // this node's last heartbeat was stored (JetStream and KV work)
+  std::string server;           // the NATS server connected to; empty when none
+  bool jetstream = false;       // this node's last heartbeat was stored (JetStream and KV work)
   std::string jetstream_error;  // why not, when not
   int replicas = 1;
   std::vector<std::string> live_nodes;  // by name, this node included once heard

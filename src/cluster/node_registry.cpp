@@ -65,8 +65,8 @@ NodeRegistry::NodeRegistry(nats::Connection& connection, nats::Publisher& publis
   if (!mirror_->wait_loaded_for(dead_after_)) {
     throw nats::NatsError(NATS_TIMEOUT, 0,
                           std::string("node registry: the ") + kNodesBucket +
-                              " bucket did not load within " +
-                              std::to_string(dead_after_.count()) + " ms");
+                              " bucket did not load within " + std::to_string(dead_after_.count()) +
+                              " ms");
   }
   beat();
   thread_ = std::thread([this] { run(); });
@@ -92,8 +92,8 @@ NodeRegistry::~NodeRegistry() {
   auto settled = done->get_future();
   batch->on_settled([done](const std::vector<nats::PublishResult>&) { done->set_value(); });
   if (settled.wait_for(2s) != std::future_status::ready) {
-    spdlog::warn("node '{}': leaving the registry timed out; the others see it dead in {} s",
-                 self_, dead_after_.count() / 1000);
+    spdlog::warn("node '{}': leaving the registry timed out; the others see it dead in {} s", self_,
+                 dead_after_.count() / 1000);
   }
   mirror_.reset();
 }
