@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
+#include "auth/sha256.hpp"
 #include "auth/username.hpp"
 #include "auth_kv/auth_buckets.hpp"
 #include "cluster/blocking_call.hpp"
@@ -62,15 +63,30 @@ std::string generations_text(const TokenGenerations& generations) {
       json::object{{"access", generations.access}, {"refresh", generations.refresh}});
 }
 
-std::string user_text(std::string_view password_hash, const std::vector<std::string>& roles,
-                      const std::vector<std::string>& scopes, double created_at) {
-  return json::serialize(json::object{{"password_hash", password_hash},
+std::string user_text(std::string_view username, std::string_view password_hash,
+                      const std::vector<std::string>& roles, const std::vector<std::string>& scopes,
+                      double created_at) {
+  return json::serialize(json::object{{"username", username},
+                                      {"password_hash", password_hash},
                                       {"roles", to_array(roles)},
                                       {"scopes", to_array(scopes)},
                                       {"created_at", created_at}});
 }
 
-// The username a key is about, if it is a user's or a generation's key.
+// A username as one key token: its subject token, readable and reversible,
+// or, for a name whose token would be too long (a 128-byte name of non-ASCII
+// letters), '=' and its SHA-256 (the token never holds '=', so the two
+// never meet).
+std::string name_token(std::string_view username) {
+  try {
+    return nats::encode_subject_token(username);
+  } catch (const nats::SubjectTokenError&) {
+    return "=" + auth::sha256_hex(username);
+  }
+}
+
+// The username a key is about, if it is a user's or a generation's key and
+// the name can be read from it (not a hashed one).
 std::optional<std::string> username_of(std::string_view key) {
   std::string_view token;
   if (key.starts_with(kUserPrefix)) {
@@ -94,11 +110,11 @@ void require_valid_username(std::string_view username) {
 }  // namespace
 
 std::string user_key(std::string_view username) {
-  return std::string(kUserPrefix) + nats::encode_subject_token(username);
+  return std::string(kUserPrefix) + name_token(username);
 }
 
 std::string generation_key(std::string_view username) {
-  return std::string(kGenerationPrefix) + nats::encode_subject_token(username);
+  return std::string(kGenerationPrefix) + name_token(username);
 }
 
 KvUserStore::KvUserStore(cluster::Cluster& cluster, const auth::PasswordHasher& hasher,
@@ -120,7 +136,7 @@ KvUserStore::~KvUserStore() {
 }
 
 void KvUserStore::note(const nats::KvEntry& entry) {
-  std::function<void(const std::string&)> listener;
+  std::function<void(const std::optional<std::string>&)> listener;
   {
     std::lock_guard lock(mutex_);
     applied_ = std::max(applied_, entry.revision);
@@ -128,10 +144,11 @@ void KvUserStore::note(const nats::KvEntry& entry) {
   }
   applied_changed_.notify_all();
   if (!listener) return;
-  if (auto username = username_of(entry.key)) listener(*username);
+  if (!entry.key.starts_with(kUserPrefix) && !entry.key.starts_with(kGenerationPrefix)) return;
+  listener(username_of(entry.key));
 }
 
-void KvUserStore::on_user_changed(std::function<void(const std::string&)> listener) {
+void KvUserStore::on_user_changed(std::function<void(const std::optional<std::string>&)> listener) {
   std::lock_guard lock(mutex_);
   listener_ = std::move(listener);
 }
@@ -205,7 +222,7 @@ bool KvUserStore::add(std::string_view username, std::string_view password,
   const std::string hash = hasher_.hash(password);
   const double now = std::chrono::duration<double>(clock_().time_since_epoch()).count();
   const nats::KvWrite write = cluster::blocking_call(
-      bucket_.create(user_key(username), user_text(hash, roles, scopes, now)));
+      bucket_.create(user_key(username), user_text(username, hash, roles, scopes, now)));
   const auto* written = std::get_if<nats::KvWritten>(&write);
   if (written == nullptr) return false;
   await_mirror(written->revision);
@@ -221,10 +238,11 @@ bool KvUserStore::set_password(std::string_view username, std::string_view passw
   for (;;) {
     const auto stored = read(username, true);
     if (!stored) return false;
-    const nats::KvWrite write = cluster::blocking_call(bucket_.update(
-        user_key(username),
-        user_text(hash, stored->record.roles, stored->record.scopes, stored->record.created_at),
-        stored->revision));
+    const nats::KvWrite write = cluster::blocking_call(
+        bucket_.update(user_key(username),
+                       user_text(username, hash, stored->record.roles, stored->record.scopes,
+                                 stored->record.created_at),
+                       stored->revision));
     if (const auto* written = std::get_if<nats::KvWritten>(&write)) {
       await_mirror(written->revision);
       return true;
@@ -264,9 +282,12 @@ std::vector<auth::UserRecord> KvUserStore::list() const {
   std::vector<auth::UserRecord> out;
   for (const nats::KvEntry& entry : mirror_->entries()) {
     if (!entry.key.starts_with(kUserPrefix)) continue;
-    const auto username = username_of(entry.key);
-    if (!username) continue;
-    if (auto stored = read(*username, false)) out.push_back(std::move(stored->record));
+    const json::object object = parse_object(entry.value);
+    const auto* username = object.if_contains("username");
+    if (username == nullptr || !username->is_string()) continue;
+    if (auto stored = read(username->as_string(), false)) {
+      out.push_back(std::move(stored->record));
+    }
   }
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.username < b.username; });

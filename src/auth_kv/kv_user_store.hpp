@@ -71,9 +71,10 @@ class KvUserStore final : public auth::UserStore {
   void revoke_refresh_tokens(std::string_view username);
 
   // `listener(username)` is called for each change to a user or their
-  // generations, on a nats.c delivery thread: it must not block (post the
-  // work elsewhere). One listener; set it at start-up.
-  void on_user_changed(std::function<void(const std::string&)> listener);
+  // generations (nullopt: a user whose name the key does not spell, a name
+  // too long for a key token; re-read them all), on a nats.c delivery
+  // thread: it must not block (post the work elsewhere). One listener.
+  void on_user_changed(std::function<void(const std::optional<std::string>&)> listener);
 
  private:
   struct Stored {
@@ -96,7 +97,7 @@ class KvUserStore final : public auth::UserStore {
   mutable std::mutex mutex_;  // guards the fields below
   mutable std::condition_variable applied_changed_;
   std::uint64_t applied_ = 0;
-  std::function<void(const std::string&)> listener_;
+  std::function<void(const std::optional<std::string>&)> listener_;
 
   std::unique_ptr<nats::KvMirror> mirror_;  // last: its callbacks use the above
 };

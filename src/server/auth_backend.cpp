@@ -34,12 +34,17 @@ void AuthBackend::watch(auth::UserDirectory& directory) {
     return;
   }
   kv_sync_.emplace(1);
-  kv_users_->on_user_changed([this, &directory](const std::string& username) {
+  kv_users_->on_user_changed([this, &directory](const std::optional<std::string>& username) {
     boost::asio::post(*kv_sync_, [&directory, username] {
       try {
-        directory.sync(username);
+        if (username) {
+          directory.sync(*username);
+        } else {
+          directory.sync();
+        }
       } catch (const std::exception& error) {
-        spdlog::error("re-reading user '{}' after a change in the cluster: {}", username,
+        spdlog::error("re-reading {} after a change in the cluster: {}",
+                      username ? "user '" + *username + "'" : std::string("the users"),
                       error.what());
       }
     });
