@@ -8,6 +8,7 @@
 #include "auth_kv/auth_buckets.hpp"
 #include "cluster/blocking_call.hpp"
 #include "nats/subject_token.hpp"
+#include "nats/transient.hpp"
 
 namespace blender_bus::auth_kv {
 

@@ -9,6 +9,7 @@
 #include "nats/kv_spec.hpp"
 #include "nats/nats_error.hpp"
 #include "nats/subject_token.hpp"
+#include "nats/transient.hpp"
 #include "nats/unique_ids.hpp"
 
 namespace blender_bus::cluster {
@@ -61,7 +62,10 @@ NodeRegistry::NodeRegistry(nats::Connection& connection, nats::Publisher& publis
   nats::KvMirror::Callbacks callbacks;
   callbacks.on_change = [this](const nats::KvEntry& entry) { note(entry); };
   callbacks.on_loaded = [this] { initial_load_done_.store(true); };
-  mirror_ = std::make_unique<nats::KvMirror>(connection, kNodesBucket, std::move(callbacks));
+  // Making its consumer needs the bucket's leader: wait out an election.
+  mirror_ = nats::retry_transient(Clock::now() + dead_after_, [&] {
+    return std::make_unique<nats::KvMirror>(connection, kNodesBucket, callbacks);
+  });
   if (!mirror_->wait_loaded_for(dead_after_)) {
     throw nats::NatsError(NATS_TIMEOUT, 0,
                           std::string("node registry: the ") + kNodesBucket +
