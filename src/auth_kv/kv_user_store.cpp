@@ -123,8 +123,10 @@ KvUserStore::KvUserStore(cluster::Cluster& cluster, const auth::PasswordHasher& 
     : hasher_(hasher), clock_(std::move(clock)), bucket_(cluster.bucket(kAuthBucket)) {
   nats::KvMirror::Callbacks callbacks;
   callbacks.on_change = [this](const nats::KvEntry& entry) { note(entry); };
-  mirror_ =
-      std::make_unique<nats::KvMirror>(cluster.connection(), kAuthBucket, std::move(callbacks));
+  // Making its consumer needs the bucket's leader: wait out an election.
+  mirror_ = nats::retry_transient(std::chrono::steady_clock::now() + 30s, [&] {
+    return std::make_unique<nats::KvMirror>(cluster.connection(), kAuthBucket, callbacks);
+  });
   if (!mirror_->wait_loaded_for(30s)) {
     throw nats::NatsError(
         NATS_TIMEOUT, 0,

@@ -83,7 +83,8 @@ describe('cluster mode: one set of users for every node', { skip }, () => {
 
     const onB = await connectClient(b, { token: tokens.access_token });
     try {
-      const listed = await callToolJson(onB.client, 'blender_list_available_clients');
+      const [listed] = await callToolJson(onB.client, 'blender_list_available_clients');
+      assert.equal(listed.user_id, ALICE.username);
       assert.deepEqual([listed.persistent, listed.ephemeral], [[], []]);
     } finally {
       await onB.close();
