@@ -139,20 +139,20 @@ KvUserStore::~KvUserStore() {
 }
 
 void KvUserStore::note(const nats::KvEntry& entry) {
-  std::function<void(const std::optional<std::string>&)> listener;
   {
     std::lock_guard lock(mutex_);
     applied_ = std::max(applied_, entry.revision);
-    listener = listener_;
   }
   applied_changed_.notify_all();
-  if (!listener) return;
   if (!entry.key.starts_with(kUserPrefix) && !entry.key.starts_with(kGenerationPrefix)) return;
-  listener(username_of(entry.key));
+  // Called under its own lock, so that once on_user_changed returns the old
+  // listener is not running and is never called again.
+  std::lock_guard lock(listener_mutex_);
+  if (listener_) listener_(username_of(entry.key));
 }
 
 void KvUserStore::on_user_changed(std::function<void(const std::optional<std::string>&)> listener) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(listener_mutex_);
   listener_ = std::move(listener);
 }
 

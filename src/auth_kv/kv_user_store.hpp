@@ -73,7 +73,8 @@ class KvUserStore final : public auth::UserStore {
   // `listener(username)` is called for each change to a user or their
   // generations (nullopt: a user whose name the key does not spell, a name
   // too long for a key token; re-read them all), on a nats.c delivery
-  // thread: it must not block (post the work elsewhere). One listener.
+  // thread: it must not block (post the work elsewhere). One listener;
+  // once this returns, the one before is not running and never called again.
   void on_user_changed(std::function<void(const std::optional<std::string>&)> listener);
 
  private:
@@ -97,6 +98,7 @@ class KvUserStore final : public auth::UserStore {
   mutable std::mutex mutex_;  // guards the fields below
   mutable std::condition_variable applied_changed_;
   std::uint64_t applied_ = 0;
+  std::mutex listener_mutex_;  // held while the listener runs
   std::function<void(const std::optional<std::string>&)> listener_;
 
   std::unique_ptr<nats::KvMirror> mirror_;  // last: its callbacks use the above

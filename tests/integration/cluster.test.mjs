@@ -12,6 +12,10 @@
 // Records across nodes belong to the JetStream delivery engine (its own tests).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import { CLUSTER_PUBLIC_URL, startCluster } from './cluster-harness.mjs';
@@ -229,10 +233,26 @@ describe('cluster mode: a node that cannot join does not start', () => {
   }
 
   test('NATS unreachable past --cluster-wait: exit 1, saying where it looked', () => {
+    const dataDir = path.join(tmpdir(), `bb-cluster-unreachable-${process.pid}`);
     const r = serve(['--cluster', 'nats://127.0.0.1:1', '--node-name', 'a', '--cluster-wait', '1',
-      '--data-dir', `/tmp/bb-cluster-unreachable-${process.pid}`]);
+      '--data-dir', dataDir]);
+    rmSync(dataDir, { recursive: true, force: true });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /--cluster: no NATS server answered at nats:\/\/127\.0\.0\.1:1 within 1 s/);
+  });
+
+  test('the cluster settings may come from a config file', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'bb-cluster-config-'));
+    try {
+      const file = path.join(dir, 'bus.toml');
+      await writeFile(file, 'cluster = ["nats://127.0.0.1:1"]\nnode-name = "from-file"\n' +
+        'cluster-replicas = 1\ncluster-wait = 1\n');
+      const r = serve(['--config', file, '--data-dir', path.join(dir, 'data')]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /--cluster: no NATS server answered at nats:\/\/127\.0\.0\.1:1 within 1 s/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('cluster flags without --cluster, or --cluster without a node name, are usage errors', () => {
