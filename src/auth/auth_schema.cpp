@@ -35,7 +35,9 @@ constexpr std::array<store::Migration, 3> kAuthMigrations{{
     {3,
      "CREATE TABLE personal_tokens ("
      " token_hash TEXT PRIMARY KEY NOT NULL,"  // hex SHA-256: a leaked file yields no token
-     " username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,"
+     // Not tied to the users table: on a cluster node the users live in the
+     // cluster. A user's deletion deletes their tokens (remove_user).
+     " username TEXT NOT NULL,"
      " name TEXT NOT NULL,"
      " scopes TEXT NOT NULL DEFAULT '[]',"  // JSON array of strings
      " created_at INTEGER NOT NULL,"        // Unix seconds

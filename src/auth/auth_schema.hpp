@@ -10,7 +10,7 @@ namespace blender_bus::auth {
 //                  expires_at, revoked_at)
 //   token_generations(username PK, generation): bumped by logout, a new
 //                  password and deletion; absent is 0 (user_store.hpp)
-//   personal_tokens(token_hash PK, username → users ON DELETE CASCADE, name,
+//   personal_tokens(token_hash PK, username, name,
 //                  scopes JSON, created_at, expires_at, last_used_at;
 //                  UNIQUE(username, name)) (personal_token_store.hpp)
 // Idempotent; every auth store calls it on construction.

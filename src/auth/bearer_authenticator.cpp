@@ -41,6 +41,11 @@ AuthOutcome BearerAuthenticator::authenticate(std::string_view authorization) co
     if (auto* refusal = std::get_if<PersonalTokenRefusal>(&admitted)) {
       return AuthFailure{"Invalid token: " + refusal->reason};
     }
+    // The owner may be gone before the tokens' next sync (another node's
+    // `user del`): the directory knows at once.
+    if (!directory_->knows(std::get<Principal>(admitted).user_id)) {
+      return AuthFailure{"Invalid token: unknown or revoked personal access token"};
+    }
     return std::move(std::get<Principal>(admitted));
   }
   if (external_ != nullptr) {

@@ -1,5 +1,7 @@
 #include "auth/personal_token_directory.hpp"
 
+#include <map>
+#include <optional>
 #include <set>
 
 #include "auth/sha256.hpp"
@@ -12,8 +14,9 @@ constexpr std::int64_t kUseResolutionSeconds = 60;
 
 }  // namespace
 
-PersonalTokenDirectory::PersonalTokenDirectory(PersonalTokenStore& store, Clock clock)
-    : store_(&store), clock_(std::move(clock)) {}
+PersonalTokenDirectory::PersonalTokenDirectory(PersonalTokenStore& store, const UserStore& users,
+                                               Clock clock)
+    : store_(&store), users_(&users), clock_(std::move(clock)) {}
 
 std::variant<Principal, PersonalTokenRefusal> PersonalTokenDirectory::admit(
     std::string_view token) const {
@@ -38,6 +41,21 @@ std::variant<Principal, PersonalTokenRefusal> PersonalTokenDirectory::admit(
 void PersonalTokenDirectory::sync() {
   std::lock_guard sync_lock(sync_mutex_);
   std::vector<PersonalTokenGrant> grants = store_->grants(unix_seconds(clock_()));
+  // Each owner's roles, once; the tokens of a user who is gone go with them.
+  std::map<std::string, std::optional<std::vector<std::string>>> owners;
+  for (const PersonalTokenGrant& grant : grants)
+    owners.emplace(grant.record.username, std::nullopt);
+  for (auto& [username, roles] : owners) {
+    if (auto user = users_->find(username)) {
+      roles = user->roles;
+    } else {
+      store_->remove_user(username);
+    }
+  }
+  std::erase_if(grants, [&owners](const PersonalTokenGrant& grant) {
+    return !owners.at(grant.record.username).has_value();
+  });
+  for (PersonalTokenGrant& grant : grants) grant.roles = *owners.at(grant.record.username);
   Entries fresh;
   fresh.reserve(grants.size());
   {

@@ -16,6 +16,7 @@
 #include "auth/clock.hpp"
 #include "auth/personal_token_store.hpp"
 #include "auth/principal.hpp"
+#include "auth/user_store.hpp"
 
 namespace blender_bus::auth {
 
@@ -36,7 +37,10 @@ class PersonalTokenDirectory {
   // after the directory stopped admitting them, on the syncing thread.
   using RevokedListener = std::function<void(const std::string& username)>;
 
-  PersonalTokenDirectory(PersonalTokenStore& store, Clock clock = system_clock());
+  // `users` gives each owner's roles; a token whose owner is gone is dropped
+  // (and deleted from the store) at the next sync.
+  PersonalTokenDirectory(PersonalTokenStore& store, const UserStore& users,
+                         Clock clock = system_clock());
   PersonalTokenDirectory(const PersonalTokenDirectory&) = delete;
   PersonalTokenDirectory& operator=(const PersonalTokenDirectory&) = delete;
 
@@ -62,6 +66,7 @@ class PersonalTokenDirectory {
   using Entries = std::unordered_map<std::string, std::shared_ptr<Entry>>;
 
   PersonalTokenStore* store_;
+  const UserStore* users_;
   Clock clock_;
   mutable std::shared_mutex mutex_;  // guards entries_
   Entries entries_;

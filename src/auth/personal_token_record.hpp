@@ -18,7 +18,7 @@ struct PersonalTokenRecord {
 };
 
 // What a request presenting the token acts as: the record, its hash, and
-// its owner's roles (read with it, so a request needs no other lookup).
+// its owner's roles (read at sync, so a request needs no other lookup).
 struct PersonalTokenGrant {
   std::string token_hash;  // hex SHA-256 of the token
   PersonalTokenRecord record;

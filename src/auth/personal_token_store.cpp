@@ -28,8 +28,7 @@ bool PersonalTokenStore::add(std::string_view token_hash, const PersonalTokenRec
   store::Connection c = db_->lock();
   store::Statement insert = c.prepare(
       "INSERT INTO personal_tokens(token_hash, username, name, scopes, created_at, expires_at)"
-      " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM users WHERE username = ?2)"
-      " ON CONFLICT DO NOTHING");
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
   insert.bind(1, token_hash).bind(2, record.username).bind(3, record.name);
   insert.bind(4, to_json_text(record.scopes)).bind(5, record.created_at);
   insert.bind(6, record.expires_at);
@@ -55,13 +54,19 @@ std::vector<PersonalTokenGrant> PersonalTokenStore::grants(std::int64_t now) {
   purge.bind(1, now);
   purge.run();
   store::Statement q = c.prepare(
-      "SELECT t.username, t.name, t.scopes, t.created_at, t.expires_at, t.last_used_at,"
-      " t.token_hash, u.roles FROM personal_tokens t JOIN users u ON u.username = t.username");
+      "SELECT username, name, scopes, created_at, expires_at, last_used_at, token_hash"
+      " FROM personal_tokens");
   std::vector<PersonalTokenGrant> out;
-  while (q.step()) {
-    out.push_back({q.column_text(6), read_record(q), from_json_text(q.column_text(7))});
-  }
+  while (q.step()) out.push_back({q.column_text(6), read_record(q), {}});
   return out;
+}
+
+int PersonalTokenStore::remove_user(std::string_view username) {
+  store::Connection c = db_->lock();
+  store::Statement del = c.prepare("DELETE FROM personal_tokens WHERE username = ?1");
+  del.bind(1, username);
+  del.run();
+  return c.changes();
 }
 
 bool PersonalTokenStore::remove(std::string_view username, std::string_view name) {

@@ -10,6 +10,11 @@ UserDirectory::UserDirectory(const UserStore& users) : users_(&users) {
   }
 }
 
+bool UserDirectory::knows(std::string_view username) const {
+  std::shared_lock lock(mutex_);
+  return entries_.find(username) != entries_.end();
+}
+
 bool UserDirectory::admits(std::string_view username, std::uint64_t generation) const {
   std::shared_lock lock(mutex_);
   const auto it = entries_.find(username);

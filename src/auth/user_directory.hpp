@@ -41,6 +41,8 @@ class UserDirectory {
 
   // True when `username` exists and `generation` is its token generation.
   bool admits(std::string_view username, std::uint64_t generation) const;
+  // True when `username` exists (a personal access token's owner, say).
+  bool knows(std::string_view username) const;
 
   // Re-reads every user (after another process wrote the store), or one user
   // (after this server changed them), and calls the listeners once per change,

@@ -7,7 +7,7 @@
 #include "auth/password_hasher.hpp"
 #include "auth/personal_token_store.hpp"
 #include "auth/personal_tokens.hpp"
-#include "auth/user_store.hpp"
+#include "auth/sqlite_user_store.hpp"
 #include "store/database.hpp"
 #include "store/store_error.hpp"
 
@@ -41,7 +41,7 @@ int run(const TokenCommand& command, std::ostream& out, std::ostream& err) {
   store::Database db(file);
   // Nothing here hashes a password: the hasher is only the user store's need.
   const auth::PasswordHasher hasher(auth::PasswordHashCost::minimum());
-  auth::UserStore users(db, hasher);
+  auth::SqliteUserStore users(db, hasher);
   auth::PersonalTokenStore store(db);
   auth::PersonalTokens tokens(store, users);
   if (!users.find(command.username)) {

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bus/limits.hpp"
 #include "delivery/embedded/delivery_policy.hpp"
@@ -41,6 +43,14 @@ struct ServeConfig {
   std::string oidc_issuer;
   std::string oidc_audience;
   std::string oidc_user_claim = "sub";
+  // --cluster URLS: one node of a cluster on NATS JetStream (empty: the
+  // embedded single node). --node-name names it, --cluster-replicas sets the
+  // replicas of the streams and buckets it creates, --cluster-wait bounds
+  // the start's wait for NATS.
+  std::vector<std::string> cluster_servers;
+  std::string node_name;
+  int cluster_replicas = 1;
+  std::chrono::seconds cluster_wait{30};
 };
 
 }  // namespace blender_bus::server

@@ -1,4 +1,5 @@
 #include "auth/bearer_authenticator.hpp"
+#include "auth/sqlite_user_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -39,10 +40,10 @@ class BearerAuthenticatorTest : public ::testing::Test {
   TokenService tokens_{{kSecret, kIssuer}, clock_.clock()};
   store::Database db_{":memory:"};
   PasswordHasher hasher_{PasswordHashCost::minimum()};
-  UserStore users_{db_, hasher_};
+  SqliteUserStore users_{db_, hasher_};
   UserDirectory directory_{users_};
   PersonalTokenStore personal_token_store_{db_};
-  PersonalTokenDirectory personal_tokens_{personal_token_store_, clock_.clock()};
+  PersonalTokenDirectory personal_tokens_{personal_token_store_, users_, clock_.clock()};
   BearerAuthenticator bearer_{tokens_, directory_, personal_tokens_};
 };
 

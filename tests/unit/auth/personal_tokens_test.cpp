@@ -6,6 +6,7 @@
 #include "auth/personal_token.hpp"
 #include "auth/personal_token_directory.hpp"
 #include "auth/sha256.hpp"
+#include "auth/sqlite_user_store.hpp"
 #include "auth/user_directory.hpp"
 #include "auth_test_support.hpp"
 
@@ -50,10 +51,10 @@ class PersonalTokensTest : public ::testing::Test {
   FakeClock clock_;
   store::Database db_{":memory:"};
   PasswordHasher hasher_{PasswordHashCost::minimum()};
-  UserStore users_{db_, hasher_};
+  SqliteUserStore users_{db_, hasher_};
   PersonalTokenStore store_{db_};
   PersonalTokens tokens_{store_, users_, clock_.clock()};
-  PersonalTokenDirectory directory_{store_, clock_.clock()};
+  PersonalTokenDirectory directory_{store_, users_, clock_.clock()};
   std::vector<std::string> revoked_for_;
 };
 
