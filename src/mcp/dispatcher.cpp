@@ -17,13 +17,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Protocol errors travel as this exception inside the dispatcher and leave it
-// as a JSON-RPC error response.
-struct RpcFailure : std::runtime_error {
-  RpcFailure(int code, const std::string& message) : std::runtime_error(message), code(code) {}
-  int code;
-};
-
 [[noreturn]] void invalid_params(const std::string& message) {
   throw RpcFailure(error_code::invalid_params, message);
 }
@@ -111,6 +104,8 @@ asio::awaitable<json::object> Dispatcher::handle_request(const SessionPtr& sessi
     co_return make_error(message.id, RpcError{failure.code, failure.what()});
   } catch (const InvalidParams& failure) {
     co_return make_error(message.id, RpcError{error_code::invalid_params, failure.what()});
+  } catch (const ResourceNotFound& failure) {
+    co_return make_error(message.id, RpcError{error_code::resource_not_found, failure.what()});
   } catch (const std::exception& failure) {
     // A fault in a handler answers this request only; the cause goes to the log.
     spdlog::error("{} failed: {}", message.method, failure.what());
@@ -191,8 +186,7 @@ asio::awaitable<json::value> Dispatcher::read_resource(CallContext& context,
                                                        const json::object& params) {
   const std::string_view uri = required_string(params, "uri");
   const ResourceDefinition* resource = resources_.find(uri);
-  if (!resource)
-    throw RpcFailure(error_code::resource_not_found, "Resource not found: " + std::string(uri));
+  if (!resource) throw ResourceNotFound(std::string(uri));
   std::string text = co_await resource->read(context);
   // The URI asked for, which may be an alias of the listed one.
   co_return json::object{

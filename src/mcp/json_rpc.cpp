@@ -56,9 +56,9 @@ json::object make_result(const json::value& id, json::value result) {
 }
 
 json::object make_error(const json::value& id, const RpcError& error) {
-  return json::object{{"jsonrpc", "2.0"},
-                      {"id", id},
-                      {"error", json::object{{"code", error.code}, {"message", error.message}}}};
+  json::object body{{"code", error.code}, {"message", error.message}};
+  if (!error.data.is_null()) body["data"] = error.data;
+  return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(body)}};
 }
 
 json::object make_notification(std::string_view method, json::value params) {

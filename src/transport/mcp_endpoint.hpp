@@ -14,6 +14,7 @@
 #include "transport/http_options.hpp"
 #include "transport/http_stream.hpp"
 #include "transport/http_types.hpp"
+#include "transport/modern_endpoint.hpp"
 #include "transport/origin_guard.hpp"
 
 namespace blender_bus::transport {
@@ -33,7 +34,8 @@ using McpGate = std::variant<HttpResponse, McpAdmission>;
 
 // The MCP Streamable HTTP endpoint (/mcp and /mcp/): POST, GET and DELETE as
 // SPEC §3 says. Turns HTTP into dispatcher calls and the session's records
-// (from the stream source) into an SSE stream.
+// (from the stream source) into an SSE stream. A request of the per-request
+// era (MCP 2026-07-28) goes to ModernEndpoint instead.
 class McpEndpoint {
  public:
   McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
@@ -75,6 +77,7 @@ class McpEndpoint {
   mcp::StreamSource& source_;
   const auth::RequestAuthenticator& authenticator_;
   OriginGuard origin_guard_;
+  ModernEndpoint modern_;
   std::string challenge_;
 };
 

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "auth/principal.hpp"
+#include "mcp/dispatcher.hpp"
+#include "mcp/json_rpc.hpp"
+#include "mcp/modern_dispatcher.hpp"
+#include "transport/accept_header.hpp"
+#include "transport/http_options.hpp"
+#include "transport/http_stream.hpp"
+#include "transport/http_types.hpp"
+
+namespace blender_bus::transport {
+
+// /mcp for the requests of MCP 2026-07-28 (the per-request era): no session,
+// no initialize; each POST carries its protocol version, capabilities and
+// identity in `_meta` and the headers that repeat them. McpEndpoint hands a
+// request here once its body claims the era (or its MCP-Protocol-Version
+// header names it); a legacy request never comes here.
+class ModernEndpoint {
+ public:
+  ModernEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher);
+
+  // Validates `message` (the body's one message) and its headers, runs it,
+  // writes the answer: JSON (or one SSE event when only SSE is accepted)
+  // with the revision's status (400 for a refused request, 404 for a method
+  // not served), 202 for a notification. Returns whether the connection may
+  // be reused.
+  boost::asio::awaitable<bool> serve(HttpStream& stream, const HttpRequest& request,
+                                     const auth::Principal& principal, AcceptedMedia accepted,
+                                     mcp::RpcMessage message);
+
+  // A body that is no single JSON-RPC message, under a modern
+  // MCP-Protocol-Version header: 400 with the error and no id.
+  boost::asio::awaitable<bool> refuse(HttpStream& stream, const HttpRequest& request,
+                                      const mcp::RpcError& error);
+
+  const mcp::ModernDispatcher& dispatcher() const { return modern_; }
+
+ private:
+  boost::asio::awaitable<bool> answer(HttpStream& stream, const HttpRequest& request,
+                                      AcceptedMedia accepted, int status,
+                                      const boost::json::object& response);
+
+  const HttpOptions& options_;
+  mcp::ModernDispatcher modern_;
+};
+
+}  // namespace blender_bus::transport
