@@ -9,7 +9,9 @@ RpcError invalid(std::string message) {
   return RpcError{error_code::invalid_request, std::move(message)};
 }
 
-bool valid_id(const json::value& id) { return id.is_string() || id.is_int64() || id.is_uint64(); }
+bool valid_id(const json::value& id) {
+  return id.is_string() || id.is_int64() || id.is_uint64();
+}
 }  // namespace
 
 std::variant<RpcMessage, RpcError> classify_message(json::value value) {

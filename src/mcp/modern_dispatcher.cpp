@@ -20,10 +20,15 @@ constexpr std::int64_t kStaticTtlMs = 3'600'000;
 
 // Removed by 2026-07-28 (and tasks/* outside the tasks extension): named in
 // the error so a client knows the method is gone, not mistyped.
-constexpr std::array<std::string_view, 9> kRemovedMethods = {
-    "initialize",      "ping",          "logging/setLevel", "resources/subscribe",
-    "resources/unsubscribe", "tasks/get", "tasks/result",   "tasks/list",
-    "tasks/cancel"};
+constexpr std::array<std::string_view, 9> kRemovedMethods = {"initialize",
+                                                             "ping",
+                                                             "logging/setLevel",
+                                                             "resources/subscribe",
+                                                             "resources/unsubscribe",
+                                                             "tasks/get",
+                                                             "tasks/result",
+                                                             "tasks/list",
+                                                             "tasks/cancel"};
 
 bool removed(std::string_view method) {
   for (std::string_view m : kRemovedMethods) {
@@ -141,8 +146,8 @@ asio::awaitable<ModernAnswer> ModernDispatcher::handle(CallContext& context,
     co_return ModernAnswer{error_response(id, RpcError{failure.code, failure.what()}),
                            status_of(failure.code)};
   } catch (const InvalidParams& failure) {
-    co_return ModernAnswer{
-        error_response(id, RpcError{error_code::invalid_params, failure.what()}), 200};
+    co_return ModernAnswer{error_response(id, RpcError{error_code::invalid_params, failure.what()}),
+                           200};
   } catch (const ResourceNotFound& failure) {
     co_return ModernAnswer{
         error_response(id, RpcError{error_code::invalid_params, "Resource not found",

@@ -80,7 +80,8 @@ std::variant<RequestMeta, ModernRejection> read_meta(const RpcMessage& message) 
   if (!meta) return invalid_meta("params._meta must be an object");
   RequestMeta out;
   const json::value* version = meta->if_contains(kProtocolVersionKey);
-  if (!version) return invalid_meta("params._meta lacks \"" + std::string(kProtocolVersionKey) + "\"");
+  if (!version)
+    return invalid_meta("params._meta lacks \"" + std::string(kProtocolVersionKey) + "\"");
   if (!version->is_string()) {
     return invalid_meta("\"" + std::string(kProtocolVersionKey) + "\" must be a string");
   }
@@ -143,10 +144,10 @@ std::variant<RequestMeta, ModernRejection> validate_modern_request(const RpcMess
                            "' differs from the body's method '" + message.method + "'");
   }
   if (!is_served_modern_protocol_version(meta.protocol_version)) {
-    return reject(error_code::unsupported_protocol_version,
-                  "Unsupported protocol version: " + meta.protocol_version,
-                  json::object{{"supported", served_versions()},
-                               {"requested", meta.protocol_version}});
+    return reject(
+        error_code::unsupported_protocol_version,
+        "Unsupported protocol version: " + meta.protocol_version,
+        json::object{{"supported", served_versions()}, {"requested", meta.protocol_version}});
   }
   if (!version_header) return header_mismatch("the MCP-Protocol-Version header is required");
   if (!is_request) return meta;

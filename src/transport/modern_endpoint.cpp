@@ -59,9 +59,9 @@ asio::awaitable<bool> ModernEndpoint::refuse(HttpStream& stream, const HttpReque
                                              const mcp::RpcError& error) {
   co_return co_await write_response(
       stream,
-      make_json_response(request, http::status::bad_request,
-                         blender_bus::json::to_text(
-                             mcp::ModernDispatcher::error_response(nullptr, error))),
+      make_json_response(
+          request, http::status::bad_request,
+          blender_bus::json::to_text(mcp::ModernDispatcher::error_response(nullptr, error))),
       options_.write_timeout);
 }
 
