@@ -104,6 +104,15 @@ class BusService {
 
   // Liveness of sessions, for ClientInfo (SPEC §9).
   bus::PresenceLookup presence() const;
+  // Where presence() looks for an id no session has (the delivery channels
+  // of MCP 2026-07-28 clients, which have no session). Set before serving.
+  void presence_beyond_sessions(bus::PresenceLookup lookup) {
+    beyond_sessions_ = std::move(lookup);
+  }
+
+  // The long-polls and feeds waiting on the buses: a bus change wakes them
+  // by Waiters::client_key / job_key.
+  Waiters& waiters() { return waiters_; }
 
   // Records reached their reader: a stream wrote them or a pull returned them.
   void count_delivered(std::size_t records);
@@ -124,6 +133,7 @@ class BusService {
   BusJournal* journal_;
   const metrics::ServerMetrics* metrics_;
   Waiters waiters_;
+  bus::PresenceLookup beyond_sessions_;
 };
 
 }  // namespace blender_bus::delivery

@@ -84,7 +84,8 @@ asio::awaitable<json::object> Dispatcher::handle_request(const SessionPtr& sessi
       co_return make_result(message.id, json::object{{"resources", resources_.list()}});
     }
     if (method == "resources/templates/list") {
-      co_return make_result(message.id, json::object{{"resourceTemplates", json::array{}}});
+      co_return make_result(message.id,
+                            json::object{{"resourceTemplates", resources_.templates()}});
     }
     if (method == "resources/read") {
       co_return make_result(message.id, co_await read_resource(context, params));
@@ -186,12 +187,20 @@ asio::awaitable<json::value> Dispatcher::read_resource(CallContext& context,
                                                        const json::object& params) {
   const std::string_view uri = required_string(params, "uri");
   const ResourceDefinition* resource = resources_.find(uri);
-  if (!resource) throw ResourceNotFound(std::string(uri));
-  std::string text = co_await resource->read(context);
+  std::string text;
+  std::string_view mime_type;
+  if (resource) {
+    text = co_await resource->read(context);
+    mime_type = resource->mime_type;
+  } else if (const ResourceTemplateDefinition* found = resources_.find_template(uri)) {
+    text = co_await found->read(context, uri.substr(found->prefix.size()));
+    mime_type = found->mime_type;
+  } else {
+    throw ResourceNotFound(std::string(uri));
+  }
   // The URI asked for, which may be an alias of the listed one.
-  co_return json::object{
-      {"contents",
-       json::array{json::object{{"uri", uri}, {"mimeType", resource->mime_type}, {"text", text}}}}};
+  co_return json::object{{"contents", json::array{json::object{
+                                          {"uri", uri}, {"mimeType", mime_type}, {"text", text}}}}};
 }
 
 json::value Dispatcher::get_prompt(CallContext& context, const json::object& params) {

@@ -123,7 +123,8 @@ asio::awaitable<ModernAnswer> ModernDispatcher::handle(CallContext& context,
           cacheable(json::object{{"resources", dispatcher_.resources().list()}}, false));
     }
     if (method == "resources/templates/list") {
-      co_return answer(cacheable(json::object{{"resourceTemplates", json::array{}}}, false));
+      co_return answer(cacheable(
+          json::object{{"resourceTemplates", dispatcher_.resources().templates()}}, false));
     }
     if (method == "resources/read") {
       // A read is the caller's own bus as it is now: never reused, never shared.

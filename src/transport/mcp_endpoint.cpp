@@ -62,14 +62,15 @@ bool is_json_content_type(std::string_view value) {
 
 McpEndpoint::McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
                          mcp::SessionRegistry& sessions, mcp::StreamSource& source,
-                         const auth::RequestAuthenticator& authenticator)
+                         const auth::RequestAuthenticator& authenticator,
+                         mcp::ResourceFeed* resource_feed)
     : options_(options),
       dispatcher_(dispatcher),
       sessions_(sessions),
       source_(source),
       authenticator_(authenticator),
       origin_guard_(options.host, options.allowed_origins),
-      modern_(options, dispatcher) {
+      modern_(options, dispatcher, resource_feed) {
   challenge_ = auth::www_authenticate_challenge(options.public_base_url);
 }
 
@@ -153,7 +154,7 @@ asio::awaitable<bool> McpEndpoint::serve(std::shared_ptr<HttpStream> stream,
                                          const McpAdmission& admission) {
   switch (request.method()) {
     case http::verb::post:
-      co_return co_await post(*stream, request, admission);
+      co_return co_await post(stream, request, admission);
     case http::verb::get:
       co_return co_await get(stream, request, admission.session);
     default:
@@ -185,8 +186,9 @@ mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request, std::strin
   return session;
 }
 
-asio::awaitable<bool> McpEndpoint::post(HttpStream& stream, const HttpRequest& request,
-                                        const McpAdmission& admission) {
+asio::awaitable<bool> McpEndpoint::post(std::shared_ptr<HttpStream> owner,
+                                        const HttpRequest& request, const McpAdmission& admission) {
+  HttpStream& stream = *owner;
   auto reply = [&](HttpResponse response) {
     return write_response(stream, std::move(response), options_.write_timeout);
   };
@@ -223,7 +225,7 @@ asio::awaitable<bool> McpEndpoint::post(HttpStream& stream, const HttpRequest& r
                               "Header mismatch: initialize is a legacy handshake, and the "
                               "MCP-Protocol-Version header names a per-request version"}))));
       }
-      co_return co_await modern_.serve(stream, request, admission.principal, accepted,
+      co_return co_await modern_.serve(owner, request, admission.principal, accepted,
                                        std::move(message));
     }
   }

@@ -40,7 +40,8 @@ class McpEndpoint {
  public:
   McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
               mcp::SessionRegistry& sessions, mcp::StreamSource& source,
-              const auth::RequestAuthenticator& authenticator);
+              const auth::RequestAuthenticator& authenticator,
+              mcp::ResourceFeed* resource_feed = nullptr);
 
   // Judges a request by its header alone (Origin and Host, method, bearer,
   // MCP-Protocol-Version, Accept, Content-Type, the session id), so that no
@@ -59,7 +60,7 @@ class McpEndpoint {
   const std::string& authenticate_challenge() const { return challenge_; }
 
  private:
-  boost::asio::awaitable<bool> post(HttpStream& stream, const HttpRequest& request,
+  boost::asio::awaitable<bool> post(std::shared_ptr<HttpStream> owner, const HttpRequest& request,
                                     const McpAdmission& admission);
   boost::asio::awaitable<bool> get(std::shared_ptr<HttpStream> stream, const HttpRequest& request,
                                    const mcp::SessionPtr& session);

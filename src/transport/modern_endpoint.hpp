@@ -7,6 +7,7 @@
 #include "mcp/dispatcher.hpp"
 #include "mcp/json_rpc.hpp"
 #include "mcp/modern_dispatcher.hpp"
+#include "mcp/resource_feed.hpp"
 #include "transport/accept_header.hpp"
 #include "transport/http_options.hpp"
 #include "transport/http_stream.hpp"
@@ -21,14 +22,15 @@ namespace blender_bus::transport {
 // header names it); a legacy request never comes here.
 class ModernEndpoint {
  public:
-  ModernEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher);
+  // `feed` may be null: subscriptions/listen is then not offered.
+  ModernEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher, mcp::ResourceFeed* feed);
 
   // Validates `message` (the body's one message) and its headers, runs it,
   // writes the answer: JSON (or one SSE event when only SSE is accepted)
   // with the revision's status (400 for a refused request, 404 for a method
   // not served), 202 for a notification. Returns whether the connection may
   // be reused.
-  boost::asio::awaitable<bool> serve(HttpStream& stream, const HttpRequest& request,
+  boost::asio::awaitable<bool> serve(std::shared_ptr<HttpStream> stream, const HttpRequest& request,
                                      const auth::Principal& principal, AcceptedMedia accepted,
                                      mcp::RpcMessage message);
 
@@ -42,9 +44,14 @@ class ModernEndpoint {
  private:
   boost::asio::awaitable<bool> answer(HttpStream& stream, const HttpRequest& request,
                                       AcceptedMedia accepted, int status,
-                                      const boost::json::object& response);
+                                      boost::json::object response);
+  // subscriptions/listen: resourceSubscriptions of the caller's own inboxes.
+  boost::asio::awaitable<bool> listen(std::shared_ptr<HttpStream> stream,
+                                      const HttpRequest& request, const auth::Principal& principal,
+                                      AcceptedMedia accepted, const mcp::RpcMessage& message);
 
   const HttpOptions& options_;
+  mcp::ResourceFeed* feed_;
   mcp::ModernDispatcher modern_;
 };
 
