@@ -1,5 +1,6 @@
 #include "delivery/modern_channels.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace blender_bus::delivery {
@@ -27,18 +28,20 @@ class ModernChannels::InboxWatch : public mcp::ResourceWatch {
         client_uuid_(std::move(client_uuid)),
         binding_(binding_id(user_id_, client_uuid_)),
         key_(Waiters::client_key(user_id_, client_uuid_)),
-        channel_(channels, binding_) {
+        channel_(channels, user_id_, client_uuid_) {
     waiter_ = channels_.service_.waiters().add(key_, std::move(wake));
   }
   ~InboxWatch() override { channels_.service_.waiters().remove(key_, waiter_); }
 
   bool take_update() override {
     auto bus = channels_.service_.buses().find(user_id_);
-    if (!bus || !bus->has_records_after(client_uuid_, std::nullopt)) {
+    const auto [reads, read_through] = channels_.reads(binding_);
+    // Unread: after the delivered cursor and after what the client last read.
+    if (!bus || !bus->has_records_after(client_uuid_, std::nullopt) ||
+        !bus->has_records_after(client_uuid_, read_through)) {
       told_ = false;
       return false;
     }
-    const std::uint64_t reads = channels_.reads(binding_);
     if (told_ && reads == reads_when_told_) return false;
     told_ = true;
     reads_when_told_ = reads;
@@ -87,8 +90,14 @@ void ModernChannels::bound(std::string_view user_id, std::string_view client_uui
   state.last_activity_unix = now_unix();
 }
 
-ModernChannels::Channel::Channel(ModernChannels& channels, std::string binding)
-    : channels_(channels), binding_(std::move(binding)) {}
+ModernChannels::Channel::Channel(ModernChannels& channels, std::string_view user_id,
+                                 std::string_view client_uuid)
+    : channels_(channels), binding_(binding_id(user_id, client_uuid)) {
+  std::lock_guard lock(channels_.mutex_);
+  State& state = channels_.state_locked(user_id, client_uuid);
+  ++state.open;
+  state.last_activity_unix = now_unix();
+}
 
 ModernChannels::Channel::~Channel() {
   std::lock_guard lock(channels_.mutex_);
@@ -100,28 +109,27 @@ ModernChannels::Channel::~Channel() {
 
 std::unique_ptr<ModernChannels::Channel> ModernChannels::open(std::string_view user_id,
                                                               std::string_view client_uuid) {
-  std::lock_guard lock(mutex_);
-  State& state = state_locked(user_id, client_uuid);
-  ++state.open;
-  state.last_activity_unix = now_unix();
-  return std::make_unique<Channel>(*this, binding_id(user_id, client_uuid));
+  return std::make_unique<Channel>(*this, user_id, client_uuid);
 }
 
-void ModernChannels::read(std::string_view user_id, std::string_view client_uuid) {
+void ModernChannels::read(std::string_view user_id, std::string_view client_uuid,
+                          std::uint64_t through) {
   {
     std::lock_guard lock(mutex_);
     auto it = states_.find(binding_id(user_id, client_uuid));
     if (it == states_.end()) return;  // no listen has ever watched it
     ++it->second.reads;
+    it->second.read_through = std::max(it->second.read_through, through);
     it->second.last_activity_unix = now_unix();
   }
   service_.waiters().wake(Waiters::client_key(user_id, client_uuid));
 }
 
-std::uint64_t ModernChannels::reads(const std::string& binding) const {
+std::pair<std::uint64_t, std::uint64_t> ModernChannels::reads(const std::string& binding) const {
   std::lock_guard lock(mutex_);
   auto it = states_.find(binding);
-  return it == states_.end() ? 0 : it->second.reads;
+  if (it == states_.end()) return {0, 0};
+  return {it->second.reads, it->second.read_through};
 }
 
 std::optional<bus::SessionPresence> ModernChannels::presence(std::string_view binding) const {

@@ -39,7 +39,7 @@ class ModernChannels : public mcp::ResourceFeed {
   // One open channel of a client, counted while it lives.
   class Channel {
    public:
-    Channel(ModernChannels& channels, std::string binding);
+    Channel(ModernChannels& channels, std::string_view user_id, std::string_view client_uuid);
     Channel(const Channel&) = delete;
     Channel& operator=(const Channel&) = delete;
     ~Channel();
@@ -50,9 +50,10 @@ class ModernChannels : public mcp::ResourceFeed {
   };
   std::unique_ptr<Channel> open(std::string_view user_id, std::string_view client_uuid);
 
-  // The client read its inbox (a pull or a resources/read): a listen may
-  // tell it of the next change. Wakes its listens to look.
-  void read(std::string_view user_id, std::string_view client_uuid);
+  // The client read its inbox through seq `through` (a pull or a
+  // resources/read): a listen tells it of the next record after that. Wakes
+  // its listens to look.
+  void read(std::string_view user_id, std::string_view client_uuid, std::uint64_t through);
 
   // presence() for a binding id; nullopt for any other id.
   std::optional<bus::SessionPresence> presence(std::string_view binding_id) const;
@@ -72,13 +73,15 @@ class ModernChannels : public mcp::ResourceFeed {
     std::string client_uuid;
     int open = 0;
     std::uint64_t reads = 0;
+    std::uint64_t read_through = 0;
     double last_activity_unix = 0;
     std::chrono::steady_clock::time_point idle_since;
   };
   class InboxWatch;
 
   State& state_locked(std::string_view user_id, std::string_view client_uuid);
-  std::uint64_t reads(const std::string& binding) const;
+  // How many reads the client made, and through which seq.
+  std::pair<std::uint64_t, std::uint64_t> reads(const std::string& binding) const;
 
   BusService& service_;
   mutable std::mutex mutex_;

@@ -13,6 +13,9 @@ namespace asio = boost::asio;
 
 namespace {
 
+constexpr std::string_view kRegistrationNotStored =
+    "the registration could not be stored, so it was undone; try again";
+
 asio::awaitable<mcp::ToolResult> register_client(delivery::BusService& service,
                                                  delivery::ModernChannels* channels,
                                                  mcp::CallContext& ctx,
@@ -31,8 +34,10 @@ asio::awaitable<mcp::ToolResult> register_client(delivery::BusService& service,
         delivery::ModernChannels::binding_id(ctx.user_id(), r.client_uuid), ctx.user_id());
     channels->bound(ctx.user_id(), r.client_uuid);
   }
-  co_return settled_result(co_await service.register_client(binding, std::move(r)),
-                           "the registration could not be stored, so it was undone; try again");
+  // Moved, not copied: a copy made inside the co_await expression is released
+  // twice by GCC 12 (PR 100611), which a session living for one request shows.
+  const delivery::Settled done = co_await service.register_client(std::move(binding), std::move(r));
+  co_return settled_result(done, kRegistrationNotStored);
 }
 
 asio::awaitable<mcp::ToolResult> unregister_client(delivery::BusService& service,

@@ -88,7 +88,7 @@ asio::awaitable<mcp::ToolResult> stream_messages(delivery::BusService& service,
       }
     }
   }
-  channels.read(user, uuid);
+  if (cursor) channels.read(user, uuid, *cursor);
   co_return mcp::ToolResult::json(received(std::move(kept), cursor.value_or(0)));
 }
 
@@ -108,7 +108,7 @@ asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
   std::optional<bus::PullRead> read =
       co_await service.receive(ctx.user_id(), uuid, after, limit, wait);
   if (!read) co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
-  if (channels) channels->read(ctx.user_id(), uuid);
+  if (channels) channels->read(ctx.user_id(), uuid, read->next);
 
   json::array messages;
   messages.reserve(read->items.size());
@@ -187,7 +187,7 @@ mcp::ResourceTemplateDefinition make_inbox_resource(delivery::BusService& servic
         if (!read) {
           throw mcp::ResourceNotFound(std::string(delivery::ModernChannels::kInboxPrefix) + uuid);
         }
-        channels.read(ctx.user_id(), uuid);
+        channels.read(ctx.user_id(), uuid, read->next);
         json::array messages;
         messages.reserve(read->items.size());
         for (const auto& item : read->items) messages.push_back(record_data(*item.text));

@@ -43,9 +43,12 @@ asio::awaitable<bool> RequestEventStream::notify(std::string_view message) {
 }
 
 asio::awaitable<bool> RequestEventStream::finish(const boost::json::object& response) {
-  if (!failed_ && co_await notify(blender_bus::json::to_text(response))) {
-    co_await stream_.write_rest(http::make_chunk_last(), options_.write_timeout);
-  }
+  // Plain statements around each co_await: GCC 12 miscompiles one inside a
+  // short-circuit condition.
+  const std::string last = blender_bus::json::to_text(response);
+  bool sent = false;
+  if (!failed_) sent = co_await notify(last);
+  if (sent) co_await stream_.write_rest(http::make_chunk_last(), options_.write_timeout);
   stream_.close();
   co_return false;
 }

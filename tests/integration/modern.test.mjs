@@ -248,3 +248,252 @@ describe('bad modern input gets the revision\'s error and delivers nothing', () 
     assert.deepEqual(inbox.bus().map((r) => r.data.payload.label), ['well-formed']);
   });
 });
+
+const INBOX = 'blender://bus/inbox/';
+
+/** Collects notifications of one method on a v2 client; waitFor(n) resolves once n arrived. */
+function collect(client, method) {
+  const got = [];
+  const waiters = new Set();
+  client.setNotificationHandler(method, (n) => {
+    got.push(n.params);
+    for (const w of waiters) if (got.length >= w.n) { waiters.delete(w); w.resolve(got.slice()); }
+  });
+  return {
+    got,
+    waitFor(n, timeoutMs = 10_000) {
+      if (got.length >= n) return Promise.resolve(got.slice());
+      return new Promise((resolve, reject) => {
+        const w = { n, resolve };
+        waiters.add(w);
+        setTimeout(() => { waiters.delete(w); reject(new Error(`${method}: ${got.length} of ${n} arrived`)); }, timeoutMs);
+      });
+    },
+  };
+}
+
+async function v2Json(client, name, args, extra = {}) {
+  const result = await client.callTool({ name, arguments: args, ...extra });
+  assert.ok(!result.isError, `${name}: ${JSON.stringify(result)}`);
+  return toolJson(result);
+}
+
+async function legacySend(legacy, target, payload, extra = {}) {
+  const result = await legacy.client.callTool({ name: 'blender_send_message',
+    arguments: { target_uuid: target, payload, ...extra } });
+  assert.equal(toolJson(result).status, 'ok', JSON.stringify(result));
+}
+
+describe('the bus for modern clients', () => {
+  for (const mode of [{ pin: MODERN }, 'auto']) {
+    const tag = typeof mode === 'string' ? mode : 'pin';
+    test(`${tag}: register, listen on the inbox, then read it (coalesced updates)`, async () => {
+      const uuid = `reader-${tag}`;
+      const modern = await modernClient(server, tokens.alice, mode);
+      const legacy = await connectClient(server, { token: tokens.alice });
+      try {
+        assert.equal((await v2Json(modern.client, 'blender_register_client',
+          { client_uuid: uuid, client_type: 'llm' })).status, 'ok');
+        const updates = collect(modern.client, 'notifications/resources/updated');
+        const sub = await modern.client.listen({ resourceSubscriptions: [INBOX + uuid] });
+        assert.deepEqual(sub.honoredFilter.resourceSubscriptions, [INBOX + uuid]);
+        await legacySend(legacy, uuid, { n: 1 });
+        await legacySend(legacy, uuid, { n: 2 });
+        const [first] = await updates.waitFor(1);
+        assert.equal(first.uri, INBOX + uuid);
+        const read = await modern.client.readResource({ uri: INBOX + uuid });
+        const inbox = JSON.parse(read.contents[0].text);
+        assert.deepEqual(inbox.messages.map((m) => m.payload.n), [1, 2]);
+        assert.equal(inbox.messages[0].target_uuid, uuid);
+        assert.equal(inbox.messages[0].routing.type, 'direct');
+        // Two records before the read told once; a record after it is told again.
+        assert.equal(updates.got.length, 1);
+        await legacySend(legacy, uuid, { n: 3 });
+        await updates.waitFor(2);
+        // The pull acknowledges through `after` and returns what follows.
+        const pulled = await v2Json(modern.client, 'blender_receive_messages',
+          { client_uuid: uuid, after: inbox.next });
+        assert.deepEqual(pulled.messages.map((m) => m.payload.n), [3]);
+        await sub.close();
+      } finally {
+        await legacy.close();
+        await modern.close();
+      }
+    });
+  }
+
+  test('a streaming receive delivers each record live, as notifications/message, and returns next', async () => {
+    const uuid = 'streamer';
+    const modern = await modernClient(server, tokens.alice, { pin: MODERN });
+    const legacy = await connectClient(server, { token: tokens.alice });
+    try {
+      await v2Json(modern.client, 'blender_register_client', { client_uuid: uuid, client_type: 'llm' });
+      const messages = collect(modern.client, 'notifications/message');
+      const call = modern.client.callTool({ name: 'blender_receive_messages',
+        arguments: { client_uuid: uuid, wait_seconds: 4 },
+        _meta: { 'io.modelcontextprotocol/logLevel': 'debug' } });
+      await legacySend(legacy, uuid, { live: 1 });
+      const [live] = await messages.waitFor(1);
+      // The record arrived while the call still waits.
+      assert.equal(live.logger, '_message_bus');
+      assert.equal(live.data.payload.live, 1);
+      await legacySend(legacy, uuid, { live: 2 }, { priority: 'debug' });
+      await messages.waitFor(2);
+      const done = toolJson(await call);
+      assert.deepEqual(done.messages, []);
+      assert.ok(done.next > 0);
+      assert.deepEqual(messages.got.map((m) => m.data.payload.live), [1, 2]);
+      assert.deepEqual(messages.got.map((m) => m.level), ['info', 'debug']);
+      // Without a logLevel the same call streams nothing: it long-polls as before.
+      await legacySend(legacy, uuid, { live: 3 });
+      const polled = toolJson(await modern.client.callTool({ name: 'blender_receive_messages',
+        arguments: { client_uuid: uuid, after: done.next, wait_seconds: 2 } }));
+      assert.deepEqual(polled.messages.map((m) => m.payload.live), [3]);
+      assert.equal(messages.got.length, 2);
+    } finally {
+      await legacy.close();
+      await modern.close();
+    }
+  });
+
+  test('a modern assistant sends a job to a legacy Blender client, and the update comes back', async () => {
+    const modern = await modernClient(server, tokens.alice, { pin: MODERN });
+    const blender = await connectClient(server, { token: tokens.alice });
+    try {
+      const worker = collectMessages(blender.client);
+      await blender.client.callTool({ name: 'blender_register_client', arguments: {
+        client_uuid: 'blender-worker', client_type: 'blender', capabilities: ['python_execution'] } });
+      await blender.streamOpened;
+      await v2Json(modern.client, 'blender_register_client', { client_uuid: 'assistant', client_type: 'llm' });
+      const sent = await v2Json(modern.client, 'blender_send_message', { from_uuid: 'assistant',
+        client_type: 'blender',
+        payload: { message_type: 'job_dispatch', job_id: 'job-cross-era', script: 'print(1)' } });
+      assert.equal(sent.status, 'ok');
+      const [job] = await worker.waitFor(1, { logger: '_message_bus' });
+      assert.equal(job.data.payload.job_id, 'job-cross-era');
+      assert.equal(job.data.from_uuid, 'assistant');
+      await blender.client.callTool({ name: 'blender_job_update',
+        arguments: { job_id: 'job-cross-era', status: 'completed', result: '1' } });
+      const back = await v2Json(modern.client, 'blender_receive_messages',
+        { client_uuid: 'assistant', wait_seconds: 5 });
+      const update = back.messages.find((m) => m.payload.kind === 'job_update');
+      assert.equal(update.payload.status, 'completed');
+      assert.equal(update.payload.result, '1');
+      // A legacy broadcast reaches the modern client's inbox too.
+      const bcast = await blender.client.callTool({ name: 'blender_send_message',
+        arguments: { payload: { hello: 'everyone' } } });
+      assert.equal(toolJson(bcast).status, 'ok');
+      const heard = await v2Json(modern.client, 'blender_receive_messages',
+        { client_uuid: 'assistant', after: back.next, wait_seconds: 5 });
+      assert.equal(heard.messages[0].payload.hello, 'everyone');
+      assert.equal(heard.messages[0].routing.type, 'broadcast');
+    } finally {
+      await blender.close();
+      await modern.close();
+    }
+  });
+
+  test('replay: a cut streaming receive loses nothing, `after` resumes it', async () => {
+    const uuid = 'replayer';
+    const modern = await modernClient(server, tokens.alice, { pin: MODERN });
+    const legacy = await connectClient(server, { token: tokens.alice });
+    try {
+      await v2Json(modern.client, 'blender_register_client', { client_uuid: uuid, client_type: 'llm' });
+      const start = await v2Json(modern.client, 'blender_receive_messages', { client_uuid: uuid });
+      // A raw streaming receive, cut after its first record.
+      const abort = new AbortController();
+      const res = fetch(server.mcpUrl, { method: 'POST', signal: abort.signal, headers: {
+        'content-type': 'application/json', accept: ACCEPT_BOTH, authorization: `Bearer ${tokens.alice}`,
+        'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'blender_receive_messages',
+      }, body: JSON.stringify(call(1, 'blender_receive_messages',
+        { client_uuid: uuid, after: start.next, wait_seconds: 20 },
+        envelope({ 'io.modelcontextprotocol/logLevel': 'info' }))) }).catch((e) => e);
+      const sending = legacySend(legacy, uuid, { cut: 1 });
+      const response = await res;
+      assert.equal(response.status, 200);
+      const reader = response.body.getReader();
+      let text = '';
+      while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+      assert.match(text, /"cut":1/);
+      assert.doesNotMatch(text, /^id:/m);
+      abort.abort();
+      await sending;
+      await legacySend(legacy, uuid, { cut: 2 });
+      const again = await v2Json(modern.client, 'blender_receive_messages', { client_uuid: uuid, after: start.next });
+      assert.deepEqual(again.messages.map((m) => m.payload.cut), [1, 2]);
+      const rest = await v2Json(modern.client, 'blender_receive_messages', { client_uuid: uuid, after: again.next });
+      assert.deepEqual(rest.messages, []);
+    } finally {
+      await legacy.close();
+      await modern.close();
+    }
+  });
+
+  test('isolation: another user\'s inbox cannot be listened to, read or pulled', async () => {
+    const alice = await modernClient(server, tokens.alice, { pin: MODERN });
+    const bob = await modernClient(server, tokens.bob, { pin: MODERN });
+    try {
+      await v2Json(alice.client, 'blender_register_client', { client_uuid: 'alice-only', client_type: 'llm' });
+      await assert.rejects(bob.client.listen({ resourceSubscriptions: [INBOX + 'alice-only'] }),
+        (e) => e.code === -32602);
+      const raw = await modernPost(server, tokens.bob, { jsonrpc: '2.0', id: 'listen:9',
+        method: 'subscriptions/listen',
+        params: { _meta: envelope(), notifications: { resourceSubscriptions: [INBOX + 'alice-only'] } } });
+      assert.equal(raw.status, 200);
+      assert.equal(raw.json.id, 'listen:9');
+      assert.equal(raw.json.error.code, -32602);
+      assert.deepEqual(raw.json.error.data, { uri: INBOX + 'alice-only' });
+      await assert.rejects(bob.client.readResource({ uri: INBOX + 'alice-only' }), (e) => e.code === -32602);
+      const pulled = await v2Json(bob.client, 'blender_receive_messages', { client_uuid: 'alice-only' });
+      assert.equal(pulled.error, 'client_not_found');
+      // Bob's sends never reach Alice's client.
+      const sent = await v2Json(bob.client, 'blender_send_message', { target_uuid: 'alice-only', payload: {} });
+      assert.deepEqual(sent.targets, []);
+      const mine = await v2Json(alice.client, 'blender_receive_messages', { client_uuid: 'alice-only' });
+      assert.deepEqual(mine.messages, []);
+    } finally {
+      await bob.close();
+      await alice.close();
+    }
+  });
+
+  test('presence: online while a listen is open, offline after it closes', async () => {
+    const modern = await modernClient(server, tokens.alice, { pin: MODERN });
+    const online = async () => {
+      const list = await v2Json(modern.client, 'blender_list_available_clients', {});
+      return list.ephemeral.find((c) => c.uuid === 'present').online;
+    };
+    try {
+      await v2Json(modern.client, 'blender_register_client', { client_uuid: 'present', client_type: 'llm' });
+      assert.equal(await online(), false);
+      const sub = await modern.client.listen({ resourceSubscriptions: [INBOX + 'present'] });
+      assert.equal(await online(), true);
+      await sub.close();
+      for (let i = 0; i < 100 && await online(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await online(), false);
+    } finally {
+      await modern.close();
+    }
+  });
+});
+
+describe('--modern-presence-timeout', () => {
+  test('an ephemeral modern client with no channel leaves the bus; a persistent one stays', async () => {
+    const quick = await startServer({ args: ['--auth', 'none', '--modern-presence-timeout', '1'] });
+    const modern = await modernClient(quick, 'unused', { pin: MODERN });
+    try {
+      await v2Json(modern.client, 'blender_register_client', { client_uuid: 'fleeting', client_type: 'llm' });
+      await v2Json(modern.client, 'blender_register_client',
+        { client_uuid: 'lasting', client_type: 'llm', is_persistent: true });
+      const uuids = async () => {
+        const list = await v2Json(modern.client, 'blender_list_available_clients', {});
+        return [...list.persistent, ...list.ephemeral].map((c) => c.uuid).sort();
+      };
+      for (let i = 0; i < 200 && (await uuids()).includes('fleeting'); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(await uuids(), ['lasting']);
+    } finally {
+      await modern.close();
+      await quick.stop();
+    }
+  });
+});
