@@ -160,7 +160,7 @@ asio::awaitable<std::size_t> ModernChannels::sweep(std::chrono::steady_clock::du
     auto client = bus->find(state.client_uuid);
     // Persistent clients stay (offline); one a session took over is its own.
     if (!client || client->is_persistent || client->session_id != binding) continue;
-    co_await service_.unregister_client(state.user_id, state.client_uuid);
+    co_await service_.unregister_client(std::move(state.user_id), std::move(state.client_uuid));
     ++left;
   }
   co_return left;

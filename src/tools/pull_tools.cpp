@@ -71,8 +71,12 @@ asio::awaitable<mcp::ToolResult> stream_messages(delivery::BusService& service,
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
-    std::optional<bus::PullRead> read =
-        co_await service.receive(user, uuid, cursor, limit - taken, left);
+    // Copies made here and moved in: GCC 12 releases a copy made inside a
+    // co_await expression in a loop twice.
+    std::string user_copy = user;
+    std::string uuid_copy = uuid;
+    std::optional<bus::PullRead> read = co_await service.receive(
+        std::move(user_copy), std::move(uuid_copy), cursor, limit - taken, left);
     if (!read) {
       co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
     }

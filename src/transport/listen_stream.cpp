@@ -8,6 +8,7 @@
 
 #include "json/serializer.hpp"
 #include "transport/sse_format.hpp"
+#include "transport/sse_response.hpp"
 
 namespace blender_bus::transport {
 
@@ -63,18 +64,8 @@ asio::awaitable<bool> ListenStream::send(std::string_view method, json::object p
 
 asio::awaitable<void> ListenStream::run(const HttpRequest& request,
                                         std::vector<Subscription> watches, json::object honoured) {
-  http::response<http::empty_body> header{http::status::ok, request.version()};
-  header.set(http::field::server, "blender-bus");
-  header.set(http::field::content_type, "text/event-stream");
-  header.set(http::field::cache_control, "no-cache, no-transform");
-  header.set("X-Accel-Buffering", "no");
-  header.keep_alive(false);
-  header.chunked(true);
-  http::response_serializer<http::empty_body> serializer{header};
-  stream_->expires_after(options_.write_timeout);
-  auto [header_ec, header_n] = co_await http::async_write_header(*stream_, serializer, kTuple);
-  stream_->expires_never();
-  if (header_ec) co_return;
+  const bool opened = co_await write_sse_header(*stream_, request, options_.write_timeout);
+  if (!opened) co_return;
   json::object acknowledged;
   acknowledged["notifications"] = std::move(honoured);
   bool healthy = co_await send(kAcknowledged, std::move(acknowledged));

@@ -186,7 +186,7 @@ mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request, std::strin
   return session;
 }
 
-asio::awaitable<bool> McpEndpoint::post(std::shared_ptr<HttpStream> owner,
+asio::awaitable<bool> McpEndpoint::post(const std::shared_ptr<HttpStream>& owner,
                                         const HttpRequest& request, const McpAdmission& admission) {
   HttpStream& stream = *owner;
   auto reply = [&](HttpResponse response) {

@@ -60,8 +60,8 @@ class McpEndpoint {
   const std::string& authenticate_challenge() const { return challenge_; }
 
  private:
-  boost::asio::awaitable<bool> post(std::shared_ptr<HttpStream> owner, const HttpRequest& request,
-                                    const McpAdmission& admission);
+  boost::asio::awaitable<bool> post(const std::shared_ptr<HttpStream>& owner,
+                                    const HttpRequest& request, const McpAdmission& admission);
   boost::asio::awaitable<bool> get(std::shared_ptr<HttpStream> stream, const HttpRequest& request,
                                    const mcp::SessionPtr& session);
   HttpResponse del(const HttpRequest& request, const mcp::SessionPtr& session);

@@ -68,7 +68,7 @@ asio::awaitable<bool> ModernEndpoint::refuse(HttpStream& stream, const HttpReque
       options_.write_timeout);
 }
 
-asio::awaitable<bool> ModernEndpoint::listen(std::shared_ptr<HttpStream> stream,
+asio::awaitable<bool> ModernEndpoint::listen(const std::shared_ptr<HttpStream>& stream,
                                              const HttpRequest& request,
                                              const auth::Principal& principal,
                                              AcceptedMedia accepted,
@@ -126,7 +126,7 @@ asio::awaitable<bool> ModernEndpoint::listen(std::shared_ptr<HttpStream> stream,
   co_return false;
 }
 
-asio::awaitable<bool> ModernEndpoint::serve(std::shared_ptr<HttpStream> owner,
+asio::awaitable<bool> ModernEndpoint::serve(const std::shared_ptr<HttpStream>& owner,
                                             const HttpRequest& request,
                                             const auth::Principal& principal,
                                             AcceptedMedia accepted, mcp::RpcMessage message) {

@@ -30,9 +30,9 @@ class ModernEndpoint {
   // with the revision's status (400 for a refused request, 404 for a method
   // not served), 202 for a notification. Returns whether the connection may
   // be reused.
-  boost::asio::awaitable<bool> serve(std::shared_ptr<HttpStream> stream, const HttpRequest& request,
-                                     const auth::Principal& principal, AcceptedMedia accepted,
-                                     mcp::RpcMessage message);
+  boost::asio::awaitable<bool> serve(const std::shared_ptr<HttpStream>& stream,
+                                     const HttpRequest& request, const auth::Principal& principal,
+                                     AcceptedMedia accepted, mcp::RpcMessage message);
 
   // A body that is no single JSON-RPC message, under a modern
   // MCP-Protocol-Version header: 400 with the error and no id.
@@ -46,7 +46,7 @@ class ModernEndpoint {
                                       AcceptedMedia accepted, int status,
                                       boost::json::object response);
   // subscriptions/listen: resourceSubscriptions of the caller's own inboxes.
-  boost::asio::awaitable<bool> listen(std::shared_ptr<HttpStream> stream,
+  boost::asio::awaitable<bool> listen(const std::shared_ptr<HttpStream>& stream,
                                       const HttpRequest& request, const auth::Principal& principal,
                                       AcceptedMedia accepted, const mcp::RpcMessage& message);
 

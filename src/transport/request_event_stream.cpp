@@ -5,6 +5,7 @@
 
 #include "json/serializer.hpp"
 #include "transport/sse_format.hpp"
+#include "transport/sse_response.hpp"
 
 namespace blender_bus::transport {
 
@@ -18,19 +19,8 @@ asio::awaitable<bool> RequestEventStream::notify(std::string_view message) {
   if (failed_) co_return false;
   if (!started_) {
     started_ = true;
-    http::response<http::empty_body> header{http::status::ok, request_.version()};
-    header.set(http::field::server, "blender-bus");
-    header.set(http::field::content_type, "text/event-stream");
-    header.set(http::field::cache_control, "no-cache, no-transform");
-    header.set("X-Accel-Buffering", "no");
-    header.keep_alive(false);
-    header.chunked(true);
-    http::response_serializer<http::empty_body> serializer{header};
-    stream_.expires_after(options_.write_timeout);
-    auto [ec, n] =
-        co_await http::async_write_header(stream_, serializer, asio::as_tuple(asio::use_awaitable));
-    stream_.expires_never();
-    if (ec) {
+    const bool opened = co_await write_sse_header(stream_, request_, options_.write_timeout);
+    if (!opened) {
       failed_ = true;
       co_return false;
     }
@@ -38,7 +28,8 @@ asio::awaitable<bool> RequestEventStream::notify(std::string_view message) {
   std::string event;
   append_sse_event(event, message);
   chunk_.assign(std::move(event));
-  if (!co_await chunk_.write(stream_, options_.write_timeout)) failed_ = true;
+  const bool written = co_await chunk_.write(stream_, options_.write_timeout);
+  if (!written) failed_ = true;
   co_return !failed_;
 }
 
