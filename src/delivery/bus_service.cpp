@@ -305,9 +305,10 @@ void BusService::forget_user(const std::string& user_id) {
 }
 
 embedded::PresenceLookup BusService::presence() const {
-  return [&sessions = sessions_](std::string_view id) -> std::optional<embedded::SessionPresence> {
+  return [&sessions = sessions_, &beyond = beyond_sessions_](
+             std::string_view id) -> std::optional<embedded::SessionPresence> {
     auto session = sessions.find(std::string(id));
-    if (!session) return std::nullopt;
+    if (!session) return beyond ? beyond(id) : std::nullopt;
     const auto& stream = session->stream_signal();
     return embedded::SessionPresence{stream.has_consumer() || !stream.ever_attached(),
                                      session->last_activity_unix()};

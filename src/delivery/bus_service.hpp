@@ -108,7 +108,16 @@ class BusService {
   void forget_user(const std::string& user_id);
 
   // Liveness of sessions, for ClientInfo (SPEC §9).
-  embedded::PresenceLookup presence() const;
+  delivery::embedded::PresenceLookup presence() const;
+  // Where presence() looks for an id no session has (the delivery channels
+  // of MCP 2026-07-28 clients, which have no session). Set before serving.
+  void presence_beyond_sessions(delivery::embedded::PresenceLookup lookup) {
+    beyond_sessions_ = std::move(lookup);
+  }
+
+  // The long-polls and feeds waiting on the buses: a bus change wakes them
+  // by Waiters::client_key / job_key.
+  Waiters& waiters() { return waiters_; }
 
   // Records reached their reader: a stream wrote them or a pull returned them.
   void count_delivered(std::size_t records);
@@ -132,6 +141,7 @@ class BusService {
   RecordLog& log_;
   Directory& directory_;
   Waiters waiters_;
+  delivery::embedded::PresenceLookup beyond_sessions_;
 };
 
 }  // namespace blender_bus::delivery

@@ -17,13 +17,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Protocol errors travel as this exception inside the dispatcher and leave it
-// as a JSON-RPC error response.
-struct RpcFailure : std::runtime_error {
-  RpcFailure(int code, const std::string& message) : std::runtime_error(message), code(code) {}
-  int code;
-};
-
 [[noreturn]] void invalid_params(const std::string& message) {
   throw RpcFailure(error_code::invalid_params, message);
 }
@@ -91,7 +84,8 @@ asio::awaitable<json::object> Dispatcher::handle_request(const SessionPtr& sessi
       co_return make_result(message.id, json::object{{"resources", resources_.list()}});
     }
     if (method == "resources/templates/list") {
-      co_return make_result(message.id, json::object{{"resourceTemplates", json::array{}}});
+      co_return make_result(message.id,
+                            json::object{{"resourceTemplates", resources_.templates()}});
     }
     if (method == "resources/read") {
       co_return make_result(message.id, co_await read_resource(context, params));
@@ -111,6 +105,8 @@ asio::awaitable<json::object> Dispatcher::handle_request(const SessionPtr& sessi
     co_return make_error(message.id, RpcError{failure.code, failure.what()});
   } catch (const InvalidParams& failure) {
     co_return make_error(message.id, RpcError{error_code::invalid_params, failure.what()});
+  } catch (const ResourceNotFound& failure) {
+    co_return make_error(message.id, RpcError{error_code::resource_not_found, failure.what()});
   } catch (const std::exception& failure) {
     // A fault in a handler answers this request only; the cause goes to the log.
     spdlog::error("{} failed: {}", message.method, failure.what());
@@ -191,13 +187,20 @@ asio::awaitable<json::value> Dispatcher::read_resource(CallContext& context,
                                                        const json::object& params) {
   const std::string_view uri = required_string(params, "uri");
   const ResourceDefinition* resource = resources_.find(uri);
-  if (!resource)
-    throw RpcFailure(error_code::resource_not_found, "Resource not found: " + std::string(uri));
-  std::string text = co_await resource->read(context);
+  std::string text;
+  std::string_view mime_type;
+  if (resource) {
+    text = co_await resource->read(context);
+    mime_type = resource->mime_type;
+  } else if (const ResourceTemplateDefinition* found = resources_.find_template(uri)) {
+    text = co_await found->read(context, uri.substr(found->prefix.size()));
+    mime_type = found->mime_type;
+  } else {
+    throw ResourceNotFound(std::string(uri));
+  }
   // The URI asked for, which may be an alias of the listed one.
-  co_return json::object{
-      {"contents",
-       json::array{json::object{{"uri", uri}, {"mimeType", resource->mime_type}, {"text", text}}}}};
+  co_return json::object{{"contents", json::array{json::object{
+                                          {"uri", uri}, {"mimeType", mime_type}, {"text", text}}}}};
 }
 
 json::value Dispatcher::get_prompt(CallContext& context, const json::object& params) {

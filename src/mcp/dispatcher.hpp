@@ -23,6 +23,21 @@ struct InvalidParams : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A protocol error raised inside the dispatcher; it leaves as a JSON-RPC
+// error response with this code.
+struct RpcFailure : std::runtime_error {
+  RpcFailure(int code, const std::string& message) : std::runtime_error(message), code(code) {}
+  int code;
+};
+
+// resources/read of a URI no resource has. Each era answers it with its own
+// code: -32002 before 2026-07-28, -32602 with data {uri} from it on.
+struct ResourceNotFound : std::runtime_error {
+  explicit ResourceNotFound(std::string uri)
+      : std::runtime_error("Resource not found: " + uri), uri(std::move(uri)) {}
+  std::string uri;
+};
+
 struct ServerIdentity {
   std::string name = "blender-bus";
   std::string version;
@@ -43,6 +58,18 @@ class Dispatcher {
       SessionPtr session, RpcMessage message, boost::asio::any_io_executor executor);
 
   const ServerIdentity& identity() const { return identity_; }
+  const ToolRegistry& tools() const { return tools_; }
+  const ResourceRegistry& resources() const { return resources_; }
+  const PromptRegistry& prompts() const { return prompts_; }
+
+  // The operations both protocol eras share, with their params as given.
+  // They throw RpcFailure or InvalidParams for unusable params (an unknown
+  // tool or prompt), and ResourceNotFound.
+  boost::asio::awaitable<boost::json::value> call_tool(CallContext& context,
+                                                       const boost::json::object& params);
+  boost::asio::awaitable<boost::json::value> read_resource(CallContext& context,
+                                                           const boost::json::object& params);
+  boost::json::value get_prompt(CallContext& context, const boost::json::object& params);
 
   // Told how long each tools/call's handler ran (its arguments valid), on
   // the calling thread, e.g. for a histogram. Set before serving.
@@ -56,11 +83,6 @@ class Dispatcher {
   void handle_notification(const SessionPtr& session, const RpcMessage& message);
 
   boost::json::value initialize(const SessionPtr& session, const boost::json::object& params);
-  boost::asio::awaitable<boost::json::value> call_tool(CallContext& context,
-                                                       const boost::json::object& params);
-  boost::asio::awaitable<boost::json::value> read_resource(CallContext& context,
-                                                           const boost::json::object& params);
-  boost::json::value get_prompt(CallContext& context, const boost::json::object& params);
 
   ServerIdentity identity_;
   const ToolRegistry& tools_;

@@ -9,7 +9,9 @@ RpcError invalid(std::string message) {
   return RpcError{error_code::invalid_request, std::move(message)};
 }
 
-bool valid_id(const json::value& id) { return id.is_string() || id.is_int64() || id.is_uint64(); }
+bool valid_id(const json::value& id) {
+  return id.is_string() || id.is_int64() || id.is_uint64();
+}
 }  // namespace
 
 std::variant<RpcMessage, RpcError> classify_message(json::value value) {
@@ -56,9 +58,9 @@ json::object make_result(const json::value& id, json::value result) {
 }
 
 json::object make_error(const json::value& id, const RpcError& error) {
-  return json::object{{"jsonrpc", "2.0"},
-                      {"id", id},
-                      {"error", json::object{{"code", error.code}, {"message", error.message}}}};
+  json::object body{{"code", error.code}, {"message", error.message}};
+  if (!error.data.is_null()) body["data"] = error.data;
+  return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(body)}};
 }
 
 json::object make_notification(std::string_view method, json::value params) {

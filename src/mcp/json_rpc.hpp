@@ -14,12 +14,19 @@ inline constexpr int invalid_request = -32600;
 inline constexpr int method_not_found = -32601;
 inline constexpr int invalid_params = -32602;
 inline constexpr int internal_error = -32603;
-inline constexpr int resource_not_found = -32002;  // MCP
+inline constexpr int resource_not_found = -32002;  // MCP 2025 (2026: invalid_params)
+// MCP 2026-07-28: a request header does not match its body, or is missing.
+inline constexpr int header_mismatch = -32020;
+// MCP 2026-07-28: the request needs a client capability it did not declare.
+inline constexpr int missing_client_capability = -32021;
+// MCP 2026-07-28: the request's protocol version is not served here.
+inline constexpr int unsupported_protocol_version = -32022;
 }  // namespace error_code
 
 struct RpcError {
   int code = error_code::internal_error;
   std::string message;
+  boost::json::value data = nullptr;  // the error's `data`; null: none
 };
 
 enum class MessageKind { request, notification, response };

@@ -40,4 +40,26 @@ json::array ResourceRegistry::list() const {
   return resources;
 }
 
+void ResourceRegistry::add_template(ResourceTemplateDefinition resource_template) {
+  templates_.push_back(std::move(resource_template));
+}
+
+const ResourceTemplateDefinition* ResourceRegistry::find_template(std::string_view uri) const {
+  for (const auto& t : templates_) {
+    if (uri.size() > t.prefix.size() && uri.starts_with(t.prefix)) return &t;
+  }
+  return nullptr;
+}
+
+json::array ResourceRegistry::templates() const {
+  json::array out;
+  for (const auto& t : templates_) {
+    out.push_back(json::object{{"uriTemplate", t.uri_template},
+                               {"name", t.name},
+                               {"description", t.description},
+                               {"mimeType", t.mime_type}});
+  }
+  return out;
+}
+
 }  // namespace blender_bus::mcp

@@ -24,7 +24,24 @@ struct ResourceDefinition {
   std::vector<std::string> aliases = {};
 };
 
-// Static resources by URI. Filled at start-up, read-only afterwards.
+// Returns the text of the resource a template's URI names; `rest` is what
+// follows the template's prefix (e.g. a client uuid). Throws InvalidParams
+// or ResourceNotFound when `rest` names none the caller may read.
+using ResourceTemplateReader =
+    std::function<boost::asio::awaitable<std::string>(CallContext&, std::string_view rest)>;
+
+// Resources under one URI prefix, e.g. blender://bus/inbox/{client_uuid}.
+struct ResourceTemplateDefinition {
+  std::string uri_template;  // as listed, e.g. "blender://bus/inbox/{client_uuid}"
+  std::string prefix;        // what every URI it serves starts with, "blender://bus/inbox/"
+  std::string name;
+  std::string description;
+  std::string mime_type = "application/json";
+  ResourceTemplateReader read;
+};
+
+// Static resources by URI, and templates by prefix. Filled at start-up,
+// read-only afterwards.
 class ResourceRegistry {
  public:
   void add(ResourceDefinition resource);
@@ -33,7 +50,13 @@ class ResourceRegistry {
   boost::json::array list() const;  // resources/list "resources" entries
   std::size_t size() const { return resources_.size(); }
 
+  void add_template(ResourceTemplateDefinition resource_template);
+  // The template whose prefix `uri` starts with (and goes beyond), or null.
+  const ResourceTemplateDefinition* find_template(std::string_view uri) const;
+  boost::json::array templates() const;  // resources/templates/list "resourceTemplates"
+
  private:
+  std::vector<ResourceTemplateDefinition> templates_;
   std::map<std::string, ResourceDefinition, std::less<>> resources_;
   std::map<std::string, std::string, std::less<>> aliases_;  // alias -> uri
 };

@@ -5,6 +5,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,6 +29,7 @@
 #include "delivery/bus_stream_source.hpp"
 #include "delivery/embedded/bus_manager.hpp"
 #include "delivery/embedded/bus_restore.hpp"
+#include "delivery/modern_channels.hpp"
 #include "delivery/store_journal.hpp"
 #include "mcp/dispatcher.hpp"
 #include "nats/library.hpp"
@@ -188,6 +191,27 @@ cluster::ClusterOptions cluster_options(const ServeConfig& config) {
   return options;
 }
 
+// Ephemeral clients of MCP 2026-07-28 requests leave once idle past
+// `timeout`; looked for four times per timeout (at most once a second).
+void schedule_modern_sweep(asio::steady_timer& timer, delivery::ModernChannels& channels,
+                           std::chrono::steady_clock::duration timeout) {
+  const auto every = std::clamp<std::chrono::steady_clock::duration>(
+      timeout / 4, std::chrono::seconds(1), std::chrono::seconds(60));
+  timer.expires_after(every);
+  timer.async_wait([&timer, &channels, timeout](boost::system::error_code ec) {
+    if (ec) return;
+    asio::co_spawn(
+        timer.get_executor(),
+        [&timer, &channels, timeout]() -> asio::awaitable<void> {
+          if (const auto left = co_await channels.sweep(timeout)) {
+            spdlog::info("{} idle client(s) of MCP 2026-07-28 requests left their bus", left);
+          }
+          schedule_modern_sweep(timer, channels, timeout);
+        },
+        asio::detached);
+  });
+}
+
 }  // namespace
 
 int run_http_server(ServeConfig config) {
@@ -333,7 +357,10 @@ int run_http_server(ServeConfig config) {
   mcp::ToolRegistry tools;
   mcp::ResourceRegistry resources;
   mcp::PromptRegistry prompts;
-  tools::register_bus_tools(tools, resources, prompts, service);
+  delivery::ModernChannels modern_channels(service);
+  service.presence_beyond_sessions(
+      [&modern_channels](std::string_view id) { return modern_channels.presence(id); });
+  tools::register_bus_tools(tools, resources, prompts, service, &modern_channels);
   mcp::Dispatcher dispatcher(
       mcp::ServerIdentity{"blender-bus", BLENDER_BUS_VERSION, std::string(kBusInstructions)}, tools,
       resources, prompts);
@@ -343,7 +370,8 @@ int run_http_server(ServeConfig config) {
         if (auto index = tool_calls.index(tool.name)) tool_calls.observe(*index, elapsed);
       });
 
-  transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator);
+  transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator,
+                                  &modern_channels);
   std::vector<transport::RouteHandler> routes{
       make_health_route(buses, cluster.get()),
       dashboard::make_page_route(),
@@ -379,6 +407,10 @@ int run_http_server(ServeConfig config) {
                                        std::chrono::seconds(60)));
   asio::steady_timer token_use_flusher(pool.first());
   schedule_token_use_flush(token_use_flusher, auth_layer);
+  asio::steady_timer modern_sweeper(pool.first());
+  schedule_modern_sweep(modern_sweeper, modern_channels,
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(config.modern_presence_timeout_seconds)));
   asio::signal_set signals(pool.first(), SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;

@@ -4,7 +4,8 @@
 
 namespace blender_bus::server {
 
-// The initialize `instructions`: how an assistant uses the bus.
+// The `instructions` of initialize and server/discover: how an assistant uses
+// the bus, on either protocol era.
 inline constexpr std::string_view kBusInstructions =
     "blender-bus is your private message bus to Blender. "
     "1) Call blender_register_client with your own client_uuid and client_type \"llm\" "
@@ -18,6 +19,11 @@ inline constexpr std::string_view kBusInstructions =
     "4) Replies arrive as notifications/message records (logger \"_message_bus\") whose "
     "data.payload is {\"kind\":\"job_update\",\"job_id\",\"status\",\"result\",\"error\"}; "
     "status running means wait, completed/failed/cancelled is final. "
+    "On MCP 2026-07-28 (no session) they wait in your client's inbox instead: call "
+    "blender_receive_messages {client_uuid, after: <next of your last call>, wait_seconds: 30} "
+    "with _meta io.modelcontextprotocol/logLevel \"info\" to get each record live as "
+    "notifications/message, or subscriptions/listen on blender://bus/inbox/<client_uuid> and "
+    "read it when told. "
     "The prompt blender_dispatch_script shows a complete example.";
 
 }  // namespace blender_bus::server

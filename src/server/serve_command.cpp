@@ -174,6 +174,12 @@ void add_serve_command(CLI::App& app) {
                    "Seconds of silence after which an offline persistent client is marked stale")
       ->check(CLI::Range(1.0, 365.0 * 24 * 3600))
       ->capture_default_str();
+  serve
+      ->add_option("--modern-presence-timeout", config->modern_presence_timeout_seconds,
+                   "Seconds an ephemeral client registered over MCP 2026-07-28 stays on the bus "
+                   "with no subscriptions/listen or streaming receive open")
+      ->check(CLI::Range(1.0, 365.0 * 24 * 3600))
+      ->capture_default_str();
   serve->add_option("--access-token-expire-minutes", *token_minutes,
                     "Access token lifetime (default 30; env ACCESS_TOKEN_EXPIRE_MINUTES)");
   serve->add_option("--refresh-token-expire-days", *refresh_days,

@@ -27,6 +27,9 @@ struct ServeConfig {
   mcp::SessionLimits sessions;
   bus::Limits bus_limits;
   delivery::embedded::DeliveryPolicy delivery;  // inbox bounds, stale period (SPEC §9)
+  // --modern-presence-timeout: an ephemeral client an MCP 2026-07-28 request
+  // registered leaves the bus after this long with no channel open.
+  double modern_presence_timeout_seconds = 120;
   // Persistent clients, their inboxes and open jobs survive a restart in the
   // store; --no-durable keeps everything in memory (to compare throughput).
   bool durable = true;

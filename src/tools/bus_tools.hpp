@@ -1,6 +1,7 @@
 #pragma once
 
 #include "delivery/bus_service.hpp"
+#include "delivery/modern_channels.hpp"
 #include "mcp/prompt_registry.hpp"
 #include "mcp/resource_registry.hpp"
 #include "mcp/tool_registry.hpp"
@@ -13,20 +14,28 @@ namespace blender_bus::tools {
 // (also read as blender://bus/…) and the blender_dispatch_script prompt
 // (SPEC §10), and subscribes the bus to session ends (ephemeral clients leave
 // with their session). Limits come from `service.limits()`. The service
-// must outlive the registries' use, i.e. the server.
+// must outlive the registries' use, i.e. the server. With `channels` (the
+// delivery channels of MCP 2026-07-28 clients), modern requests bind the
+// clients they register there, blender_receive_messages streams, and the
+// inbox resource template blender://bus/inbox/{client_uuid} is added.
 void register_bus_tools(mcp::ToolRegistry& tools, mcp::ResourceRegistry& resources,
-                        mcp::PromptRegistry& prompts, delivery::BusService& service);
+                        mcp::PromptRegistry& prompts, delivery::BusService& service,
+                        delivery::ModernChannels* channels = nullptr);
 
 // The pieces, for tests and for a composition that wants only some of them.
-mcp::ToolDefinition make_register_client_tool(delivery::BusService& service);
+mcp::ToolDefinition make_register_client_tool(delivery::BusService& service,
+                                              delivery::ModernChannels* channels = nullptr);
 mcp::ToolDefinition make_unregister_client_tool(delivery::BusService& service);
 mcp::ToolDefinition make_send_message_tool(delivery::BusService& service);
 mcp::ToolDefinition make_job_update_tool(delivery::BusService& service);
 mcp::ToolDefinition make_list_available_clients_tool(delivery::BusService& service);
-mcp::ToolDefinition make_receive_messages_tool(delivery::BusService& service);
+mcp::ToolDefinition make_receive_messages_tool(delivery::BusService& service,
+                                               delivery::ModernChannels* channels = nullptr);
 mcp::ToolDefinition make_job_status_tool(delivery::BusService& service);
 mcp::ResourceDefinition make_clients_resource(delivery::BusService& service);
 mcp::ResourceDefinition make_stats_resource(delivery::BusService& service);
+mcp::ResourceTemplateDefinition make_inbox_resource(delivery::BusService& service,
+                                                    delivery::ModernChannels& channels);
 mcp::PromptDefinition make_dispatch_script_prompt(delivery::embedded::BusManager& buses);
 
 }  // namespace blender_bus::tools

@@ -13,7 +13,11 @@ namespace asio = boost::asio;
 
 namespace {
 
+constexpr std::string_view kRegistrationNotStored =
+    "the registration could not be stored, so it was undone; try again";
+
 asio::awaitable<mcp::ToolResult> register_client(delivery::BusService& service,
+                                                 delivery::ModernChannels* channels,
                                                  mcp::CallContext& ctx,
                                                  const boost::json::object& args) {
   bus::Registration r;
@@ -23,8 +27,17 @@ asio::awaitable<mcp::ToolResult> register_client(delivery::BusService& service,
   r.capabilities = string_list_arg(args, "capabilities");
   r.group_id = nullable_string_arg(args, "group_id");
   r.label = nullable_string_arg(args, "label");
-  co_return settled_result(co_await service.register_client(ctx.session, std::move(r)),
-                           "the registration could not be stored, so it was undone; try again");
+  mcp::SessionPtr binding = ctx.session;
+  if (ctx.modern && channels) {
+    // No session to bind to: the client is bound to its delivery channels.
+    binding = std::make_shared<mcp::Session>(
+        delivery::ModernChannels::binding_id(ctx.user_id(), r.client_uuid), ctx.user_id());
+    channels->bound(ctx.user_id(), r.client_uuid);
+  }
+  // Moved, not copied: a copy made inside the co_await expression is released
+  // twice by GCC 12 (PR 100611), which a session living for one request shows.
+  const delivery::Settled done = co_await service.register_client(std::move(binding), std::move(r));
+  co_return settled_result(done, kRegistrationNotStored);
 }
 
 asio::awaitable<mcp::ToolResult> unregister_client(delivery::BusService& service,
@@ -40,16 +53,18 @@ asio::awaitable<mcp::ToolResult> unregister_client(delivery::BusService& service
 
 }  // namespace
 
-mcp::ToolDefinition make_register_client_tool(delivery::BusService& service) {
+mcp::ToolDefinition make_register_client_tool(delivery::BusService& service,
+                                              delivery::ModernChannels* channels) {
   return {
       "blender_register_client",
       "Join your bus, or update your registration in place. Binds the client to this MCP "
       "session: messages for it arrive here as notifications/message on logger _message_bus "
-      "(and wait in its inbox while no stream is open). Returns "
-      "{\"status\":\"ok\",\"client\":{…}}.",
+      "(and wait in its inbox while no stream is open). Under MCP 2026-07-28 (no session) "
+      "they wait in its inbox: subscriptions/listen on blender://bus/inbox/<client_uuid>, "
+      "then blender_receive_messages. Returns {\"status\":\"ok\",\"client\":{…}}.",
       register_client_schema(service.limits()),
-      [&service](mcp::CallContext& ctx, const boost::json::object& args) {
-        return register_client(service, ctx, args);
+      [&service, channels](mcp::CallContext& ctx, const boost::json::object& args) {
+        return register_client(service, channels, ctx, args);
       },
       mcp::text_result_output_schema(),
   };

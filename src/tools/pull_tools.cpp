@@ -4,6 +4,9 @@
 #include <boost/json/parse.hpp>
 #include <chrono>
 
+#include "delivery/log_level_of.hpp"
+#include "json/serializer.hpp"
+#include "mcp/dispatcher.hpp"
 #include "tools/bus_schemas.hpp"
 #include "tools/bus_tools.hpp"
 #include "tools/tool_arguments.hpp"
@@ -34,23 +37,87 @@ json::value record_data(const std::string& text) {
   return record.at("params").at("data");
 }
 
+// What one resources/read of an inbox returns at most (a tool call's default).
+constexpr std::size_t kInboxReadLimit = 100;
+
+json::object received(json::array messages, std::uint64_t next) {
+  json::object out;
+  out["status"] = "ok";
+  out["messages"] = std::move(messages);
+  out["next"] = next;
+  return out;
+}
+
+// The streaming receive (MCP 2026-07-28, a request whose _meta set a
+// logLevel): for the whole wait, each record that arrives goes out at once as
+// its notifications/message (SPEC §7, as a session's stream carries it) on the
+// request's own response stream; records below the level come back in
+// `messages`. Each read acknowledges the one before, as a stream marks what
+// it wrote; `next` in the result, passed as `after`, acknowledges the last,
+// and an older `after` replays what is still retained (a cut stream).
+asio::awaitable<mcp::ToolResult> stream_messages(delivery::BusService& service,
+                                                 delivery::ModernChannels& channels,
+                                                 mcp::CallContext& ctx, const std::string& uuid,
+                                                 std::optional<std::uint64_t> after,
+                                                 std::size_t limit,
+                                                 std::chrono::milliseconds wait) {
+  const std::string& user = ctx.user_id();
+  const auto channel = channels.open(user, uuid);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::optional<std::uint64_t> cursor = after;
+  json::array kept;
+  std::size_t taken = 0;
+  while (taken < limit) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    // Copies made here and moved in: GCC 12 releases a copy made inside a
+    // co_await expression in a loop twice.
+    std::string user_copy = user;
+    std::string uuid_copy = uuid;
+    std::optional<delivery::RecordRead> read = co_await service.receive(
+        std::move(user_copy), std::move(uuid_copy), cursor, limit - taken, left);
+    if (!read) {
+      co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
+    }
+    cursor = read->next;
+    taken += read->records.size();
+    for (const auto& item : read->records) {
+      if (delivery::log_level_of(item.level) > *ctx.log_level) {
+        kept.push_back(record_data(*item.text));
+      } else if (!co_await ctx.stream->notify(*item.text)) {
+        // The client closed the stream: the request is cancelled, and what it
+        // did not see is replayed from its `after`.
+        co_return mcp::ToolResult::json(received(std::move(kept), *cursor));
+      }
+    }
+  }
+  if (cursor) channels.read(user, uuid, *cursor);
+  co_return mcp::ToolResult::json(received(std::move(kept), cursor.value_or(0)));
+}
+
 asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
+                                                  delivery::ModernChannels* channels,
                                                   mcp::CallContext& ctx, const json::object& args) {
   const std::string uuid = string_arg(args, "client_uuid");
   const std::optional<std::uint64_t> after = uint_arg(args, "after");
   const std::size_t limit = static_cast<std::size_t>(uint_arg(args, "limit").value_or(100));
+  const std::chrono::milliseconds wait = wait_of(args);
+  if (channels && ctx.stream && ctx.log_level && wait.count() > 0) {
+    if (!service.buses().bus(ctx.user_id())->find(uuid)) {
+      co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
+    }
+    co_return co_await stream_messages(service, *channels, ctx, uuid, after, limit, wait);
+  }
   std::optional<delivery::RecordRead> read =
-      co_await service.receive(ctx.user_id(), uuid, after, limit, wait_of(args));
+      co_await service.receive(ctx.user_id(), uuid, after, limit, wait);
   if (!read) co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
+  if (channels) channels->read(ctx.user_id(), uuid, read->next);
 
   json::array messages;
   messages.reserve(read->records.size());
   for (const auto& record : read->records) messages.push_back(record_data(*record.text));
-  json::object out;
-  out["status"] = "ok";
-  out["messages"] = std::move(messages);
-  out["next"] = read->next;
-  co_return mcp::ToolResult::json(std::move(out));
+  co_return mcp::ToolResult::json(received(std::move(messages), read->next));
 }
 
 asio::awaitable<mcp::ToolResult> job_status(delivery::BusService& service, mcp::CallContext& ctx,
@@ -87,18 +154,49 @@ asio::awaitable<mcp::ToolResult> job_status(delivery::BusService& service, mcp::
 
 }  // namespace
 
-mcp::ToolDefinition make_receive_messages_tool(delivery::BusService& service) {
+mcp::ToolDefinition make_receive_messages_tool(delivery::BusService& service,
+                                               delivery::ModernChannels* channels) {
   return {
       "blender_receive_messages",
       "Pull a client's records instead of (or besides) holding a stream: returns "
       "{\"status\":\"ok\",\"messages\":[<record data>…],\"next\":<cursor>}. Pass next as "
       "`after` on the following call to acknowledge what you got; wait_seconds long-polls for "
-      "the first record.",
+      "the first record. Under MCP 2026-07-28, with _meta io.modelcontextprotocol/logLevel set, "
+      "it streams instead: every record arriving during wait_seconds comes at once as "
+      "notifications/message on this call's response stream.",
       receive_messages_schema(service.limits()),
-      [&service](mcp::CallContext& ctx, const json::object& args) {
-        return receive_messages(service, ctx, args);
+      [&service, channels](mcp::CallContext& ctx, const json::object& args) {
+        return receive_messages(service, channels, ctx, args);
       },
       mcp::text_result_output_schema(),
+  };
+}
+
+mcp::ResourceTemplateDefinition make_inbox_resource(delivery::BusService& service,
+                                                    delivery::ModernChannels& channels) {
+  return {
+      std::string(delivery::ModernChannels::kInboxPrefix) + "{client_uuid}",
+      std::string(delivery::ModernChannels::kInboxPrefix),
+      "bus-inbox",
+      "A client's pending records, oldest first, as blender_receive_messages without `after` "
+      "returns them: {\"status\":\"ok\",\"messages\":[<record data>…],\"next\":<cursor>}. "
+      "subscriptions/listen on this uri tells you when a record arrives; reading acknowledges "
+      "nothing (pass next as blender_receive_messages' `after`).",
+      "application/json",
+      [&service, &channels](mcp::CallContext& ctx,
+                            std::string_view client_uuid) -> asio::awaitable<std::string> {
+        const std::string uuid(client_uuid);
+        std::optional<delivery::RecordRead> read = co_await service.receive(
+            ctx.user_id(), uuid, std::nullopt, kInboxReadLimit, std::chrono::milliseconds(0));
+        if (!read) {
+          throw mcp::ResourceNotFound(std::string(delivery::ModernChannels::kInboxPrefix) + uuid);
+        }
+        channels.read(ctx.user_id(), uuid, read->next);
+        json::array messages;
+        messages.reserve(read->records.size());
+        for (const auto& item : read->records) messages.push_back(record_data(*item.text));
+        co_return blender_bus::json::to_text(received(std::move(messages), read->next));
+      },
   };
 }
 

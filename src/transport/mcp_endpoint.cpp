@@ -9,6 +9,7 @@
 #include "auth/access_policy.hpp"
 #include "auth/protected_resource_metadata.hpp"
 #include "mcp/incoming_payload.hpp"
+#include "mcp/modern_request.hpp"
 #include "mcp/protocol_version.hpp"
 #include "mcp/serve_payload.hpp"
 #include "transport/accept_header.hpp"
@@ -64,13 +65,15 @@ bool is_json_content_type(std::string_view value) {
 
 McpEndpoint::McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
                          mcp::SessionRegistry& sessions, mcp::StreamSource& source,
-                         const auth::RequestAuthenticator& authenticator)
+                         const auth::RequestAuthenticator& authenticator,
+                         mcp::ResourceFeed* resource_feed)
     : options_(options),
       dispatcher_(dispatcher),
       sessions_(sessions),
       source_(source),
       authenticator_(authenticator),
-      origin_guard_(options.host, options.allowed_origins) {
+      origin_guard_(options.host, options.allowed_origins),
+      modern_(options, dispatcher, resource_feed) {
   challenge_ = auth::www_authenticate_challenge(options.public_base_url);
 }
 
@@ -113,7 +116,11 @@ McpGate McpEndpoint::admit(const HttpRequest& header) const {
   McpAdmission admission{std::move(std::get<auth::Principal>(outcome)), nullptr, {}};
 
   const std::string_view version_header = header_value(header, "MCP-Protocol-Version");
-  if (!version_header.empty() && !mcp::is_supported_protocol_version(version_header)) {
+  // A modern version is judged with the body (McpEndpoint::post): the
+  // revision answers an unknown one with the versions it serves.
+  const bool modern_header = mcp::is_modern_protocol_version(version_header);
+  if (!version_header.empty() && !modern_header &&
+      !mcp::is_supported_protocol_version(version_header)) {
     return rpc_failure(
         header, http::status::bad_request, -32000,
         "Bad Request: unsupported MCP-Protocol-Version: " + header_excerpt(version_header));
@@ -135,8 +142,20 @@ McpGate McpEndpoint::admit(const HttpRequest& header) const {
                        "Not Acceptable: Accept must allow text/event-stream");
   }
   const std::string_view session_id = header_value(header, "Mcp-Session-Id");
-  // A POST without the header: the body decides (an initialize opens a session).
-  if (method == http::verb::post && session_id.empty()) return admission;
+  // A POST without the header: the body decides (an initialize opens a
+  // session). Under a modern version a session id means nothing.
+  if (method == http::verb::post && (session_id.empty() || modern_header)) return admission;
+  if (modern_header && session_id.empty()) {
+    // The per-request era has no stream to GET and no session to DELETE.
+    HttpResponse response = make_json_response(
+        header, http::status::method_not_allowed,
+        json::serialize(mcp::ModernDispatcher::error_response(
+            nullptr, mcp::RpcError{mcp::error_code::invalid_request,
+                                   "Method not allowed: protocol version " +
+                                       header_excerpt(version_header) + " has only POST"})));
+    response.set(http::field::allow, "POST");
+    return response;
+  }
   std::optional<HttpResponse> failure;
   admission.session = find_session(header, session_id, admission.principal, failure);
   if (!admission.session) return std::move(*failure);
@@ -148,7 +167,7 @@ asio::awaitable<bool> McpEndpoint::serve(std::shared_ptr<HttpStream> stream,
                                          const McpAdmission& admission) {
   switch (request.method()) {
     case http::verb::post:
-      co_return co_await post(*stream, request, admission);
+      co_return co_await post(stream, request, admission);
     case http::verb::get:
       co_return co_await get(stream, request, admission.session);
     default:
@@ -180,8 +199,9 @@ mcp::SessionPtr McpEndpoint::find_session(const HttpRequest& request, std::strin
   return session;
 }
 
-asio::awaitable<bool> McpEndpoint::post(HttpStream& stream, const HttpRequest& request,
-                                        const McpAdmission& admission) {
+asio::awaitable<bool> McpEndpoint::post(const std::shared_ptr<HttpStream>& owner,
+                                        const HttpRequest& request, const McpAdmission& admission) {
+  HttpStream& stream = *owner;
   auto reply = [&](HttpResponse response) {
     return write_response(stream, std::move(response), options_.write_timeout);
   };
@@ -193,12 +213,35 @@ asio::awaitable<bool> McpEndpoint::post(HttpStream& stream, const HttpRequest& r
   if (version.empty() && session) version = session->protocol_version();
   if (version.empty()) version = mcp::kDefaultProtocolVersion;
 
+  const bool modern_header =
+      mcp::is_modern_protocol_version(header_value(request, "MCP-Protocol-Version"));
   auto parsed = mcp::parse_incoming_payload(request.body(), version);
   if (auto* error = std::get_if<mcp::RpcError>(&parsed)) {
+    if (modern_header) co_return co_await modern_.refuse(stream, request, *error);
     co_return co_await reply(
         rpc_failure(request, http::status::bad_request, error->code, error->message));
   }
   auto& payload = std::get<mcp::IncomingPayload>(parsed);
+  // The era: a message whose _meta names a protocol version is modern, as is
+  // anything under a modern MCP-Protocol-Version header (refused there when
+  // its _meta lacks the fields). One lookup in the parsed params; a legacy
+  // client sends neither, so nothing legacy is served as modern.
+  if (!payload.is_batch) {
+    mcp::RpcMessage& message = payload.messages.front();
+    if (mcp::modern_claim(message) || modern_header) {
+      if (message.method == "initialize" && !mcp::modern_claim(message)) {
+        co_return co_await reply(make_json_response(
+            request, http::status::bad_request,
+            json::serialize(mcp::ModernDispatcher::error_response(
+                message.id,
+                mcp::RpcError{mcp::error_code::header_mismatch,
+                              "Header mismatch: initialize is a legacy handshake, and the "
+                              "MCP-Protocol-Version header names a per-request version"}))));
+      }
+      co_return co_await modern_.serve(owner, request, admission.principal, accepted,
+                                       std::move(message));
+    }
+  }
 
   const bool initializing =
       std::any_of(payload.messages.begin(), payload.messages.end(), [](const mcp::RpcMessage& m) {

@@ -14,6 +14,7 @@
 #include "transport/http_options.hpp"
 #include "transport/http_stream.hpp"
 #include "transport/http_types.hpp"
+#include "transport/modern_endpoint.hpp"
 #include "transport/origin_guard.hpp"
 
 namespace blender_bus::transport {
@@ -33,12 +34,14 @@ using McpGate = std::variant<HttpResponse, McpAdmission>;
 
 // The MCP Streamable HTTP endpoint (/mcp and /mcp/): POST, GET and DELETE as
 // SPEC §3 says. Turns HTTP into dispatcher calls and the session's records
-// (from the stream source) into an SSE stream.
+// (from the stream source) into an SSE stream. A request of the per-request
+// era (MCP 2026-07-28) goes to ModernEndpoint instead.
 class McpEndpoint {
  public:
   McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
               mcp::SessionRegistry& sessions, mcp::StreamSource& source,
-              const auth::RequestAuthenticator& authenticator);
+              const auth::RequestAuthenticator& authenticator,
+              mcp::ResourceFeed* resource_feed = nullptr);
 
   // Judges a request by its header alone (Origin and Host, method, bearer,
   // MCP-Protocol-Version, Accept, Content-Type, the session id), so that no
@@ -57,8 +60,8 @@ class McpEndpoint {
   const std::string& authenticate_challenge() const { return challenge_; }
 
  private:
-  boost::asio::awaitable<bool> post(HttpStream& stream, const HttpRequest& request,
-                                    const McpAdmission& admission);
+  boost::asio::awaitable<bool> post(const std::shared_ptr<HttpStream>& owner,
+                                    const HttpRequest& request, const McpAdmission& admission);
   boost::asio::awaitable<bool> get(std::shared_ptr<HttpStream> stream, const HttpRequest& request,
                                    const mcp::SessionPtr& session);
   HttpResponse del(const HttpRequest& request, const mcp::SessionPtr& session);
@@ -75,6 +78,7 @@ class McpEndpoint {
   mcp::StreamSource& source_;
   const auth::RequestAuthenticator& authenticator_;
   OriginGuard origin_guard_;
+  ModernEndpoint modern_;
   std::string challenge_;
 };
 

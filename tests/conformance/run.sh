@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Runs the official MCP conformance suite (@modelcontextprotocol/conformance,
-# pinned in package-lock.json) in server mode against `blender-bus serve
-# --auth none` on a free loopback port, with Node 22 from the npm package
-# node@22. Every scenario of the suite's "active" set runs; the outcome is
-# compared with expected-failures.yml beside this file: a failure not listed
-# there, or a listed scenario that now passes, fails the run.
+# Runs the official MCP conformance suite in server mode against
+# `blender-bus serve --auth none` on a free loopback port, with Node 22 from
+# the npm package node@22, twice against the same server:
+#   - @modelcontextprotocol/conformance 0.1.16 (the 2025 revisions), every
+#     scenario of its "active" set, against expected-failures.yml;
+#   - 0.2.0-alpha.12 (npm alias mcp-conformance-next) at
+#     `--suite all --spec-version 2026-07-28` (the per-request era; "active"
+#     would drop every scenario introduced in 2026-07-28), against
+#     expected-failures-2026-07-28.yml.
+# Both pinned in package-lock.json. A failure not listed in its baseline, or
+# a listed one that now passes, fails the run.
 #
-#   tests/conformance/run.sh                       all active scenarios
-#   tests/conformance/run.sh --scenario ping       one scenario (no baseline)
+#   tests/conformance/run.sh                                  both runs
+#   tests/conformance/run.sh --scenario ping                  one 0.1.16 scenario (no baseline)
+#   tests/conformance/run.sh --2026 --scenario caching        one 0.2.0-alpha.12 scenario at 2026-07-28
 #
 # BLENDER_BUS_BIN picks the binary (default build/blender-bus). Per-scenario
-# checks land in tests/conformance/results/ (git-ignored).
+# checks land in tests/conformance/results/ and results-2026-07-28/
+# (git-ignored).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/lib.sh
@@ -19,16 +26,35 @@ cd "$BB_ROOT"
 
 bin="${BLENDER_BUS_BIN:-$BB_ROOT/build/blender-bus}"
 baseline="$here/expected-failures.yml"
-# Scenarios issue 2 requires to pass: they must never be in the baseline.
+baseline_2026="$here/expected-failures-2026-07-28.yml"
+suite_2025="node_modules/@modelcontextprotocol/conformance/dist/index.js"
+suite_2026="node_modules/mcp-conformance-next/dist/index.js"
+# Scenarios issues 2 and 14 require to pass: never in a baseline as a whole
+# (server-stateless may list single checks, those that need the suite's
+# fixture tools).
 required=(server-initialize ping logging-set-level tools-list server-sse-multiple-streams dns-rebinding-protection)
+required_2026=(server-stateless caching http-header-validation tools-list resources-list prompts-list
+  sep-2164-resource-not-found dns-rebinding-protection server-sse-multiple-streams)
 
 [ -x "$bin" ] || { echo "conformance: no server binary at $bin (run scripts/build)" >&2; exit 1; }
-for s in "${required[@]}"; do
-  if grep -Eq "^[[:space:]]*-[[:space:]]*$s([[:space:]]|#|$)" "$baseline"; then
-    echo "conformance: required scenario '$s' must not be listed in $baseline" >&2
-    exit 1
-  fi
-done
+refuse_listed() {  # FILE SCENARIO...
+  local file="$1" s
+  shift
+  for s in "$@"; do
+    if grep -Eq "^[[:space:]]*-[[:space:]]*$s([[:space:]]|#|$)" "$file"; then
+      echo "conformance: required scenario '$s' must not be listed in $file" >&2
+      exit 1
+    fi
+  done
+}
+refuse_listed "$baseline" "${required[@]}"
+refuse_listed "$baseline_2026" "${required_2026[@]}"
+
+era=2025
+if [ "${1:-}" = "--2026" ]; then
+  era=2026
+  shift
+fi
 
 bb_npm_ensure
 node22="$(bb_node22)"
@@ -64,18 +90,33 @@ if [ -z "$base" ]; then
 fi
 echo "conformance: server at $base (pid $server_pid), Node $("$node22" --version)"
 
-mkdir -p "$here/results"
+# The suite's own "Total: N passed, N failed" counts checks of expected
+# failures as failed; it is reworded so that nothing reads it as this run's
+# verdict, which is the baseline check printed after it (and the exit code).
+run_baselined() {  # LABEL SUITE BASELINE RESULTS ARGS...
+  local label="$1" suite="$2" file="$3" results="$4"
+  shift 4
+  mkdir -p "$results"
+  echo "conformance: $label"
+  "$node22" "$suite" server --url "$base/mcp" "$@" --expected-failures "$file" -o "$results" \
+    | sed -u "s/^Total: \(.*\)$/conformance checks ($label), expected failures included: \1/"
+}
+
 status=0
 if [ "$#" -gt 0 ]; then
-  "$node22" node_modules/@modelcontextprotocol/conformance/dist/index.js server \
-    --url "$base/mcp" -o "$here/results" "$@" || status=$?
+  if [ "$era" = 2026 ]; then
+    mkdir -p "$here/results-2026-07-28"
+    "$node22" "$suite_2026" server --url "$base/mcp" --spec-version 2026-07-28 \
+      -o "$here/results-2026-07-28" "$@" || status=$?
+  else
+    mkdir -p "$here/results"
+    "$node22" "$suite_2025" server --url "$base/mcp" -o "$here/results" "$@" || status=$?
+  fi
 else
-  # The suite's own "Total: N passed, N failed" counts checks of expected
-  # failures as failed; it is reworded so that nothing reads it as this run's
-  # verdict, which is the baseline check printed after it (and the exit code).
-  "$node22" node_modules/@modelcontextprotocol/conformance/dist/index.js server \
-    --url "$base/mcp" --suite active --expected-failures "$baseline" -o "$here/results" \
-    | sed -u 's/^Total: \(.*\)$/conformance checks, expected failures included: \1/' || status=$?
+  run_baselined "0.1.16, active" "$suite_2025" "$baseline" "$here/results" --suite active ||
+    status=$?
+  run_baselined "0.2.0-alpha.12, 2026-07-28" "$suite_2026" "$baseline_2026" \
+    "$here/results-2026-07-28" --suite all --spec-version 2026-07-28 || status=$?
 fi
 
 # The server must still be alive, then stop cleanly on SIGTERM.

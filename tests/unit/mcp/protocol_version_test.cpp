@@ -19,5 +19,17 @@ TEST(ProtocolVersionTest, AnythingElseGetsTheNewest) {
   }
 }
 
+TEST(ProtocolVersionTest, ModernVersionsAreTheDatedOnesFrom20260728) {
+  EXPECT_TRUE(is_modern_protocol_version("2026-07-28"));
+  EXPECT_TRUE(is_modern_protocol_version("2027-01-01"));
+  EXPECT_TRUE(is_modern_protocol_version("v999.0.0"));  // refused later as unsupported
+  for (auto legacy : {"2025-11-25", "2025-03-26", "2026-01-01", ""}) {
+    EXPECT_FALSE(is_modern_protocol_version(legacy)) << legacy;
+  }
+  EXPECT_TRUE(is_served_modern_protocol_version("2026-07-28"));
+  EXPECT_FALSE(is_served_modern_protocol_version("2027-01-01"));
+  EXPECT_FALSE(is_served_modern_protocol_version("2025-11-25"));
+}
+
 }  // namespace
 }  // namespace blender_bus::mcp

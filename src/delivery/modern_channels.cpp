@@ -1,0 +1,183 @@
+#include "delivery/modern_channels.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace blender_bus::delivery {
+
+namespace asio = boost::asio;
+
+namespace {
+
+double now_unix() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+// A listen's view of one inbox: woken by every record for the client (the
+// same key long-polls wait on), it answers "tell the subscriber" once per
+// unread state: after telling, only a read of the inbox (or the inbox
+// emptying) lets the next record be told.
+class ModernChannels::InboxWatch : public mcp::ResourceWatch {
+ public:
+  InboxWatch(ModernChannels& channels, std::string user_id, std::string client_uuid,
+             std::function<void()> wake)
+      : channels_(channels),
+        user_id_(std::move(user_id)),
+        client_uuid_(std::move(client_uuid)),
+        binding_(binding_id(user_id_, client_uuid_)),
+        key_(Waiters::client_key(user_id_, client_uuid_)),
+        channel_(channels, user_id_, client_uuid_) {
+    waiter_ = channels_.service_.waiters().add(key_, std::move(wake));
+  }
+  ~InboxWatch() override { channels_.service_.waiters().remove(key_, waiter_); }
+
+  bool take_update() override {
+    auto bus = channels_.service_.buses().find(user_id_);
+    const auto [reads, read_through] = channels_.reads(binding_);
+    // Unread: after the delivered cursor and after what the client last read.
+    if (!bus || !bus->has_records_after(client_uuid_, std::nullopt) ||
+        !bus->has_records_after(client_uuid_, read_through)) {
+      told_ = false;
+      return false;
+    }
+    if (told_ && reads == reads_when_told_) return false;
+    told_ = true;
+    reads_when_told_ = reads;
+    return true;
+  }
+
+ private:
+  ModernChannels& channels_;
+  const std::string user_id_;
+  const std::string client_uuid_;
+  const std::string binding_;
+  const std::string key_;
+  Channel channel_;
+  std::uint64_t waiter_ = 0;
+  bool told_ = false;
+  std::uint64_t reads_when_told_ = 0;
+};
+
+ModernChannels::ModernChannels(BusService& service) : service_(service) {}
+
+std::string ModernChannels::binding_id(std::string_view user_id, std::string_view client_uuid) {
+  std::string id = "modern:";
+  id.append(user_id).append("/").append(client_uuid);
+  return id;
+}
+
+ModernChannels::State& ModernChannels::state_locked(std::string_view user_id,
+                                                    std::string_view client_uuid) {
+  const std::string binding = binding_id(user_id, client_uuid);
+  auto it = states_.find(binding);
+  if (it == states_.end()) {
+    State fresh;
+    fresh.user_id = std::string(user_id);
+    fresh.client_uuid = std::string(client_uuid);
+    fresh.idle_since = std::chrono::steady_clock::now();
+    fresh.last_activity_unix = now_unix();
+    it = states_.emplace(binding, std::move(fresh)).first;
+  }
+  return it->second;
+}
+
+void ModernChannels::bound(std::string_view user_id, std::string_view client_uuid) {
+  std::lock_guard lock(mutex_);
+  State& state = state_locked(user_id, client_uuid);
+  state.idle_since = std::chrono::steady_clock::now();
+  state.last_activity_unix = now_unix();
+}
+
+ModernChannels::Channel::Channel(ModernChannels& channels, std::string_view user_id,
+                                 std::string_view client_uuid)
+    : channels_(channels), binding_(binding_id(user_id, client_uuid)) {
+  std::lock_guard lock(channels_.mutex_);
+  State& state = channels_.state_locked(user_id, client_uuid);
+  ++state.open;
+  state.last_activity_unix = now_unix();
+}
+
+ModernChannels::Channel::~Channel() {
+  std::lock_guard lock(channels_.mutex_);
+  auto it = channels_.states_.find(binding_);
+  if (it == channels_.states_.end()) return;
+  if (--it->second.open == 0) it->second.idle_since = std::chrono::steady_clock::now();
+  it->second.last_activity_unix = now_unix();
+}
+
+std::unique_ptr<ModernChannels::Channel> ModernChannels::open(std::string_view user_id,
+                                                              std::string_view client_uuid) {
+  return std::make_unique<Channel>(*this, user_id, client_uuid);
+}
+
+void ModernChannels::read(std::string_view user_id, std::string_view client_uuid,
+                          std::uint64_t through) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = states_.find(binding_id(user_id, client_uuid));
+    if (it == states_.end()) return;  // no listen has ever watched it
+    ++it->second.reads;
+    it->second.read_through = std::max(it->second.read_through, through);
+    it->second.last_activity_unix = now_unix();
+  }
+  service_.waiters().wake(Waiters::client_key(user_id, client_uuid));
+}
+
+std::pair<std::uint64_t, std::uint64_t> ModernChannels::reads(const std::string& binding) const {
+  std::lock_guard lock(mutex_);
+  auto it = states_.find(binding);
+  if (it == states_.end()) return {0, 0};
+  return {it->second.reads, it->second.read_through};
+}
+
+std::optional<delivery::embedded::SessionPresence> ModernChannels::presence(
+    std::string_view binding) const {
+  std::lock_guard lock(mutex_);
+  auto it = states_.find(binding);
+  if (it == states_.end()) return std::nullopt;
+  return delivery::embedded::SessionPresence{it->second.open > 0, it->second.last_activity_unix};
+}
+
+asio::awaitable<std::size_t> ModernChannels::sweep(std::chrono::steady_clock::duration timeout) {
+  std::vector<std::pair<std::string, State>> idle;
+  {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex_);
+    for (auto it = states_.begin(); it != states_.end();) {
+      if (it->second.open == 0 && now - it->second.idle_since >= timeout) {
+        idle.emplace_back(it->first, std::move(it->second));
+        it = states_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  std::size_t left = 0;
+  for (auto& [binding, state] : idle) {
+    auto bus = service_.buses().find(state.user_id);
+    if (!bus) continue;
+    auto client = bus->find(state.client_uuid);
+    // Persistent clients stay (offline); one a session took over is its own.
+    if (!client || client->is_persistent || client->session_id != binding) continue;
+    co_await service_.unregister_client(std::move(state.user_id), std::move(state.client_uuid));
+    ++left;
+  }
+  co_return left;
+}
+
+std::unique_ptr<mcp::ResourceWatch> ModernChannels::watch(std::string_view user_id,
+                                                          std::string_view uri,
+                                                          std::function<void()> wake) {
+  if (!uri.starts_with(kInboxPrefix) || uri.size() == kInboxPrefix.size()) return nullptr;
+  const std::string_view client_uuid = uri.substr(kInboxPrefix.size());
+  auto bus = service_.buses().find(user_id);
+  // Only the caller's own bus is looked in: another user's uuid is as unknown
+  // as one that does not exist.
+  if (!bus || !bus->find(client_uuid)) return nullptr;
+  return std::make_unique<InboxWatch>(*this, std::string(user_id), std::string(client_uuid),
+                                      std::move(wake));
+}
+
+}  // namespace blender_bus::delivery
