@@ -38,15 +38,22 @@ AuthLayer::AuthLayer(store::Database& db, const AuthSettings& settings, Clock cl
       users_(db, hasher_, clock),
       refresh_tokens_(db),
       personal_token_store_(db),
+      oauth_clients_(db),
+      oauth_grants_(db),
       tokens_(token_config(settings), clock),
       directory_(users_),
       personal_token_directory_(personal_token_store_, clock),
       personal_tokens_(personal_token_store_, users_, clock),
+      revoked_grants_(oauth_grants_, tokens_.config().access_lifetime, clock),
       service_(users_, refresh_tokens_, tokens_, directory_),
-      authenticator_(tokens_, directory_, personal_token_directory_),
+      authorization_server_(oauth_clients_, oauth_grants_, users_, directory_, revoked_grants_,
+                            tokens_),
+      authenticator_(tokens_, directory_, personal_token_directory_,
+                     authorization_server_.resource(), &revoked_grants_),
       throttle_(settings.throttle),
       routes_(service_, authenticator_, throttle_, workers_,
               PersonalTokenAccess{personal_tokens_, personal_token_directory_}),
+      oauth_routes_(authorization_server_, users_, throttle_, workers_, tokens_.config().secret),
       workers_(worker_threads(settings), max_worker_jobs(settings)) {}
 
 bool AuthLayer::post_personal_token_flush() {
@@ -63,6 +70,7 @@ BootstrapResult AuthLayer::bootstrap(const BootstrapConfig& config, std::ostream
   BootstrapResult result = bootstrap_users(users_, refresh_tokens_, data_dir_, config, out);
   directory_.sync();
   personal_token_directory_.sync();
+  revoked_grants_.sync();
   return result;
 }
 

@@ -7,14 +7,19 @@
 
 #include "auth/auth_routes.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/authorization_server.hpp"
 #include "auth/bearer_authenticator.hpp"
 #include "auth/clock.hpp"
 #include "auth/login_throttle.hpp"
+#include "auth/oauth_client_store.hpp"
+#include "auth/oauth_grant_store.hpp"
+#include "auth/oauth_routes.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/personal_token_directory.hpp"
 #include "auth/personal_token_store.hpp"
 #include "auth/personal_tokens.hpp"
 #include "auth/refresh_token_store.hpp"
+#include "auth/revoked_grants.hpp"
 #include "auth/token_service.hpp"
 #include "auth/user_bootstrap.hpp"
 #include "auth/user_directory.hpp"
@@ -43,8 +48,9 @@ struct AuthSettings {
 
 // The assembled auth layer: owns the hasher, the user and refresh-token
 // stores, the token service, the user directory (revocation in memory), the
-// bearer authenticator, the login throttle, the workers and the /auth routes,
-// wired in the right order. The database must outlive it.
+// bearer authenticator, the login throttle, the workers, the /auth routes and
+// the OAuth authorization server (its stores, its revoked grants in memory,
+// its /oauth routes), wired in the right order. The database must outlive it.
 class AuthLayer {
  public:
   // Throws std::invalid_argument for a bad lifetime value and
@@ -76,6 +82,11 @@ class AuthLayer {
   // Guards /mcp (and /auth/logout, /auth/profile).
   const RequestAuthenticator& authenticator() const { return authenticator_; }
   const AuthRoutes& routes() const { return routes_; }
+  // /.well-known/oauth-authorization-server and /oauth/*.
+  const OAuthRoutes& oauth_routes() const { return oauth_routes_; }
+  // OAuth grants revoked lately, as every request sees them; synced like the
+  // directory, and listened to (to end the sessions of a user who lost one).
+  RevokedGrants& revoked_grants() { return revoked_grants_; }
   const TokenService& tokens() const { return tokens_; }
   UserStore& users() { return users_; }
   RefreshTokenStore& refresh_tokens() { return refresh_tokens_; }
@@ -89,14 +100,19 @@ class AuthLayer {
   UserStore users_;
   RefreshTokenStore refresh_tokens_;
   PersonalTokenStore personal_token_store_;
+  OAuthClientStore oauth_clients_;
+  OAuthGrantStore oauth_grants_;
   TokenService tokens_;
   UserDirectory directory_;
   PersonalTokenDirectory personal_token_directory_;
   PersonalTokens personal_tokens_;
+  RevokedGrants revoked_grants_;
   AuthService service_;
+  AuthorizationServer authorization_server_;
   BearerAuthenticator authenticator_;
   LoginThrottle throttle_;
   AuthRoutes routes_;
+  OAuthRoutes oauth_routes_;
   // Last, so it is the first to go: its running jobs use everything above.
   WorkerPool workers_;
 };

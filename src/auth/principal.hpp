@@ -9,6 +9,7 @@ namespace blender_bus::auth {
 enum class Credential {
   access_token,    // a JWT from /auth/login or /auth/refresh
   personal_token,  // a personal access token (personal_token.hpp): its scopes bound it
+  oauth_token,     // a JWT from the OAuth token endpoint: its scopes bound it
   local,           // --auth none: the local development user
 };
 

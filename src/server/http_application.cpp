@@ -265,6 +265,9 @@ int run_http_server(ServeConfig config) {
       [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
         return auth_layer.routes().handle(request, std::move(reply));
       },
+      [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
+        return auth_layer.oauth_routes().handle(request, std::move(reply));
+      },
   };
   auth_layer.directory().on_change(
       [&service](const auth::UserChange& change) { act_on_user_change(change, service); });
@@ -276,12 +279,19 @@ int run_http_server(ServeConfig config) {
     spdlog::info("user '{}': a personal access token was revoked, {} session(s) ended", username,
                  ended);
   });
+  // A revoked OAuth grant (reuse detected, RFC 7009, `oauth revoke`) ends the
+  // user's sessions, as a revoked personal access token does.
+  auth_layer.revoked_grants().on_revoked([&service](const std::string& username) {
+    const std::size_t ended = service.sessions().end_user(username);
+    spdlog::info("user '{}': an OAuth grant was revoked, {} session(s) ended", username, ended);
+  });
   // `blender-bus user passwd|del` write the store from another process: once
   // a second the server looks whether anyone did, and acts within that.
   std::optional<store::ExternalChangeWatch> store_watch;
   store_watch.emplace(database, std::chrono::seconds(1), [&auth_layer] {
     auth_layer.directory().sync();
     auth_layer.personal_token_directory().sync();
+    auth_layer.revoked_grants().sync();
   });
   http.start(endpoint, std::move(routes), {dashboard::make_events_route(authenticator, service)});
 
