@@ -9,6 +9,7 @@
 #include "auth/private_file.hpp"
 #include "auth/refresh_token_store.hpp"
 #include "auth/user_store.hpp"
+#include "cli/listing_text.hpp"
 #include "cli/password_prompt.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
@@ -17,21 +18,6 @@
 namespace blender_bus::cli {
 
 namespace {
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
-  return out.empty() ? "-" : out;
-}
-
-std::string utc_time(double unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 int run(const UserCommand& command, std::istream& in, std::ostream& out, std::ostream& err,
         bool fast_hashing) {
@@ -107,9 +93,9 @@ int run(const UserCommand& command, std::istream& in, std::ostream& out, std::os
     }
     case Action::list:
       for (const auto& user : users.list()) {
-        out << user.username << "\troles=" << joined(user.roles)
-            << "\tscopes=" << joined(user.scopes) << "\tcreated=" << utc_time(user.created_at)
-            << "\n";
+        out << user.username << "\troles=" << comma_list(user.roles)
+            << "\tscopes=" << comma_list(user.scopes)
+            << "\tcreated=" << utc_time(static_cast<std::int64_t>(user.created_at)) << "\n";
       }
       return 0;
   }
