@@ -70,6 +70,8 @@ std::optional<OAuthClient> AuthorizationServer::find_client(std::string_view cli
 std::optional<std::string> AuthorizationServer::approve(const AuthorizationRequest& request,
                                                         std::string_view username) {
   const std::int64_t now = unix_seconds(tokens_->now());
+  // Each consent clears out what no longer works (rare enough to scan).
+  grants_->purge(now, now - tokens_->config().access_lifetime.count() - 1);
   OAuthGrant grant{random_hex(16), request.client_id, std::string(username),
                    request.scopes, request.resource,  now};
   std::string code = random_hex(32);
@@ -195,7 +197,7 @@ void AuthorizationServer::revoke(std::string_view token, std::string_view client
 
 std::vector<ConsentedClient> AuthorizationServer::consented_clients(
     std::string_view username) const {
-  return grants_->consented_clients(username);
+  return grants_->consented_clients(username, unix_seconds(tokens_->now()));
 }
 
 int AuthorizationServer::revoke_client(std::string_view username, std::string_view client_id) {

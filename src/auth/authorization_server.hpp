@@ -97,6 +97,7 @@ class AuthorizationServer {
   int revoke_client(std::string_view username, std::string_view client_id);
 
   std::chrono::seconds access_lifetime() const { return tokens_->config().access_lifetime; }
+  std::chrono::system_clock::time_point now() const { return tokens_->now(); }
 
  private:
   std::variant<OAuthTokens, OAuthError> exchange_code(const TokenRequest& request);

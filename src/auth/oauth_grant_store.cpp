@@ -184,13 +184,40 @@ std::vector<std::pair<std::string, std::string>> OAuthGrantStore::revoked_since(
   return out;
 }
 
-std::vector<ConsentedClient> OAuthGrantStore::consented_clients(std::string_view username) const {
+void OAuthGrantStore::purge(std::int64_t now, std::int64_t forget_revoked_before) {
+  store::Connection c = db_->lock();
+  store::Transaction tx = c.transaction();
+  store::Statement codes = c.prepare("DELETE FROM oauth_codes WHERE expires_at <= ?1");
+  codes.bind(1, now);
+  codes.run();
+  store::Statement tokens = c.prepare("DELETE FROM oauth_refresh_tokens WHERE expires_at <= ?1");
+  tokens.bind(1, now);
+  tokens.run();
+  // Cascades to what is left of their codes and tokens.
+  store::Statement grants = c.prepare(
+      "DELETE FROM oauth_grants WHERE (revoked_at IS NOT NULL AND revoked_at < ?1)"
+      " OR (revoked_at IS NULL"
+      " AND NOT EXISTS (SELECT 1 FROM oauth_refresh_tokens r WHERE r.grant_id = "
+      "oauth_grants.grant_id)"
+      " AND NOT EXISTS (SELECT 1 FROM oauth_codes k WHERE k.grant_id = oauth_grants.grant_id))");
+  grants.bind(1, forget_revoked_before);
+  grants.run();
+  tx.commit();
+}
+
+std::vector<ConsentedClient> OAuthGrantStore::consented_clients(std::string_view username,
+                                                                std::int64_t now) const {
   store::Connection c = db_->lock();
   store::Statement q = c.prepare(
       "SELECT g.client_id, k.client_name, g.scopes, g.created_at"
       " FROM oauth_grants g JOIN oauth_clients k ON k.client_id = g.client_id"
-      " WHERE g.username = ?1 AND g.revoked_at IS NULL ORDER BY g.client_id, g.created_at");
-  q.bind(1, username);
+      " WHERE g.username = ?1 AND g.revoked_at IS NULL"
+      " AND (EXISTS (SELECT 1 FROM oauth_refresh_tokens r WHERE r.grant_id = g.grant_id"
+      "   AND r.rotated_at IS NULL AND r.expires_at > ?2)"
+      "  OR EXISTS (SELECT 1 FROM oauth_codes k2 WHERE k2.grant_id = g.grant_id"
+      "   AND k2.used_at IS NULL AND k2.expires_at > ?2))"
+      " ORDER BY g.client_id, g.created_at");
+  q.bind(1, username).bind(2, now);
   std::vector<ConsentedClient> out;
   while (q.step()) {
     std::string client_id = q.column_text(0);

@@ -69,8 +69,14 @@ class OAuthGrantStore {
   // memory to refuse their access tokens until those expire.
   std::vector<std::pair<std::string, std::string>> revoked_since(std::int64_t since) const;
 
-  // The clients `username` holds a live grant for, by client id.
-  std::vector<ConsentedClient> consented_clients(std::string_view username) const;
+  // The clients `username` holds a live grant for at `now` (unrevoked, with
+  // a current refresh token or an unused code unexpired), by client id.
+  std::vector<ConsentedClient> consented_clients(std::string_view username, std::int64_t now) const;
+
+  // Deletes what can no longer be used at `now`: expired codes and refresh
+  // tokens, grants left with neither, and grants revoked before
+  // `forget_revoked_before` (once their access tokens have expired).
+  void purge(std::int64_t now, std::int64_t forget_revoked_before);
 
  private:
   store::Database* db_;

@@ -340,8 +340,7 @@ void OAuthRoutes::login(const HttpRequestView& request, const FormFields& form, 
                                    "the user holds none of the scopes asked for", granted.state},
                                   server->issuer());
         }
-        const std::int64_t expires =
-            unix_seconds(std::chrono::system_clock::now()) + kTicketSeconds;
+        const std::int64_t expires = unix_seconds(server->now()) + kTicketSeconds;
         const std::string ticket = seal->seal(json::serialize(
             ticket_json(granted, user->username, seal->tag("bind " + cookie), expires)));
         ConsentPage page{
@@ -361,7 +360,7 @@ void OAuthRoutes::consent(const FormFields& form, std::string_view cookie, Reply
                           "This consent form is not this browser's. Start again from the "
                           "application."));
   }
-  if (unix_seconds(std::chrono::system_clock::now()) >= ticket->expires) {
+  if (unix_seconds(server_->now()) >= ticket->expires) {
     return reply(dead_end(400, "Form expired",
                           "This consent form expired. Start again from the application."));
   }

@@ -33,7 +33,8 @@ int run(const OAuthCommand& command, std::ostream& out, std::ostream& err) {
   }
   switch (command.action) {
     case OAuthCommand::Action::clients:
-      for (const auth::ConsentedClient& client : grants.consented_clients(command.username)) {
+      for (const auth::ConsentedClient& client : grants.consented_clients(
+               command.username, auth::unix_seconds(std::chrono::system_clock::now()))) {
         out << client.client_id
             << "\tname=" << (client.client_name.empty() ? "-" : client.client_name)
             << "\tscopes=" << comma_list(client.scopes) << "\tsince=" << utc_time(client.since)

@@ -226,5 +226,17 @@ TEST_F(AuthorizationServerTest, ARevokedGrantIsForgottenOnceItsTokensHaveExpired
   EXPECT_EQ(judge(t.access.token), "Invalid token: token has expired");
 }
 
+TEST_F(AuthorizationServerTest, AGrantWhoseRefreshTokenExpiredIsNoLongerListedAndIsPurged) {
+  const OAuthTokens t = approved();
+  clock_.advance(tokens_.config().refresh_lifetime);
+  EXPECT_TRUE(server_.consented_clients("alice").empty());
+  EXPECT_EQ(error_of(refresh(t.refresh_token)), "invalid_grant");
+  server_.approve(request(), "alice");  // a consent purges what is dead
+  store::Connection c = db_.lock();
+  store::Statement q = c.prepare("SELECT count(*) FROM oauth_grants");
+  ASSERT_TRUE(q.step());
+  EXPECT_EQ(q.column_int64(0), 1);  // only the new one
+}
+
 }  // namespace
 }  // namespace blender_bus::auth
