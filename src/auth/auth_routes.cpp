@@ -262,6 +262,10 @@ void AuthRoutes::logout(const HttpRequestView& request, Reply reply) const {
     return reply(
         detail(400, "A personal access token is revoked by name: DELETE /auth/tokens/{name}"));
   }
+  // An assistant's sign-in ends at the revocation endpoint, not everywhere.
+  if (uses_scoped_credential(std::get<Principal>(outcome))) {
+    return reply(detail(400, "An OAuth token is revoked at POST /oauth/revoke"));
+  }
   AuthService* service = service_;
   on_worker(
       request.path,
