@@ -2,35 +2,10 @@
 
 #include <sodium.h>
 
+#include "auth/base64url.hpp"
 #include "auth/sodium_init.hpp"
 
 namespace blender_bus::auth {
-
-namespace {
-
-constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-
-std::string base64url(const unsigned char* bytes, std::size_t size) {
-  std::string out(sodium_base64_ENCODED_LEN(size, kVariant), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes, size, kVariant);
-  out.resize(out.find('\0'));
-  return out;
-}
-
-std::optional<std::string> from_base64url(std::string_view text) {
-  std::string out(text.size(), '\0');
-  std::size_t length = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, &end, kVariant) != 0 ||
-      end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  out.resize(length);
-  return out;
-}
-
-}  // namespace
 
 FormSeal::FormSeal(std::string_view secret) {
   ensure_sodium();
@@ -49,12 +24,11 @@ std::string FormSeal::tag(std::string_view text) const {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
                          reinterpret_cast<const unsigned char*>(key_.data()));
-  return base64url(mac, sizeof mac);
+  return base64url_encode({reinterpret_cast<const char*>(mac), sizeof mac});
 }
 
 std::string FormSeal::seal(std::string_view text) const {
-  const std::string body =
-      base64url(reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  const std::string body = base64url_encode(text);
   return body + "." + tag(body);
 }
 
@@ -68,7 +42,7 @@ std::optional<std::string> FormSeal::open(std::string_view sealed) const {
       sodium_memcmp(given.data(), expected.data(), expected.size()) != 0) {
     return std::nullopt;
   }
-  return from_base64url(body);
+  return base64url_decode(body);
 }
 
 }  // namespace blender_bus::auth

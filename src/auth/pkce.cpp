@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "auth/base64url.hpp"
 #include "auth/sodium_init.hpp"
 
 namespace blender_bus::auth {
@@ -27,11 +28,7 @@ std::string pkce_s256_challenge(std::string_view verifier) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(verifier.data()),
                      verifier.size());
-  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string out(sodium_base64_ENCODED_LEN(sizeof digest, kVariant), '\0');
-  sodium_bin2base64(out.data(), out.size(), digest, sizeof digest, kVariant);
-  out.resize(out.find('\0'));
-  return out;
+  return base64url_encode({reinterpret_cast<const char*>(digest), sizeof digest});
 }
 
 bool is_s256_challenge(std::string_view challenge) {

@@ -13,30 +13,17 @@
 //   node tests/conformance/authorization.mjs     (BLENDER_BUS_BIN picks the binary)
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import puppeteer from 'puppeteer-core';
 
-import { REPO_ROOT, rawRequest, startServer } from '../integration/harness.mjs';
+import { REPO_ROOT, freePort, rawRequest, startServer } from '../integration/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const suite = path.join(REPO_ROOT, 'node_modules/mcp-conformance-next/dist/index.js');
 const CHROMIUM = process.env.BLENDER_BUS_CHROMIUM ?? '/usr/bin/chromium';
 const PASSWORD = `conformance-${randomUUID()}`;
-
-/** A free loopback port (the suite's callback server binds it next). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function signInAndApprove(url) {
   const browser = await puppeteer.launch({

@@ -11,7 +11,6 @@ import { spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -21,7 +20,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import puppeteer from 'puppeteer-core';
 
-import { REPO_ROOT, callToolJson, makeDataDir, rawRequest, serverBin, startServer } from './harness.mjs';
+import { REPO_ROOT, callToolJson, freePort, makeDataDir, rawRequest, serverBin, startServer } from './harness.mjs';
 
 const CHROMIUM = process.env.BLENDER_BUS_CHROMIUM ?? '/usr/bin/chromium';
 const ALICE_PASSWORD = `alice-${randomUUID()}`;
@@ -287,18 +286,6 @@ describe('the official SDK client signs in through the browser', () => {
     }
   });
 });
-
-/** A free loopback port. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('mcp-remote (the bridge desktop assistants use) signs in through the browser', () => {
   test('discovery, registration, sign-in, consent, callback, token, then tools over its stdio', async () => {
