@@ -18,9 +18,9 @@ TEST(PersonalTokenTest, HasThePrefixAnd32RandomBytesOfUrlSafeBase64) {
     ASSERT_TRUE(is_personal_token(token)) << token;
     const std::string body = token.substr(kPersonalTokenPrefix.size());
     EXPECT_EQ(body.size(), 43u);  // ceil(32 * 4 / 3), no padding
-    EXPECT_EQ(
-        body.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-        std::string::npos);
+    EXPECT_EQ(body.find_first_not_of(
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+              std::string::npos);
     seen.insert(token);
   }
   EXPECT_EQ(seen.size(), 50u);
