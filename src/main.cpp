@@ -8,6 +8,7 @@
 #include "build_info.hpp"
 #include "cli/client_commands.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/oauth_command.hpp"
 #include "cli/token_command.hpp"
 #include "cli/user_command.hpp"
 #include "server/serve_command.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   blender_bus::server::add_stdio_command(app);
   blender_bus::cli::add_user_command(app);
   blender_bus::cli::add_token_command(app);
+  blender_bus::cli::add_oauth_command(app);
   blender_bus::cli::add_client_commands(app);
   try {
     app.parse(argc, argv);

@@ -38,6 +38,8 @@ AuthLayer::AuthLayer(AuthStores stores, const AuthSettings& settings, Clock cloc
       users_(stores.users),
       refresh_tokens_(stores.refresh_tokens),
       personal_token_store_(stores.personal_tokens),
+      oauth_clients_(stores.oauth_clients),
+      oauth_grants_(stores.oauth_grants),
       tokens_(token_config(settings, stores.secret), clock),
       oidc_settings_(settings.oidc),
       oidc_keys_(oidc_settings_ ? std::make_unique<OidcKeySet>(*oidc_settings_) : nullptr),
@@ -47,11 +49,16 @@ AuthLayer::AuthLayer(AuthStores stores, const AuthSettings& settings, Clock cloc
       directory_(users_),
       personal_token_directory_(personal_token_store_, users_, clock),
       personal_tokens_(personal_token_store_, users_, clock),
+      revoked_grants_(oauth_grants_, tokens_.config().access_lifetime, clock),
       service_(users_, refresh_tokens_, tokens_, directory_),
-      authenticator_(tokens_, directory_, personal_token_directory_),
+      authorization_server_(oauth_clients_, oauth_grants_, users_, directory_, revoked_grants_,
+                            tokens_),
+      authenticator_(tokens_, directory_, personal_token_directory_,
+                     authorization_server_.resource(), &revoked_grants_),
       throttle_(settings.throttle),
       routes_(service_, authenticator_, throttle_, workers_,
               PersonalTokenAccess{personal_tokens_, personal_token_directory_}),
+      oauth_routes_(authorization_server_, users_, throttle_, workers_, tokens_.config().secret),
       workers_(worker_threads(settings), max_worker_jobs(settings)) {
   if (oidc_verifier_) authenticator_.accept_external(*oidc_verifier_);
 }
@@ -70,6 +77,7 @@ BootstrapResult AuthLayer::bootstrap(const BootstrapConfig& config, std::ostream
   BootstrapResult result = bootstrap_users(users_, refresh_tokens_, data_dir_, config, out);
   directory_.sync();
   personal_token_directory_.sync();
+  revoked_grants_.sync();
   return result;
 }
 

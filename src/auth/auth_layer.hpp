@@ -7,9 +7,13 @@
 
 #include "auth/auth_routes.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/authorization_server.hpp"
 #include "auth/bearer_authenticator.hpp"
 #include "auth/clock.hpp"
 #include "auth/login_throttle.hpp"
+#include "auth/oauth_client_store.hpp"
+#include "auth/oauth_grant_store.hpp"
+#include "auth/oauth_routes.hpp"
 #include "auth/oidc_key_set.hpp"
 #include "auth/oidc_settings.hpp"
 #include "auth/oidc_token_verifier.hpp"
@@ -18,6 +22,7 @@
 #include "auth/personal_token_store.hpp"
 #include "auth/personal_tokens.hpp"
 #include "auth/refresh_token_store.hpp"
+#include "auth/revoked_grants.hpp"
 #include "auth/secret_store.hpp"
 #include "auth/token_service.hpp"
 #include "auth/user_bootstrap.hpp"
@@ -57,11 +62,15 @@ struct AuthStores {
   // Personal access tokens: in the node's embedded store, also on a cluster
   // node (they are not cluster-wide yet).
   PersonalTokenStore& personal_tokens;
+  // The OAuth authorization server's clients and grants: likewise.
+  OAuthClientStore& oauth_clients;
+  OAuthGrantStore& oauth_grants;
 };
 
 // The assembled auth layer over its stores: the token service, the user
 // directory (revocation in memory), the bearer authenticator, the login
-// throttle, the workers and the /auth routes, wired in the right order.
+// throttle, the workers, the /auth routes and the OAuth authorization server
+// (its revoked grants in memory, its /oauth routes), wired in the right order.
 class AuthLayer {
  public:
   // Throws std::invalid_argument for a bad lifetime value and
@@ -93,6 +102,11 @@ class AuthLayer {
   // Guards /mcp (and /auth/logout, /auth/profile).
   const RequestAuthenticator& authenticator() const { return authenticator_; }
   const AuthRoutes& routes() const { return routes_; }
+  // /.well-known/oauth-authorization-server and /oauth/*.
+  const OAuthRoutes& oauth_routes() const { return oauth_routes_; }
+  // OAuth grants revoked lately, as every request sees them; synced like the
+  // directory, and listened to (to end the sessions of a user who lost one).
+  RevokedGrants& revoked_grants() { return revoked_grants_; }
   const TokenService& tokens() const { return tokens_; }
   UserStore& users() { return users_; }
   RefreshTokenStore& refresh_tokens() { return refresh_tokens_; }
@@ -108,6 +122,8 @@ class AuthLayer {
   UserStore& users_;
   RefreshTokenStore& refresh_tokens_;
   PersonalTokenStore& personal_token_store_;
+  OAuthClientStore& oauth_clients_;
+  OAuthGrantStore& oauth_grants_;
   TokenService tokens_;
   std::optional<OidcSettings> oidc_settings_;
   std::unique_ptr<OidcKeySet> oidc_keys_;
@@ -115,10 +131,13 @@ class AuthLayer {
   UserDirectory directory_;
   PersonalTokenDirectory personal_token_directory_;
   PersonalTokens personal_tokens_;
+  RevokedGrants revoked_grants_;
   AuthService service_;
+  AuthorizationServer authorization_server_;
   BearerAuthenticator authenticator_;
   LoginThrottle throttle_;
   AuthRoutes routes_;
+  OAuthRoutes oauth_routes_;
   // Last, so it is the first to go: its running jobs use everything above.
   WorkerPool workers_;
 };

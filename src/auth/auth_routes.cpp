@@ -7,6 +7,7 @@
 
 #include "auth/access_policy.hpp"
 #include "auth/route_authorization.hpp"
+#include "auth/worker_reply.hpp"
 
 namespace blender_bus::auth {
 
@@ -181,25 +182,8 @@ bool AuthRoutes::handle(const HttpRequestView& request, Reply reply) const {
 
 void AuthRoutes::on_worker(std::string path, std::function<HttpReply()> work, Reply reply,
                            std::function<void()> abandoned) const {
-  // Shared so that a refused job (dropped by the pool) leaves it for the 503.
-  auto shared_reply = std::make_shared<Reply>(std::move(reply));
-  auto job = [path, work = std::move(work), shared_reply, abandoned] {
-    HttpReply answer;
-    try {
-      answer = work();
-    } catch (const std::exception& e) {
-      // Store busy past its timeout, disk full, out of memory for argon2id.
-      spdlog::error("auth: {} failed: {}", path, e.what());
-      if (abandoned) abandoned();
-      answer = detail(500, "Internal server error");
-    }
-    (*shared_reply)(std::move(answer));
-  };
-  if (workers_->try_post(std::move(job))) return;
-  spdlog::warn("auth: {} refused: every worker is busy", path);
-  if (abandoned) abandoned();
-  (*shared_reply)(
-      with_retry_after(detail(503, "Server busy; retry shortly"), std::chrono::seconds(1)));
+  reply_from_worker(*workers_, std::move(path), std::move(work), std::move(reply),
+                    std::move(abandoned));
 }
 
 void AuthRoutes::login(const HttpRequestView& request, Reply reply) const {
@@ -277,6 +261,10 @@ void AuthRoutes::logout(const HttpRequestView& request, Reply reply) const {
   if (uses_personal_token(std::get<Principal>(outcome))) {
     return reply(
         detail(400, "A personal access token is revoked by name: DELETE /auth/tokens/{name}"));
+  }
+  // An assistant's sign-in ends at the revocation endpoint, not everywhere.
+  if (uses_scoped_credential(std::get<Principal>(outcome))) {
+    return reply(detail(400, "An OAuth token is revoked at POST /oauth/revoke"));
   }
   AuthService* service = service_;
   on_worker(

@@ -23,8 +23,8 @@ namespace blender_bus::auth {
 //   POST /auth/tokens   {"name", "scopes"?, "expires"?: "90d"|"never"} (login bearer)
 //                                               → 201 {"token", "token_type", name, ...}
 //   DELETE /auth/tokens/{name} (login bearer)   → {"message":"Token revoked"}
-// Times there are Unix seconds, null for never. A personal access token may
-// not manage tokens, nor log out (403, 400); one without `read` or `write`
+// Times there are Unix seconds, null for never. A personal access token or
+// an OAuth token may not manage tokens, nor log out (403, 400); one without `read` or `write`
 // may not read the profile (403).
 // Every error body is {"detail": "..."}: 400 for a body that is not a JSON
 // object or has a field of the wrong type, 401 for credentials and tokens,

@@ -7,7 +7,7 @@ namespace blender_bus::auth {
 namespace {
 
 // Append-only: a released step is never edited (store/migration.hpp).
-constexpr std::array<store::Migration, 3> kAuthMigrations{{
+constexpr std::array<store::Migration, 4> kAuthMigrations{{
     {1,
      "CREATE TABLE users ("
      " username TEXT PRIMARY KEY NOT NULL,"
@@ -45,6 +45,42 @@ constexpr std::array<store::Migration, 3> kAuthMigrations{{
      " last_used_at INTEGER,"               // NULL: never used
      " UNIQUE (username, name)"
      ") WITHOUT ROWID;"},
+    // The OAuth authorization server: registered clients; grants (one per
+    // consent, the family its codes and refresh tokens belong to); codes and
+    // refresh tokens by the SHA-256 of their text.
+    {4,
+     "CREATE TABLE oauth_clients ("
+     " client_id TEXT PRIMARY KEY NOT NULL,"
+     " client_name TEXT NOT NULL,"
+     " redirect_uris TEXT NOT NULL,"  // JSON array of strings
+     " application_type TEXT NOT NULL,"
+     " created_at INTEGER NOT NULL"  // Unix seconds
+     ") WITHOUT ROWID;"
+     "CREATE TABLE oauth_grants ("
+     " grant_id TEXT PRIMARY KEY NOT NULL,"
+     " client_id TEXT NOT NULL REFERENCES oauth_clients(client_id) ON DELETE CASCADE,"
+     " username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,"
+     " scopes TEXT NOT NULL DEFAULT '[]',"  // JSON array of strings
+     " resource TEXT NOT NULL,"
+     " created_at INTEGER NOT NULL,"
+     " revoked_at INTEGER"  // NULL while usable
+     ") WITHOUT ROWID;"
+     "CREATE INDEX oauth_grants_by_user ON oauth_grants(username, client_id);"
+     "CREATE TABLE oauth_codes ("
+     " code_hash TEXT PRIMARY KEY NOT NULL,"
+     " grant_id TEXT NOT NULL REFERENCES oauth_grants(grant_id) ON DELETE CASCADE,"
+     " redirect_uri TEXT NOT NULL,"
+     " code_challenge TEXT NOT NULL,"  // S256
+     " expires_at INTEGER NOT NULL,"
+     " used_at INTEGER"  // NULL until exchanged
+     ") WITHOUT ROWID;"
+     "CREATE TABLE oauth_refresh_tokens ("
+     " token_hash TEXT PRIMARY KEY NOT NULL,"
+     " grant_id TEXT NOT NULL REFERENCES oauth_grants(grant_id) ON DELETE CASCADE,"
+     " expires_at INTEGER NOT NULL,"
+     " rotated_at INTEGER"  // NULL while it is the family's current token
+     ") WITHOUT ROWID;"
+     "CREATE INDEX oauth_refresh_tokens_by_grant ON oauth_refresh_tokens(grant_id);"},
 }};
 
 }  // namespace

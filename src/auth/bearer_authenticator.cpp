@@ -63,7 +63,12 @@ AuthOutcome BearerAuthenticator::authenticate(std::string_view authorization) co
     return AuthFailure{"Invalid token: " + e->reason};
   }
   AccessClaims& claims = std::get<AccessClaims>(verified);
-  if (!directory_->admits(claims.principal.user_id, claims.generation)) {
+  if (!claims.grant.audience.empty() && claims.grant.audience != resource_) {
+    return AuthFailure{"Invalid token: token is for another audience"};
+  }
+  if (!directory_->admits(claims.principal.user_id, claims.generation) ||
+      (!claims.grant.grant_id.empty() && revoked_grants_ != nullptr &&
+       !revoked_grants_->admits(claims.grant.grant_id))) {
     return AuthFailure{"Invalid token: token has been revoked"};
   }
   return std::move(claims.principal);

@@ -4,6 +4,8 @@
 
 #include "auth/auth_layer.hpp"
 #include "auth/clock.hpp"
+#include "auth/oauth_client_store.hpp"
+#include "auth/oauth_grant_store.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/personal_token_store.hpp"
 #include "auth/secret_file.hpp"
@@ -24,17 +26,24 @@ class EmbeddedAuthStores {
         users_(db, hasher_, std::move(clock)),
         refresh_tokens_(db),
         personal_tokens_(db),
+        oauth_clients_(db),
+        oauth_grants_(db),
         secret_(data_dir) {}
   EmbeddedAuthStores(const EmbeddedAuthStores&) = delete;
   EmbeddedAuthStores& operator=(const EmbeddedAuthStores&) = delete;
 
-  AuthStores stores() { return {users_, refresh_tokens_, secret_, hasher_, personal_tokens_}; }
+  AuthStores stores() {
+    return {users_,           refresh_tokens_, secret_,      hasher_,
+            personal_tokens_, oauth_clients_,  oauth_grants_};
+  }
 
  private:
   PasswordHasher hasher_;
   SqliteUserStore users_;
   SqliteRefreshTokenStore refresh_tokens_;
   PersonalTokenStore personal_tokens_;
+  OAuthClientStore oauth_clients_;
+  OAuthGrantStore oauth_grants_;
   SecretFile secret_;
 };
 

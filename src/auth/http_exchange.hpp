@@ -14,11 +14,13 @@ struct HttpRequestView {
   std::string authorization;  // raw header value, "" when absent
   std::string body;
   std::string client_address{};  // the peer's IP address as text, "" when unknown
+  std::string query{};           // the target after '?', undecoded; "" when none
+  std::string cookie{};          // raw Cookie header value, "" when absent
 };
 
 struct HttpReply {
   unsigned status = 200;
-  std::string body;                                          // JSON text
+  std::string body;  // JSON text, unless a Content-Type header says otherwise
   std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type
 };
 

@@ -10,6 +10,7 @@ enum class Credential {
   access_token,    // a JWT from /auth/login or /auth/refresh
   personal_token,  // a personal access token (personal_token.hpp): its scopes bound it
   external_token,  // an access token of the external OpenID Connect issuer (--oidc-issuer)
+  oauth_token,     // a JWT from the OAuth token endpoint: its scopes bound it
   local,           // --auth none: the local development user
 };
 

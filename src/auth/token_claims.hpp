@@ -15,10 +15,20 @@ struct IssuedToken {
   std::chrono::system_clock::time_point expires_at;
 };
 
+// What an access token issued by the OAuth authorization server carries
+// beyond a login's: the resource it is for (RFC 8707, `aud`), the client it
+// was issued to (`client_id`) and the consent it came from (`grant`).
+struct AccessGrant {
+  std::string audience;
+  std::string client_id;
+  std::string grant_id;
+};
+
 // What a verified access token says.
 struct AccessClaims {
   Principal principal;           // user_id = sub
   std::uint64_t generation = 0;  // gen: the user's token generation at issue
+  AccessGrant grant;             // empty for a login's token
   std::string jti;
   std::chrono::system_clock::time_point expires_at;
 };

@@ -84,13 +84,19 @@ IssuedToken TokenService::sign(json::object claims, std::string_view type,
   return issued;
 }
 
-IssuedToken TokenService::issue_access(const Principal& principal, std::uint64_t generation) const {
+IssuedToken TokenService::issue_access(const Principal& principal, std::uint64_t generation,
+                                       const AccessGrant& grant) const {
   json::object claims;
   claims["sub"] = principal.user_id;
   claims["username"] = principal.username;
   claims["roles"] = to_json(principal.roles);
   claims["scopes"] = to_json(principal.scopes);
   claims["gen"] = generation;
+  if (!grant.client_id.empty()) {
+    claims["aud"] = grant.audience;
+    claims["client_id"] = grant.client_id;
+    claims["grant"] = grant.grant_id;
+  }
   return sign(std::move(claims), "access", config_.access_lifetime);
 }
 
@@ -172,6 +178,13 @@ std::variant<AccessClaims, TokenError> TokenService::verify_access(std::string_v
       return error(Kind::malformed, "gen must be a non-negative integer");
     }
   }
+  // An audience list (RFC 7519 §4.1.3) is refused: we issue a single one.
+  if (const json::value* aud = claims.if_contains("aud"); aud != nullptr && !aud->is_string()) {
+    return error(Kind::malformed, "aud must be a string");
+  }
+  out.grant = {string_claim(claims, "aud"), string_claim(claims, "client_id"),
+               string_claim(claims, "grant")};
+  if (!out.grant.client_id.empty()) out.principal.credential = Credential::oauth_token;
   out.jti = string_claim(claims, "jti");
   out.expires_at = from_unix(*numeric_date(claims, "exp"));
   return out;

@@ -15,7 +15,9 @@ namespace blender_bus::auth {
 //
 // Access token claims: sub (= user id = username), username, roles, scopes,
 // token_type "access", iss, iat, exp, jti, and gen: the user's token
-// generation when it was issued (UserRecord; absent reads as 0). Refresh
+// generation when it was issued (UserRecord; absent reads as 0); one issued
+// through OAuth adds aud, client_id and grant (AccessGrant), and its
+// principal reads as Credential::oauth_token. Refresh
 // token claims: sub, token_type "refresh", iss, iat, exp, jti.
 //
 // Verification does not trust libjwt's defaults: libjwt 1.10 accepts any HMAC
@@ -31,7 +33,8 @@ class TokenService {
   explicit TokenService(TokenConfig config, Clock clock = system_clock());
 
   // `generation`: the user's token generation (UserRecord::token_generation).
-  IssuedToken issue_access(const Principal& principal, std::uint64_t generation = 0) const;
+  IssuedToken issue_access(const Principal& principal, std::uint64_t generation = 0,
+                           const AccessGrant& grant = {}) const;
   IssuedToken issue_refresh(std::string_view user_id) const;
 
   std::variant<AccessClaims, TokenError> verify_access(std::string_view token) const;

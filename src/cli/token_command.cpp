@@ -1,6 +1,5 @@
 #include "cli/token_command.hpp"
 
-#include <ctime>
 #include <iostream>
 #include <memory>
 
@@ -8,6 +7,7 @@
 #include "auth/personal_token_store.hpp"
 #include "auth/personal_tokens.hpp"
 #include "auth/sqlite_user_store.hpp"
+#include "cli/listing_text.hpp"
 #include "store/database.hpp"
 #include "store/store_error.hpp"
 
@@ -16,19 +16,7 @@ namespace blender_bus::cli {
 namespace {
 
 std::string utc_time(const std::optional<std::int64_t>& unix_seconds, const char* absent) {
-  if (!unix_seconds) return absent;
-  const std::time_t t = static_cast<std::time_t>(*unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
-  return out.empty() ? "-" : out;
+  return unix_seconds ? cli::utc_time(*unix_seconds) : absent;
 }
 
 int run(const TokenCommand& command, std::ostream& out, std::ostream& err) {
@@ -70,7 +58,7 @@ int run(const TokenCommand& command, std::ostream& out, std::ostream& err) {
       }
       const auto& token = std::get<auth::CreatedPersonalToken>(created);
       out << "Created token '" << token.record.name << "' for '" << command.username << "' (scopes "
-          << joined(token.record.scopes) << ", expires "
+          << comma_list(token.record.scopes) << ", expires "
           << utc_time(token.record.expires_at, "never")
           << "). It is shown once; keep it in a file only you can read:\n"
           << token.token << "\n";
@@ -78,7 +66,7 @@ int run(const TokenCommand& command, std::ostream& out, std::ostream& err) {
     }
     case Action::list:
       for (const auth::PersonalTokenRecord& record : tokens.list(command.username)) {
-        out << record.name << "\tscopes=" << joined(record.scopes)
+        out << record.name << "\tscopes=" << comma_list(record.scopes)
             << "\tcreated=" << utc_time(record.created_at, "-")
             << "\texpires=" << utc_time(record.expires_at, "never")
             << "\tlast_used=" << utc_time(record.last_used_at, "never") << "\n";

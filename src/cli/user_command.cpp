@@ -14,6 +14,7 @@
 #include "auth_kv/auth_buckets.hpp"
 #include "auth_kv/kv_refresh_token_store.hpp"
 #include "auth_kv/kv_user_store.hpp"
+#include "cli/listing_text.hpp"
 #include "cli/password_prompt.hpp"
 #include "cluster/cluster.hpp"
 #include "cluster/cluster_start_error.hpp"
@@ -26,21 +27,6 @@
 namespace blender_bus::cli {
 
 namespace {
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
-  return out.empty() ? "-" : out;
-}
-
-std::string utc_time(double unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 // The action over whichever stores hold the users. `purge_bus` deletes the
 // user's bus where this command can reach it (the embedded store); nullptr
@@ -101,9 +87,9 @@ int manage(const UserCommand& command, auth::UserStore& users,
     }
     case Action::list:
       for (const auto& user : users.list()) {
-        out << user.username << "\troles=" << joined(user.roles)
-            << "\tscopes=" << joined(user.scopes) << "\tcreated=" << utc_time(user.created_at)
-            << "\n";
+        out << user.username << "\troles=" << comma_list(user.roles)
+            << "\tscopes=" << comma_list(user.scopes)
+            << "\tcreated=" << utc_time(static_cast<std::int64_t>(user.created_at)) << "\n";
       }
       return 0;
   }

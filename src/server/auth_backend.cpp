@@ -17,6 +17,8 @@ AuthBackend::AuthBackend(cluster::Cluster& cluster, store::Database& db,
     : db_(&db) {
   hasher_.emplace(cost);
   node_personal_tokens_.emplace(db);
+  node_oauth_clients_.emplace(db);
+  node_oauth_grants_.emplace(db);
   kv_users_ = std::make_unique<auth_kv::KvUserStore>(cluster, *hasher_);
   kv_refresh_tokens_ = std::make_unique<auth_kv::KvRefreshTokenStore>(cluster, *kv_users_);
   kv_secret_ = std::make_unique<auth_kv::KvSecretStore>(cluster);
@@ -28,24 +30,31 @@ AuthBackend::~AuthBackend() {
 
 auth::AuthStores AuthBackend::stores() {
   if (kv_users_) {
-    return {*kv_users_, *kv_refresh_tokens_, *kv_secret_, *hasher_, *node_personal_tokens_};
+    return {*kv_users_,         *kv_refresh_tokens_,    *kv_secret_,
+            *hasher_,           *node_personal_tokens_, *node_oauth_clients_,
+            *node_oauth_grants_};
   }
   return embedded_->stores();
 }
 
 void AuthBackend::watch(auth::UserDirectory& directory,
-                        auth::PersonalTokenDirectory& personal_tokens) {
+                        auth::PersonalTokenDirectory& personal_tokens,
+                        auth::RevokedGrants& revoked_grants) {
   if (!kv_users_) {
-    store_watch_.emplace(*db_, std::chrono::seconds(1), [&directory, &personal_tokens] {
-      directory.sync();
-      personal_tokens.sync();
-    });
+    store_watch_.emplace(*db_, std::chrono::seconds(1),
+                         [&directory, &personal_tokens, &revoked_grants] {
+                           directory.sync();
+                           personal_tokens.sync();
+                           revoked_grants.sync();
+                         });
     return;
   }
-  // Personal access tokens stay in the node's own store (`blender-bus token`
-  // on its data directory).
-  store_watch_.emplace(*db_, std::chrono::seconds(1),
-                       [&personal_tokens] { personal_tokens.sync(); });
+  // Personal access tokens and OAuth grants stay in the node's own store
+  // (`blender-bus token|oauth` on its data directory).
+  store_watch_.emplace(*db_, std::chrono::seconds(1), [&personal_tokens, &revoked_grants] {
+    personal_tokens.sync();
+    revoked_grants.sync();
+  });
   kv_sync_.emplace(1);
   kv_users_->on_user_changed([this, &directory](const std::optional<std::string>& username) {
     boost::asio::post(*kv_sync_, [&directory, username] {

@@ -7,9 +7,12 @@
 
 #include "auth/auth_layer.hpp"
 #include "auth/embedded_auth_stores.hpp"
+#include "auth/oauth_client_store.hpp"
+#include "auth/oauth_grant_store.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/personal_token_directory.hpp"
 #include "auth/personal_token_store.hpp"
+#include "auth/revoked_grants.hpp"
 #include "auth/user_directory.hpp"
 #include "auth_kv/kv_refresh_token_store.hpp"
 #include "auth_kv/kv_secret_store.hpp"
@@ -43,7 +46,8 @@ class AuthBackend {
   // changes arrive by its KV watch, one user each, re-read on a thread of
   // this object's own. Revoked users' sessions end through the directory's
   // listeners.
-  void watch(auth::UserDirectory& directory, auth::PersonalTokenDirectory& personal_tokens);
+  void watch(auth::UserDirectory& directory, auth::PersonalTokenDirectory& personal_tokens,
+             auth::RevokedGrants& revoked_grants);
   // Stops that, waiting for a re-read in progress (before the directory goes).
   void stop_watching();
 
@@ -55,6 +59,8 @@ class AuthBackend {
   std::unique_ptr<auth_kv::KvRefreshTokenStore> kv_refresh_tokens_;
   std::unique_ptr<auth_kv::KvSecretStore> kv_secret_;
   std::optional<auth::PersonalTokenStore> node_personal_tokens_;
+  std::optional<auth::OAuthClientStore> node_oauth_clients_;
+  std::optional<auth::OAuthGrantStore> node_oauth_grants_;
   std::optional<store::ExternalChangeWatch> store_watch_;
   std::optional<boost::asio::thread_pool> kv_sync_;
 };

@@ -383,6 +383,9 @@ int run_http_server(ServeConfig config) {
       [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
         return auth_layer.routes().handle(request, std::move(reply));
       },
+      [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
+        return auth_layer.oauth_routes().handle(request, std::move(reply));
+      },
   };
   auth_layer.directory().on_change(
       [&service](const auth::UserChange& change) { act_on_user_change(change, service); });
@@ -394,10 +397,17 @@ int run_http_server(ServeConfig config) {
     spdlog::info("user '{}': a personal access token was revoked, {} session(s) ended", username,
                  ended);
   });
+  // A revoked OAuth grant (reuse detected, RFC 7009, `oauth revoke`) ends the
+  // user's sessions, as a revoked personal access token does.
+  auth_layer.revoked_grants().on_revoked([&service](const std::string& username) {
+    const std::size_t ended = service.sessions().end_user(username);
+    spdlog::info("user '{}': an OAuth grant was revoked, {} session(s) ended", username, ended);
+  });
   // `blender-bus user passwd|del|token` (and, in a cluster, other nodes)
   // change users and tokens elsewhere: the server hears of it within a
   // second and acts.
-  auth_backend->watch(auth_layer.directory(), auth_layer.personal_token_directory());
+  auth_backend->watch(auth_layer.directory(), auth_layer.personal_token_directory(),
+                      auth_layer.revoked_grants());
   http.start(endpoint, std::move(routes), {dashboard::make_events_route(authenticator, service)});
 
   asio::steady_timer sweeper(pool.first());

@@ -377,10 +377,17 @@ asio::awaitable<bool> HttpServer::serve_request(const std::shared_ptr<HttpStream
 auth::HttpRequestView HttpServer::view_of(HttpStream& stream, HttpRequest& request) const {
   boost::system::error_code peer_ec;
   const auto peer = stream.tcp().socket().remote_endpoint(peer_ec);
-  return auth::HttpRequestView{
-      std::string(request.method_string()), std::string(path_of(request.target())),
-      std::string(request[http::field::authorization]), std::move(request.body()),
-      peer_ec ? std::string() : peer.address().to_string()};
+  const std::string_view target = request.target();
+  const std::size_t question = target.find('?');
+  std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
+  query = query.substr(0, query.find('#'));
+  return auth::HttpRequestView{std::string(request.method_string()),
+                               std::string(path_of(target)),
+                               std::string(request[http::field::authorization]),
+                               std::move(request.body()),
+                               peer_ec ? std::string() : peer.address().to_string(),
+                               std::string(query),
+                               std::string(request[http::field::cookie])};
 }
 
 HttpResponse HttpServer::response_of(const HttpRequest& request, auth::HttpReply reply) const {

@@ -120,6 +120,18 @@ function withTimeout(promise, ms, what) {
 }
 
 /** A fresh temporary data directory. */
+/** A loopback port free now, for a peer that must bind it itself (an OAuth client's callback). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 export async function makeDataDir() {
   return mkdtemp(path.join(tmpdir(), 'blender-bus-test-'));
 }

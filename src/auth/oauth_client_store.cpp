@@ -1,0 +1,35 @@
+#include "auth/oauth_client_store.hpp"
+
+#include "auth/auth_schema.hpp"
+#include "auth/string_list_text.hpp"
+
+namespace blender_bus::auth {
+
+OAuthClientStore::OAuthClientStore(store::Database& db) : db_(&db) {
+  migrate_auth_schema(db);
+}
+
+bool OAuthClientStore::add(const OAuthClient& client) {
+  store::Connection c = db_->lock();
+  store::Statement insert = c.prepare(
+      "INSERT INTO oauth_clients(client_id, client_name, redirect_uris, application_type,"
+      " created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
+  insert.bind(1, client.client_id).bind(2, client.client_name);
+  insert.bind(3, to_json_text(client.redirect_uris)).bind(4, client.application_type);
+  insert.bind(5, client.created_at);
+  insert.run();
+  return c.changes() == 1;
+}
+
+std::optional<OAuthClient> OAuthClientStore::find(std::string_view client_id) const {
+  store::Connection c = db_->lock();
+  store::Statement q = c.prepare(
+      "SELECT client_id, client_name, redirect_uris, application_type, created_at"
+      " FROM oauth_clients WHERE client_id = ?1");
+  q.bind(1, client_id);
+  if (!q.step()) return std::nullopt;
+  return OAuthClient{q.column_text(0), q.column_text(1), from_json_text(q.column_text(2)),
+                     q.column_text(3), q.column_int64(4)};
+}
+
+}  // namespace blender_bus::auth
