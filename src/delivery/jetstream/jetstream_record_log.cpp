@@ -93,7 +93,11 @@ class JetStreamFeed : public Feed {
     log_.drop_feed(feed_.get());
   }
 
-  std::vector<LoggedRecord> next(std::size_t limit) override { return feed_->next(limit); }
+  std::vector<LoggedRecord> next(std::size_t limit) override {
+    auto records = feed_->next(limit);
+    if (!records.empty()) log_.note_seq(records.back().seq);
+    return records;
+  }
   void acknowledge(std::uint64_t through) override { log_.acknowledge(bus_, client_, through); }
 
  private:
@@ -168,11 +172,10 @@ std::unique_ptr<Append> JetStreamRecordLog::append(const BusId& bus, AppendReque
             nullptr, size, note);
       }
       subjects.push_back(record_subject(bus, record.client_uuid));
-      // A retried publish of the same record keeps its id: stored once.
-      ids.push_back(request.message_id.empty()
-                        ? std::string()
-                        : request.message_id + "." +
-                              nats::encode_subject_token(record.client_uuid));
+      // A retried publish of the same record keeps its id (the operation's
+      // id and the record's place in it): stored once.
+      ids.push_back(request.message_id.empty() ? std::string()
+                                               : request.message_id + "." + std::to_string(i));
       headers.push_back(record_headers(record.level, levels[i]));
     }
   } catch (const nats::SubjectTokenError& error) {
