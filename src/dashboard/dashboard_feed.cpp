@@ -24,8 +24,8 @@ double unix_now() {
 }  // namespace
 
 DashboardFeed::DashboardFeed(const auth::RequestAuthenticator& authenticator,
-                             std::string authorization, const bus::BusManager& buses,
-                             bus::PresenceLookup presence)
+                             std::string authorization, const delivery::embedded::BusManager& buses,
+                             delivery::embedded::PresenceLookup presence)
     : authenticator_(authenticator),
       authorization_(std::move(authorization)),
       buses_(buses),

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "auth/request_authenticator.hpp"
-#include "bus/bus_manager.hpp"
-#include "bus/presence.hpp"
+#include "delivery/embedded/bus_manager.hpp"
+#include "delivery/embedded/presence.hpp"
 #include "transport/event_route.hpp"
 
 namespace blender_bus::dashboard {
@@ -21,15 +21,16 @@ namespace blender_bus::dashboard {
 class DashboardFeed : public transport::EventFeed {
  public:
   DashboardFeed(const auth::RequestAuthenticator& authenticator, std::string authorization,
-                const bus::BusManager& buses, bus::PresenceLookup presence);
+                const delivery::embedded::BusManager& buses,
+                delivery::embedded::PresenceLookup presence);
 
   std::optional<std::string> poll() override;
 
  private:
   const auth::RequestAuthenticator& authenticator_;
   const std::string authorization_;
-  const bus::BusManager& buses_;
-  const bus::PresenceLookup presence_;
+  const delivery::embedded::BusManager& buses_;
+  const delivery::embedded::PresenceLookup presence_;
   std::string last_state_;
   std::optional<std::chrono::steady_clock::time_point> last_poll_;
   std::uint64_t last_sends_ = 0;

@@ -30,9 +30,10 @@ json::object job_json(const bus::JobState& job) {
 
 }  // namespace
 
-DashboardView read_view(const auth::Principal& principal, const bus::BusManager& buses,
-                        const bus::PresenceLookup& presence) {
-  std::vector<std::shared_ptr<bus::UserMessageBus>> shown;
+DashboardView read_view(const auth::Principal& principal,
+                        const delivery::embedded::BusManager& buses,
+                        const delivery::embedded::PresenceLookup& presence) {
+  std::vector<std::shared_ptr<delivery::embedded::UserMessageBus>> shown;
   if (auth::may_see_every_bus(principal)) {
     shown = buses.all().buses;
     std::sort(shown.begin(), shown.end(),

@@ -4,8 +4,8 @@
 #include <cstdint>
 
 #include "auth/principal.hpp"
-#include "bus/bus_manager.hpp"
-#include "bus/presence.hpp"
+#include "delivery/embedded/bus_manager.hpp"
+#include "delivery/embedded/presence.hpp"
 
 namespace blender_bus::dashboard {
 
@@ -27,7 +27,8 @@ struct DashboardView {
 // Jobs listed per bus: the open ones and as many recent ones.
 inline constexpr std::size_t kJobsShown = 50;
 
-DashboardView read_view(const auth::Principal& principal, const bus::BusManager& buses,
-                        const bus::PresenceLookup& presence);
+DashboardView read_view(const auth::Principal& principal,
+                        const delivery::embedded::BusManager& buses,
+                        const delivery::embedded::PresenceLookup& presence);
 
 }  // namespace blender_bus::dashboard

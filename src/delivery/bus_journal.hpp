@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include "bus/inbox_read.hpp"
-#include "bus/outcome.hpp"
+#include "delivery/embedded/inbox_read.hpp"
+#include "delivery/embedded/outcome.hpp"
 
 namespace blender_bus::delivery {
 
@@ -19,10 +19,11 @@ class BusJournal {
 
   // Records what `outcome` changed on `user_id`'s bus. Returns the ticket to
   // await before answering, 0 when nothing in it is durable.
-  virtual std::uint64_t record(std::string_view user_id, const bus::Outcome& outcome) = 0;
+  virtual std::uint64_t record(std::string_view user_id,
+                               const delivery::embedded::Outcome& outcome) = 0;
   // Cursor moves of persistent clients; they ride along with later batches.
   virtual void record_cursors(std::string_view user_id,
-                              const std::vector<bus::CursorUpdate>& updates) = 0;
+                              const std::vector<delivery::embedded::CursorUpdate>& updates) = 0;
   // Calls `done(committed)` once the batch of `ticket` is committed (at once
   // when it already is), on the journal's thread or the caller's.
   virtual void when_durable(std::uint64_t ticket, std::function<void(bool committed)> done) = 0;

@@ -8,11 +8,11 @@
 
 namespace blender_bus::delivery {
 
-BusService::BusService(bus::BusManager& buses, mcp::SessionRegistry& sessions, BusJournal* journal,
-                       const metrics::ServerMetrics* metrics)
+BusService::BusService(delivery::embedded::BusManager& buses, mcp::SessionRegistry& sessions,
+                       BusJournal* journal, const metrics::ServerMetrics* metrics)
     : buses_(buses), sessions_(sessions), journal_(journal), metrics_(metrics) {}
 
-void BusService::count_send(const bus::Outcome& outcome) {
+void BusService::count_send(const delivery::embedded::Outcome& outcome) {
   if (!metrics_ || !outcome.routing) return;
   switch (*outcome.routing) {
     case bus::RoutingMode::direct:
@@ -49,7 +49,8 @@ void BusService::report_takeover(const mcp::Session& session, const std::string&
   if (other) other->stream_signal().wake();
 }
 
-asio::awaitable<Settled> BusService::settled(std::string user_id, bus::Outcome outcome) {
+asio::awaitable<Settled> BusService::settled(std::string user_id,
+                                             delivery::embedded::Outcome outcome) {
   const bool stored = co_await settle(std::move(user_id), outcome);
   co_return Settled{std::move(outcome), stored};
 }
@@ -104,7 +105,7 @@ boost::json::object BusService::stats_resource(std::string_view user_id) {
   return buses_.bus(user_id)->stats_resource();
 }
 
-asio::awaitable<std::optional<bus::PullRead>> BusService::receive(
+asio::awaitable<std::optional<delivery::embedded::PullRead>> BusService::receive(
     std::string user_id, std::string client_uuid, std::optional<std::uint64_t> after,
     std::size_t limit, std::chrono::milliseconds wait) {
   auto bus = buses_.bus(user_id);
@@ -114,7 +115,7 @@ asio::awaitable<std::optional<bus::PullRead>> BusService::receive(
         waiters_, Waiters::client_key(user_id, client_uuid),
         [&] { return bus->has_records_after(client_uuid, after); }, wait);
   }
-  bus::PullRead read = bus->receive(client_uuid, after, limit);
+  delivery::embedded::PullRead read = bus->receive(client_uuid, after, limit);
   if (!read.found) co_return std::nullopt;
   if (read.cursor) cursors_moved(user_id, {*read.cursor});
   count_delivered(read.items.size());
@@ -142,7 +143,8 @@ asio::awaitable<std::optional<JobStatus>> BusService::job_status(std::string use
   co_return JobStatus{std::move(*state), open};
 }
 
-boost::asio::awaitable<bool> BusService::settle(std::string user_id, const bus::Outcome& outcome) {
+boost::asio::awaitable<bool> BusService::settle(std::string user_id,
+                                                const delivery::embedded::Outcome& outcome) {
   cursors_moved(user_id, outcome.cursors);
   // Journal first: a record must be on its way to disk before anyone can
   // acknowledge it (a delivered cursor must never overtake its record).
@@ -165,7 +167,8 @@ boost::asio::awaitable<bool> BusService::settle(std::string user_id, const bus::
   co_return committed;
 }
 
-void BusService::wake_readers(std::string_view user_id, const bus::Outcome& outcome) {
+void BusService::wake_readers(std::string_view user_id,
+                              const delivery::embedded::Outcome& outcome) {
   // One wake per session and client, however many records a send put there.
   std::string last_session;
   for (const auto& d : outcome.deliveries) {
@@ -178,7 +181,7 @@ void BusService::wake_readers(std::string_view user_id, const bus::Outcome& outc
 }
 
 void BusService::cursors_moved(std::string_view user_id,
-                               const std::vector<bus::CursorUpdate>& updates) {
+                               const std::vector<delivery::embedded::CursorUpdate>& updates) {
   if (journal_ && !updates.empty()) journal_->record_cursors(user_id, updates);
 }
 
@@ -189,13 +192,14 @@ void BusService::forget_user(const std::string& user_id) {
   if (journal_) journal_->forget_user(user_id);
 }
 
-bus::PresenceLookup BusService::presence() const {
-  return [&sessions = sessions_](std::string_view id) -> std::optional<bus::SessionPresence> {
+delivery::embedded::PresenceLookup BusService::presence() const {
+  return [&sessions = sessions_](
+             std::string_view id) -> std::optional<delivery::embedded::SessionPresence> {
     auto session = sessions.find(std::string(id));
     if (!session) return std::nullopt;
     const auto& stream = session->stream_signal();
-    return bus::SessionPresence{stream.has_consumer() || !stream.ever_attached(),
-                                session->last_activity_unix()};
+    return delivery::embedded::SessionPresence{stream.has_consumer() || !stream.ever_attached(),
+                                               session->last_activity_unix()};
   };
 }
 

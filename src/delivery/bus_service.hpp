@@ -9,13 +9,13 @@
 #include <string_view>
 #include <vector>
 
-#include "bus/bus_manager.hpp"
-#include "bus/inbox_read.hpp"
 #include "bus/job_state.hpp"
-#include "bus/outcome.hpp"
-#include "bus/presence.hpp"
 #include "bus/requests.hpp"
 #include "delivery/bus_journal.hpp"
+#include "delivery/embedded/bus_manager.hpp"
+#include "delivery/embedded/inbox_read.hpp"
+#include "delivery/embedded/outcome.hpp"
+#include "delivery/embedded/presence.hpp"
 #include "delivery/waiters.hpp"
 #include "mcp/session_registry.hpp"
 #include "metrics/server_metrics.hpp"
@@ -27,7 +27,7 @@ namespace blender_bus::delivery {
 // could not be stored has been withdrawn (its records reach nobody, a
 // registration is undone): the tool answers a store failure.
 struct Settled {
-  bus::Outcome outcome;
+  delivery::embedded::Outcome outcome;
   bool stored = true;
 };
 
@@ -47,10 +47,10 @@ class BusService {
  public:
   // `journal` may be null: everything stays in memory. `metrics` may be
   // null: sends and deliveries are not counted.
-  BusService(bus::BusManager& buses, mcp::SessionRegistry& sessions, BusJournal* journal = nullptr,
-             const metrics::ServerMetrics* metrics = nullptr);
+  BusService(delivery::embedded::BusManager& buses, mcp::SessionRegistry& sessions,
+             BusJournal* journal = nullptr, const metrics::ServerMetrics* metrics = nullptr);
 
-  bus::BusManager& buses() { return buses_; }
+  delivery::embedded::BusManager& buses() { return buses_; }
   mcp::SessionRegistry& sessions() { return sessions_; }
   const bus::Limits& limits() const { return buses_.limits(); }
 
@@ -75,11 +75,9 @@ class BusService {
 
   // blender_receive_messages: waits up to `wait` for a record after `after`,
   // then reads; `after` acknowledges what it covers. nullopt: no such client.
-  boost::asio::awaitable<std::optional<bus::PullRead>> receive(std::string user_id,
-                                                               std::string client_uuid,
-                                                               std::optional<std::uint64_t> after,
-                                                               std::size_t limit,
-                                                               std::chrono::milliseconds wait);
+  boost::asio::awaitable<std::optional<delivery::embedded::PullRead>> receive(
+      std::string user_id, std::string client_uuid, std::optional<std::uint64_t> after,
+      std::size_t limit, std::chrono::milliseconds wait);
   // blender_job_status: with a wait, answers when the job's state changes (or
   // at the deadline); a finished job answers at once. nullopt: unknown job.
   boost::asio::awaitable<std::optional<JobStatus>> job_status(std::string user_id,
@@ -93,9 +91,11 @@ class BusService {
   // fails, the outcome is withdrawn from the bus (its records reach nobody,
   // a registration is undone) and this returns false. Records of an outcome
   // that keeps nothing durable are woken at once.
-  boost::asio::awaitable<bool> settle(std::string user_id, const bus::Outcome& outcome);
+  boost::asio::awaitable<bool> settle(std::string user_id,
+                                      const delivery::embedded::Outcome& outcome);
   // Delivered cursors moved; journaled lazily (no ticket).
-  void cursors_moved(std::string_view user_id, const std::vector<bus::CursorUpdate>& updates);
+  void cursors_moved(std::string_view user_id,
+                     const std::vector<delivery::embedded::CursorUpdate>& updates);
 
   // The user was deleted: ends their sessions, forgets their bus and purges
   // it from the journal, so a namesake starts empty. Blocks until the purge
@@ -103,23 +103,23 @@ class BusService {
   void forget_user(const std::string& user_id);
 
   // Liveness of sessions, for ClientInfo (SPEC §9).
-  bus::PresenceLookup presence() const;
+  delivery::embedded::PresenceLookup presence() const;
 
   // Records reached their reader: a stream wrote them or a pull returned them.
   void count_delivered(std::size_t records);
 
  private:
   // A send was routed and settled (counted by routing).
-  void count_send(const bus::Outcome& outcome);
+  void count_send(const delivery::embedded::Outcome& outcome);
   // Settles a change and pairs it with whether it was stored.
-  boost::asio::awaitable<Settled> settled(std::string user_id, bus::Outcome outcome);
+  boost::asio::awaitable<Settled> settled(std::string user_id, delivery::embedded::Outcome outcome);
   // Wakes the sessions and long-polls that wait for the outcome's records.
-  void wake_readers(std::string_view user_id, const bus::Outcome& outcome);
+  void wake_readers(std::string_view user_id, const delivery::embedded::Outcome& outcome);
   // A registration on `session` took `client_uuid` from session `displaced`.
   void report_takeover(const mcp::Session& session, const std::string& client_uuid,
                        const std::string& displaced);
 
-  bus::BusManager& buses_;
+  delivery::embedded::BusManager& buses_;
   mcp::SessionRegistry& sessions_;
   BusJournal* journal_;
   const metrics::ServerMetrics* metrics_;

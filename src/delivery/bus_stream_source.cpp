@@ -11,13 +11,13 @@ std::optional<mcp::StreamSource::ResumeError> BusStreamSource::resume(const mcp:
     if (last_event_id == 0) return std::nullopt;
     return ResumeError::not_issued;
   }
-  std::vector<bus::CursorUpdate> changed;
+  std::vector<delivery::embedded::CursorUpdate> changed;
   switch (bus->resume_session(session.id(), last_event_id, changed)) {
-    case bus::ResumeResult::not_issued:
+    case delivery::embedded::ResumeResult::not_issued:
       return ResumeError::not_issued;
-    case bus::ResumeResult::not_retained:
+    case delivery::embedded::ResumeResult::not_retained:
       return ResumeError::not_retained;
-    case bus::ResumeResult::ok:
+    case delivery::embedded::ResumeResult::ok:
       break;
   }
   service_.cursors_moved(session.user_id(), changed);
@@ -28,7 +28,7 @@ mcp::StreamBatch BusStreamSource::next(const mcp::Session& session, std::size_t 
   mcp::StreamBatch batch;
   auto bus = service_.buses().find(session.user_id());
   if (!bus) return batch;
-  bus::SessionRead read = bus->read_session(session.id(), limit);
+  delivery::embedded::SessionRead read = bus->read_session(session.id(), limit);
   batch.events.reserve(read.items.size());
   for (const auto& item : read.items) {
     // Below the session's logging/setLevel threshold: skipped for good, not
@@ -48,7 +48,7 @@ void BusStreamSource::delivered(const mcp::Session& session, const mcp::StreamBa
   service_.count_delivered(batch.events.size());
   auto bus = service_.buses().find(session.user_id());
   if (!bus) return;
-  std::vector<bus::InboxProgress> progress;
+  std::vector<delivery::embedded::InboxProgress> progress;
   progress.reserve(batch.progress.size());
   for (const auto& p : batch.progress) progress.push_back({p.key, p.through});
   service_.cursors_moved(session.user_id(), bus->mark_delivered(progress, session.id()));

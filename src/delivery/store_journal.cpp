@@ -6,7 +6,8 @@ namespace blender_bus::delivery {
 
 using Kind = store::BusMutation::Kind;
 
-std::uint64_t StoreJournal::record(std::string_view user_id, const bus::Outcome& outcome) {
+std::uint64_t StoreJournal::record(std::string_view user_id,
+                                   const delivery::embedded::Outcome& outcome) {
   std::vector<store::BusMutation> batch;
   bool durable = false;
   if (outcome.client && outcome.client->is_persistent) {
@@ -87,7 +88,7 @@ std::uint64_t StoreJournal::record(std::string_view user_id, const bus::Outcome&
 }
 
 void StoreJournal::record_cursors(std::string_view user_id,
-                                  const std::vector<bus::CursorUpdate>& updates) {
+                                  const std::vector<delivery::embedded::CursorUpdate>& updates) {
   std::vector<store::BusMutation> batch;
   batch.reserve(updates.size());
   for (const auto& u : updates) {

@@ -25,9 +25,10 @@ class StoreJournal final : public BusJournal {
 
   explicit StoreJournal(store::GroupCommit& commit) : commit_(commit) {}
 
-  std::uint64_t record(std::string_view user_id, const bus::Outcome& outcome) override;
+  std::uint64_t record(std::string_view user_id,
+                       const delivery::embedded::Outcome& outcome) override;
   void record_cursors(std::string_view user_id,
-                      const std::vector<bus::CursorUpdate>& updates) override;
+                      const std::vector<delivery::embedded::CursorUpdate>& updates) override;
   void when_durable(std::uint64_t ticket, std::function<void(bool committed)> done) override;
   void commit_soon() override { commit_.request_commit(); }
   void forget_user(std::string_view user_id) override;

@@ -4,7 +4,7 @@
 
 namespace blender_bus::server {
 
-transport::RouteHandler make_health_route(const bus::BusManager& buses) {
+transport::RouteHandler make_health_route(const delivery::embedded::BusManager& buses) {
   return [&buses](const auth::HttpRequestView& request, const transport::RouteReply& reply) {
     if (request.path != "/health") return false;
     if (request.method != "GET" && request.method != "HEAD") {

@@ -17,11 +17,11 @@
 #include "auth/local_authenticator.hpp"
 #include "auth/private_file.hpp"
 #include "auth/protected_resource_metadata.hpp"
-#include "bus/bus_manager.hpp"
 #include "dashboard/dashboard_routes.hpp"
-#include "delivery/bus_restore.hpp"
 #include "delivery/bus_service.hpp"
 #include "delivery/bus_stream_source.hpp"
+#include "delivery/embedded/bus_manager.hpp"
+#include "delivery/embedded/bus_restore.hpp"
 #include "delivery/store_journal.hpp"
 #include "mcp/dispatcher.hpp"
 #include "server/data_directory.hpp"
@@ -204,7 +204,7 @@ int run_http_server(ServeConfig config) {
   // With a store, records of a change it must keep wait for its commit: a
   // send answered with an error reaches nobody.
   config.delivery.hold_until_stored = config.durable;
-  bus::BusManager buses(
+  delivery::embedded::BusManager buses(
       unix_seconds,
       [](std::span<unsigned char> bytes) { randombytes_buf(bytes.data(), bytes.size()); },
       config.bus_limits, config.delivery);
@@ -218,7 +218,7 @@ int run_http_server(ServeConfig config) {
   if (config.durable) {
     bus_store.emplace(database);
     const store::BusSnapshot snapshot = bus_store->load();
-    delivery::restore_buses(buses, snapshot);
+    delivery::embedded::restore_buses(buses, snapshot);
     spdlog::info("bus store: restored {} persistent client(s), {} record(s), {} open job(s)",
                  snapshot.clients.size(), snapshot.records.size(), snapshot.jobs.size());
     group_commit.emplace(*bus_store, [&recorded](std::chrono::nanoseconds elapsed) {

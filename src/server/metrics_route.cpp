@@ -12,7 +12,7 @@ std::string render_metrics(const MetricsSources& sources) {
   sources.tool_calls.write(out);
 
   // Gauges and the dropped total from the buses themselves, one bus at a time.
-  const bus::BusManager::Buses all = sources.buses.all();
+  const delivery::embedded::BusManager::Buses all = sources.buses.all();
   std::uint64_t dropped = all.removed_dropped_records;
   std::uint64_t online = 0, offline = 0, stale = 0, pending = 0, jobs = 0;
   for (const auto& bus : all.buses) {

@@ -4,8 +4,8 @@
 #include <functional>
 
 #include "auth/request_authenticator.hpp"
-#include "bus/bus_manager.hpp"
-#include "bus/presence.hpp"
+#include "delivery/embedded/bus_manager.hpp"
+#include "delivery/embedded/presence.hpp"
 #include "mcp/session_registry.hpp"
 #include "metrics/server_metrics.hpp"
 #include "metrics/tool_call_metrics.hpp"
@@ -18,9 +18,9 @@ namespace blender_bus::server {
 struct MetricsSources {
   const metrics::ServerMetrics& recorded;
   const metrics::ToolCallMetrics& tool_calls;
-  const bus::BusManager& buses;
+  const delivery::embedded::BusManager& buses;
   const mcp::SessionRegistry& sessions;
-  bus::PresenceLookup presence;
+  delivery::embedded::PresenceLookup presence;
   std::function<std::uint64_t()> login_failures;
 };
 

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "bus/delivery_policy.hpp"
 #include "bus/limits.hpp"
+#include "delivery/embedded/delivery_policy.hpp"
 #include "mcp/session_registry.hpp"
 #include "store/database.hpp"
 #include "transport/http_options.hpp"
@@ -24,7 +24,7 @@ struct ServeConfig {
   unsigned threads = 0;    // 0: one per core
   mcp::SessionLimits sessions;
   bus::Limits bus_limits;
-  bus::DeliveryPolicy delivery;  // inbox bounds, stale period (SPEC §9)
+  delivery::embedded::DeliveryPolicy delivery;  // inbox bounds, stale period (SPEC §9)
   // Persistent clients, their inboxes and open jobs survive a restart in the
   // store; --no-durable keeps everything in memory (to compare throughput).
   bool durable = true;

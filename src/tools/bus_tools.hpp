@@ -27,6 +27,6 @@ mcp::ToolDefinition make_receive_messages_tool(delivery::BusService& service);
 mcp::ToolDefinition make_job_status_tool(delivery::BusService& service);
 mcp::ResourceDefinition make_clients_resource(delivery::BusService& service);
 mcp::ResourceDefinition make_stats_resource(delivery::BusService& service);
-mcp::PromptDefinition make_dispatch_script_prompt(bus::BusManager& buses);
+mcp::PromptDefinition make_dispatch_script_prompt(delivery::embedded::BusManager& buses);
 
 }  // namespace blender_bus::tools

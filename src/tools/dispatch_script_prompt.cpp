@@ -49,7 +49,7 @@ TargetSpec parse_target_spec(std::string_view spec) {
                            "or broadcast)");
 }
 
-json::object render(bus::BusManager& buses, const json::object& args) {
+json::object render(delivery::embedded::BusManager& buses, const json::object& args) {
   const TargetSpec target = parse_target_spec(optional_text(args, "target"));
   const std::string script = optional_text(args, "script");
   const std::string description = optional_text(args, "description");
@@ -113,7 +113,7 @@ json::object render(bus::BusManager& buses, const json::object& args) {
 
 }  // namespace
 
-mcp::PromptDefinition make_dispatch_script_prompt(bus::BusManager& buses) {
+mcp::PromptDefinition make_dispatch_script_prompt(delivery::embedded::BusManager& buses) {
   return {
       "blender_dispatch_script",
       "Send a Python script to a Blender client as a job_dispatch and wait for its job_update.",

@@ -39,7 +39,7 @@ asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
   const std::string uuid = string_arg(args, "client_uuid");
   const std::optional<std::uint64_t> after = uint_arg(args, "after");
   const std::size_t limit = static_cast<std::size_t>(uint_arg(args, "limit").value_or(100));
-  std::optional<bus::PullRead> read =
+  std::optional<delivery::embedded::PullRead> read =
       co_await service.receive(ctx.user_id(), uuid, after, limit, wait_of(args));
   if (!read) co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
 

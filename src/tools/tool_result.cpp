@@ -4,7 +4,7 @@
 
 namespace blender_bus::tools {
 
-mcp::ToolResult to_tool_result(const bus::Outcome& outcome) {
+mcp::ToolResult to_tool_result(const delivery::embedded::Outcome& outcome) {
   return mcp::ToolResult::json(outcome.result, outcome.rejected);
 }
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "bus/bus_manager.hpp"
 #include "delivery/bus_service.hpp"
 #include "delivery/bus_stream_source.hpp"
+#include "delivery/embedded/bus_manager.hpp"
 #include "fuzz_check.hpp"
 #include "mcp/prompt_registry.hpp"
 #include "mcp/resource_registry.hpp"
@@ -27,10 +27,11 @@ namespace blender_bus::fuzz {
 struct BusWorld {
   double now = 1'700'000'000.25;
   unsigned random_counter = 0;
-  bus::BusManager buses{[this] { return now; },
-                        [this](std::span<unsigned char> out) {
-                          for (auto& b : out) b = static_cast<unsigned char>(random_counter++);
-                        }};
+  delivery::embedded::BusManager buses{[this] { return now; },
+                                       [this](std::span<unsigned char> out) {
+                                         for (auto& b : out)
+                                           b = static_cast<unsigned char>(random_counter++);
+                                       }};
   mcp::SessionRegistry sessions{mcp::SessionLimits{}};
   delivery::BusService service{buses, sessions};
   delivery::BusStreamSource source{service};

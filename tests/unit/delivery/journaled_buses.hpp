@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-#include "bus/bus_manager.hpp"
+#include "delivery/embedded/bus_manager.hpp"
 #include "delivery/store_journal.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
@@ -41,8 +41,8 @@ class JournaledBuses {
     options.busy_timeout = std::chrono::milliseconds(50);
     return options;
   }
-  static bus::DeliveryPolicy holding() {
-    bus::DeliveryPolicy policy;
+  static delivery::embedded::DeliveryPolicy holding() {
+    delivery::embedded::DeliveryPolicy policy;
     policy.hold_until_stored = true;
     return policy;
   }
@@ -54,11 +54,12 @@ class JournaledBuses {
   StoreJournal journal_{commit_};
   double now_ = 10.5;
   unsigned random_counter_ = 0;
-  bus::BusManager buses_{[this] { return now_; },
-                         [this](std::span<unsigned char> out) {
-                           for (auto& b : out) b = static_cast<unsigned char>(random_counter_++);
-                         },
-                         bus::Limits{}, holding()};
+  delivery::embedded::BusManager buses_{[this] { return now_; },
+                                        [this](std::span<unsigned char> out) {
+                                          for (auto& b : out)
+                                            b = static_cast<unsigned char>(random_counter_++);
+                                        },
+                                        bus::Limits{}, holding()};
 };
 
 }  // namespace blender_bus::delivery::test

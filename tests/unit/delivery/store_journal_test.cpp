@@ -27,7 +27,7 @@ TEST_F(StoreJournalTest, ADeliveryToAPersistentClientGetsATicketThatCommitsIt) {
   auto bus = buses_.bus("alice");
   ASSERT_NE(journal_.record("alice", bus->register_client({"p", "blender", true, {}, {}, "s"})),
             0u);
-  const bus::Outcome sent = bus->send({{"n", 1}}, {.target_uuid = "p"});
+  const delivery::embedded::Outcome sent = bus->send({{"n", 1}}, {.target_uuid = "p"});
   ASSERT_EQ(sent.deliveries.size(), 1u);
   ASSERT_TRUE(sent.deliveries[0].persistent);
   const std::uint64_t ticket = journal_.record("alice", sent);
@@ -39,7 +39,7 @@ TEST_F(StoreJournalTest, ADeliveryToAPersistentClientGetsATicketThatCommitsIt) {
 TEST_F(StoreJournalTest, NothingDurableNeedsNoTicket) {
   auto bus = buses_.bus("alice");
   EXPECT_EQ(journal_.record("alice", bus->register_client({"e", "llm", false, {}, {}, "s"})), 0u);
-  const bus::Outcome sent = bus->send({{"n", 1}}, {.target_uuid = "e"});
+  const delivery::embedded::Outcome sent = bus->send({{"n", 1}}, {.target_uuid = "e"});
   ASSERT_EQ(sent.deliveries.size(), 1u);
   EXPECT_EQ(journal_.record("alice", sent), 0u);
   commit_.flush();
@@ -49,7 +49,8 @@ TEST_F(StoreJournalTest, NothingDurableNeedsNoTicket) {
 TEST_F(StoreJournalTest, OpeningAJobIsDurableEvenWithoutPersistentTargets) {
   auto bus = buses_.bus("alice");
   bus->register_client({"e", "llm", false, {}, {}, "s"});
-  const bus::Outcome sent = bus->send({{"job_id", "j"}}, {.target_uuid = "e", .from_uuid = "e"});
+  const delivery::embedded::Outcome sent =
+      bus->send({{"job_id", "j"}}, {.target_uuid = "e", .from_uuid = "e"});
   const std::uint64_t ticket = journal_.record("alice", sent);
   EXPECT_NE(ticket, 0u);
   EXPECT_TRUE(durable(ticket));

@@ -60,10 +60,11 @@ class BusToolsTest : public ::testing::Test {
 
   double now_ = 10.5;
   unsigned random_counter_ = 0;
-  bus::BusManager buses_{[this] { return now_; },
-                         [this](std::span<unsigned char> out) {
-                           for (auto& b : out) b = static_cast<unsigned char>(random_counter_++);
-                         }};
+  delivery::embedded::BusManager buses_{[this] { return now_; },
+                                        [this](std::span<unsigned char> out) {
+                                          for (auto& b : out)
+                                            b = static_cast<unsigned char>(random_counter_++);
+                                        }};
   mcp::SessionRegistry sessions_{mcp::SessionLimits{}};
   delivery::BusService service_{buses_, sessions_};
   delivery::BusStreamSource source_{service_};

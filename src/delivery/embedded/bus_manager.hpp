@@ -8,19 +8,20 @@
 #include <vector>
 
 #include "bus/clock.hpp"
-#include "bus/delivery_policy.hpp"
 #include "bus/limits.hpp"
 #include "bus/random_source.hpp"
-#include "bus/user_message_bus.hpp"
+#include "delivery/embedded/delivery_policy.hpp"
+#include "delivery/embedded/user_message_bus.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
 // Every user's bus, by user id; a bus is created on its user's first use.
 // Thread-safe: the manager's mutex covers only the user -> bus lookup; each bus
 // then has its own lock, so users never contend with each other.
 class BusManager {
  public:
-  BusManager(Clock clock, RandomSource random, Limits limits = {}, DeliveryPolicy policy = {});
+  BusManager(bus::Clock clock, bus::RandomSource random, bus::Limits limits = {},
+             DeliveryPolicy policy = {});
   BusManager(const BusManager&) = delete;
   BusManager& operator=(const BusManager&) = delete;
 
@@ -49,7 +50,7 @@ class BusManager {
 
   // A fresh UUID v4 from the injected random source (e.g. for job ids).
   std::string new_id() const;
-  const Limits& limits() const { return limits_; }
+  const bus::Limits& limits() const { return limits_; }
   const DeliveryPolicy& policy() const { return policy_; }
 
  private:
@@ -58,13 +59,13 @@ class BusManager {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
-  const Clock clock_;
-  const RandomSource random_;
-  const Limits limits_;
+  const bus::Clock clock_;
+  const bus::RandomSource random_;
+  const bus::Limits limits_;
   const DeliveryPolicy policy_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<UserMessageBus>, Hash, std::equal_to<>> buses_;
   std::uint64_t removed_dropped_records_ = 0;
 };
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

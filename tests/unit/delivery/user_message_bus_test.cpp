@@ -1,4 +1,4 @@
-#include "bus/user_message_bus.hpp"
+#include "delivery/embedded/user_message_bus.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,30 +6,30 @@
 
 #include <boost/json.hpp>
 
+#include "../bus/test_support.hpp"
 #include "json/serializer.hpp"
-#include "test_support.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 namespace {
 
 // The wire text of a result, as the tools write it.
 std::string wire(const boost::json::value& value) {
   return blender_bus::json::to_text(value);
 }
-using test::kFirstUuid;
-using test::kSecondUuid;
-using test::parse_object;
+using bus::test::kFirstUuid;
+using bus::test::kSecondUuid;
+using bus::test::parse_object;
 
 class UserMessageBusTest : public ::testing::Test {
  protected:
-  explicit UserMessageBusTest(Limits limits = {})
-      : bus_("alice", clock_.clock(), test::counting_random(), limits) {}
+  explicit UserMessageBusTest(bus::Limits limits = {})
+      : bus_("alice", clock_.clock(), bus::test::counting_random(), limits) {}
 
   Outcome reg(const std::string& uuid, const std::string& type, bool persistent,
               std::optional<std::string> group = std::nullopt, std::string session = "s-1",
               std::vector<std::string> caps = {}) {
-    return bus_.register_client(Registration{uuid, type, persistent, std::move(caps),
-                                             std::move(group), std::move(session)});
+    return bus_.register_client(bus::Registration{uuid, type, persistent, std::move(caps),
+                                                  std::move(group), std::move(session)});
   }
 
   // The three clients of the issue's integration scenario, plus nothing else.
@@ -57,11 +57,11 @@ class UserMessageBusTest : public ::testing::Test {
     return parse_object((*d.text)).at("params").at("data").as_object();
   }
 
-  Outcome send(boost::json::object payload, SendRequest request) {
+  Outcome send(boost::json::object payload, bus::SendRequest request) {
     return bus_.send(payload, request);
   }
 
-  test::ManualClock clock_;
+  bus::test::ManualClock clock_;
   UserMessageBus bus_;
 };
 
@@ -141,7 +141,7 @@ TEST_F(UserMessageBusTest, ReRegistrationWithoutSessionKeepsTheBinding) {
 
 TEST_F(UserMessageBusTest, RegistrationOverALimitRegistersNothing) {
   struct Case {
-    Registration r;
+    bus::Registration r;
     std::string error;
   };
   const std::vector<Case> cases = {
@@ -164,9 +164,9 @@ TEST_F(UserMessageBusTest, RegistrationOverALimitRegistersNothing) {
 }
 
 TEST_F(UserMessageBusTest, LimitsAtTheBoundaryAreAccepted) {
-  auto out = bus_.register_client(Registration{std::string(256, 'u'), std::string(256, 't'), false,
-                                               std::vector<std::string>(64, std::string(256, 'c')),
-                                               std::string(256, 'g'), "s"});
+  auto out = bus_.register_client(bus::Registration{
+      std::string(256, 'u'), std::string(256, 't'), false,
+      std::vector<std::string>(64, std::string(256, 'c')), std::string(256, 'g'), "s"});
   EXPECT_FALSE(out.rejected);
   EXPECT_EQ(bus_.client_count(), 1u);
 }
@@ -210,7 +210,7 @@ TEST_F(UserMessageBusTest, DirectSendExactResultAndRecord) {
   const Delivery& d = out.deliveries[0];
   EXPECT_EQ(d.target_uuid, "b-1");
   EXPECT_EQ(d.session_id, "s-b1");
-  EXPECT_EQ(d.level, Priority::info);
+  EXPECT_EQ(d.level, bus::Priority::info);
   EXPECT_EQ((*d.text),
             std::string(R"({"jsonrpc":"2.0","method":"notifications/message","params":{)"
                         R"("level":"info","logger":"_message_bus","data":{"user_id":"alice",)"
@@ -353,7 +353,7 @@ TEST_F(UserMessageBusTest, PrioritySetsLevelAndInt) {
   populate();
   auto out = send({}, {.target_uuid = "b-1", .priority = " WARNING "});
   ASSERT_EQ(out.deliveries.size(), 1u);
-  EXPECT_EQ(out.deliveries[0].level, Priority::warning);
+  EXPECT_EQ(out.deliveries[0].level, bus::Priority::warning);
   const auto record = parse_object(*out.deliveries[0].text);
   EXPECT_EQ(record.at("params").at("level"), "warning");
   EXPECT_EQ(record.at("params").at("data").at("priority"), 4);
@@ -373,7 +373,7 @@ TEST_F(UserMessageBusTest, FromUuidRemembersTheJobAndNoFromUuidDoesNot) {
 TEST_F(UserMessageBusTest, TargetingFieldsOverALimitRouteNothing) {
   populate();
   const std::string long_uuid(257, 'x');
-  for (const auto& [req, error] : std::vector<std::pair<SendRequest, std::string>>{
+  for (const auto& [req, error] : std::vector<std::pair<bus::SendRequest, std::string>>{
            {{.target_uuid = long_uuid}, "target_uuid exceeds 256 bytes"},
            {{.group_id = std::string(257, 'g')}, "group_id exceeds 256 bytes"},
            {{.client_type = std::string(257, 't')}, "client_type exceeds 256 bytes"},
@@ -389,7 +389,7 @@ TEST_F(UserMessageBusTest, TargetingFieldsOverALimitRouteNothing) {
 
 class SmallPayloadBusTest : public UserMessageBusTest {
  protected:
-  SmallPayloadBusTest() : UserMessageBusTest(Limits{.max_payload_bytes = 16}) {}
+  SmallPayloadBusTest() : UserMessageBusTest(bus::Limits{.max_payload_bytes = 16}) {}
 };
 
 TEST_F(SmallPayloadBusTest, PayloadOverTheLimitRoutesNothing) {
@@ -414,7 +414,7 @@ TEST_F(UserMessageBusTest, JobUpdateGoesDirectToTheOriginatorWithTheExactRecord)
   auto out = bus_.job_update({"job-1", "running", "", ""});
   EXPECT_EQ(wire(out.result), R"({"status":"ok","delivered":"direct","targets":["llm-1"]})");
   ASSERT_EQ(out.deliveries.size(), 1u);
-  EXPECT_EQ(out.deliveries[0].level, Priority::notice);
+  EXPECT_EQ(out.deliveries[0].level, bus::Priority::notice);
   EXPECT_EQ(out.deliveries[0].session_id, "s-llm");
   EXPECT_EQ(*out.deliveries[0].text,
             std::string(R"({"jsonrpc":"2.0","method":"notifications/message","params":{)"
@@ -485,7 +485,7 @@ TEST_F(UserMessageBusTest, UnknownJobIsBroadcastToEveryClientOfTheBus) {
     EXPECT_EQ(data.at("job_id"), "job-x");
     EXPECT_EQ(data.at("from_uuid"), "server:alice");
     EXPECT_EQ(wire(data.at("routing")), R"({"type":"broadcast"})");
-    EXPECT_EQ(d.level, Priority::notice);
+    EXPECT_EQ(d.level, bus::Priority::notice);
   }
 }
 
@@ -531,7 +531,7 @@ TEST_F(UserMessageBusTest, ProgressOutsideZeroToOneIsRefused) {
 }
 
 TEST_F(UserMessageBusTest, ALabelIsKeptUpdatedInPlaceAndBounded) {
-  Registration r{"b-1", "blender", true, {}, std::nullopt, "s-1", std::string("Studio PC")};
+  bus::Registration r{"b-1", "blender", true, {}, std::nullopt, "s-1", std::string("Studio PC")};
   auto out = bus_.register_client(r);
   EXPECT_EQ(out.result.at("client").at("label"), "Studio PC");
   EXPECT_EQ(out.client->label, "Studio PC");  // what the store keeps
@@ -630,4 +630,4 @@ TEST_F(UserMessageBusTest, ListingDoesNotBumpLastActivity) {
 }
 
 }  // namespace
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

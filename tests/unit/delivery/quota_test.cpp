@@ -5,30 +5,31 @@
 
 #include <boost/json.hpp>
 
-#include "bus/user_message_bus.hpp"
-#include "test_support.hpp"
+#include "../bus/test_support.hpp"
+#include "delivery/embedded/user_message_bus.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 namespace {
 
 using boost::json::serialize;
 
 class QuotaTest : public ::testing::Test {
  protected:
-  explicit QuotaTest(Limits limits)
-      : bus_("alice", clock_.clock(), test::counting_random(), limits) {}
+  explicit QuotaTest(bus::Limits limits)
+      : bus_("alice", clock_.clock(), bus::test::counting_random(), limits) {}
 
   Outcome reg(const std::string& uuid, bool persistent = false, std::string session = "s-1") {
-    return bus_.register_client(Registration{uuid, "llm", persistent, {}, {}, std::move(session)});
+    return bus_.register_client(
+        bus::Registration{uuid, "llm", persistent, {}, {}, std::move(session)});
   }
 
-  test::ManualClock clock_;
+  bus::test::ManualClock clock_;
   UserMessageBus bus_;
 };
 
 class ClientQuotaTest : public QuotaTest {
  protected:
-  ClientQuotaTest() : QuotaTest(Limits{.max_clients = 2}) {}
+  ClientQuotaTest() : QuotaTest(bus::Limits{.max_clients = 2}) {}
 };
 
 TEST_F(ClientQuotaTest, ANewClientPastTheCapIsRefusedNamingTheLimit) {
@@ -63,9 +64,9 @@ TEST_F(ClientQuotaTest, ALeavingClientMakesRoom) {
 }
 
 TEST(JobIdLimit, AJobIdOverTheLimitIsRefusedBeforeAnythingHappens) {
-  test::ManualClock clock;
-  UserMessageBus bus("alice", clock.clock(), test::counting_random(), Limits{});
-  bus.register_client(Registration{"b", "blender", true, {}, {}, "s"});
+  bus::test::ManualClock clock;
+  UserMessageBus bus("alice", clock.clock(), bus::test::counting_random(), bus::Limits{});
+  bus.register_client(bus::Registration{"b", "blender", true, {}, {}, "s"});
   const std::string long_id(257, 'j');
   Outcome sent = bus.send({{"job_id", long_id}}, {.target_uuid = "b", .from_uuid = "b"});
   EXPECT_TRUE(sent.rejected);
@@ -88,14 +89,14 @@ TEST(JobIdLimit, AJobIdOverTheLimitIsRefusedBeforeAnythingHappens) {
 class InboxQuotaTest : public QuotaTest {
  protected:
   static constexpr std::size_t kQuota = 4000;
-  InboxQuotaTest() : QuotaTest(Limits{.max_inbox_bytes = kQuota}) {
+  InboxQuotaTest() : QuotaTest(bus::Limits{.max_inbox_bytes = kQuota}) {
     reg("a", true, "s-a");
     reg("b", true, "s-b");
     reg("c", false, "s-c");
   }
 
   // Sends one record of about `size` bytes to `request`'s targets.
-  Outcome send(SendRequest request, std::size_t size = 300) {
+  Outcome send(bus::SendRequest request, std::size_t size = 300) {
     return bus_.send({{"pad", std::string(size, 'x')}}, request);
   }
 };
@@ -120,7 +121,7 @@ TEST_F(InboxQuotaTest, ASendThatWouldPassTheQuotaIsRefusedAndDeliversNothing) {
     ASSERT_LE(held, kQuota);
   }
   EXPECT_GT(sends, 1u);
-  const BusStats stats = bus_.stats();
+  const bus::BusStats stats = bus_.stats();
   EXPECT_EQ(stats.pending_records, 2 * sends) << "nothing of the refused send is kept";
   EXPECT_EQ(stats.dropped_records, 0u) << "nothing undelivered was evicted to make room";
   EXPECT_EQ(stats.pending_jobs, sends) << "the refused send opened no job";
@@ -181,7 +182,7 @@ TEST_F(InboxQuotaTest, AJobUpdateThatDoesNotFitIsRefusedAndLeavesTheJobOpen) {
   }
   const auto jobs = bus_.stats().pending_jobs;
   ASSERT_EQ(jobs, 1u);
-  Outcome out = bus_.job_update({test::kFirstUuid, "completed", std::string(2000, 'r'), ""});
+  Outcome out = bus_.job_update({bus::test::kFirstUuid, "completed", std::string(2000, 'r'), ""});
   ASSERT_TRUE(out.rejected) << serialize(out.result);
   EXPECT_TRUE(out.deliveries.empty());
   EXPECT_TRUE(out.jobs.empty());
@@ -189,4 +190,4 @@ TEST_F(InboxQuotaTest, AJobUpdateThatDoesNotFitIsRefusedAndLeavesTheJobOpen) {
 }
 
 }  // namespace
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

@@ -5,10 +5,10 @@
 
 #include <boost/json.hpp>
 
-#include "bus/user_message_bus.hpp"
-#include "test_support.hpp"
+#include "../bus/test_support.hpp"
+#include "delivery/embedded/user_message_bus.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 namespace {
 
 using Seqs = std::vector<std::uint64_t>;
@@ -28,7 +28,7 @@ class HeldRecordsTest : public ::testing::Test {
   }
 
   explicit HeldRecordsTest(bool hold = true)
-      : bus_("alice", clock_.clock(), test::counting_random(), Limits{}, policy(hold)) {
+      : bus_("alice", clock_.clock(), bus::test::counting_random(), bus::Limits{}, policy(hold)) {
     reg("p", true, "s-1");   // persistent: its records wait for the store
     reg("e", false, "s-1");  // ephemeral, on the same session
     reg("f", false, "s-2");  // ephemeral, on another session
@@ -36,16 +36,16 @@ class HeldRecordsTest : public ::testing::Test {
 
   Outcome reg(const std::string& uuid, bool persistent, std::string session,
               std::string type = "llm", std::optional<std::string> group = std::nullopt) {
-    return bus_.register_client(
-        Registration{uuid, std::move(type), persistent, {}, std::move(group), std::move(session)});
+    return bus_.register_client(bus::Registration{
+        uuid, std::move(type), persistent, {}, std::move(group), std::move(session)});
   }
 
-  Outcome send_to(const std::string& uuid, SendRequest request = {}) {
+  Outcome send_to(const std::string& uuid, bus::SendRequest request = {}) {
     request.target_uuid = uuid;
     return bus_.send({{"n", 1}}, request);
   }
 
-  test::ManualClock clock_;
+  bus::test::ManualClock clock_;
   UserMessageBus bus_;
 };
 
@@ -88,7 +88,7 @@ TEST_F(HeldRecordsTest, AWithdrawnSendReachesNobodyAndLeavesNoTrace) {
   bus_.withdraw(failed);
   EXPECT_EQ(seqs(bus_.read_session("s-1", 10)), Seqs{later.deliveries[0].seq});
   EXPECT_TRUE(bus_.read_session("s-2", 10).items.empty());
-  const BusStats stats = bus_.stats();
+  const bus::BusStats stats = bus_.stats();
   EXPECT_EQ(stats.pending_records, 1u);
   EXPECT_EQ(stats.dropped_records, 0u);
   EXPECT_EQ(bus_.find("p")->pending_records, 0u);
@@ -101,9 +101,9 @@ TEST_F(HeldRecordsTest, ASendThatOpensAJobWaitsEvenForEphemeralTargets) {
   const Outcome out = send_to("f", {.from_uuid = "e"});
   EXPECT_TRUE(out.held);
   EXPECT_TRUE(bus_.read_session("s-2", 10).items.empty());
-  EXPECT_EQ(bus_.job_originator(test::kFirstUuid), "e");
+  EXPECT_EQ(bus_.job_originator(bus::test::kFirstUuid), "e");
   bus_.withdraw(out);
-  EXPECT_EQ(bus_.job_originator(test::kFirstUuid), std::nullopt) << "the job was not opened";
+  EXPECT_EQ(bus_.job_originator(bus::test::kFirstUuid), std::nullopt) << "the job was not opened";
   EXPECT_EQ(bus_.stats().pending_jobs, 0u);
 }
 
@@ -139,7 +139,7 @@ TEST_F(HeldRecordsTest, AWithdrawnUpdateRestoresThePreviousRegistration) {
   const Outcome out = reg("p", true, "s-9", "blender", "render");
   EXPECT_EQ(bus_.find("p")->group_id, "render");
   bus_.withdraw(out);
-  const ClientInfo p = *bus_.find("p");
+  const bus::ClientInfo p = *bus_.find("p");
   EXPECT_EQ(p.client_type, "llm");
   EXPECT_EQ(p.group_id, std::nullopt);
   EXPECT_EQ(p.session_id, "s-1");
@@ -168,4 +168,4 @@ TEST_F(NothingHeldTest, WithoutAStoreRecordsAreVisibleAtOnce) {
 }
 
 }  // namespace
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

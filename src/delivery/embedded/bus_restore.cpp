@@ -1,18 +1,18 @@
-#include "delivery/bus_restore.hpp"
+#include "delivery/embedded/bus_restore.hpp"
 
 #include <map>
 #include <set>
 
 #include "delivery/store_journal.hpp"
 
-namespace blender_bus::delivery {
+namespace blender_bus::delivery::embedded {
 
-void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot) {
+void restore_buses(BusManager& buses, const store::BusSnapshot& snapshot) {
   // Records by (user, client); the snapshot is sorted that way.
-  std::map<std::pair<std::string_view, std::string_view>, std::vector<bus::InboxRecord>> inboxes;
+  std::map<std::pair<std::string_view, std::string_view>, std::vector<InboxRecord>> inboxes;
   for (const auto& r : snapshot.records) {
     inboxes[{r.user_id, r.client_uuid}].push_back(
-        bus::InboxRecord{r.seq, static_cast<bus::Priority>(r.level), r.timestamp, r.text});
+        InboxRecord{r.seq, static_cast<bus::Priority>(r.level), r.timestamp, r.text});
   }
   std::set<std::string_view> users;
   for (const auto& [user, seq] : snapshot.sequences) {
@@ -20,7 +20,7 @@ void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot) {
     users.insert(user);
   }
   for (const auto& c : snapshot.clients) {
-    bus::RestoredClient restored;
+    RestoredClient restored;
     restored.info.uuid = c.uuid;
     restored.info.client_type = c.client_type;
     restored.info.is_persistent = true;
@@ -43,4 +43,4 @@ void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot) {
   }
 }
 
-}  // namespace blender_bus::delivery
+}  // namespace blender_bus::delivery::embedded

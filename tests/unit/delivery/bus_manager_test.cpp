@@ -1,21 +1,21 @@
-#include "bus/bus_manager.hpp"
+#include "delivery/embedded/bus_manager.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
-#include "test_support.hpp"
+#include "../bus/test_support.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 namespace {
 
 using Strings = std::vector<std::string>;
 
 class BusManagerTest : public ::testing::Test {
  protected:
-  test::ManualClock clock_;
-  BusManager manager_{clock_.clock(), test::counting_random()};
+  bus::test::ManualClock clock_;
+  BusManager manager_{clock_.clock(), bus::test::counting_random()};
 };
 
 TEST_F(BusManagerTest, OneBusPerUserCreatedOnFirstUse) {
@@ -75,13 +75,13 @@ TEST_F(BusManagerTest, SessionEndReachesOnlyThatUsersBus) {
 }
 
 TEST_F(BusManagerTest, NewIdIsAUuidFromTheInjectedSource) {
-  EXPECT_EQ(manager_.new_id(), test::kFirstUuid);
+  EXPECT_EQ(manager_.new_id(), bus::test::kFirstUuid);
 }
 
 // Smoke test for the locking (meaningful under the sanitizer build): many
 // threads registering, sending and answering jobs on shared and own buses.
 TEST(BusManagerConcurrency, ParallelTrafficKeepsCountsConsistent) {
-  RandomSource random = [](std::span<unsigned char> out) {
+  bus::RandomSource random = [](std::span<unsigned char> out) {
     thread_local unsigned n = 0;
     for (auto& b : out) b = static_cast<unsigned char>(n++);
   };
@@ -116,4 +116,4 @@ TEST(BusManagerConcurrency, ParallelTrafficKeepsCountsConsistent) {
 }
 
 }  // namespace
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

@@ -2,9 +2,9 @@
 
 #include <cstddef>
 
-#include "bus/inbox.hpp"
+#include "delivery/embedded/inbox.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
 // How a bus keeps what it delivers (SPEC §9): inbox bounds, when a silent
 // persistent client is called stale, and how many finished jobs it remembers
@@ -24,4 +24,4 @@ struct DeliveryPolicy {
   bool hold_until_stored = false;
 };
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

@@ -15,23 +15,23 @@
 #include "bus/client_info.hpp"
 #include "bus/client_table.hpp"
 #include "bus/clock.hpp"
-#include "bus/delivery_policy.hpp"
-#include "bus/inbox.hpp"
-#include "bus/inbox_read.hpp"
 #include "bus/job_tracker.hpp"
 #include "bus/limits.hpp"
-#include "bus/outcome.hpp"
-#include "bus/presence.hpp"
 #include "bus/priority.hpp"
 #include "bus/random_source.hpp"
 #include "bus/requests.hpp"
 #include "bus/routing.hpp"
+#include "delivery/embedded/delivery_policy.hpp"
+#include "delivery/embedded/inbox.hpp"
+#include "delivery/embedded/inbox_read.hpp"
+#include "delivery/embedded/outcome.hpp"
+#include "delivery/embedded/presence.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
 // A persistent client read back from the durable store at start.
 struct RestoredClient {
-  ClientInfo info;
+  bus::ClientInfo info;
   std::uint64_t delivered = 0;
   std::vector<InboxRecord> records;  // increasing seq
 };
@@ -49,8 +49,8 @@ struct RestoredClient {
 // position is a single number (the SSE event id).
 class UserMessageBus {
  public:
-  UserMessageBus(std::string user_id, Clock clock, RandomSource random, Limits limits,
-                 DeliveryPolicy policy = {});
+  UserMessageBus(std::string user_id, bus::Clock clock, bus::RandomSource random,
+                 bus::Limits limits, DeliveryPolicy policy = {});
   UserMessageBus(const UserMessageBus&) = delete;
   UserMessageBus& operator=(const UserMessageBus&) = delete;
 
@@ -63,7 +63,7 @@ class UserMessageBus {
   // `client_displaced` record (warning, SPEC §7 shape, payload
   // {"kind":"client_displaced","client_uuid","reason"}) and names it in
   // Outcome::displaced_session.
-  Outcome register_client(Registration registration);
+  Outcome register_client(bus::Registration registration);
 
   // blender_unregister_client: {"status":"ok"|"not_found","client_uuid"}.
   Outcome unregister_client(std::string_view client_uuid);
@@ -71,12 +71,12 @@ class UserMessageBus {
   // blender_send_message: {"status":"ok","message_id","job_id","targets","routing"}
   // plus one delivery per target; a bad priority answers
   // {"status":"error","error":"Unknown priority: '<value>'"} and routes nothing.
-  Outcome send(const boost::json::object& payload, const SendRequest& request);
+  Outcome send(const boost::json::object& payload, const bus::SendRequest& request);
 
   // blender_job_update: {"status":"ok","delivered":"direct"|"broadcast","targets"}.
   // The record's payload names the updating session's first client
   // ("client_uuid"), so a caller that sent to several can tell the replies apart.
-  Outcome job_update(const JobUpdate& update);
+  Outcome job_update(const bus::JobUpdate& update);
 
   // A send or job update whose records would pass the user's inbox quota
   // (Limits::max_inbox_bytes) first evicts delivered records, oldest first
@@ -99,7 +99,7 @@ class UserMessageBus {
   // bound to a session.
   boost::json::object list_clients(const PresenceLookup& presence = nullptr) const;
   // Every client with its liveness fields filled, persistent ones first.
-  std::vector<ClientInfo> clients(const PresenceLookup& presence = nullptr) const;
+  std::vector<bus::ClientInfo> clients(const PresenceLookup& presence = nullptr) const;
   // Resource blender://bus/clients: {"user_id","persistent","ephemeral"}.
   boost::json::object clients_resource(const PresenceLookup& presence = nullptr) const;
   // Resource blender://bus/stats: {"user_id","persistent_count","ephemeral_count",
@@ -130,21 +130,21 @@ class UserMessageBus {
   bool has_records_after(std::string_view client_uuid, std::optional<std::uint64_t> after) const;
 
   // --- Jobs ---
-  std::optional<JobState> job_state(std::string_view job_id) const;
+  std::optional<bus::JobState> job_state(std::string_view job_id) const;
   // The open jobs and then the finished ones, newest first, at most `limit` of each.
-  std::vector<JobState> latest_jobs(std::size_t limit) const;
+  std::vector<bus::JobState> latest_jobs(std::size_t limit) const;
 
   // --- Restoring durable state at start ---
   void restore_client(RestoredClient client);
   void restore_sequence(std::uint64_t last_seq);
   void restore_job(std::string job_id, std::string originator);
 
-  BusStats stats() const;
+  bus::BusStats stats() const;
   std::size_t client_count() const;
   // Serialized bytes held in all of this user's inboxes (the quota's measure).
   std::size_t user_inbox_bytes() const;
   double last_activity() const;
-  std::optional<ClientInfo> find(std::string_view client_uuid) const;
+  std::optional<bus::ClientInfo> find(std::string_view client_uuid) const;
   std::optional<std::string> job_originator(std::string_view job_id) const;
 
   // The uuids bound to a session, in bus order.
@@ -156,7 +156,7 @@ class UserMessageBus {
 
  private:
   // Each client's inbox lives in its slot of the client table.
-  using Clients = ClientTable<Inbox>;
+  using Clients = bus::ClientTable<Inbox>;
   using Slot = Clients::Slot;
   struct Hash {
     using is_transparent = void;
@@ -170,10 +170,11 @@ class UserMessageBus {
     std::string session_id;
   };
   // Serializes the records of one send, one per target (lock not held).
-  std::vector<Delivery> build_records(const std::vector<Target>& targets, const Routing& routing,
-                                      std::string_view origin, std::string_view payload_json,
-                                      std::string_view job_id, std::string_view message_id,
-                                      Priority priority, double timestamp) const;
+  std::vector<Delivery> build_records(const std::vector<Target>& targets,
+                                      const bus::Routing& routing, std::string_view origin,
+                                      std::string_view payload_json, std::string_view job_id,
+                                      std::string_view message_id, bus::Priority priority,
+                                      double timestamp) const;
 
   // Locked helpers (the caller holds mutex_).
   // Appends the outcome's records to their targets' inboxes, each with the
@@ -185,7 +186,7 @@ class UserMessageBus {
   // `incoming` more bytes fit (down to 7/8 of the quota, so that under steady
   // load this runs now and then, not on every send).
   void make_room_locked(std::size_t incoming, std::vector<CursorUpdate>& changed);
-  std::vector<Target> resolve_locked(const Routing& routing, std::string_view origin) const;
+  std::vector<Target> resolve_locked(const bus::Routing& routing, std::string_view origin) const;
   void notify_displaced_locked(const std::string& session_id, const std::string& client_uuid,
                                double now);
   // Forgets the session's notices up to `through` (written, or covered by a
@@ -193,14 +194,14 @@ class UserMessageBus {
   void drop_notices_locked(std::string_view session_id, std::uint64_t through);
   void erase_locked(Slot& slot);
 
-  ClientSnapshot snapshot(const PresenceLookup& presence) const;
-  void fill_liveness(ClientInfo& out, const PresenceLookup& presence, double now) const;
+  bus::ClientSnapshot snapshot(const PresenceLookup& presence) const;
+  void fill_liveness(bus::ClientInfo& out, const PresenceLookup& presence, double now) const;
   std::optional<CursorUpdate> cursor_update_locked(const Slot& slot) const;
 
   const std::string user_id_;
-  const Clock clock_;
-  const RandomSource random_;
-  const Limits limits_;
+  const bus::Clock clock_;
+  const bus::RandomSource random_;
+  const bus::Limits limits_;
   const DeliveryPolicy policy_;
 
   mutable std::mutex mutex_;
@@ -209,7 +210,7 @@ class UserMessageBus {
   // takeover; in memory only, as sessions are). Read with the session's
   // inboxes; acknowledged under the progress key "" (no client uuid is empty).
   StringMap<std::vector<InboxRecord>> displaced_notices_;
-  JobTracker jobs_;
+  bus::JobTracker jobs_;
   double last_activity_ = 0;
   std::uint64_t last_record_seq_ = 0;
   std::uint64_t dropped_records_ = 0;
@@ -218,4 +219,4 @@ class UserMessageBus {
   std::size_t inbox_bytes_ = 0;       // sum of every slot's inbox.bytes()
 };
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

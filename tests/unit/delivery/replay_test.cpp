@@ -5,15 +5,16 @@
 
 #include <boost/json.hpp>
 
-#include "bus/user_message_bus.hpp"
-#include "test_support.hpp"
+#include "../bus/test_support.hpp"
+#include "delivery/embedded/user_message_bus.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 namespace {
 
 class ReplayTest : public ::testing::Test {
  protected:
-  ReplayTest() : bus_("alice", clock_.clock(), test::counting_random(), Limits{}, policy()) {}
+  ReplayTest()
+      : bus_("alice", clock_.clock(), bus::test::counting_random(), bus::Limits{}, policy()) {}
 
   static DeliveryPolicy policy() {
     DeliveryPolicy p;
@@ -22,16 +23,20 @@ class ReplayTest : public ::testing::Test {
   }
 
   void reg(const std::string& uuid, const std::string& session, bool persistent = true) {
-    bus_.register_client(Registration{uuid, "blender", persistent, {}, std::nullopt, session});
+    bus_.register_client(bus::Registration{uuid, "blender", persistent, {}, std::nullopt, session});
   }
   std::uint64_t send_to(const std::string& uuid, int n) {
-    auto out = bus_.send(boost::json::object{{"n", n}}, SendRequest{uuid});
+    auto out = bus_.send(boost::json::object{{"n", n}}, bus::SendRequest{uuid});
     EXPECT_EQ(out.deliveries.size(), 1u);
     return out.deliveries.empty() ? 0 : out.deliveries[0].seq;
   }
   static int n_of(const InboxItem& item) {
-    return static_cast<int>(
-        test::parse_object(*item.text).at("params").at("data").at("payload").at("n").as_int64());
+    return static_cast<int>(bus::test::parse_object(*item.text)
+                                .at("params")
+                                .at("data")
+                                .at("payload")
+                                .at("n")
+                                .as_int64());
   }
   static std::vector<std::uint64_t> seqs(const SessionRead& read) {
     std::vector<std::uint64_t> out;
@@ -39,7 +44,7 @@ class ReplayTest : public ::testing::Test {
     return out;
   }
 
-  test::ManualClock clock_;
+  bus::test::ManualClock clock_;
   UserMessageBus bus_;
 };
 
@@ -168,7 +173,7 @@ TEST_F(ReplayTest, RestoreBringsBackAnOfflineClientItsRecordsAndTheSequence) {
   c.info.connected_at = 5;
   c.delivered = 7;
   for (std::uint64_t s : {7, 8, 9}) {
-    c.records.push_back(InboxRecord{s, Priority::info, clock_.clock()(),
+    c.records.push_back(InboxRecord{s, bus::Priority::info, clock_.clock()(),
                                     std::make_shared<const std::string>("{}")});
   }
   bus_.restore_sequence(12);
@@ -184,4 +189,4 @@ TEST_F(ReplayTest, RestoreBringsBackAnOfflineClientItsRecordsAndTheSequence) {
 }
 
 }  // namespace
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

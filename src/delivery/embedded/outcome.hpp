@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "bus/client_info.hpp"
-#include "bus/delivery.hpp"
-#include "bus/inbox_read.hpp"
 #include "bus/routing.hpp"
+#include "delivery/embedded/delivery.hpp"
+#include "delivery/embedded/inbox_read.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
 // What a bus operation answers: the tool result object, the records to push,
 // and whether the call was refused for breaking a limit (nothing was registered
@@ -26,7 +26,7 @@ struct Outcome {
   bool held = false;
 
   // What changed that a durable store must keep (SPEC §9).
-  std::optional<ClientInfo> client;  // registered or updated (register)
+  std::optional<bus::ClientInfo> client;  // registered or updated (register)
   // A persistent client left (unregister); also an unknown uuid, which the
   // store may still hold when an earlier unregistration failed to commit.
   std::optional<std::string> removed_client;
@@ -34,7 +34,7 @@ struct Outcome {
   // that session's stream has a `client_displaced` record to read.
   std::optional<std::string> displaced_session;
   // How a send picked its recipients (send only; for metrics).
-  std::optional<RoutingMode> routing;
+  std::optional<bus::RoutingMode> routing;
   struct JobChange {
     std::string job_id;
     std::optional<std::string> originator;  // set: opened or taken over; nullopt: closed
@@ -51,8 +51,8 @@ struct Outcome {
   // What withdraw() needs to undo a registration: the client's registration
   // before an update (nullopt: the registration created it), and the slot it
   // went to (a client removed and registered again since is left alone).
-  std::optional<ClientInfo> replaced_client;
+  std::optional<bus::ClientInfo> replaced_client;
   std::uint64_t client_slot = 0;
 };
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

@@ -1,8 +1,8 @@
-#include "bus/inbox.hpp"
+#include "delivery/embedded/inbox.hpp"
 
 #include <algorithm>
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
 namespace {
 std::size_t size_of(const InboxRecord& r) {
@@ -98,4 +98,4 @@ std::size_t Inbox::pending() const {
   return static_cast<std::size_t>(records_.end() - first_after(delivered_));
 }
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

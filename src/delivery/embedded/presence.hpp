@@ -4,7 +4,7 @@
 #include <optional>
 #include <string_view>
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
 // What the transport knows about a live session, for ClientInfo's liveness
 // fields. The bus owns no sessions; the tools layer answers this.
@@ -16,4 +16,4 @@ struct SessionPresence {
 // nullopt: the session has ended (or never existed).
 using PresenceLookup = std::function<std::optional<SessionPresence>(std::string_view session_id)>;
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

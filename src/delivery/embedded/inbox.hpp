@@ -8,7 +8,7 @@
 
 #include "bus/priority.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
 // Bounds on one client's inbox (SPEC §9). Whatever they evict undelivered is
 // counted as dropped, never silently lost.
@@ -22,7 +22,7 @@ struct InboxLimits {
 // (the SSE event id); `text` the complete notifications/message.
 struct InboxRecord {
   std::uint64_t seq = 0;
-  Priority level = Priority::info;
+  bus::Priority level = bus::Priority::info;
   double timestamp = 0;
   std::shared_ptr<const std::string> text;
   // Not deliverable yet: the change that made it waits for the store's commit
@@ -94,4 +94,4 @@ class Inbox {
   std::uint64_t dropped_ = 0;
 };
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

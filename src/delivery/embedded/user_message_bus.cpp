@@ -1,4 +1,4 @@
-#include "bus/user_message_bus.hpp"
+#include "delivery/embedded/user_message_bus.hpp"
 
 #include <algorithm>
 #include <boost/json/array.hpp>
@@ -10,7 +10,7 @@
 #include "bus/validation.hpp"
 #include "json/serializer.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
 namespace {
 
@@ -54,8 +54,8 @@ auto change_inbox(Inbox& inbox, std::size_t& total, Change&& change) {
 
 }  // namespace
 
-UserMessageBus::UserMessageBus(std::string user_id, Clock clock, RandomSource random, Limits limits,
-                               DeliveryPolicy policy)
+UserMessageBus::UserMessageBus(std::string user_id, bus::Clock clock, bus::RandomSource random,
+                               bus::Limits limits, DeliveryPolicy policy)
     : user_id_(std::move(user_id)),
       clock_(std::move(clock)),
       random_(std::move(random)),
@@ -63,22 +63,22 @@ UserMessageBus::UserMessageBus(std::string user_id, Clock clock, RandomSource ra
       policy_(policy),
       jobs_(policy.recent_jobs, policy.open_jobs) {}
 
-Outcome UserMessageBus::register_client(Registration r) {
+Outcome UserMessageBus::register_client(bus::Registration r) {
   if (r.client_uuid.empty()) return refused("client_uuid must not be empty");
-  if (auto e = check_length("client_uuid", r.client_uuid, limits_.max_id_bytes)) {
+  if (auto e = bus::check_length("client_uuid", r.client_uuid, limits_.max_id_bytes)) {
     return refused(*e);
   }
-  if (auto e = check_length("client_type", r.client_type, limits_.max_id_bytes)) {
+  if (auto e = bus::check_length("client_type", r.client_type, limits_.max_id_bytes)) {
     return refused(*e);
   }
-  if (auto e = check_optional_length("group_id", r.group_id, limits_.max_id_bytes))
+  if (auto e = bus::check_optional_length("group_id", r.group_id, limits_.max_id_bytes))
     return refused(*e);
-  if (auto e = check_capabilities(r.capabilities, limits_)) return refused(*e);
-  if (auto e = check_optional_length("label", r.label, limits_.max_label)) return refused(*e);
+  if (auto e = bus::check_capabilities(r.capabilities, limits_)) return refused(*e);
+  if (auto e = bus::check_optional_length("label", r.label, limits_.max_label)) return refused(*e);
 
   const double now = clock_();
   Outcome out;
-  ClientInfo registered;
+  bus::ClientInfo registered;
   std::optional<std::string> displaced;
   {
     std::lock_guard lock(mutex_);
@@ -86,7 +86,7 @@ Outcome UserMessageBus::register_client(Registration r) {
     if (slot) {
       // SPEC §4: update in place; uuid, bucket and connected_at never change.
       out.replaced_client = slot->info;
-      clients_.update(*slot, [&](ClientInfo& info) {
+      clients_.update(*slot, [&](bus::ClientInfo& info) {
         info.client_type = std::move(r.client_type);
         info.capabilities = std::move(r.capabilities);
         info.group_id = std::move(r.group_id);
@@ -105,7 +105,7 @@ Outcome UserMessageBus::register_client(Registration r) {
         return refused("max-clients-per-bus: this bus has " + std::to_string(clients_.size()) +
                        " clients, the most it may have; unregister one first");
       }
-      ClientInfo info;
+      bus::ClientInfo info;
       info.uuid = std::move(r.client_uuid);
       info.client_type = std::move(r.client_type);
       info.is_persistent = r.is_persistent;
@@ -140,16 +140,17 @@ void UserMessageBus::notify_displaced_locked(const std::string& session_id,
   payload["client_uuid"] = client_uuid;
   payload["reason"] = "registered from another session";
   const std::string payload_json = blender_bus::json::to_text(payload);
-  const std::string message_id = make_uuid_v4(random_);
-  const std::string origin = origin_of(std::nullopt, user_id_);
-  const Routing routing{RoutingMode::direct, client_uuid};
+  const std::string message_id = bus::make_uuid_v4(random_);
+  const std::string origin = bus::origin_of(std::nullopt, user_id_);
+  const bus::Routing routing{bus::RoutingMode::direct, client_uuid};
   const boost::json::object routing_json = routing.to_json();
-  const ForwardedRecord record(RecordFields{user_id_, origin, routing_json, payload_json,
-                                            message_id, message_id, Priority::warning, now});
+  const bus::ForwardedRecord record(bus::RecordFields{user_id_, origin, routing_json, payload_json,
+                                                      message_id, message_id,
+                                                      bus::Priority::warning, now});
   auto& notices = displaced_notices_[session_id];
   if (notices.size() >= kMaxDisplacedNotices) notices.erase(notices.begin());
   notices.push_back(
-      InboxRecord{++last_record_seq_, Priority::warning, now,
+      InboxRecord{++last_record_seq_, bus::Priority::warning, now,
                   std::make_shared<const std::string>(record.for_target(client_uuid))});
 }
 
@@ -171,21 +172,22 @@ Outcome UserMessageBus::unregister_client(std::string_view client_uuid) {
   return out;
 }
 
-Outcome UserMessageBus::send(const boost::json::object& payload, const SendRequest& request) {
+Outcome UserMessageBus::send(const boost::json::object& payload, const bus::SendRequest& request) {
   // SPEC §5: the priority is checked before anything is routed, and answered
   // with the original's exact error (a normal result, not isError).
-  const auto priority = parse_priority(request.priority);
+  const auto priority = bus::parse_priority(request.priority);
   if (!priority) {
     Outcome out;
     out.result["status"] = "error";
-    out.result["error"] = unknown_priority_error(request.priority);
+    out.result["error"] = bus::unknown_priority_error(request.priority);
     return out;
   }
   for (const auto& [field, value] :
        {std::pair{"target_uuid", &request.target_uuid}, std::pair{"group_id", &request.group_id},
         std::pair{"client_type", &request.client_type},
         std::pair{"from_uuid", &request.from_uuid}}) {
-    if (auto e = check_optional_length(field, *value, limits_.max_id_bytes)) return refused(*e);
+    if (auto e = bus::check_optional_length(field, *value, limits_.max_id_bytes))
+      return refused(*e);
   }
   // The one serialization of the payload for the whole send (DESIGN.md).
   const std::string payload_json = blender_bus::json::to_text(payload);
@@ -194,18 +196,19 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
                    " bytes serialized");
   }
 
-  const std::string message_id = make_uuid_v4(random_);
+  const std::string message_id = bus::make_uuid_v4(random_);
   // A client-chosen job id must be a non-empty string to be usable by
   // blender_job_update (whose job_id is a string); anything else falls back.
   std::string job_id = message_id;
   if (const auto* p = payload.if_contains("job_id");
       p && p->is_string() && !p->get_string().empty()) {
     job_id = std::string(p->get_string());
-    if (auto e = check_length("payload.job_id", job_id, limits_.max_id_bytes)) return refused(*e);
+    if (auto e = bus::check_length("payload.job_id", job_id, limits_.max_id_bytes))
+      return refused(*e);
   }
-  const Routing routing =
-      resolve_routing(request.target_uuid, request.group_id, request.client_type);
-  const std::string origin = origin_of(request.from_uuid, user_id_);
+  const bus::Routing routing =
+      bus::resolve_routing(request.target_uuid, request.group_id, request.client_type);
+  const std::string origin = bus::origin_of(request.from_uuid, user_id_);
   const double now = clock_();
   const bool opens_job = job_opened_by(request.from_uuid);
 
@@ -245,12 +248,12 @@ Outcome UserMessageBus::send(const boost::json::object& payload, const SendReque
   return out;
 }
 
-Outcome UserMessageBus::job_update(const JobUpdate& update) {
+Outcome UserMessageBus::job_update(const bus::JobUpdate& update) {
   // Written as !(in range) so that a NaN is refused too.
   if (update.progress && !(*update.progress >= 0 && *update.progress <= 1)) {
     return refused("progress must be a number from 0 to 1");
   }
-  if (auto e = check_length("job_id", update.job_id, limits_.max_id_bytes)) return refused(*e);
+  if (auto e = bus::check_length("job_id", update.job_id, limits_.max_id_bytes)) return refused(*e);
   std::string updater;  // the updating session's first client, if it has one here
   if (!update.session_id.empty()) {
     std::lock_guard lock(mutex_);
@@ -274,28 +277,28 @@ Outcome UserMessageBus::job_update(const JobUpdate& update) {
                    " bytes serialized");
   }
 
-  const std::string message_id = make_uuid_v4(random_);
-  const std::string origin = origin_of(std::nullopt, user_id_);
+  const std::string message_id = bus::make_uuid_v4(random_);
+  const std::string origin = bus::origin_of(std::nullopt, user_id_);
   const double now = clock_();
 
-  Routing routing;
+  bus::Routing routing;
   std::vector<Target> targets;
   {
     std::lock_guard lock(mutex_);
     if (auto originator = jobs_.originator(update.job_id)) {
-      routing = Routing{RoutingMode::direct, std::move(*originator)};
+      routing = bus::Routing{bus::RoutingMode::direct, std::move(*originator)};
     }
     targets = resolve_locked(routing, origin);
     last_activity_ = now;
   }
   Outcome out;
   out.deliveries = build_records(targets, routing, origin, payload_json, update.job_id, message_id,
-                                 Priority::notice, now);
-  const bool terminal = JobTracker::is_terminal(update.status);
+                                 bus::Priority::notice, now);
+  const bool terminal = bus::JobTracker::is_terminal(update.status);
   {
     // The job changes only once its records are in: a refused update leaves it as it was.
     std::lock_guard lock(mutex_);
-    if (auto e = append_locked(out, routing.mode == RoutingMode::direct && terminal)) {
+    if (auto e = append_locked(out, routing.mode == bus::RoutingMode::direct && terminal)) {
       Outcome refusal = refused(*e);
       refusal.cursors = std::move(out.cursors);
       return refusal;
@@ -307,7 +310,7 @@ Outcome UserMessageBus::job_update(const JobUpdate& update) {
   }
 
   out.result["status"] = "ok";
-  out.result["delivered"] = routing.mode == RoutingMode::direct ? "direct" : "broadcast";
+  out.result["delivered"] = routing.mode == bus::RoutingMode::direct ? "direct" : "broadcast";
   out.result["targets"] = uuids_json(targets);
   return out;
 }
@@ -356,8 +359,8 @@ void UserMessageBus::withdraw(const Outcome& outcome) {
       erase_locked(*slot);
       return;
     }
-    const ClientInfo& before = *outcome.replaced_client;
-    clients_.update(*slot, [&](ClientInfo& info) {
+    const bus::ClientInfo& before = *outcome.replaced_client;
+    clients_.update(*slot, [&](bus::ClientInfo& info) {
       info.client_type = before.client_type;
       info.capabilities = before.capabilities;
       info.group_id = before.group_id;
@@ -367,8 +370,8 @@ void UserMessageBus::withdraw(const Outcome& outcome) {
   }
 }
 
-ClientSnapshot UserMessageBus::snapshot(const PresenceLookup& presence) const {
-  ClientSnapshot out;
+bus::ClientSnapshot UserMessageBus::snapshot(const PresenceLookup& presence) const {
+  bus::ClientSnapshot out;
   {
     std::lock_guard lock(mutex_);
     out.persistent.reserve(clients_.persistent_count());
@@ -389,7 +392,7 @@ ClientSnapshot UserMessageBus::snapshot(const PresenceLookup& presence) const {
   return out;
 }
 
-void UserMessageBus::fill_liveness(ClientInfo& c, const PresenceLookup& presence,
+void UserMessageBus::fill_liveness(bus::ClientInfo& c, const PresenceLookup& presence,
                                    double now) const {
   c.online = !c.session_id.empty();
   if (presence && c.online) {
@@ -405,39 +408,39 @@ void UserMessageBus::fill_liveness(ClientInfo& c, const PresenceLookup& presence
 }
 
 boost::json::object UserMessageBus::list_clients(const PresenceLookup& presence) const {
-  return list_clients_view(user_id_, snapshot(presence));
+  return bus::list_clients_view(user_id_, snapshot(presence));
 }
 
-std::vector<JobState> UserMessageBus::latest_jobs(std::size_t limit) const {
+std::vector<bus::JobState> UserMessageBus::latest_jobs(std::size_t limit) const {
   std::lock_guard lock(mutex_);
   return jobs_.latest(limit);
 }
 
-std::vector<ClientInfo> UserMessageBus::clients(const PresenceLookup& presence) const {
-  ClientSnapshot s = snapshot(presence);
-  std::vector<ClientInfo> out = std::move(s.persistent);
+std::vector<bus::ClientInfo> UserMessageBus::clients(const PresenceLookup& presence) const {
+  bus::ClientSnapshot s = snapshot(presence);
+  std::vector<bus::ClientInfo> out = std::move(s.persistent);
   out.insert(out.end(), std::make_move_iterator(s.ephemeral.begin()),
              std::make_move_iterator(s.ephemeral.end()));
   return out;
 }
 
 boost::json::object UserMessageBus::clients_resource(const PresenceLookup& presence) const {
-  return clients_resource_view(user_id_, snapshot(presence));
+  return bus::clients_resource_view(user_id_, snapshot(presence));
 }
 
 boost::json::object UserMessageBus::stats_resource() const {
-  return stats_resource_view(user_id_, stats());
+  return bus::stats_resource_view(user_id_, stats());
 }
 
-BusStats UserMessageBus::stats() const {
+bus::BusStats UserMessageBus::stats() const {
   std::lock_guard lock(mutex_);
-  BusStats s{clients_.persistent_count(),
-             clients_.size() - clients_.persistent_count(),
-             jobs_.size(),
-             dropped_records_,
-             0,
-             sends_,
-             records_routed_};
+  bus::BusStats s{clients_.persistent_count(),
+                  clients_.size() - clients_.persistent_count(),
+                  jobs_.size(),
+                  dropped_records_,
+                  0,
+                  sends_,
+                  records_routed_};
   clients_.for_each([&s](const Slot& slot) { s.pending_records += slot.entry.pending(); });
   return s;
 }
@@ -457,7 +460,7 @@ double UserMessageBus::last_activity() const {
   return last_activity_;
 }
 
-std::optional<ClientInfo> UserMessageBus::find(std::string_view client_uuid) const {
+std::optional<bus::ClientInfo> UserMessageBus::find(std::string_view client_uuid) const {
   std::lock_guard lock(mutex_);
   const Slot* slot = clients_.find(client_uuid);
   if (!slot) return std::nullopt;
@@ -493,7 +496,7 @@ std::vector<std::string> UserMessageBus::on_session_end(std::string_view session
   for (const auto& [order, slot] : *bound) members.push_back(slot);
   for (Slot* slot : members) {
     if (slot->info.is_persistent) {
-      clients_.update(*slot, [](ClientInfo& info) { info.session_id.clear(); });
+      clients_.update(*slot, [](bus::ClientInfo& info) { info.session_id.clear(); });
     } else {
       removed.push_back(slot->info.uuid);
       erase_locked(*slot);
@@ -502,7 +505,7 @@ std::vector<std::string> UserMessageBus::on_session_end(std::string_view session
   return removed;
 }
 
-std::vector<UserMessageBus::Target> UserMessageBus::resolve_locked(const Routing& routing,
+std::vector<UserMessageBus::Target> UserMessageBus::resolve_locked(const bus::Routing& routing,
                                                                    std::string_view origin) const {
   std::vector<Target> out;
   const std::vector<const Slot*> slots = clients_.resolve(routing, origin);
@@ -516,17 +519,15 @@ void UserMessageBus::erase_locked(Slot& slot) {
   clients_.erase(slot);
 }
 
-std::vector<Delivery> UserMessageBus::build_records(const std::vector<Target>& targets,
-                                                    const Routing& routing, std::string_view origin,
-                                                    std::string_view payload_json,
-                                                    std::string_view job_id,
-                                                    std::string_view message_id, Priority priority,
-                                                    double timestamp) const {
+std::vector<Delivery> UserMessageBus::build_records(
+    const std::vector<Target>& targets, const bus::Routing& routing, std::string_view origin,
+    std::string_view payload_json, std::string_view job_id, std::string_view message_id,
+    bus::Priority priority, double timestamp) const {
   std::vector<Delivery> out;
   if (targets.empty()) return out;
   const boost::json::object routing_json = routing.to_json();
-  const ForwardedRecord record(RecordFields{user_id_, origin, routing_json, payload_json, job_id,
-                                            message_id, priority, timestamp});
+  const bus::ForwardedRecord record(bus::RecordFields{user_id_, origin, routing_json, payload_json,
+                                                      job_id, message_id, priority, timestamp});
   out.reserve(targets.size());
   for (const auto& t : targets) {
     Delivery d;
@@ -778,7 +779,7 @@ std::uint64_t UserMessageBus::last_record_seq() const {
   return last_record_seq_;
 }
 
-std::optional<JobState> UserMessageBus::job_state(std::string_view job_id) const {
+std::optional<bus::JobState> UserMessageBus::job_state(std::string_view job_id) const {
   std::lock_guard lock(mutex_);
   return jobs_.state(job_id);
 }
@@ -808,4 +809,4 @@ void UserMessageBus::restore_job(std::string job_id, std::string originator) {
   jobs_.remember(std::move(job_id), std::move(originator));
 }
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

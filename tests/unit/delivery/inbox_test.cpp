@@ -1,12 +1,12 @@
-#include "bus/inbox.hpp"
+#include "delivery/embedded/inbox.hpp"
 
 #include <gtest/gtest.h>
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 namespace {
 
 InboxRecord rec(std::uint64_t seq, double ts = 100, std::size_t size = 10) {
-  return InboxRecord{seq, Priority::info, ts, std::make_shared<const std::string>(size, 'x')};
+  return InboxRecord{seq, bus::Priority::info, ts, std::make_shared<const std::string>(size, 'x')};
 }
 
 std::vector<std::uint64_t> seqs(const Inbox& inbox) {
@@ -144,4 +144,4 @@ TEST(Inbox, TheOldestDeliveredRecordCanBeEvictedAlone) {
 }
 
 }  // namespace
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "bus/bus_manager.hpp"
+#include "delivery/embedded/bus_manager.hpp"
 #include "store/bus_rows.hpp"
 
-namespace blender_bus::delivery {
+namespace blender_bus::delivery::embedded {
 
 // Puts the durable state back on the buses at start: persistent clients
 // (offline, unbound) with their inboxes, each user's sequence (moved
 // StoreJournal::kSequenceGap ahead), open jobs.
-void restore_buses(bus::BusManager& buses, const store::BusSnapshot& snapshot);
+void restore_buses(BusManager& buses, const store::BusSnapshot& snapshot);
 
-}  // namespace blender_bus::delivery
+}  // namespace blender_bus::delivery::embedded

@@ -1,12 +1,13 @@
-#include "bus/bus_manager.hpp"
+#include "delivery/embedded/bus_manager.hpp"
 
 #include <vector>
 
 #include "bus/uuid_v4.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
-BusManager::BusManager(Clock clock, RandomSource random, Limits limits, DeliveryPolicy policy)
+BusManager::BusManager(bus::Clock clock, bus::RandomSource random, bus::Limits limits,
+                       DeliveryPolicy policy)
     : clock_(std::move(clock)), random_(std::move(random)), limits_(limits), policy_(policy) {}
 
 std::shared_ptr<UserMessageBus> BusManager::bus(std::string_view user_id) {
@@ -76,7 +77,7 @@ std::size_t BusManager::client_count() const {
 }
 
 std::string BusManager::new_id() const {
-  return make_uuid_v4(random_);
+  return bus::make_uuid_v4(random_);
 }
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

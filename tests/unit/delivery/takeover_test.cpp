@@ -5,27 +5,27 @@
 
 #include <boost/json.hpp>
 
-#include "bus/user_message_bus.hpp"
-#include "test_support.hpp"
+#include "../bus/test_support.hpp"
+#include "delivery/embedded/user_message_bus.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 namespace {
 
 using boost::json::serialize;
 
 class TakeoverTest : public ::testing::Test {
  protected:
-  TakeoverTest() : bus_("alice", clock_.clock(), test::counting_random(), Limits{}) {}
+  TakeoverTest() : bus_("alice", clock_.clock(), bus::test::counting_random(), bus::Limits{}) {}
 
   Outcome reg(const std::string& uuid, const std::string& session) {
     return bus_.register_client(
-        Registration{uuid, "blender", true, {"python_execution"}, "render", session});
+        bus::Registration{uuid, "blender", true, {"python_execution"}, "render", session});
   }
   static boost::json::object message_of(const InboxItem& item) {
-    return test::parse_object(*item.text);
+    return bus::test::parse_object(*item.text);
   }
 
-  test::ManualClock clock_;
+  bus::test::ManualClock clock_;
   UserMessageBus bus_;
 };
 
@@ -43,7 +43,7 @@ TEST_F(TakeoverTest, TheDisplacedSessionReadsOneNoticeWithTheExactShape) {
   const SessionRead read = bus_.read_session("s-old", 10);
   ASSERT_EQ(read.items.size(), 1u);
   EXPECT_EQ(read.items[0].seq, 1u);
-  EXPECT_EQ(read.items[0].level, Priority::warning);
+  EXPECT_EQ(read.items[0].level, bus::Priority::warning);
   const auto message = message_of(read.items[0]);
   EXPECT_EQ(message.at("method"), "notifications/message");
   EXPECT_EQ(message.at("params").at("level"), "warning");
@@ -73,11 +73,11 @@ TEST_F(TakeoverTest, TheNoticeStaysUntilItsStreamAcknowledgesIt) {
 }
 
 TEST_F(TakeoverTest, TheNoticeMergesBySeqWithTheSessionsOtherClients) {
-  bus_.register_client(Registration{"llm-1", "llm", false, {}, std::nullopt, "s-old"});
+  bus_.register_client(bus::Registration{"llm-1", "llm", false, {}, std::nullopt, "s-old"});
   reg("b-1", "s-old");
-  bus_.send(boost::json::object{{"n", 1}}, SendRequest{"llm-1"});  // seq 1
-  reg("b-1", "s-new");                                             // notice, seq 2
-  bus_.send(boost::json::object{{"n", 2}}, SendRequest{"llm-1"});  // seq 3
+  bus_.send(boost::json::object{{"n", 1}}, bus::SendRequest{"llm-1"});  // seq 1
+  reg("b-1", "s-new");                                                  // notice, seq 2
+  bus_.send(boost::json::object{{"n", 2}}, bus::SendRequest{"llm-1"});  // seq 3
   const SessionRead read = bus_.read_session("s-old", 10);
   ASSERT_EQ(read.items.size(), 3u);
   EXPECT_EQ(read.items[0].seq, 1u);
@@ -108,4 +108,4 @@ TEST_F(TakeoverTest, AClientWhoseSessionEndedIsNotTakenOver) {
 }
 
 }  // namespace
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded

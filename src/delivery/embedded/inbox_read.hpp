@@ -8,12 +8,12 @@
 
 #include "bus/priority.hpp"
 
-namespace blender_bus::bus {
+namespace blender_bus::delivery::embedded {
 
 // One record read out of an inbox, for a stream or a pull.
 struct InboxItem {
   std::uint64_t seq = 0;
-  Priority level = Priority::info;
+  bus::Priority level = bus::Priority::info;
   std::shared_ptr<const std::string> text;
 };
 
@@ -50,4 +50,4 @@ struct PullRead {
   std::optional<CursorUpdate> cursor;
 };
 
-}  // namespace blender_bus::bus
+}  // namespace blender_bus::delivery::embedded
