@@ -28,6 +28,7 @@ std::vector<nats::KvSpec> delivery_buckets(const AssetOptions& options) {
     nats::KvSpec spec;
     spec.bucket = bucket;
     spec.replicas = options.replicas;
+    if (spec.bucket == kJobsBucket) spec.ttl = options.job_age;
     out.push_back(std::move(spec));
   }
   return out;

@@ -44,6 +44,9 @@ struct AssetOptions {
   std::int64_t max_bytes = -1;
   // The largest record; -1: the servers' max_payload.
   std::int32_t max_record_bytes = -1;
+  // Jobs (open or finished) older than this leave BUS_JOBS: a finished job
+  // stays there so that every node can answer its status; 0: forever.
+  std::chrono::nanoseconds job_age = std::chrono::hours(24 * 7);
 };
 
 nats::StreamSpec records_stream_spec(const AssetOptions& options);
