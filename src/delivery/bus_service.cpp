@@ -2,19 +2,67 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json/array.hpp>
+#include <variant>
+
 #include "bus/job_tracker.hpp"
-#include "delivery/durable_wait.hpp"
+#include "bus/send_plan.hpp"
 #include "delivery/long_poll.hpp"
 
 namespace blender_bus::delivery {
 
-BusService::BusService(delivery::embedded::BusManager& buses, mcp::SessionRegistry& sessions,
-                       BusJournal* journal, const metrics::ServerMetrics* metrics)
-    : buses_(buses), sessions_(sessions), journal_(journal), metrics_(metrics) {}
+namespace asio = boost::asio;
 
-void BusService::count_send(const delivery::embedded::Outcome& outcome) {
-  if (!metrics_ || !outcome.routing) return;
-  switch (*outcome.routing) {
+namespace {
+
+Settled refused(std::string error, bool over_limit = true) {
+  Settled out;
+  out.result["status"] = "error";
+  out.result["error"] = std::move(error);
+  out.rejected = over_limit;
+  return out;
+}
+
+Settled refused(bus::Refusal refusal) {
+  return refused(std::move(refusal.error), refusal.over_limit);
+}
+
+boost::json::array uuids_json(const std::vector<Target>& targets) {
+  boost::json::array out;
+  out.reserve(targets.size());
+  for (const auto& t : targets) out.emplace_back(t.uuid);
+  return out;
+}
+
+// One record per target from the operation's one pre-serialized text.
+AppendRequest records_for(const std::vector<Target>& targets, const bus::ForwardedRecord& record,
+                          std::string message_id, bus::Priority level, double timestamp,
+                          bool hold) {
+  AppendRequest out{std::move(message_id), {}, hold};
+  out.records.reserve(targets.size());
+  for (const auto& t : targets) {
+    out.records.push_back({t.uuid, t.persistent, level,
+                           std::make_shared<const std::string>(record.for_target(t.uuid)),
+                           timestamp});
+  }
+  return out;
+}
+
+}  // namespace
+
+BusService::BusService(embedded::BusManager& buses, mcp::SessionRegistry& sessions,
+                       BusJournal* journal, const metrics::ServerMetrics* metrics)
+    : buses_(buses),
+      sessions_(sessions),
+      metrics_(metrics),
+      inbox_log_(buses, journal, &sessions),
+      client_directory_(buses, journal, presence()),
+      log_(inbox_log_),
+      directory_(client_directory_) {}
+
+void BusService::count_send(bus::RoutingMode routing) {
+  if (!metrics_) return;
+  switch (routing) {
     case bus::RoutingMode::direct:
       return metrics_->count_send(metrics::SendRouting::direct);
     case bus::RoutingMode::group:
@@ -29,8 +77,6 @@ void BusService::count_send(const delivery::embedded::Outcome& outcome) {
 void BusService::count_delivered(std::size_t records) {
   if (metrics_ && records) metrics_->count_delivered(records);
 }
-
-namespace asio = boost::asio;
 
 // A registration took `client_uuid` from another session that still held it.
 // Logged (a warning while that session's stream is open: a live client goes
@@ -49,157 +95,218 @@ void BusService::report_takeover(const mcp::Session& session, const std::string&
   if (other) other->stream_signal().wake();
 }
 
-asio::awaitable<Settled> BusService::settled(std::string user_id,
-                                             delivery::embedded::Outcome outcome) {
-  const bool stored = co_await settle(std::move(user_id), outcome);
-  co_return Settled{std::move(outcome), stored};
+asio::awaitable<bool> BusService::settle(Settlement* job, Append* append) {
+  // Both changes were started before either is awaited, so an engine that
+  // batches its writes commits them together.
+  bool stored = true;
+  if (job) stored = co_await job->settled();
+  if (append) {
+    if (stored) {
+      stored = co_await append->settled();
+    } else {
+      append->withdraw();  // held behind the job: it reaches nobody
+    }
+  }
+  co_return stored;
 }
 
 asio::awaitable<Settled> BusService::register_client(mcp::SessionPtr session,
                                                      bus::Registration registration) {
   registration.session_id = session->id();
   const std::string client_uuid = registration.client_uuid;
-  const std::string& user_id = session->user_id();
-  auto outcome = buses_.bus(user_id)->register_client(std::move(registration));
-  if (outcome.displaced_session) report_takeover(*session, client_uuid, *outcome.displaced_session);
+  const BusId bus = session->user_id();
+  RegisterResult registered = co_await directory_.register_client(bus, std::move(registration));
+  if (registered.refusal) co_return refused(std::move(*registered.refusal));
+  if (registered.displaced_holder) {
+    report_takeover(*session, client_uuid, *registered.displaced_holder);
+  }
   // The session may have ended while this call ran; its end listener has
   // then already swept the bus, so sweep again for this registration.
-  if (session->ended()) buses_.on_session_end(user_id, session->id());
-  Settled done = co_await settled(user_id, std::move(outcome));
+  if (session->ended()) directory_.end_holder(bus, session->id());
   // Records that waited for this client now flow to this session's stream.
-  if (done.stored && !done.outcome.rejected) session->stream_signal().wake();
-  co_return done;
+  if (registered.stored) session->stream_signal().wake();
+  Settled out;
+  out.result["status"] = "ok";
+  out.result["client"] = registered.client.to_json();
+  out.stored = registered.stored;
+  co_return out;
 }
 
-asio::awaitable<Settled> BusService::unregister_client(std::string user_id,
-                                                       std::string client_uuid) {
-  auto outcome = buses_.bus(user_id)->unregister_client(client_uuid);
-  co_return co_await settled(std::move(user_id), std::move(outcome));
+asio::awaitable<Settled> BusService::unregister_client(BusId bus, std::string client_uuid) {
+  const UnregisterResult removed = co_await directory_.unregister_client(bus, client_uuid);
+  Settled out;
+  out.result["status"] = removed.found ? "ok" : "not_found";
+  out.result["client_uuid"] = client_uuid;
+  out.stored = removed.stored;
+  co_return out;
 }
 
-asio::awaitable<Settled> BusService::send(std::string user_id, const boost::json::object& payload,
+asio::awaitable<Settled> BusService::send(BusId bus, const boost::json::object& payload,
                                           bus::SendRequest request) {
-  auto outcome = buses_.bus(user_id)->send(payload, request);
-  Settled result = co_await settled(std::move(user_id), std::move(outcome));
-  if (result.stored) count_send(result.outcome);
-  co_return result;
-}
+  auto planned = bus::plan_send(payload, request, bus, limits(), buses_.random(), buses_.now());
+  if (auto* refusal = std::get_if<bus::Refusal>(&planned)) co_return refused(std::move(*refusal));
+  const bus::SendPlan& plan = std::get<bus::SendPlan>(planned);
 
-asio::awaitable<Settled> BusService::job_update(std::string user_id, bus::JobUpdate update) {
-  auto outcome = buses_.bus(user_id)->job_update(update);
-  const bool stored = co_await settle(user_id, outcome);
-  // Every update (not only open/close) is news to a blender_job_status waiter.
-  waiters_.wake(Waiters::job_key(user_id, update.job_id));
-  co_return Settled{std::move(outcome), stored};
-}
-
-boost::json::object BusService::list_clients(std::string_view user_id) {
-  return buses_.bus(user_id)->list_clients(presence());
-}
-
-boost::json::object BusService::clients_resource(std::string_view user_id) {
-  return buses_.bus(user_id)->clients_resource(presence());
-}
-
-boost::json::object BusService::stats_resource(std::string_view user_id) {
-  return buses_.bus(user_id)->stats_resource();
-}
-
-asio::awaitable<std::optional<delivery::embedded::PullRead>> BusService::receive(
-    std::string user_id, std::string client_uuid, std::optional<std::uint64_t> after,
-    std::size_t limit, std::chrono::milliseconds wait) {
-  auto bus = buses_.bus(user_id);
-  if (!bus->find(client_uuid)) co_return std::nullopt;
-  if (wait.count() > 0) {
-    co_await wait_until(
-        waiters_, Waiters::client_key(user_id, client_uuid),
-        [&] { return bus->has_records_after(client_uuid, after); }, wait);
+  const std::vector<Target> targets = directory_.resolve(bus, plan.routing, plan.origin);
+  std::unique_ptr<Append> append;
+  if (!targets.empty()) {
+    // A send that opens a job holds its records until the job is stored
+    // too: a send answered with an error reaches nobody.
+    append = log_.append(bus, records_for(targets, plan.record(bus), plan.message_id, plan.priority,
+                                          plan.timestamp, plan.opens_job));
+    if (append->refusal()) co_return refused(*append->refusal());
   }
-  delivery::embedded::PullRead read = bus->receive(client_uuid, after, limit);
+  std::unique_ptr<Settlement> job;
+  if (plan.opens_job) {
+    job =
+        directory_.open_job(bus, plan.job_id, plan.origin, plan.routing.to_spec(), plan.timestamp);
+  }
+  Settled out;
+  out.stored = co_await settle(job.get(), append.get());
+  if (job) waiters_.wake(Waiters::job_key(bus, plan.job_id));
+  out.result["status"] = "ok";
+  out.result["message_id"] = plan.message_id;
+  out.result["job_id"] = plan.job_id;
+  out.result["targets"] = uuids_json(targets);
+  out.result["routing"] = plan.routing.to_json();
+  if (out.stored) count_send(plan.routing.mode);
+  co_return out;
+}
+
+asio::awaitable<Settled> BusService::job_update(BusId bus, bus::JobUpdate update) {
+  std::string updater;  // the updating session's first client, if it has one here
+  if (!update.session_id.empty()) {
+    auto members = directory_.clients_of(bus, update.session_id);
+    if (!members.empty()) updater = std::move(members.front());
+  }
+  auto planned =
+      bus::plan_job_update(update, updater, bus, limits(), buses_.random(), buses_.now());
+  if (auto* refusal = std::get_if<bus::Refusal>(&planned)) co_return refused(std::move(*refusal));
+  const bus::JobUpdatePlan& plan = std::get<bus::JobUpdatePlan>(planned);
+
+  bus::Routing routing;  // broadcast unless the job is open
+  if (auto originator = directory_.job_originator(bus, update.job_id)) {
+    routing = bus::Routing{bus::RoutingMode::direct, std::move(*originator)};
+  }
+  const std::vector<Target> targets = directory_.resolve(bus, routing, plan.origin);
+  const bool closes =
+      routing.mode == bus::RoutingMode::direct && bus::JobTracker::is_terminal(update.status);
+  std::unique_ptr<Append> append;
+  if (!targets.empty()) {
+    append = log_.append(
+        bus, records_for(targets, plan.record(bus, update.job_id, routing), plan.message_id,
+                         bus::Priority::notice, plan.timestamp, closes));
+    // The job changes only once its records are in: a refused update leaves it as it was.
+    if (append->refusal()) co_return refused(*append->refusal());
+  }
+  std::unique_ptr<Settlement> job = directory_.correlate_job(bus, update, plan.timestamp);
+  Settled out;
+  out.stored = co_await settle(job.get(), append.get());
+  // Every update (not only open/close) is news to a blender_job_status waiter.
+  waiters_.wake(Waiters::job_key(bus, update.job_id));
+  out.result["status"] = "ok";
+  out.result["delivered"] = routing.mode == bus::RoutingMode::direct ? "direct" : "broadcast";
+  out.result["targets"] = uuids_json(targets);
+  co_return out;
+}
+
+boost::json::object BusService::list_clients(const BusId& bus) {
+  return bus::list_clients_view(bus, directory_.snapshot(bus));
+}
+
+boost::json::object BusService::clients_resource(const BusId& bus) {
+  return bus::clients_resource_view(bus, directory_.snapshot(bus));
+}
+
+boost::json::object BusService::stats_resource(const BusId& bus) {
+  const bus::ClientSnapshot clients = directory_.snapshot(bus);
+  const RecordCounts records = log_.bus_counts(bus);
+  bus::BusStats stats;
+  stats.persistent_count = clients.persistent.size();
+  stats.ephemeral_count = clients.ephemeral.size();
+  stats.pending_jobs = directory_.open_job_count(bus);
+  stats.dropped_records = records.dropped;
+  stats.pending_records = records.pending;
+  return bus::stats_resource_view(bus, stats);
+}
+
+namespace {
+
+// Wakes a long-poll's key when the feed it watches has records.
+class WakeOnRecords final : public FeedListener {
+ public:
+  WakeOnRecords(Waiters& waiters, std::string key) : waiters_(waiters), key_(std::move(key)) {}
+  void on_records() override { waiters_.wake(key_); }
+  const std::string& key() const { return key_; }
+
+ private:
+  Waiters& waiters_;
+  const std::string key_;
+};
+
+}  // namespace
+
+asio::awaitable<std::optional<RecordRead>> BusService::receive(BusId bus, std::string client_uuid,
+                                                               std::optional<std::uint64_t> after,
+                                                               std::size_t limit,
+                                                               std::chrono::milliseconds wait) {
+  if (!directory_.find(bus, client_uuid)) co_return std::nullopt;
+  if (wait.count() > 0) {
+    // A feed after the read's cursor wakes the wait when a record comes.
+    WakeOnRecords listener(waiters_, Waiters::client_key(bus, client_uuid));
+    FeedOpening opening = log_.open_feed(bus, client_uuid, after, listener);
+    if (opening.feed || opening.error == ResumeError::not_issued) {
+      // A cursor never issued has nothing after it until the bus passes it:
+      // the wait runs out, as a wait on an empty inbox does.
+      Feed* feed = opening.feed.get();
+      co_await wait_until(
+          waiters_, listener.key(), [feed] { return feed && !feed->next(1).empty(); }, wait);
+    }
+  }
+  RecordRead read = co_await log_.read(bus, client_uuid, after, limit);
   if (!read.found) co_return std::nullopt;
-  if (read.cursor) cursors_moved(user_id, {*read.cursor});
-  count_delivered(read.items.size());
+  count_delivered(read.records.size());
   co_return read;
 }
 
-asio::awaitable<std::optional<JobStatus>> BusService::job_status(std::string user_id,
-                                                                 std::string job_id,
+asio::awaitable<std::optional<JobStatus>> BusService::job_status(BusId bus, std::string job_id,
                                                                  std::chrono::milliseconds wait) {
-  auto bus = buses_.bus(user_id);
-  std::optional<bus::JobState> state = bus->job_state(job_id);
+  std::optional<bus::JobState> state = directory_.job_state(bus, job_id);
   // A finished job changes no more: answered at once, whenever the wait began.
   if (wait.count() > 0 && !(state && bus::JobTracker::is_terminal(state->status))) {
     const std::uint64_t seen = state ? state->version : 0;
     co_await wait_until(
-        waiters_, Waiters::job_key(user_id, job_id),
+        waiters_, Waiters::job_key(bus, job_id),
         [&] {
-          state = bus->job_state(job_id);
+          state = directory_.job_state(bus, job_id);
           return state && state->version != seen;
         },
         wait);
   }
   if (!state) co_return std::nullopt;
-  const bool open = bus->job_originator(job_id).has_value();
+  const bool open = directory_.job_originator(bus, job_id).has_value();
   co_return JobStatus{std::move(*state), open};
 }
 
-boost::asio::awaitable<bool> BusService::settle(std::string user_id,
-                                                const delivery::embedded::Outcome& outcome) {
-  cursors_moved(user_id, outcome.cursors);
-  // Journal first: a record must be on its way to disk before anyone can
-  // acknowledge it (a delivered cursor must never overtake its record).
-  const std::uint64_t ticket = journal_ ? journal_->record(user_id, outcome) : 0;
-  if (!outcome.held) wake_readers(user_id, outcome);
-  // Answered once the records for persistent targets are committed, so a
-  // crash after the answer loses none of them (SPEC §9).
-  const bool committed = co_await await_durable(journal_, ticket);
-  if (auto bus = buses_.find(user_id)) {
-    if (committed) {
-      bus->release(outcome);
-    } else {
-      bus->withdraw(outcome);
-    }
-  }
-  // Held records kept later ones of the same sessions back; either way those
-  // may go now.
-  if (outcome.held) wake_readers(user_id, outcome);
-  for (const auto& job : outcome.jobs) waiters_.wake(Waiters::job_key(user_id, job.job_id));
-  co_return committed;
-}
-
-void BusService::wake_readers(std::string_view user_id,
-                              const delivery::embedded::Outcome& outcome) {
-  // One wake per session and client, however many records a send put there.
-  std::string last_session;
-  for (const auto& d : outcome.deliveries) {
-    if (!d.session_id.empty() && d.session_id != last_session) {
-      if (auto session = sessions_.find(d.session_id)) session->stream_signal().wake();
-      last_session = d.session_id;
-    }
-    if (waiters_.size() > 0) waiters_.wake(Waiters::client_key(user_id, d.target_uuid));
-  }
-}
-
-void BusService::cursors_moved(std::string_view user_id,
-                               const std::vector<delivery::embedded::CursorUpdate>& updates) {
-  if (journal_ && !updates.empty()) journal_->record_cursors(user_id, updates);
+void BusService::cursors_moved(std::string_view bus,
+                               const std::vector<embedded::CursorUpdate>& updates) {
+  inbox_log_.cursors_moved(bus, updates);
 }
 
 void BusService::forget_user(const std::string& user_id) {
   // Sessions first: their end drops ephemeral clients from the bus about to go.
   sessions_.end_user(user_id);
-  buses_.remove(user_id);
-  if (journal_) journal_->forget_user(user_id);
+  directory_.purge_bus(user_id);
+  log_.purge_bus(user_id);
 }
 
-delivery::embedded::PresenceLookup BusService::presence() const {
-  return [&sessions = sessions_](
-             std::string_view id) -> std::optional<delivery::embedded::SessionPresence> {
+embedded::PresenceLookup BusService::presence() const {
+  return [&sessions = sessions_](std::string_view id) -> std::optional<embedded::SessionPresence> {
     auto session = sessions.find(std::string(id));
     if (!session) return std::nullopt;
     const auto& stream = session->stream_signal();
-    return delivery::embedded::SessionPresence{stream.has_consumer() || !stream.ever_attached(),
-                                               session->last_activity_unix()};
+    return embedded::SessionPresence{stream.has_consumer() || !stream.ever_attached(),
+                                     session->last_activity_unix()};
   };
 }
 

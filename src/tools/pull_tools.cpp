@@ -39,13 +39,13 @@ asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
   const std::string uuid = string_arg(args, "client_uuid");
   const std::optional<std::uint64_t> after = uint_arg(args, "after");
   const std::size_t limit = static_cast<std::size_t>(uint_arg(args, "limit").value_or(100));
-  std::optional<delivery::embedded::PullRead> read =
+  std::optional<delivery::RecordRead> read =
       co_await service.receive(ctx.user_id(), uuid, after, limit, wait_of(args));
   if (!read) co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
 
   json::array messages;
-  messages.reserve(read->items.size());
-  for (const auto& item : read->items) messages.push_back(record_data(*item.text));
+  messages.reserve(read->records.size());
+  for (const auto& record : read->records) messages.push_back(record_data(*record.text));
   json::object out;
   out["status"] = "ok";
   out["messages"] = std::move(messages);

@@ -4,10 +4,6 @@
 
 namespace blender_bus::tools {
 
-mcp::ToolResult to_tool_result(const delivery::embedded::Outcome& outcome) {
-  return mcp::ToolResult::json(outcome.result, outcome.rejected);
-}
-
 mcp::ToolResult store_failure_result(std::string_view what) {
   boost::json::object result;
   result["status"] = "error";
@@ -17,7 +13,9 @@ mcp::ToolResult store_failure_result(std::string_view what) {
 
 mcp::ToolResult settled_result(const delivery::Settled& settled, std::string_view what_failed) {
   if (!settled.stored) return store_failure_result(what_failed);
-  return to_tool_result(settled.outcome);
+  // Its object as text JSON and structuredContent, isError when the call
+  // was refused over a limit.
+  return mcp::ToolResult::json(settled.result, settled.rejected);
 }
 
 }  // namespace blender_bus::tools

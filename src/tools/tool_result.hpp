@@ -3,14 +3,9 @@
 #include <string_view>
 
 #include "delivery/bus_service.hpp"
-#include "delivery/embedded/outcome.hpp"
 #include "mcp/tool_registry.hpp"
 
 namespace blender_bus::tools {
-
-// The tool result of a bus outcome: its object as text JSON and
-// structuredContent, isError when the bus refused the call over a limit.
-mcp::ToolResult to_tool_result(const delivery::embedded::Outcome& outcome);
 
 // The answer when the store could not commit what a call changed (the
 // service withdrew it): {"status":"error","error":"store_unavailable: <what>"},

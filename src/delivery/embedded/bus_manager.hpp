@@ -51,6 +51,9 @@ class BusManager {
   // A fresh UUID v4 from the injected random source (e.g. for job ids).
   std::string new_id() const;
   const bus::Limits& limits() const { return limits_; }
+  // The injected clock's time, and the random source (for a send's ids).
+  double now() const { return clock_(); }
+  const bus::RandomSource& random() const { return random_; }
   const DeliveryPolicy& policy() const { return policy_; }
 
  private:

@@ -77,6 +77,8 @@ class Inbox {
   std::size_t bytes() const { return bytes_; }
   std::size_t pending() const;
   std::uint64_t dropped() const { return dropped_; }
+  // Carries a count over to a fresh inbox that replaces this one's records.
+  void restore_dropped(std::uint64_t dropped) { dropped_ = dropped; }
 
  private:
   // Evicts the oldest record; true when it was undelivered.

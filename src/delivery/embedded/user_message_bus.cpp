@@ -4,8 +4,10 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <queue>
+#include <variant>
 
 #include "bus/forwarded_record.hpp"
+#include "bus/send_plan.hpp"
 #include "bus/uuid_v4.hpp"
 #include "bus/validation.hpp"
 #include "json/serializer.hpp"
@@ -23,17 +25,6 @@ Outcome refused(std::string message) {
   out.result["error"] = std::move(message);
   out.rejected = true;
   return out;
-}
-
-bool present(const std::optional<std::string>& field) {
-  return field && !field->empty();
-}
-
-// A client that sends as the server (from_uuid "server:…", the origin a send
-// without from_uuid gets) is nobody a job update could reach: no job is
-// opened for it, as in the original, and its update broadcasts.
-bool job_opened_by(const std::optional<std::string>& from_uuid) {
-  return present(from_uuid) && !from_uuid->starts_with("server:");
 }
 
 boost::json::array uuids_json(const auto& targets) {
@@ -172,147 +163,201 @@ Outcome UserMessageBus::unregister_client(std::string_view client_uuid) {
   return out;
 }
 
-Outcome UserMessageBus::send(const boost::json::object& payload, const bus::SendRequest& request) {
-  // SPEC §5: the priority is checked before anything is routed, and answered
-  // with the original's exact error (a normal result, not isError).
-  const auto priority = bus::parse_priority(request.priority);
-  if (!priority) {
-    Outcome out;
-    out.result["status"] = "error";
-    out.result["error"] = bus::unknown_priority_error(request.priority);
-    return out;
-  }
-  for (const auto& [field, value] :
-       {std::pair{"target_uuid", &request.target_uuid}, std::pair{"group_id", &request.group_id},
-        std::pair{"client_type", &request.client_type},
-        std::pair{"from_uuid", &request.from_uuid}}) {
-    if (auto e = bus::check_optional_length(field, *value, limits_.max_id_bytes))
-      return refused(*e);
-  }
-  // The one serialization of the payload for the whole send (DESIGN.md).
-  const std::string payload_json = blender_bus::json::to_text(payload);
-  if (payload_json.size() > limits_.max_payload_bytes) {
-    return refused("payload exceeds " + std::to_string(limits_.max_payload_bytes) +
-                   " bytes serialized");
-  }
+namespace {
 
-  const std::string message_id = bus::make_uuid_v4(random_);
-  // A client-chosen job id must be a non-empty string to be usable by
-  // blender_job_update (whose job_id is a string); anything else falls back.
-  std::string job_id = message_id;
-  if (const auto* p = payload.if_contains("job_id");
-      p && p->is_string() && !p->get_string().empty()) {
-    job_id = std::string(p->get_string());
-    if (auto e = bus::check_length("payload.job_id", job_id, limits_.max_id_bytes))
-      return refused(*e);
-  }
-  const bus::Routing routing =
-      bus::resolve_routing(request.target_uuid, request.group_id, request.client_type);
-  const std::string origin = bus::origin_of(request.from_uuid, user_id_);
-  const double now = clock_();
-  const bool opens_job = job_opened_by(request.from_uuid);
-
-  std::vector<Target> targets;
-  {
-    std::lock_guard lock(mutex_);
-    targets = resolve_locked(routing, origin);
-    last_activity_ = now;
-    ++sends_;
-  }
+Outcome refused_by(bus::Refusal refusal) {
+  if (refusal.over_limit) return refused(std::move(refusal.error));
   Outcome out;
-  out.deliveries =
-      build_records(targets, routing, origin, payload_json, job_id, message_id, *priority, now);
-  if (!out.deliveries.empty() || opens_job) {
+  out.result["status"] = "error";
+  out.result["error"] = std::move(refusal.error);
+  return out;
+}
+
+// One record per target, from the send's one pre-serialized text.
+std::vector<Delivery> build_records(const std::vector<Target>& targets,
+                                    const bus::ForwardedRecord& record, bus::Priority priority,
+                                    double timestamp) {
+  std::vector<Delivery> out;
+  out.reserve(targets.size());
+  for (const auto& t : targets) {
+    Delivery d;
+    d.target_uuid = t.uuid;
+    d.level = priority;
+    d.text = std::make_shared<const std::string>(record.for_target(t.uuid));
+    d.timestamp = timestamp;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace
+
+Outcome UserMessageBus::send(const boost::json::object& payload, const bus::SendRequest& request) {
+  auto planned = bus::plan_send(payload, request, user_id_, limits_, random_, clock_());
+  if (auto* refusal = std::get_if<bus::Refusal>(&planned)) return refused_by(std::move(*refusal));
+  const bus::SendPlan& plan = std::get<bus::SendPlan>(planned);
+  const std::vector<Target> targets = resolve(plan.routing, plan.origin, plan.timestamp, true);
+  Outcome out;
+  if (!targets.empty()) {
+    out.deliveries = build_records(targets, plan.record(user_id_), plan.priority, plan.timestamp);
+  }
+  if (!out.deliveries.empty() || plan.opens_job) {
     std::lock_guard lock(mutex_);
-    if (auto e = append_locked(out, opens_job)) {
+    const bool hold = plan.opens_job && policy_.hold_until_stored;
+    if (auto e = append_locked(out, hold)) {
       Outcome refusal = refused(*e);
       refusal.cursors = std::move(out.cursors);
       return refusal;
     }
-    if (opens_job) {
-      std::string previous = jobs_.originator(job_id).value_or("");
-      // Jobs forgotten to keep within the open-jobs bound are closed in the store too.
-      for (auto& forgotten : jobs_.remember(job_id, origin, routing.to_spec(), now)) {
-        out.jobs.push_back({std::move(forgotten), std::nullopt, ""});
-      }
-      out.jobs.push_back({job_id, origin, std::move(previous)});
+    if (plan.opens_job) {
+      out.jobs =
+          open_job_locked(plan.job_id, plan.origin, plan.routing.to_spec(), plan.timestamp).jobs;
     }
   }
-
   out.result["status"] = "ok";
-  out.result["message_id"] = message_id;
-  out.result["job_id"] = job_id;
+  out.result["message_id"] = plan.message_id;
+  out.result["job_id"] = plan.job_id;
   out.result["targets"] = uuids_json(targets);
-  out.result["routing"] = routing.to_json();
-  out.routing = routing.mode;
+  out.result["routing"] = plan.routing.to_json();
+  out.routing = plan.routing.mode;
   return out;
 }
 
 Outcome UserMessageBus::job_update(const bus::JobUpdate& update) {
-  // Written as !(in range) so that a NaN is refused too.
-  if (update.progress && !(*update.progress >= 0 && *update.progress <= 1)) {
-    return refused("progress must be a number from 0 to 1");
-  }
-  if (auto e = bus::check_length("job_id", update.job_id, limits_.max_id_bytes)) return refused(*e);
-  std::string updater;  // the updating session's first client, if it has one here
-  if (!update.session_id.empty()) {
-    std::lock_guard lock(mutex_);
-    if (const auto* members = clients_.of_session(update.session_id)) {
-      updater = members->begin()->second->info.uuid;
-    }
-  }
-  boost::json::object payload;
-  payload["kind"] = "job_update";
-  payload["job_id"] = update.job_id;
-  payload["status"] = update.status;
-  payload["result"] = update.result;
-  payload["error"] = update.error;
-  // The newer add-on's fields follow the original five, only when given.
-  if (update.progress) payload["progress"] = *update.progress;
-  if (update.progress_message) payload["progress_message"] = *update.progress_message;
-  if (!updater.empty()) payload["client_uuid"] = updater;
-  const std::string payload_json = blender_bus::json::to_text(payload);
-  if (payload_json.size() > limits_.max_payload_bytes) {
-    return refused("job update exceeds " + std::to_string(limits_.max_payload_bytes) +
-                   " bytes serialized");
-  }
-
-  const std::string message_id = bus::make_uuid_v4(random_);
-  const std::string origin = bus::origin_of(std::nullopt, user_id_);
-  const double now = clock_();
+  const std::string updater =
+      update.session_id.empty() ? std::string() : first_client_of(update.session_id);
+  auto planned = bus::plan_job_update(update, updater, user_id_, limits_, random_, clock_());
+  if (auto* refusal = std::get_if<bus::Refusal>(&planned)) return refused_by(std::move(*refusal));
+  const bus::JobUpdatePlan& plan = std::get<bus::JobUpdatePlan>(planned);
 
   bus::Routing routing;
-  std::vector<Target> targets;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto originator = jobs_.originator(update.job_id)) {
-      routing = bus::Routing{bus::RoutingMode::direct, std::move(*originator)};
-    }
-    targets = resolve_locked(routing, origin);
-    last_activity_ = now;
+  if (auto originator = job_originator(update.job_id)) {
+    routing = bus::Routing{bus::RoutingMode::direct, std::move(*originator)};
   }
+  const std::vector<Target> targets = resolve(routing, plan.origin, plan.timestamp, false);
   Outcome out;
-  out.deliveries = build_records(targets, routing, origin, payload_json, update.job_id, message_id,
-                                 bus::Priority::notice, now);
+  if (!targets.empty()) {
+    out.deliveries = build_records(targets, plan.record(user_id_, update.job_id, routing),
+                                   bus::Priority::notice, plan.timestamp);
+  }
   const bool terminal = bus::JobTracker::is_terminal(update.status);
   {
     // The job changes only once its records are in: a refused update leaves it as it was.
     std::lock_guard lock(mutex_);
-    if (auto e = append_locked(out, routing.mode == bus::RoutingMode::direct && terminal)) {
+    const bool hold =
+        routing.mode == bus::RoutingMode::direct && terminal && policy_.hold_until_stored;
+    if (auto e = append_locked(out, hold)) {
       Outcome refusal = refused(*e);
       refusal.cursors = std::move(out.cursors);
       return refusal;
     }
-    if (auto originator = jobs_.correlate(update.job_id, update.status); originator && terminal) {
-      out.jobs.push_back({update.job_id, std::nullopt, std::move(*originator)});
-    }
-    jobs_.note(update, now);
+    out.jobs = correlate_job_locked(update, plan.timestamp).jobs;
   }
-
   out.result["status"] = "ok";
   out.result["delivered"] = routing.mode == bus::RoutingMode::direct ? "direct" : "broadcast";
   out.result["targets"] = uuids_json(targets);
   return out;
+}
+
+std::vector<Target> UserMessageBus::resolve(const bus::Routing& routing, std::string_view origin,
+                                            double now, bool counts_send) {
+  std::lock_guard lock(mutex_);
+  last_activity_ = now;
+  if (counts_send) ++sends_;
+  return resolve_locked(routing, origin);
+}
+
+std::optional<std::string> UserMessageBus::append(Outcome& out, bool hold) {
+  std::lock_guard lock(mutex_);
+  return append_locked(out, hold);
+}
+
+Outcome UserMessageBus::open_job(const std::string& job_id, const std::string& originator,
+                                 std::string target, double now) {
+  std::lock_guard lock(mutex_);
+  return open_job_locked(job_id, originator, std::move(target), now);
+}
+
+Outcome UserMessageBus::open_job_locked(const std::string& job_id, const std::string& originator,
+                                        std::string target, double now) {
+  Outcome out;
+  std::string previous = jobs_.originator(job_id).value_or("");
+  // Jobs forgotten to keep within the open-jobs bound are closed in the store too.
+  for (auto& forgotten : jobs_.remember(job_id, originator, std::move(target), now)) {
+    out.jobs.push_back({std::move(forgotten), std::nullopt, ""});
+  }
+  out.jobs.push_back({job_id, originator, std::move(previous)});
+  return out;
+}
+
+Outcome UserMessageBus::correlate_job(const bus::JobUpdate& update, double now) {
+  std::lock_guard lock(mutex_);
+  last_activity_ = now;
+  return correlate_job_locked(update, now);
+}
+
+Outcome UserMessageBus::correlate_job_locked(const bus::JobUpdate& update, double now) {
+  Outcome out;
+  const bool terminal = bus::JobTracker::is_terminal(update.status);
+  if (auto originator = jobs_.correlate(update.job_id, update.status); originator && terminal) {
+    out.jobs.push_back({update.job_id, std::nullopt, std::move(*originator)});
+  }
+  jobs_.note(update, now);
+  return out;
+}
+
+std::string UserMessageBus::first_client_of(std::string_view session_id) const {
+  std::lock_guard lock(mutex_);
+  if (const auto* members = clients_.of_session(session_id)) {
+    return members->begin()->second->info.uuid;
+  }
+  return {};
+}
+
+std::optional<std::vector<InboxItem>> UserMessageBus::peek(std::string_view client_uuid,
+                                                           std::uint64_t after,
+                                                           std::size_t limit) const {
+  std::lock_guard lock(mutex_);
+  const Slot* slot = clients_.find(client_uuid);
+  if (!slot) return std::nullopt;
+  const Inbox& inbox = slot->entry;
+  const std::uint64_t held = inbox.first_held_after(after);
+  std::vector<InboxItem> out;
+  for (auto r = inbox.first_after(after);
+       r != inbox.records().end() && (held == 0 || r->seq < held) && out.size() < limit; ++r) {
+    out.push_back(InboxItem{r->seq, r->level, r->text});
+  }
+  return out;
+}
+
+std::optional<ResumeResult> UserMessageBus::check_cursor(std::string_view client_uuid,
+                                                         std::uint64_t after) const {
+  std::lock_guard lock(mutex_);
+  if (after > last_record_seq_) return ResumeResult::not_issued;
+  const Slot* slot = clients_.find(client_uuid);
+  if (slot && slot->entry.evicted_through() > after) return ResumeResult::not_retained;
+  return std::nullopt;
+}
+
+std::vector<CursorUpdate> UserMessageBus::forget_records(std::string_view client_uuid) {
+  std::vector<CursorUpdate> changed;
+  std::lock_guard lock(mutex_);
+  Slot* slot = clients_.find(client_uuid);
+  if (!slot) return changed;
+  inbox_bytes_ -= slot->entry.bytes();
+  const std::uint64_t dropped = slot->entry.dropped();
+  slot->entry = Inbox{};
+  slot->entry.set_delivered(last_record_seq_);
+  slot->entry.restore_dropped(dropped);
+  if (auto u = cursor_update_locked(*slot)) changed.push_back(std::move(*u));
+  return changed;
+}
+
+std::optional<std::uint64_t> UserMessageBus::delivered_through(std::string_view client_uuid) const {
+  std::lock_guard lock(mutex_);
+  const Slot* slot = clients_.find(client_uuid);
+  if (!slot) return std::nullopt;
+  return slot->entry.delivered_through();
 }
 
 void UserMessageBus::release(const Outcome& outcome) {
@@ -464,7 +509,10 @@ std::optional<bus::ClientInfo> UserMessageBus::find(std::string_view client_uuid
   std::lock_guard lock(mutex_);
   const Slot* slot = clients_.find(client_uuid);
   if (!slot) return std::nullopt;
-  return slot->info;
+  bus::ClientInfo info = slot->info;
+  info.pending_records = slot->entry.pending();
+  info.dropped_records = slot->entry.dropped();
+  return info;
 }
 
 std::optional<std::string> UserMessageBus::job_originator(std::string_view job_id) const {
@@ -505,12 +553,14 @@ std::vector<std::string> UserMessageBus::on_session_end(std::string_view session
   return removed;
 }
 
-std::vector<UserMessageBus::Target> UserMessageBus::resolve_locked(const bus::Routing& routing,
-                                                                   std::string_view origin) const {
+std::vector<Target> UserMessageBus::resolve_locked(const bus::Routing& routing,
+                                                   std::string_view origin) const {
   std::vector<Target> out;
   const std::vector<const Slot*> slots = clients_.resolve(routing, origin);
   out.reserve(slots.size());
-  for (const Slot* slot : slots) out.push_back({slot->info.uuid, slot->info.session_id});
+  for (const Slot* slot : slots) {
+    out.push_back({slot->info.uuid, slot->info.is_persistent, slot->info.session_id});
+  }
   return out;
 }
 
@@ -519,28 +569,7 @@ void UserMessageBus::erase_locked(Slot& slot) {
   clients_.erase(slot);
 }
 
-std::vector<Delivery> UserMessageBus::build_records(
-    const std::vector<Target>& targets, const bus::Routing& routing, std::string_view origin,
-    std::string_view payload_json, std::string_view job_id, std::string_view message_id,
-    bus::Priority priority, double timestamp) const {
-  std::vector<Delivery> out;
-  if (targets.empty()) return out;
-  const boost::json::object routing_json = routing.to_json();
-  const bus::ForwardedRecord record(bus::RecordFields{user_id_, origin, routing_json, payload_json,
-                                                      job_id, message_id, priority, timestamp});
-  out.reserve(targets.size());
-  for (const auto& t : targets) {
-    Delivery d;
-    d.target_uuid = t.uuid;
-    d.level = priority;
-    d.text = std::make_shared<const std::string>(record.for_target(t.uuid));
-    d.timestamp = timestamp;
-    out.push_back(std::move(d));
-  }
-  return out;
-}
-
-std::optional<std::string> UserMessageBus::append_locked(Outcome& out, bool changes_jobs) {
+std::optional<std::string> UserMessageBus::append_locked(Outcome& out, bool hold_all) {
   std::vector<Delivery>& deliveries = out.deliveries;
   // A target that left between resolving and now gets nothing: it is gone.
   std::vector<Slot*> slots;
@@ -571,7 +600,7 @@ std::optional<std::string> UserMessageBus::append_locked(Outcome& out, bool chan
     }
   }
 
-  const bool hold = policy_.hold_until_stored && (persistent || changes_jobs);
+  const bool hold = hold_all || (policy_.hold_until_stored && persistent);
   out.held = hold && !deliveries.empty();
   for (std::size_t i = 0; i < deliveries.size(); ++i) {
     Delivery& d = deliveries[i];

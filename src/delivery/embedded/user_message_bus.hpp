@@ -21,6 +21,7 @@
 #include "bus/random_source.hpp"
 #include "bus/requests.hpp"
 #include "bus/routing.hpp"
+#include "delivery/directory.hpp"
 #include "delivery/embedded/delivery_policy.hpp"
 #include "delivery/embedded/inbox.hpp"
 #include "delivery/embedded/inbox_read.hpp"
@@ -77,6 +78,41 @@ class UserMessageBus {
   // The record's payload names the updating session's first client
   // ("client_uuid"), so a caller that sent to several can tell the replies apart.
   Outcome job_update(const bus::JobUpdate& update);
+
+  // --- The steps of a send or job update (what BusService drives through
+  // the ports; send and job_update above are the same steps under the lock) ---
+  // The clients `routing` reaches, in bus order; notes the bus's activity at
+  // `now`, and a send (for the bus's counts) when `counts_send`.
+  std::vector<Target> resolve(const bus::Routing& routing, std::string_view origin, double now,
+                              bool counts_send);
+  // Appends `out.deliveries` (target, level, text, timestamp set) to their
+  // clients' inboxes with the next seqs, filling in seq, session and
+  // persistence; targets that left get nothing. Held (invisible until
+  // release) when `hold`, or when the policy holds records for persistent
+  // clients. Returns the quota's refusal (nothing appended) or nullopt.
+  std::optional<std::string> append(Outcome& out, bool hold);
+  // Opens `job_id` for `originator` (a send from it): the outcome's job changes.
+  Outcome open_job(const std::string& job_id, const std::string& originator, std::string target,
+                   double now);
+  // An update of `update.job_id`: a terminal status closes it; every update
+  // becomes its last known state. The outcome's job changes.
+  Outcome correlate_job(const bus::JobUpdate& update, double now);
+  // The first client bound to `session_id` (empty: none).
+  std::string first_client_of(std::string_view session_id) const;
+  // Every client in its bucket, in bus order, liveness filled by `presence`.
+  bus::ClientSnapshot snapshot(const PresenceLookup& presence) const;
+  // Up to `limit` deliverable records of the client after `after`, without
+  // acknowledging anything. nullopt: no such client.
+  std::optional<std::vector<InboxItem>> peek(std::string_view client_uuid, std::uint64_t after,
+                                             std::size_t limit) const;
+  // Whether the client could resume from `after` (SPEC §9): nullopt when it
+  // can, else not_issued or not_retained.
+  std::optional<ResumeResult> check_cursor(std::string_view client_uuid, std::uint64_t after) const;
+  // Drops every record of the client (it keeps its registration); returns
+  // its cursor change for the store.
+  std::vector<CursorUpdate> forget_records(std::string_view client_uuid);
+  // The client's delivered cursor (nullopt: no such client).
+  std::optional<std::uint64_t> delivered_through(std::string_view client_uuid) const;
 
   // A send or job update whose records would pass the user's inbox quota
   // (Limits::max_inbox_bytes) first evicts delivered records, oldest first
@@ -144,6 +180,7 @@ class UserMessageBus {
   // Serialized bytes held in all of this user's inboxes (the quota's measure).
   std::size_t user_inbox_bytes() const;
   double last_activity() const;
+  // The client with its pending and dropped counts (liveness not filled).
   std::optional<bus::ClientInfo> find(std::string_view client_uuid) const;
   std::optional<std::string> job_originator(std::string_view job_id) const;
 
@@ -165,23 +202,13 @@ class UserMessageBus {
   template <class V>
   using StringMap = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
 
-  struct Target {
-    std::string uuid;
-    std::string session_id;
-  };
-  // Serializes the records of one send, one per target (lock not held).
-  std::vector<Delivery> build_records(const std::vector<Target>& targets,
-                                      const bus::Routing& routing, std::string_view origin,
-                                      std::string_view payload_json, std::string_view job_id,
-                                      std::string_view message_id, bus::Priority priority,
-                                      double timestamp) const;
-
   // Locked helpers (the caller holds mutex_).
   // Appends the outcome's records to their targets' inboxes, each with the
-  // next seq; targets that left since get nothing. Held when the policy says
-  // so and the records go to a persistent client or `changes_jobs`. Returns
-  // the quota's refusal (nothing appended) or nullopt.
-  std::optional<std::string> append_locked(Outcome& out, bool changes_jobs);
+  // next seq; targets that left since get nothing (see append).
+  std::optional<std::string> append_locked(Outcome& out, bool hold);
+  Outcome open_job_locked(const std::string& job_id, const std::string& originator,
+                          std::string target, double now);
+  Outcome correlate_job_locked(const bus::JobUpdate& update, double now);
   // Evicts delivered records across the user's inboxes, oldest first, so that
   // `incoming` more bytes fit (down to 7/8 of the quota, so that under steady
   // load this runs now and then, not on every send).
@@ -194,7 +221,6 @@ class UserMessageBus {
   void drop_notices_locked(std::string_view session_id, std::uint64_t through);
   void erase_locked(Slot& slot);
 
-  bus::ClientSnapshot snapshot(const PresenceLookup& presence) const;
   void fill_liveness(bus::ClientInfo& out, const PresenceLookup& presence, double now) const;
   std::optional<CursorUpdate> cursor_update_locked(const Slot& slot) const;
 

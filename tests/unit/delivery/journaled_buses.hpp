@@ -14,6 +14,22 @@
 
 namespace blender_bus::delivery::test {
 
+// A fresh temporary directory for a store (the caller removes it).
+inline std::filesystem::path fresh_store_dir() {
+  std::random_device rd;
+  auto dir = std::filesystem::temp_directory_path() / ("bb-journal-" + std::to_string(rd()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// A short busy timeout, so that a test holding the store's lock makes a
+// commit fail quickly.
+inline store::DatabaseOptions quick_busy_timeout() {
+  store::DatabaseOptions options;
+  options.busy_timeout = std::chrono::milliseconds(50);
+  return options;
+}
+
 // Buses as the server runs them with a store: a real SQLite store in a fresh
 // temporary directory (a short busy timeout, so that a test holding its lock
 // makes a commit fail quickly), its group commit, the journal over it, and
@@ -30,24 +46,13 @@ class JournaledBuses {
     return reader.load().records.size();
   }
 
-  static std::filesystem::path fresh_dir() {
-    std::random_device rd;
-    auto dir = std::filesystem::temp_directory_path() / ("bb-journal-" + std::to_string(rd()));
-    std::filesystem::create_directories(dir);
-    return dir;
-  }
-  static store::DatabaseOptions quick_busy_timeout() {
-    store::DatabaseOptions options;
-    options.busy_timeout = std::chrono::milliseconds(50);
-    return options;
-  }
   static delivery::embedded::DeliveryPolicy holding() {
     delivery::embedded::DeliveryPolicy policy;
     policy.hold_until_stored = true;
     return policy;
   }
 
-  std::filesystem::path dir_ = fresh_dir();
+  std::filesystem::path dir_ = fresh_store_dir();
   store::Database db_{store::Database::file_in(dir_), quick_busy_timeout()};
   store::BusStore store_{db_};
   store::GroupCommit commit_{store_};
