@@ -9,12 +9,12 @@ namespace blender_bus::auth {
 
 namespace {
 
-TokenConfig token_config(const AuthSettings& settings) {
+TokenConfig token_config(const AuthSettings& settings, SecretStore& secret) {
   TokenConfig config;
   config.issuer = settings.issuer;
   apply_token_lifetimes(config, settings.access_token_expire_minutes,
                         settings.refresh_token_expire_days);
-  config.secret = load_or_create_secret_key(settings.secret_key, settings.data_dir);
+  config.secret = signing_secret(settings.secret_key, secret);
   return config;
 }
 
@@ -30,12 +30,12 @@ std::size_t max_worker_jobs(const AuthSettings& settings) {
 
 }  // namespace
 
-AuthLayer::AuthLayer(store::Database& db, const AuthSettings& settings, Clock clock)
+AuthLayer::AuthLayer(AuthStores stores, const AuthSettings& settings, Clock clock)
     : data_dir_(settings.data_dir),
-      hasher_(settings.password_cost),
-      users_(db, hasher_, clock),
-      refresh_tokens_(db),
-      tokens_(token_config(settings), clock),
+      hasher_(stores.hasher),
+      users_(stores.users),
+      refresh_tokens_(stores.refresh_tokens),
+      tokens_(token_config(settings, stores.secret), clock),
       directory_(users_),
       service_(users_, refresh_tokens_, tokens_, directory_),
       authenticator_(tokens_, directory_),

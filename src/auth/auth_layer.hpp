@@ -12,24 +12,24 @@
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/refresh_token_store.hpp"
+#include "auth/secret_store.hpp"
 #include "auth/token_service.hpp"
 #include "auth/user_bootstrap.hpp"
 #include "auth/user_directory.hpp"
 #include "auth/user_store.hpp"
 #include "auth/worker_pool.hpp"
-#include "store/database.hpp"
 
 namespace blender_bus::auth {
 
 // Configuration of the auth layer, as the composition root gathered it from
 // flags and environment (no getenv below this point).
 struct AuthSettings {
-  std::filesystem::path data_dir;         // --data-dir; holds secret.key
+  std::filesystem::path data_dir;         // --data-dir; holds initial-admin-password
   std::string issuer;                     // the server's base URL, e.g. "http://127.0.0.1:8000"
   std::optional<std::string> secret_key;  // OAUTH_SECRET_KEY
-  std::optional<std::string> access_token_expire_minutes;  // ACCESS_TOKEN_EXPIRE_MINUTES
-  std::optional<std::string> refresh_token_expire_days;    // REFRESH_TOKEN_EXPIRE_DAYS
-  PasswordHashCost password_cost = PasswordHashCost::interactive();
+  std::optional<std::string> access_token_expire_minutes;            // ACCESS_TOKEN_EXPIRE_MINUTES
+  std::optional<std::string> refresh_token_expire_days;              // REFRESH_TOKEN_EXPIRE_DAYS
+  PasswordHashCost password_cost = PasswordHashCost::interactive();  // for the hasher
   LoginThrottlePolicy throttle;
   // Threads hashing passwords and waiting on the store for /auth (0: a
   // quarter of the cores, 2 to 8), and the most requests queued or running
@@ -38,15 +38,24 @@ struct AuthSettings {
   std::size_t max_worker_jobs = 0;
 };
 
-// The assembled auth layer: owns the hasher, the user and refresh-token
-// stores, the token service, the user directory (revocation in memory), the
-// bearer authenticator, the login throttle, the workers and the /auth routes,
-// wired in the right order. The database must outlive it.
+// Where users, refresh tokens and the generated signing secret live, as the
+// composition root chose (the embedded store, or the cluster), and the hasher
+// the user store hashes with. Each must outlive the AuthLayer.
+struct AuthStores {
+  UserStore& users;
+  RefreshTokenStore& refresh_tokens;
+  SecretStore& secret;
+  const PasswordHasher& hasher;
+};
+
+// The assembled auth layer over its stores: the token service, the user
+// directory (revocation in memory), the bearer authenticator, the login
+// throttle, the workers and the /auth routes, wired in the right order.
 class AuthLayer {
  public:
   // Throws std::invalid_argument for a bad lifetime value and
   // std::runtime_error when the secret cannot be read or created.
-  AuthLayer(store::Database& db, const AuthSettings& settings, Clock clock = system_clock());
+  AuthLayer(AuthStores stores, const AuthSettings& settings, Clock clock = system_clock());
   AuthLayer(const AuthLayer&) = delete;
   AuthLayer& operator=(const AuthLayer&) = delete;
 
@@ -74,9 +83,9 @@ class AuthLayer {
 
  private:
   std::filesystem::path data_dir_;
-  PasswordHasher hasher_;
-  UserStore users_;
-  RefreshTokenStore refresh_tokens_;
+  const PasswordHasher& hasher_;
+  UserStore& users_;
+  RefreshTokenStore& refresh_tokens_;
   TokenService tokens_;
   UserDirectory directory_;
   AuthService service_;

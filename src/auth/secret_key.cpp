@@ -1,45 +1,10 @@
 #include "auth/secret_key.hpp"
 
-#include <spdlog/spdlog.h>
-#include <sys/stat.h>
-
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
-
-#include "auth/private_file.hpp"
-#include "auth/random_text.hpp"
 
 namespace blender_bus::auth {
 
-namespace {
-
-// Below this the key is guessable offline from any one token (RFC 7518
-// §3.2: an HS256 key must have at least the hash's 256 bits).
-constexpr std::size_t kMinimumSecretBytes = 32;
-
-std::string read_secret_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Tolerate an editor's trailing newline: it is not part of the key.
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.size() < kMinimumSecretBytes) {
-    throw std::runtime_error(path.string() + " holds fewer than " +
-                             std::to_string(kMinimumSecretBytes) +
-                             " characters; delete it to generate a new secret");
-  }
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    spdlog::warn("{} is readable by other users; chmod 600 it", path.string());
-  }
-  return text;
-}
-
-}  // namespace
-
-std::string load_or_create_secret_key(const std::optional<std::string>& configured,
-                                      const std::filesystem::path& data_dir) {
+std::string signing_secret(const std::optional<std::string>& configured, SecretStore& stored) {
   if (configured && !configured->empty()) {
     if (configured->size() < kMinimumSecretBytes) {
       throw std::runtime_error(
@@ -49,12 +14,13 @@ std::string load_or_create_secret_key(const std::optional<std::string>& configur
     }
     return *configured;
   }
-  create_private_directories(data_dir);
-  const std::filesystem::path path = data_dir / kSecretKeyFileName;
-  if (!std::filesystem::exists(path) && write_private_file_once(path, random_hex(32) + "\n")) {
-    spdlog::info("generated a new token signing secret in {}", path.string());
-  }
-  return read_secret_file(path);
+  return stored.load_or_create();
+}
+
+std::string load_or_create_secret_key(const std::optional<std::string>& configured,
+                                      const std::filesystem::path& data_dir) {
+  SecretFile file(data_dir);
+  return signing_secret(configured, file);
 }
 
 }  // namespace blender_bus::auth

@@ -6,53 +6,48 @@
 #include <string_view>
 #include <vector>
 
-#include "auth/clock.hpp"
-#include "auth/password_hasher.hpp"
 #include "auth/user_record.hpp"
-#include "store/database.hpp"
 
 namespace blender_bus::auth {
 
-// The users table (auth_schema.hpp). Passwords are kept as argon2id hashes;
-// hashing and verifying run outside the database lock, so a login's ~50 ms of
-// hash work never stalls other users of the store. Thread-safe.
+// Where users live: the embedded store (SqliteUserStore) or the cluster's
+// KV (auth_kv::KvUserStore); the composition root picks one. Passwords are
+// kept as argon2id hashes (PasswordHasher), hashed and verified outside any
+// store lock. Every call may block on its store (a disk, a NATS round trip):
+// call it from a worker thread, never an I/O thread. Thread-safe.
 class UserStore {
  public:
-  UserStore(store::Database& db, const PasswordHasher& hasher, Clock clock = system_clock());
+  virtual ~UserStore() = default;
 
   // Creates a user; false when the name is taken. Throws std::invalid_argument
   // naming the problem for a bad username (username_problem) or password.
-  bool add(std::string_view username, std::string_view password,
-           const std::vector<std::string>& roles, const std::vector<std::string>& scopes);
+  virtual bool add(std::string_view username, std::string_view password,
+                   const std::vector<std::string>& roles,
+                   const std::vector<std::string>& scopes) = 0;
 
   // Replaces a password and revokes the user's access tokens (their token
   // generation moves on); false when there is no such user. The caller decides
   // whether to revoke the user's refresh tokens (RefreshTokenStore).
-  bool set_password(std::string_view username, std::string_view password);
+  virtual bool set_password(std::string_view username, std::string_view password) = 0;
 
-  // Deletes a user and, by cascade, their refresh tokens; false when absent.
-  // The name's token generation moves on and stays, so no token of the
-  // deleted user works for a later user of the same name.
-  bool remove(std::string_view username);
+  // Deletes a user and their refresh tokens; false when absent. The name's
+  // token generation moves on and stays, so no token of the deleted user
+  // works for a later user of the same name.
+  virtual bool remove(std::string_view username) = 0;
 
   // Moves the user's token generation on (logout): every access token issued
   // so far is refused from then on. False when there is no such user.
-  bool revoke_access_tokens(std::string_view username);
+  virtual bool revoke_access_tokens(std::string_view username) = 0;
 
-  std::optional<UserRecord> find(std::string_view username) const;
-  std::vector<UserRecord> list() const;  // by username
-  std::size_t count() const;
+  virtual std::optional<UserRecord> find(std::string_view username) const = 0;
+  virtual std::vector<UserRecord> list() const = 0;  // by username
+  virtual std::size_t count() const = 0;
 
   // The user when `password` is theirs. An unknown or invalid username costs
   // the same hash work as a known one (PasswordHasher::verify_dummy), so the
   // answer's timing does not tell whether a user exists.
-  std::optional<UserRecord> verify_credentials(std::string_view username,
-                                               std::string_view password) const;
-
- private:
-  store::Database* db_;
-  const PasswordHasher* hasher_;
-  Clock clock_;
+  virtual std::optional<UserRecord> verify_credentials(std::string_view username,
+                                                       std::string_view password) const = 0;
 };
 
 }  // namespace blender_bus::auth

@@ -1,5 +1,6 @@
 #include "cli/user_command.hpp"
 
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -7,9 +8,17 @@
 #include "auth/default_grants.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/private_file.hpp"
-#include "auth/refresh_token_store.hpp"
-#include "auth/user_store.hpp"
+#include "auth/sqlite_refresh_token_store.hpp"
+#include "auth/sqlite_user_store.hpp"
+#include "auth/token_config.hpp"
+#include "auth_kv/auth_buckets.hpp"
+#include "auth_kv/kv_refresh_token_store.hpp"
+#include "auth_kv/kv_user_store.hpp"
 #include "cli/password_prompt.hpp"
+#include "cluster/cluster.hpp"
+#include "cluster/cluster_start_error.hpp"
+#include "nats/library.hpp"
+#include "nats/nats_error.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
 #include "store/store_error.hpp"
@@ -33,24 +42,14 @@ std::string utc_time(double unix_seconds) {
   return text;
 }
 
-int run(const UserCommand& command, std::istream& in, std::ostream& out, std::ostream& err,
-        bool fast_hashing) {
+// The action over whichever stores hold the users. `purge_bus` deletes the
+// user's bus where this command can reach it (the embedded store); nullptr
+// where the running nodes do it on seeing the deletion (a cluster).
+int manage(const UserCommand& command, auth::UserStore& users,
+           auth::RefreshTokenStore& refresh_tokens, const std::function<void()>& purge_bus,
+           std::istream& in, std::ostream& out, std::ostream& err) {
   using Action = UserCommand::Action;
-  const std::filesystem::path file = store::Database::file_in(command.data_dir);
-  if (command.action == Action::add) {
-    auth::create_private_directories(command.data_dir);
-  } else if (!std::filesystem::exists(file)) {
-    // Creating an empty store here would hide a mistyped --data-dir.
-    err << "blender-bus user: no store at " << file.string() << " (is --data-dir right?)\n";
-    return 1;
-  }
-  store::Database db(file);
-  const auth::PasswordHasher hasher(fast_hashing ? auth::PasswordHashCost::minimum()
-                                                 : auth::PasswordHashCost::interactive());
-  auth::UserStore users(db, hasher);
-  auth::RefreshTokenStore refresh_tokens(db);
   const std::string& name = command.username;
-
   switch (command.action) {
     case Action::add: {
       if (users.find(name)) {
@@ -79,9 +78,8 @@ int run(const UserCommand& command, std::istream& in, std::ostream& out, std::os
       }
       // A new password ends what the old one started: the access tokens (by
       // their generation, which set_password moved on) and the refresh tokens.
-      const int revoked = refresh_tokens.revoke_all(name, std::chrono::system_clock::now());
-      out << "Changed the password of '" << name << "' (" << revoked
-          << " refresh token(s) revoked).\n";
+      refresh_tokens.revoke_all(name, std::chrono::system_clock::now());
+      out << "Changed the password of '" << name << "' (their tokens are revoked).\n";
       return 0;
     }
     case Action::del: {
@@ -93,11 +91,7 @@ int run(const UserCommand& command, std::istream& in, std::ostream& out, std::os
       // still there with an empty bus, and `del` can be run again. A running
       // server notices the deletion within a second and purges its memory
       // (and what it wrote since) too.
-      store::BusStore buses(db);
-      store::BusMutation purge;
-      purge.kind = store::BusMutation::Kind::purge_user;
-      purge.user_id = name;
-      buses.apply(std::span(&purge, 1));
+      if (purge_bus) purge_bus();
       if (!users.remove(name)) {
         err << "blender-bus user: no user '" << name << "'\n";
         return 1;
@@ -116,6 +110,54 @@ int run(const UserCommand& command, std::istream& in, std::ostream& out, std::os
   return 1;
 }
 
+int run_embedded(const UserCommand& command, const auth::PasswordHasher& hasher, std::istream& in,
+                 std::ostream& out, std::ostream& err) {
+  const std::filesystem::path file = store::Database::file_in(command.data_dir);
+  if (command.action == UserCommand::Action::add) {
+    auth::create_private_directories(command.data_dir);
+  } else if (!std::filesystem::exists(file)) {
+    // Creating an empty store here would hide a mistyped --data-dir.
+    err << "blender-bus user: no store at " << file.string() << " (is --data-dir right?)\n";
+    return 1;
+  }
+  store::Database db(file);
+  auth::SqliteUserStore users(db, hasher);
+  auth::SqliteRefreshTokenStore refresh_tokens(db);
+  const auto purge_bus = [&db, &command] {
+    store::BusStore buses(db);
+    store::BusMutation purge;
+    purge.kind = store::BusMutation::Kind::purge_user;
+    purge.user_id = command.username;
+    buses.apply(std::span(&purge, 1));
+  };
+  return manage(command, users, refresh_tokens, purge_bus, in, out, err);
+}
+
+// Straight to the cluster's KV (no node needed). Its buckets are made when
+// missing, and left as they are otherwise (the nodes chose their replicas).
+int run_clustered(const UserCommand& command, const auth::PasswordHasher& hasher, std::istream& in,
+                  std::ostream& out, std::ostream& err) {
+  cluster::ClusterOptions options;
+  options.servers = cluster::parse_server_urls(command.cluster);
+  options.replicas = command.cluster_replicas;
+  options.connect_wait = std::chrono::seconds(command.cluster_wait_seconds);
+  options.provision_wait = options.connect_wait;
+  options.buckets = auth_kv::auth_buckets(auth::TokenConfig{}.refresh_lifetime);
+  const nats::Library library;
+  cluster::Cluster cluster(options, cluster::Provisioning::create_missing);
+  auth_kv::KvUserStore users(cluster, hasher);
+  auth_kv::KvRefreshTokenStore refresh_tokens(cluster, users);
+  return manage(command, users, refresh_tokens, nullptr, in, out, err);
+}
+
+int run(const UserCommand& command, std::istream& in, std::ostream& out, std::ostream& err,
+        bool fast_hashing) {
+  const auth::PasswordHasher hasher(fast_hashing ? auth::PasswordHashCost::minimum()
+                                                 : auth::PasswordHashCost::interactive());
+  if (command.cluster.empty()) return run_embedded(command, hasher, in, out, err);
+  return run_clustered(command, hasher, in, out, err);
+}
+
 }  // namespace
 
 int run_user_command(const UserCommand& command, std::istream& in, std::ostream& out,
@@ -124,14 +166,17 @@ int run_user_command(const UserCommand& command, std::istream& in, std::ostream&
     return run(command, in, out, err, fast_hashing);
   } catch (const std::invalid_argument& e) {  // bad username or password
     err << "blender-bus user: " << e.what() << "\n";
-  } catch (const std::runtime_error& e) {  // no password, store errors
+  } catch (const cluster::ClusterStartError& e) {
+    err << "blender-bus user: --cluster: " << e.what() << "\n";
+  } catch (const std::runtime_error& e) {  // no password, store errors, NATS errors
     err << "blender-bus user: " << e.what() << "\n";
   }
   return 1;
 }
 
 void add_user_command(CLI::App& app) {
-  CLI::App* user = app.add_subcommand("user", "Manage the users of a data directory");
+  CLI::App* user =
+      app.add_subcommand("user", "Manage the users of a data directory, or of a cluster");
   user->require_subcommand(1);
 
   const auto add_leaf = [user](const char* name, const char* help, UserCommand::Action action,
@@ -140,7 +185,22 @@ void add_user_command(CLI::App& app) {
     command->action = action;
     CLI::App* leaf = user->add_subcommand(name, help);
     if (takes_name) leaf->add_option("NAME", command->username, "User name")->required();
-    leaf->add_option("--data-dir", command->data_dir, "Data directory of the server")
+    CLI::Option* data_dir =
+        leaf->add_option("--data-dir", command->data_dir, "Data directory of the server")
+            ->capture_default_str();
+    CLI::Option* cluster =
+        leaf->add_option("--cluster", command->cluster,
+                         "NATS servers of a cluster (nats://H:P[,...]): the users live there")
+            ->excludes(data_dir);
+    leaf->add_option("--cluster-replicas", command->cluster_replicas,
+                     "Replicas of the users' buckets if this command creates them")
+        ->check(CLI::Range(1, 5))
+        ->needs(cluster)
+        ->capture_default_str();
+    leaf->add_option("--cluster-wait", command->cluster_wait_seconds,
+                     "Seconds to wait for NATS before giving up")
+        ->check(CLI::Range(1u, 3600u))
+        ->needs(cluster)
         ->capture_default_str();
     if (takes_password) {
       leaf->add_flag("--password-stdin", command->password_stdin,

@@ -10,15 +10,18 @@
 namespace blender_bus::cli {
 
 // `blender-bus user add|passwd|del|list`: manages the users of a data
-// directory's store directly (no server needed; safe beside a running one,
-// which sees the change at once).
+// directory's store, or of a cluster's KV, directly (no server needed; safe
+// beside running ones, which see the change within a second).
 //
-//   user add NAME    [--data-dir D] [--password-stdin] [--role R]... [--scope S]...
-//   user passwd NAME [--data-dir D] [--password-stdin]   (revokes NAME's refresh tokens)
-//   user del NAME    [--data-dir D]                      (and NAME's refresh tokens)
-//   user list        [--data-dir D]
+//   user add NAME    [--data-dir D | --cluster URLS] [--password-stdin] [--role R]... [--scope
+//   S]... user passwd NAME [--data-dir D | --cluster URLS] [--password-stdin]   (revokes NAME's
+//   tokens) user del NAME    [--data-dir D | --cluster URLS]                      (and NAME's
+//   tokens) user list        [--data-dir D | --cluster URLS]
 //
-// --data-dir defaults to "data", as for `serve`. The password comes from a
+// --data-dir defaults to "data", as for `serve`. With --cluster the command
+// makes the users' buckets when no node has (--cluster-replicas, default 1)
+// and leaves existing ones as they are; `del` leaves purging the user's bus
+// to the running nodes. The password comes from a
 // no-echo prompt when stdin is a terminal, else from stdin's first line with
 // --password-stdin. Exit status 0 on success, 1 on any refusal.
 void add_user_command(CLI::App& app);
@@ -31,8 +34,11 @@ struct UserCommand {
   std::string username;
   std::filesystem::path data_dir = "data";
   bool password_stdin = false;
-  std::vector<std::string> roles;   // add: empty → the default user grants
-  std::vector<std::string> scopes;  // add: empty → the default user grants
+  std::vector<std::string> roles;    // add: empty → the default user grants
+  std::vector<std::string> scopes;   // add: empty → the default user grants
+  std::vector<std::string> cluster;  // --cluster URLS; empty: the data directory
+  int cluster_replicas = 1;
+  unsigned cluster_wait_seconds = 30;
 };
 
 // Runs `command`; messages to `out`, errors to `err`; returns the exit status.

@@ -4,8 +4,28 @@
 
 namespace blender_bus::server {
 
-transport::RouteHandler make_health_route(const delivery::embedded::BusManager& buses) {
-  return [&buses](const auth::HttpRequestView& request, const transport::RouteReply& reply) {
+namespace {
+
+boost::json::object cluster_view(const cluster::ClusterStatus& status) {
+  boost::json::array nodes;
+  for (const auto& name : status.live_nodes) nodes.emplace_back(name);
+  boost::json::object view{
+      {"nats", nats::to_string(status.nats)},
+      {"server", status.server},
+      {"jetstream", status.jetstream},
+      {"replicas", status.replicas},
+      {"nodes", std::move(nodes)},
+  };
+  if (!status.jetstream) view["jetstream_error"] = status.jetstream_error;
+  return view;
+}
+
+}  // namespace
+
+transport::RouteHandler make_health_route(const delivery::embedded::BusManager& buses,
+                                          const cluster::Cluster* cluster) {
+  return [&buses, cluster](const auth::HttpRequestView& request,
+                           const transport::RouteReply& reply) {
     if (request.path != "/health") return false;
     if (request.method != "GET" && request.method != "HEAD") {
       reply(auth::HttpReply{405, R"({"detail":"Method Not Allowed"})", {{"Allow", "GET"}}});
@@ -13,7 +33,17 @@ transport::RouteHandler make_health_route(const delivery::embedded::BusManager& 
     }
     boost::json::object body{
         {"status", "healthy"}, {"buses", buses.bus_count()}, {"clients", buses.client_count()}};
-    reply(auth::HttpReply{200, boost::json::serialize(body), {}});
+    unsigned code = 200;
+    if (cluster != nullptr) {
+      const cluster::ClusterStatus status = cluster->status();
+      body["node"] = status.node;
+      body["cluster"] = cluster_view(status);
+      if (status.nats != nats::ConnectionState::connected || !status.jetstream) {
+        body["status"] = "degraded";
+        code = 503;
+      }
+    }
+    reply(auth::HttpReply{code, boost::json::serialize(body), {}});
     return true;
   };
 }

@@ -17,6 +17,10 @@
 #include "auth/local_authenticator.hpp"
 #include "auth/private_file.hpp"
 #include "auth/protected_resource_metadata.hpp"
+#include "auth/token_config.hpp"
+#include "auth_kv/auth_buckets.hpp"
+#include "cluster/cluster.hpp"
+#include "cluster/cluster_start_error.hpp"
 #include "dashboard/dashboard_routes.hpp"
 #include "delivery/bus_service.hpp"
 #include "delivery/bus_stream_source.hpp"
@@ -24,6 +28,9 @@
 #include "delivery/embedded/bus_restore.hpp"
 #include "delivery/store_journal.hpp"
 #include "mcp/dispatcher.hpp"
+#include "nats/library.hpp"
+#include "nats/nats_error.hpp"
+#include "server/auth_backend.hpp"
 #include "server/data_directory.hpp"
 #include "server/health_route.hpp"
 #include "server/instructions.hpp"
@@ -136,6 +143,21 @@ void schedule_idle_sweep(asio::steady_timer& timer, mcp::SessionRegistry& sessio
   });
 }
 
+// The streams and buckets of every engine that runs on the cluster.
+cluster::ClusterOptions cluster_options(const ServeConfig& config) {
+  cluster::ClusterOptions options;
+  options.servers = config.cluster_servers;
+  options.node_name = config.node_name;
+  options.replicas = config.cluster_replicas;
+  options.connect_wait = config.cluster_wait;
+  options.provision_wait = config.cluster_wait;
+  auth::TokenConfig tokens;
+  auth::apply_token_lifetimes(tokens, config.access_token_expire_minutes,
+                              config.refresh_token_expire_days);
+  options.buckets = auth_kv::auth_buckets(tokens.refresh_lifetime);
+  return options;
+}
+
 }  // namespace
 
 int run_http_server(ServeConfig config) {
@@ -165,6 +187,25 @@ int run_http_server(ServeConfig config) {
     return 1;
   }
   warn_if_shared(config.data_dir);
+  // A cluster node joins before it listens: a node that cannot reach its
+  // cluster, or whose streams or buckets disagree, does not start.
+  std::optional<nats::Library> nats_library;
+  std::unique_ptr<cluster::Cluster> cluster;
+  if (!config.cluster_servers.empty()) {
+    if (config.http.public_base_url.empty() && !config.auth_none) {
+      spdlog::warn(
+          "--cluster without --public-url: tokens name this node's own URL as their issuer, so "
+          "other nodes refuse them; give every node the same --public-url (the load "
+          "balancer's origin)");
+    }
+    nats_library.emplace();
+    try {
+      cluster = std::make_unique<cluster::Cluster>(cluster_options(config));
+    } catch (const cluster::ClusterStartError& error) {
+      spdlog::error("--cluster: {}", error.what());
+      return 1;
+    }
+  }
   store::Database database(config.data_dir / store::kDatabaseFileName, config.database);
 
   const unsigned threads =
@@ -192,7 +233,18 @@ int run_http_server(ServeConfig config) {
   auth_settings.secret_key = config.secret_key;
   auth_settings.access_token_expire_minutes = config.access_token_expire_minutes;
   auth_settings.refresh_token_expire_days = config.refresh_token_expire_days;
-  auth::AuthLayer auth_layer(database, auth_settings);
+  std::optional<AuthBackend> auth_backend;
+  try {
+    if (cluster) {
+      auth_backend.emplace(*cluster, auth_settings.password_cost);
+    } else {
+      auth_backend.emplace(database, config.data_dir, auth_settings.password_cost);
+    }
+  } catch (const nats::NatsError& error) {
+    spdlog::error("--cluster: cannot read the users: {}", error.what());
+    return 1;
+  }
+  auth::AuthLayer auth_layer(auth_backend->stores(), auth_settings);
   auth::LocalAuthenticator local_authenticator;
   if (!config.auth_none) {
     auth_layer.bootstrap({config.admin_password, config.demo_password}, std::cout);
@@ -244,7 +296,7 @@ int run_http_server(ServeConfig config) {
 
   transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator);
   std::vector<transport::RouteHandler> routes{
-      make_health_route(buses),
+      make_health_route(buses, cluster.get()),
       dashboard::make_page_route(),
       dashboard::make_action_route(authenticator, service, pool.first().get_executor()),
       make_metrics_route(authenticator,
@@ -257,11 +309,9 @@ int run_http_server(ServeConfig config) {
   };
   auth_layer.directory().on_change(
       [&service](const auth::UserChange& change) { act_on_user_change(change, service); });
-  // `blender-bus user passwd|del` write the store from another process: once
-  // a second the server looks whether anyone did, and acts within that.
-  std::optional<store::ExternalChangeWatch> store_watch;
-  store_watch.emplace(database, std::chrono::seconds(1),
-                      [&auth_layer] { auth_layer.directory().sync(); });
+  // `blender-bus user passwd|del` (and, in a cluster, other nodes) change
+  // users elsewhere: the server hears of it within a second and acts.
+  auth_backend->watch(auth_layer.directory());
   http.start(endpoint, std::move(routes), {dashboard::make_events_route(authenticator, service)});
 
   asio::steady_timer sweeper(pool.first());
@@ -279,14 +329,18 @@ int run_http_server(ServeConfig config) {
     pool.stop();
   });
 
-  std::cout << "blender-bus listening on " << config.http.public_base_url << std::endl;
-  spdlog::info("serving MCP at {}/mcp ({} threads, auth {}, {})", config.http.public_base_url,
+  // The bound address, whatever --public-url says (a test or a supervisor
+  // reads the port it got from here).
+  std::cout << "blender-bus listening on "
+            << base_url(*tls != nullptr, config.http.host, config.http.port) << std::endl;
+  spdlog::info("serving MCP at {}/mcp ({} threads, auth {}, {}{})", config.http.public_base_url,
                threads, config.auth_none ? "none (local development)" : "bearer",
-               *tls ? "TLS" : "plain HTTP");
+               *tls ? "TLS" : "plain HTTP",
+               cluster ? ", cluster node '" + config.node_name + "'" : std::string());
 
   pool.run();
   // What may still act on users goes before what it acts on.
-  store_watch.reset();
+  auth_backend->stop_watching();
   auth_layer.stop();
   // Shutdown flushes the store: every change made before the signal is kept.
   if (group_commit) group_commit->stop();

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/client_profile.hpp"
+#include "cluster/cluster.hpp"
 #include "cli/stdio_bridge.hpp"
 #include "server/config_file.hpp"
 #include "server/http_application.hpp"
@@ -19,6 +20,30 @@ std::optional<std::string> environment(const char* name) {
   const char* value = std::getenv(name);
   if (!value || !*value) return std::nullopt;
   return std::string(value);
+}
+
+// The cluster flags go together; checked here rather than with CLI11's
+// needs(), which would run before the config file is applied.
+void apply_cluster_flags(CLI::App& serve, ServeConfig& config, const std::vector<std::string>& urls,
+                         unsigned wait_seconds) {
+  const bool clustered = !urls.empty();
+  if (!clustered) {
+    for (const char* flag : {"--node-name", "--cluster-replicas", "--cluster-wait"}) {
+      if (serve.get_option(flag)->count() != 0) {
+        throw CLI::ValidationError(std::string(flag) + " needs --cluster URLS");
+      }
+    }
+    return;
+  }
+  try {
+    config.cluster_servers = cluster::parse_server_urls(urls);
+  } catch (const std::invalid_argument& error) {
+    throw CLI::ValidationError(std::string("--cluster: ") + error.what());
+  }
+  if (auto problem = cluster::node_name_problem(config.node_name)) {
+    throw CLI::ValidationError("--node-name: " + *problem);
+  }
+  config.cluster_wait = std::chrono::seconds(wait_seconds);
 }
 
 }  // namespace
@@ -153,9 +178,26 @@ void add_serve_command(CLI::App& app) {
                     "Access token lifetime (default 30; env ACCESS_TOKEN_EXPIRE_MINUTES)");
   serve->add_option("--refresh-token-expire-days", *refresh_days,
                     "Refresh token lifetime (default 7; env REFRESH_TOKEN_EXPIRE_DAYS)");
+  auto cluster_urls = std::make_shared<std::vector<std::string>>();
+  serve->add_option("--cluster", *cluster_urls,
+                    "NATS servers (nats://H:P[,nats://H:P...]) of a JetStream cluster: serve as "
+                    "one node of it (users, tokens and the signing secret live there)");
+  serve->add_option("--node-name", config->node_name,
+                    "This node's name, unique in the cluster (with --cluster)");
+  serve
+      ->add_option("--cluster-replicas", config->cluster_replicas,
+                   "Replicas of the cluster's streams and buckets (1; 3 on three NATS servers)")
+      ->check(CLI::Range(1, 5))
+      ->capture_default_str();
+  auto cluster_wait_seconds = std::make_shared<unsigned>(30);
+  serve
+      ->add_option("--cluster-wait", *cluster_wait_seconds,
+                   "Seconds the start waits for NATS (connection, JetStream) before it gives up")
+      ->check(CLI::Range(1u, 3600u))
+      ->capture_default_str();
   serve->callback([serve, config, config_path, token_minutes, refresh_days, auth_mode, idle_seconds,
                    keep_alive_seconds, no_durable, write_timeout_seconds, header_timeout_seconds,
-                   body_timeout_seconds, fsync_mode] {
+                   body_timeout_seconds, fsync_mode, cluster_urls, cluster_wait_seconds] {
     std::vector<ConfigSetting> file;
     if (!config_path->empty()) {
       try {
@@ -183,6 +225,7 @@ void add_serve_command(CLI::App& app) {
     if (!refresh_days->empty()) config->refresh_token_expire_days = *refresh_days;
     config->admin_password = environment("ADMIN_PASSWORD");
     config->demo_password = environment("DEMO_PASSWORD");
+    apply_cluster_flags(*serve, *config, *cluster_urls, *cluster_wait_seconds);
     const int code = run_http_server(*config);
     if (code != 0) throw CLI::RuntimeError(code);
   });

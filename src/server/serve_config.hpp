@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bus/limits.hpp"
 #include "delivery/embedded/delivery_policy.hpp"
@@ -36,6 +38,14 @@ struct ServeConfig {
   std::optional<std::string> refresh_token_expire_days;
   std::optional<std::string> admin_password;
   std::optional<std::string> demo_password;
+  // --cluster URLS: one node of a cluster on NATS JetStream (empty: the
+  // embedded single node). --node-name names it, --cluster-replicas sets the
+  // replicas of the streams and buckets it creates, --cluster-wait bounds
+  // the start's wait for NATS.
+  std::vector<std::string> cluster_servers;
+  std::string node_name;
+  int cluster_replicas = 1;
+  std::chrono::seconds cluster_wait{30};
 };
 
 }  // namespace blender_bus::server

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <vector>
 
 #include "delivery/jetstream/cluster_assets.hpp"
@@ -27,6 +28,19 @@ std::uint64_t parse_seq(std::string_view text) {
   std::uint64_t value = 0;
   std::from_chars(text.data(), text.data() + text.size(), value);
   return value;
+}
+
+// A short fixed-size name of a bus for record ids (the duplicate window
+// holds every id for two minutes, so ids stay short): FNV-1a, 64 bits.
+std::string tag_of(std::string_view bus) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : bus) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
+  return out;
 }
 
 std::vector<LoggedRecord> records_of(const std::vector<nats::Message>& messages) {
@@ -155,6 +169,7 @@ std::unique_ptr<Append> JetStreamRecordLog::append(const BusId& bus, AppendReque
   const std::int64_t max_payload = connection_.max_payload();
   std::vector<std::string> subjects;
   std::vector<std::string> ids;
+  const std::string bus_tag = tag_of(bus);
   std::vector<std::string> levels(size);
   std::vector<std::array<nats::Header, 1>> headers;
   subjects.reserve(size);
@@ -173,9 +188,10 @@ std::unique_ptr<Append> JetStreamRecordLog::append(const BusId& bus, AppendReque
       }
       subjects.push_back(record_subject(bus, record.client_uuid));
       // A retried publish of the same record keeps its id (the operation's
-      // id and the record's place in it): stored once.
-      ids.push_back(request.message_id.empty() ? std::string()
-                                               : request.message_id + "." + std::to_string(i));
+      // id, the record's place in it, the bus): stored once.
+      ids.push_back(request.message_id.empty()
+                        ? std::string()
+                        : request.message_id + "." + std::to_string(i) + "." + bus_tag);
       headers.push_back(record_headers(record.level, levels[i]));
     }
   } catch (const nats::SubjectTokenError& error) {

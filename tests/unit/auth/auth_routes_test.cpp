@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "auth/auth_layer.hpp"
+#include "auth/embedded_auth_stores.hpp"
 #include "auth_test_support.hpp"
 
 namespace blender_bus::auth {
@@ -76,7 +77,8 @@ class AuthRoutesTest : public ::testing::Test {
   testing::TempDir dir_;
   FakeClock clock_;
   store::Database db_{store::Database::file_in(dir_.path())};
-  AuthLayer layer_{db_, settings(dir_.path()), clock_.clock()};
+  EmbeddedAuthStores stores_{db_, dir_.path(), PasswordHashCost::minimum(), clock_.clock()};
+  AuthLayer layer_{stores_.stores(), settings(dir_.path()), clock_.clock()};
 };
 
 TEST_F(AuthRoutesTest, LoginAnswersTheExactSpecBody) {
@@ -275,7 +277,8 @@ TEST_F(AuthRoutesTest, AFullWorkerQueueIs503WithRetryAfter) {
   AuthSettings s = settings(dir_.path());
   s.worker_threads = 1;
   s.max_worker_jobs = 1;
-  AuthLayer layer(db_, s, clock_.clock());
+  EmbeddedAuthStores layer_stores(db_, dir_.path(), PasswordHashCost::minimum(), clock_.clock());
+  AuthLayer layer(layer_stores.stores(), s, clock_.clock());
   const HttpRequestView login{"POST", "/auth/login", "",
                               R"({"username":"alice","password":"alice-pw"})"};
   std::promise<HttpReply> first;
@@ -296,7 +299,9 @@ TEST_F(AuthRoutesTest, AFailingStoreIs500AndIsNotCountedAsAFailedLogin) {
   store::Database other(store::Database::file_in(dir_.path()));
   store::Database impatient(store::Database::file_in(dir_.path()),
                             store::DatabaseOptions{std::chrono::milliseconds(20)});
-  AuthLayer layer(impatient, settings(dir_.path()), clock_.clock());
+  EmbeddedAuthStores layer_stores(impatient, dir_.path(), PasswordHashCost::minimum(),
+                                  clock_.clock());
+  AuthLayer layer(layer_stores.stores(), settings(dir_.path()), clock_.clock());
   const json::object tokens = login_ok("alice", "alice-pw");
   const HttpRequestView login{"POST", "/auth/login", "",
                               R"({"username":"alice","password":"alice-pw"})", "192.0.2.9"};
@@ -364,7 +369,9 @@ TEST_F(AuthRoutesTest, OtherPathsAreNotOurs) {
 TEST_F(AuthRoutesTest, TheSecretIsKeptForTheNextStart) {
   // A restart on the same data dir accepts tokens issued before it.
   const json::object tokens = login_ok("alice", "alice-pw");
-  AuthLayer restarted(db_, settings(dir_.path()), clock_.clock());
+  EmbeddedAuthStores restarted_stores(db_, dir_.path(), PasswordHashCost::minimum(),
+                                      clock_.clock());
+  AuthLayer restarted(restarted_stores.stores(), settings(dir_.path()), clock_.clock());
   EXPECT_TRUE(std::holds_alternative<AccessClaims>(
       restarted.tokens().verify_access(str(tokens, "access_token"))));
   EXPECT_TRUE(std::filesystem::exists(dir_.path() / "secret.key"));
@@ -373,7 +380,9 @@ TEST_F(AuthRoutesTest, TheSecretIsKeptForTheNextStart) {
 TEST_F(AuthRoutesTest, AConfiguredSecretIsUsedInsteadOfTheFile) {
   AuthSettings s = settings(dir_.path());
   s.secret_key = "configured-secret-configured-secret";
-  AuthLayer configured(db_, s, clock_.clock());
+  EmbeddedAuthStores configured_stores(db_, dir_.path(), PasswordHashCost::minimum(),
+                                       clock_.clock());
+  AuthLayer configured(configured_stores.stores(), s, clock_.clock());
   const json::object tokens = login_ok("alice", "alice-pw");  // signed with the file's secret
   EXPECT_TRUE(std::holds_alternative<TokenError>(
       configured.tokens().verify_access(str(tokens, "access_token"))));
@@ -382,7 +391,8 @@ TEST_F(AuthRoutesTest, AConfiguredSecretIsUsedInsteadOfTheFile) {
 TEST_F(AuthRoutesTest, LifetimesComeFromTheSettings) {
   AuthSettings s = settings(dir_.path());
   s.access_token_expire_minutes = "5";
-  AuthLayer layer(db_, s, clock_.clock());
+  EmbeddedAuthStores layer_stores(db_, dir_.path(), PasswordHashCost::minimum(), clock_.clock());
+  AuthLayer layer(layer_stores.stores(), s, clock_.clock());
   const HttpReply r = answer(layer.routes(), {"POST", "/auth/login", "",
                                               R"({"username":"alice","password":"alice-pw"})"})
                           .value();

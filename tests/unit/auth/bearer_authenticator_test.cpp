@@ -1,4 +1,5 @@
 #include "auth/bearer_authenticator.hpp"
+#include "auth/sqlite_user_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -39,7 +40,7 @@ class BearerAuthenticatorTest : public ::testing::Test {
   TokenService tokens_{{kSecret, kIssuer}, clock_.clock()};
   store::Database db_{":memory:"};
   PasswordHasher hasher_{PasswordHashCost::minimum()};
-  UserStore users_{db_, hasher_};
+  SqliteUserStore users_{db_, hasher_};
   UserDirectory directory_{users_};
   BearerAuthenticator bearer_{tokens_, directory_};
 };

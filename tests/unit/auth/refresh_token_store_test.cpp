@@ -1,10 +1,10 @@
-#include "auth/refresh_token_store.hpp"
+#include "auth/sqlite_refresh_token_store.hpp"
 
 #include <gtest/gtest.h>
 
 #include "auth/sha256.hpp"
+#include "auth/sqlite_user_store.hpp"
 #include "auth/token_service.hpp"
-#include "auth/user_store.hpp"
 #include "auth_test_support.hpp"
 #include "store/store_error.hpp"
 
@@ -30,8 +30,8 @@ class RefreshTokenStoreTest : public ::testing::Test {
   FakeClock clock_;
   store::Database db_{":memory:"};
   PasswordHasher hasher_{PasswordHashCost::minimum()};
-  UserStore users_{db_, hasher_, clock_.clock()};
-  RefreshTokenStore store_{db_};
+  SqliteUserStore users_{db_, hasher_, clock_.clock()};
+  SqliteRefreshTokenStore store_{db_};
   TokenService tokens_{{"secret-secret-secret-secret-secret", "iss"}, clock_.clock()};
 };
 
@@ -81,11 +81,11 @@ TEST_F(RefreshTokenStoreTest, RevokeAllRevokesOnlyThatUsersTokens) {
   const IssuedToken a1 = issue("alice");
   const IssuedToken a2 = issue("alice");
   const IssuedToken b = issue("bob");
-  EXPECT_EQ(store_.revoke_all("alice", now()), 2);
+  EXPECT_EQ(store_.revoke_all_counted("alice", now()), 2);
   EXPECT_FALSE(store_.is_usable(a1.jti, a1.token, now()));
   EXPECT_FALSE(store_.is_usable(a2.jti, a2.token, now()));
   EXPECT_TRUE(store_.is_usable(b.jti, b.token, now()));
-  EXPECT_EQ(store_.revoke_all("alice", now()), 0);
+  EXPECT_EQ(store_.revoke_all_counted("alice", now()), 0);
 }
 
 TEST_F(RefreshTokenStoreTest, ExpiredRowsArePurged) {

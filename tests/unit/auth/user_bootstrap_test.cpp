@@ -1,4 +1,6 @@
 #include "auth/user_bootstrap.hpp"
+#include "auth/sqlite_refresh_token_store.hpp"
+#include "auth/sqlite_user_store.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -32,8 +34,8 @@ class UserBootstrapTest : public ::testing::Test {
   testing::TempDir dir_;
   store::Database db_{store::Database::file_in(dir_.path())};
   PasswordHasher hasher_{PasswordHashCost::minimum()};
-  UserStore users_{db_, hasher_};
-  RefreshTokenStore refresh_{db_};
+  SqliteUserStore users_{db_, hasher_};
+  SqliteRefreshTokenStore refresh_{db_};
   TokenService tokens_{{"bootstrap-secret-bootstrap-secret", "iss"}};
   std::ostringstream out_;
 };
@@ -67,8 +69,8 @@ TEST_F(UserBootstrapTest, FirstStartCreatesAdminWithARandomPasswordShownOnce) {
 TEST_F(UserBootstrapTest, TwoFirstStartsGiveDifferentPasswords) {
   testing::TempDir other_dir;
   store::Database other_db(":memory:");
-  UserStore other_users(other_db, hasher_);
-  RefreshTokenStore other_refresh(other_db);
+  SqliteUserStore other_users(other_db, hasher_);
+  SqliteRefreshTokenStore other_refresh(other_db);
   std::ostringstream sink;
   const auto mine = run({}).generated_admin_password;
   const auto theirs = bootstrap_users(other_users, other_refresh, other_dir.path(), {}, sink)

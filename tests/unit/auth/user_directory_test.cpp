@@ -1,4 +1,5 @@
 #include "auth/user_directory.hpp"
+#include "auth/sqlite_user_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,7 +26,7 @@ class UserDirectoryTest : public ::testing::Test {
 
   store::Database db_{":memory:"};
   PasswordHasher hasher_{PasswordHashCost::minimum()};
-  UserStore users_{db_, hasher_};
+  SqliteUserStore users_{db_, hasher_};
   std::optional<UserDirectory> directory_;
   std::vector<UserChange> changes_;
 };

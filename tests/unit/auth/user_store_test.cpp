@@ -1,8 +1,8 @@
-#include "auth/user_store.hpp"
+#include "auth/sqlite_user_store.hpp"
 
 #include <gtest/gtest.h>
 
-#include "auth/refresh_token_store.hpp"
+#include "auth/sqlite_refresh_token_store.hpp"
 #include "auth/token_service.hpp"
 #include "auth_test_support.hpp"
 
@@ -18,7 +18,7 @@ class UserStoreTest : public ::testing::Test {
   FakeClock clock_;
   store::Database db_{":memory:"};
   PasswordHasher hasher_{PasswordHashCost::minimum()};
-  UserStore users_{db_, hasher_, clock_.clock()};
+  SqliteUserStore users_{db_, hasher_, clock_.clock()};
 };
 
 TEST_F(UserStoreTest, AddsAndFindsUsersWithTheirGrants) {
@@ -104,7 +104,7 @@ TEST_F(UserStoreTest, SetPasswordReplacesTheOldOne) {
 
 TEST_F(UserStoreTest, RemoveDeletesTheUserAndTheirRefreshTokens) {
   users_.add("alice", "pw", {}, {});
-  RefreshTokenStore refresh(db_);
+  SqliteRefreshTokenStore refresh(db_);
   TokenService tokens({"secret-secret-secret-secret-secret", "iss"}, clock_.clock());
   const IssuedToken t = tokens.issue_refresh("alice");
   refresh.add(t, "alice", clock_.clock()());
@@ -129,10 +129,10 @@ TEST(UserStorePersistence, UsersSurviveAReopen) {
   const PasswordHasher hasher(PasswordHashCost::minimum());
   {
     store::Database db(store::Database::file_in(dir.path()));
-    UserStore(db, hasher).add("alice", "pw", {"user"}, {});
+    SqliteUserStore(db, hasher).add("alice", "pw", {"user"}, {});
   }
   store::Database db(store::Database::file_in(dir.path()));
-  UserStore users(db, hasher);
+  SqliteUserStore users(db, hasher);
   EXPECT_TRUE(users.verify_credentials("alice", "pw"));
 }
 

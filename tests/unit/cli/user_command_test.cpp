@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "auth/password_hasher.hpp"
-#include "auth/refresh_token_store.hpp"
+#include "auth/sqlite_refresh_token_store.hpp"
+#include "auth/sqlite_user_store.hpp"
 #include "auth/token_service.hpp"
-#include "auth/user_store.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
 
@@ -47,7 +47,7 @@ class UserCommandTest : public ::testing::Test {
   bool can_log_in(const std::string& name, const std::string& password) {
     store::Database db(store::Database::file_in(dir_ / "data"));
     const auth::PasswordHasher hasher(auth::PasswordHashCost::minimum());
-    return auth::UserStore(db, hasher).verify_credentials(name, password).has_value();
+    return auth::SqliteUserStore(db, hasher).verify_credentials(name, password).has_value();
   }
 
   fs::path dir_;
@@ -99,17 +99,17 @@ TEST_F(UserCommandTest, PasswdChangesThePasswordAndRevokesRefreshTokens) {
   auth::IssuedToken token;
   {
     store::Database db(store::Database::file_in(dir_ / "data"));
-    auth::RefreshTokenStore refresh(db);
+    auth::SqliteRefreshTokenStore refresh(db);
     token = auth::TokenService({"cli-test-secret-cli-test-secret", "iss"}).issue_refresh("alice");
     refresh.add(token, "alice", std::chrono::system_clock::now());
   }
   EXPECT_EQ(run(Action::passwd, "alice", "new\n"), 0) << err_.str();
-  EXPECT_EQ(out_.str(), "Changed the password of 'alice' (1 refresh token(s) revoked).\n");
+  EXPECT_EQ(out_.str(), "Changed the password of 'alice' (their tokens are revoked).\n");
   EXPECT_FALSE(can_log_in("alice", "old"));
   EXPECT_TRUE(can_log_in("alice", "new"));
   store::Database db(store::Database::file_in(dir_ / "data"));
-  EXPECT_FALSE(auth::RefreshTokenStore(db).is_usable(token.jti, token.token,
-                                                     std::chrono::system_clock::now()));
+  EXPECT_FALSE(auth::SqliteRefreshTokenStore(db).is_usable(token.jti, token.token,
+                                                           std::chrono::system_clock::now()));
 }
 
 TEST_F(UserCommandTest, PasswdAndDelOfAnUnknownUserFail) {
@@ -132,7 +132,7 @@ TEST_F(UserCommandTest, PasswdAndDelMoveTheTokenGenerationOn) {
   const auto generation = [this] {
     store::Database db(store::Database::file_in(dir_ / "data"));
     const auth::PasswordHasher hasher(auth::PasswordHashCost::minimum());
-    return auth::UserStore(db, hasher).find("alice")->token_generation;
+    return auth::SqliteUserStore(db, hasher).find("alice")->token_generation;
   };
   EXPECT_EQ(generation(), 0u);
   run(Action::passwd, "alice", "new\n");

@@ -1,4 +1,4 @@
-#include "auth/refresh_token_store.hpp"
+#include "auth/sqlite_refresh_token_store.hpp"
 
 #include "auth/auth_schema.hpp"
 #include "auth/clock.hpp"
@@ -25,11 +25,11 @@ int delete_expired(store::Connection& c, std::int64_t now) {
 
 }  // namespace
 
-RefreshTokenStore::RefreshTokenStore(store::Database& db) : db_(&db) {
+SqliteRefreshTokenStore::SqliteRefreshTokenStore(store::Database& db) : db_(&db) {
   migrate_auth_schema(db);
 }
 
-void RefreshTokenStore::add(const IssuedToken& token, std::string_view username, time_point now) {
+void SqliteRefreshTokenStore::add(const IssuedToken& token, std::string_view username, time_point now) {
   store::Connection c = db_->lock();
   store::Transaction tx = c.transaction();
   delete_expired(c, unix_seconds(now));
@@ -37,7 +37,7 @@ void RefreshTokenStore::add(const IssuedToken& token, std::string_view username,
   tx.commit();
 }
 
-bool RefreshTokenStore::rotate(std::string_view jti, std::string_view token,
+bool SqliteRefreshTokenStore::rotate(std::string_view jti, std::string_view token,
                                std::string_view username, const IssuedToken& replacement,
                                time_point now) {
   const std::int64_t now_s = unix_seconds(now);
@@ -58,7 +58,7 @@ bool RefreshTokenStore::rotate(std::string_view jti, std::string_view token,
   return true;
 }
 
-bool RefreshTokenStore::is_usable(std::string_view jti, std::string_view token,
+bool SqliteRefreshTokenStore::is_usable(std::string_view jti, std::string_view token,
                                   time_point now) const {
   store::Connection c = db_->lock();
   store::Statement q = c.prepare(
@@ -68,7 +68,11 @@ bool RefreshTokenStore::is_usable(std::string_view jti, std::string_view token,
   return q.step();
 }
 
-int RefreshTokenStore::revoke_all(std::string_view username, time_point now) {
+void SqliteRefreshTokenStore::revoke_all(std::string_view username, time_point now) {
+  revoke_all_counted(username, now);
+}
+
+int SqliteRefreshTokenStore::revoke_all_counted(std::string_view username, time_point now) {
   store::Connection c = db_->lock();
   store::Statement revoke = c.prepare(
       "UPDATE refresh_tokens SET revoked_at = ?2 WHERE username = ?1 AND revoked_at IS NULL");
@@ -77,7 +81,7 @@ int RefreshTokenStore::revoke_all(std::string_view username, time_point now) {
   return c.changes();
 }
 
-int RefreshTokenStore::purge_expired(time_point now) {
+int SqliteRefreshTokenStore::purge_expired(time_point now) {
   store::Connection c = db_->lock();
   return delete_expired(c, unix_seconds(now));
 }

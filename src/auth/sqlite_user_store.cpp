@@ -1,4 +1,4 @@
-#include "auth/user_store.hpp"
+#include "auth/sqlite_user_store.hpp"
 
 #include <boost/json.hpp>
 #include <stdexcept>
@@ -62,12 +62,12 @@ std::string select_users(std::string_view rest) {
 
 }  // namespace
 
-UserStore::UserStore(store::Database& db, const PasswordHasher& hasher, Clock clock)
+SqliteUserStore::SqliteUserStore(store::Database& db, const PasswordHasher& hasher, Clock clock)
     : db_(&db), hasher_(&hasher), clock_(std::move(clock)) {
   migrate_auth_schema(db);
 }
 
-bool UserStore::add(std::string_view username, std::string_view password,
+bool SqliteUserStore::add(std::string_view username, std::string_view password,
                     const std::vector<std::string>& roles, const std::vector<std::string>& scopes) {
   require_valid_username(username);
   const std::string hash = hasher_->hash(password);  // before locking: it is the slow part
@@ -82,7 +82,7 @@ bool UserStore::add(std::string_view username, std::string_view password,
   return c.changes() == 1;
 }
 
-bool UserStore::set_password(std::string_view username, std::string_view password) {
+bool SqliteUserStore::set_password(std::string_view username, std::string_view password) {
   const std::string hash = hasher_->hash(password);
   store::Connection c = db_->lock();
   store::Transaction tx = c.transaction();
@@ -95,7 +95,7 @@ bool UserStore::set_password(std::string_view username, std::string_view passwor
   return true;
 }
 
-bool UserStore::remove(std::string_view username) {
+bool SqliteUserStore::remove(std::string_view username) {
   store::Connection c = db_->lock();
   store::Transaction tx = c.transaction();
   store::Statement del = c.prepare("DELETE FROM users WHERE username = ?1");
@@ -107,7 +107,7 @@ bool UserStore::remove(std::string_view username) {
   return true;
 }
 
-bool UserStore::revoke_access_tokens(std::string_view username) {
+bool SqliteUserStore::revoke_access_tokens(std::string_view username) {
   store::Connection c = db_->lock();
   store::Transaction tx = c.transaction();
   store::Statement exists = c.prepare("SELECT 1 FROM users WHERE username = ?1");
@@ -119,7 +119,7 @@ bool UserStore::revoke_access_tokens(std::string_view username) {
   return true;
 }
 
-std::optional<UserRecord> UserStore::find(std::string_view username) const {
+std::optional<UserRecord> SqliteUserStore::find(std::string_view username) const {
   store::Connection c = db_->lock();
   store::Statement q = c.prepare(select_users(" WHERE u.username = ?1"));
   q.bind(1, username);
@@ -127,7 +127,7 @@ std::optional<UserRecord> UserStore::find(std::string_view username) const {
   return read_user(q);
 }
 
-std::vector<UserRecord> UserStore::list() const {
+std::vector<UserRecord> SqliteUserStore::list() const {
   store::Connection c = db_->lock();
   store::Statement q = c.prepare(select_users(" ORDER BY u.username"));
   std::vector<UserRecord> out;
@@ -135,14 +135,14 @@ std::vector<UserRecord> UserStore::list() const {
   return out;
 }
 
-std::size_t UserStore::count() const {
+std::size_t SqliteUserStore::count() const {
   store::Connection c = db_->lock();
   store::Statement q = c.prepare("SELECT count(*) FROM users");
   q.step();
   return static_cast<std::size_t>(q.column_int64(0));
 }
 
-std::optional<UserRecord> UserStore::verify_credentials(std::string_view username,
+std::optional<UserRecord> SqliteUserStore::verify_credentials(std::string_view username,
                                                         std::string_view password) const {
   std::optional<UserRecord> user;
   std::string hash;

@@ -1,0 +1,15 @@
+#include "auth_kv/auth_buckets.hpp"
+
+namespace blender_bus::auth_kv {
+
+std::vector<nats::KvSpec> auth_buckets(std::chrono::seconds refresh_lifetime) {
+  nats::KvSpec auth;
+  auth.bucket = kAuthBucket;
+  nats::KvSpec tokens;
+  tokens.bucket = kTokensBucket;
+  // An hour more than a token lives: the expiry check refuses it first.
+  tokens.ttl = refresh_lifetime + std::chrono::hours(1);
+  return {auth, tokens};
+}
+
+}  // namespace blender_bus::auth_kv
