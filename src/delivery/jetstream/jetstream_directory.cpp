@@ -183,6 +183,13 @@ void JetStreamDirectory::on_clients_loaded() {
 void JetStreamDirectory::apply_client(const BusId& bus, bus::ClientInfo info,
                                       std::uint64_t revision) {
   std::unique_lock lock(mutex_);
+  if (!client_tombstones_.empty()) {
+    auto gone = client_tombstones_.find(item_key(bus, info.uuid));
+    if (gone != client_tombstones_.end()) {
+      if (revision <= gone->second) return;
+      client_tombstones_.erase(gone);
+    }
+  }
   auto& table = clients_[bus];
   if (auto* slot = table.find(info.uuid)) {
     if (revision <= slot->entry.value) return;
@@ -200,11 +207,26 @@ void JetStreamDirectory::apply_client(const BusId& bus, bus::ClientInfo info,
 void JetStreamDirectory::apply_client_gone(const BusId& bus, std::string_view uuid,
                                            std::uint64_t revision) {
   std::unique_lock lock(mutex_);
+  const std::string key = item_key(bus, uuid);
+  if (auto gone = client_tombstones_.find(key); gone != client_tombstones_.end()) {
+    if (revision >= gone->second) client_tombstones_.erase(gone);  // the mirror caught up
+  }
   auto it = clients_.find(bus);
   if (it == clients_.end()) return;
   auto* slot = it->second.find(uuid);
-  if (!slot || (revision != 0 && revision <= slot->entry.value)) return;
+  if (!slot || revision <= slot->entry.value) return;
   it->second.erase(*slot);
+  if (it->second.size() == 0) clients_.erase(it);
+}
+
+void JetStreamDirectory::forget_client_locally(const BusId& bus, std::string_view uuid,
+                                               std::uint64_t revision) {
+  std::unique_lock lock(mutex_);
+  auto& tombstone = client_tombstones_[item_key(bus, uuid)];
+  tombstone = std::max(tombstone, revision);
+  auto it = clients_.find(bus);
+  if (it == clients_.end()) return;
+  if (auto* slot = it->second.find(uuid)) it->second.erase(*slot);
   if (it->second.size() == 0) clients_.erase(it);
 }
 
@@ -363,13 +385,16 @@ boost::asio::awaitable<UnregisterResult> JetStreamDirectory::unregister_client(
     }
     if (!out.found) out.found = (co_await clients_bucket_.get(key)).has_value();
     if (!out.found) co_return out;
-    co_await clients_bucket_.erase(key);
+    const std::string subject = nats::kv_subject(kClientsBucket, key);
+    static const std::array<nats::Header, 1> kDelete{nats::Header{"KV-Operation", "DEL"}};
+    const nats::PublishRequest request{subject, "", {}, std::nullopt, kDelete};
+    auto result = co_await publisher_.publish(request);
+    result.check();
+    forget_client_locally(bus, uuid, result.sequence);
   } catch (const nats::NatsError& error) {
     spdlog::warn("cluster: unregistering a client could not be stored: {}", error.what());
     out.stored = false;
-    co_return out;
   }
-  apply_client_gone(bus, uuid, 0);
   co_return out;
 }
 
@@ -484,6 +509,9 @@ std::vector<std::string> JetStreamDirectory::end_holder(const BusId& bus, std::s
         it->second.update(*slot, [](bus::ClientInfo& info) { info.session_id.clear(); });
       } else {
         left.push_back(slot->info.uuid);
+        // Until the delete comes back: puts up to the revision seen are old.
+        auto& tombstone = client_tombstones_[changes.back().key];
+        tombstone = std::max(tombstone, slot->entry.value);
         it->second.erase(*slot);
       }
     }
@@ -684,10 +712,18 @@ void JetStreamDirectory::purge_bus(const BusId& bus) {
   }
   if (!requests.empty()) {
     std::promise<std::vector<nats::PublishResult>> done;
-    auto results = done.get_future();
+    auto settled = done.get_future();
     publisher_.start(requests)->on_settled(
         [&done](const std::vector<nats::PublishResult>& r) { done.set_value(r); });
-    for (const auto& result : results.get()) result.check();
+    const auto results = settled.get();
+    const std::string clients_prefix = nats::kv_subject(kClientsBucket, "");
+    std::unique_lock lock(mutex_);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      results[i].check();
+      if (subjects[i].starts_with(clients_prefix)) {
+        client_tombstones_[subjects[i].substr(clients_prefix.size())] = results[i].sequence;
+      }
+    }
   }
   std::unique_lock lock(mutex_);
   clients_.erase(bus);

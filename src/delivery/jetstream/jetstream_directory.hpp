@@ -126,6 +126,8 @@ class JetStreamDirectory : public Directory {
   void apply_client(const BusId& bus, bus::ClientInfo info, std::uint64_t revision);
   void apply_client_gone(const BusId& bus, std::string_view uuid, std::uint64_t revision);
   void apply_job(const BusId& bus, bus::JobState job, std::uint64_t revision);
+  // This node deleted the client's key at `revision`.
+  void forget_client_locally(const BusId& bus, std::string_view uuid, std::uint64_t revision);
 
   // With the lock held (shared is enough).
   bool online_locked(const std::string& key) const;
@@ -151,6 +153,10 @@ class JetStreamDirectory : public Directory {
 
   mutable std::shared_mutex mutex_;  // guards the tables below
   std::unordered_map<BusId, Clients> clients_;
+  // Client keys this node deleted, with the delete's revision, until the
+  // mirror delivers that delete: an older put arriving late must not bring
+  // the client back.
+  std::unordered_map<std::string, std::uint64_t> client_tombstones_;
   std::unordered_map<std::string, Presence> presence_;  // by item key
   std::unordered_map<BusId, std::unordered_map<std::string, Job>> jobs_;
   // The clients' initial load, applied in first-registration order once complete.

@@ -50,18 +50,52 @@ std::vector<LoggedRecord> records_of(const std::vector<nats::Message>& messages)
   return out;
 }
 
-// One append: its publishes' acks settle it.
+// An append's publishes, built once: the views of its requests point into it.
+struct PreparedAppend {
+  std::vector<std::string> subjects;
+  std::vector<std::string> ids;
+  std::vector<std::string> levels;
+  std::vector<std::array<nats::Header, 1>> headers;
+  std::vector<std::shared_ptr<const std::string>> texts;
+
+  std::vector<nats::PublishRequest> requests() const {
+    std::vector<nats::PublishRequest> out;
+    out.reserve(subjects.size());
+    for (std::size_t i = 0; i < subjects.size(); ++i) {
+      out.push_back(nats::PublishRequest{subjects[i], texts[i] ? std::string_view(*texts[i]) : "",
+                                         ids[i], std::nullopt, headers[i]});
+    }
+    return out;
+  }
+};
+
+// One append: its publishes' acks settle it. A held append publishes only
+// when settled() is awaited (after the operation's other change settled),
+// so a withdrawn one never reaches anybody; it costs that append one round
+// trip more.
 class JetStreamAppend : public Append {
  public:
-  JetStreamAppend(std::optional<std::string> refusal, std::shared_ptr<nats::PublishBatch> batch,
-                  std::size_t size, std::function<void(std::uint64_t)> note_seq)
-      : refusal_(std::move(refusal)),
-        batch_(std::move(batch)),
-        seqs_(size, 0),
-        note_seq_(std::move(note_seq)) {}
+  JetStreamAppend(std::optional<std::string> refusal, std::size_t size,
+                  std::function<void(std::uint64_t)> note_seq)
+      : refusal_(std::move(refusal)), seqs_(size, 0), note_seq_(std::move(note_seq)) {}
+  JetStreamAppend(nats::Publisher& publisher, std::unique_ptr<PreparedAppend> prepared, bool hold,
+                  std::function<void(std::uint64_t)> note_seq)
+      : publisher_(&publisher),
+        seqs_(prepared->subjects.size(), 0),
+        note_seq_(std::move(note_seq)) {
+    if (hold) {
+      held_ = std::move(prepared);
+    } else {
+      batch_ = publisher.start(prepared->requests());
+    }
+  }
 
   boost::asio::awaitable<bool> settled() override {
-    if (refusal_) co_return false;
+    if (refusal_ || withdrawn_) co_return false;
+    if (held_) {
+      batch_ = publisher_->start(held_->requests());
+      held_.reset();
+    }
     if (!batch_) co_return true;  // nothing to append
     const auto results = co_await batch_->wait();
     bool ok = true;
@@ -76,18 +110,23 @@ class JetStreamAppend : public Append {
       highest = std::max(highest, results[i].sequence);
     }
     if (highest) note_seq_(highest);
-    co_return ok && !withdrawn_;
+    co_return ok;
   }
 
-  // Stored records cannot be recalled (they were republished on storing);
-  // the caller answers the operation's error all the same.
-  void withdraw() override { withdrawn_ = true; }
+  // A held append is dropped unpublished; records of one that was not held
+  // are stored already and stay (they were republished on storing).
+  void withdraw() override {
+    withdrawn_ = true;
+    held_.reset();
+  }
 
   const std::optional<std::string>& refusal() const override { return refusal_; }
   const std::vector<std::uint64_t>& seqs() const override { return seqs_; }
 
  private:
+  nats::Publisher* publisher_ = nullptr;
   std::optional<std::string> refusal_;
+  std::unique_ptr<PreparedAppend> held_;
   std::shared_ptr<nats::PublishBatch> batch_;
   std::vector<std::uint64_t> seqs_;
   std::function<void(std::uint64_t)> note_seq_;
@@ -165,46 +204,39 @@ JetStreamRecordLog::~JetStreamRecordLog() {
 std::unique_ptr<Append> JetStreamRecordLog::append(const BusId& bus, AppendRequest request) {
   const std::size_t size = request.records.size();
   auto note = [this](std::uint64_t seq) { note_seq(seq); };
-  if (size == 0) return std::make_unique<JetStreamAppend>(std::nullopt, nullptr, 0, note);
+  if (size == 0) return std::make_unique<JetStreamAppend>(std::nullopt, 0, note);
   const std::int64_t max_payload = connection_.max_payload();
-  std::vector<std::string> subjects;
-  std::vector<std::string> ids;
   const std::string bus_tag = tag_of(bus);
-  std::vector<std::string> levels(size);
-  std::vector<std::array<nats::Header, 1>> headers;
-  subjects.reserve(size);
-  ids.reserve(size);
-  headers.reserve(size);
+  auto prepared = std::make_unique<PreparedAppend>();
+  prepared->levels.resize(size);  // fixed: the headers view into it
+  prepared->subjects.reserve(size);
+  prepared->ids.reserve(size);
+  prepared->headers.reserve(size);
+  prepared->texts.reserve(size);
   try {
     for (std::size_t i = 0; i < size; ++i) {
-      const auto& record = request.records[i];
+      auto& record = request.records[i];
       if (max_payload > 0 && record.text &&
           static_cast<std::int64_t>(record.text->size()) > max_payload) {
         return std::make_unique<JetStreamAppend>(
             "record of " + std::to_string(record.text->size()) +
                 " bytes exceeds the cluster's largest message (max_payload " +
                 std::to_string(max_payload) + " bytes)",
-            nullptr, size, note);
+            size, note);
       }
-      subjects.push_back(record_subject(bus, record.client_uuid));
+      prepared->subjects.push_back(record_subject(bus, record.client_uuid));
       // A retried publish of the same record keeps its id (the operation's
       // id, the record's place in it, the bus): stored once.
-      ids.push_back(request.message_id.empty()
-                        ? std::string()
-                        : request.message_id + "." + std::to_string(i) + "." + bus_tag);
-      headers.push_back(record_headers(record.level, levels[i]));
+      prepared->ids.push_back(request.message_id.empty()
+                                  ? std::string()
+                                  : request.message_id + "." + std::to_string(i) + "." + bus_tag);
+      prepared->headers.push_back(record_headers(record.level, prepared->levels[i]));
+      prepared->texts.push_back(std::move(record.text));
     }
   } catch (const nats::SubjectTokenError& error) {
-    return std::make_unique<JetStreamAppend>(error.what(), nullptr, size, note);
+    return std::make_unique<JetStreamAppend>(error.what(), size, note);
   }
-  std::vector<nats::PublishRequest> requests;
-  requests.reserve(size);
-  for (std::size_t i = 0; i < size; ++i) {
-    const auto& text = request.records[i].text;
-    requests.push_back(nats::PublishRequest{subjects[i], text ? std::string_view(*text) : "",
-                                            ids[i], std::nullopt, headers[i]});
-  }
-  return std::make_unique<JetStreamAppend>(std::nullopt, publisher_.start(requests), size, note);
+  return std::make_unique<JetStreamAppend>(publisher_, std::move(prepared), request.hold, note);
 }
 
 FeedOpening JetStreamRecordLog::open_feed(const BusId& bus, std::string_view client_uuid,

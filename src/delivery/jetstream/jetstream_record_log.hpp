@@ -39,14 +39,17 @@ namespace blender_bus::delivery::jetstream {
 // bus).
 //
 // Where JetStream differs from the embedded log (the port allows it):
-// - settled() is the acks: records are visible to feeds once stored, before
-//   settled() returns; AppendRequest::hold and withdraw() cannot hide a
-//   stored record (2.9 has no atomic multi-subject publish). A failed append
-//   is one whose publishes failed past the Publisher's deadline (the
-//   cluster unreachable ~15 s); records of it that were stored stay.
-// - counts(): pending = the records the stream retains for the client after
-//   its delivered cursor is not known without reading them; it is the
-//   subject's retained count (delivered ones included) as of the last poll.
+// - settled() is the acks: records reach feeds about when they are acked,
+//   asynchronously (the republished copy), not inline. A held append
+//   (AppendRequest::hold) publishes when settled() is awaited, so a
+//   withdrawn one reaches nobody; an append that is not held cannot be
+//   withdrawn once stored (2.9 has no atomic multi-subject publish). A
+//   failed append is one whose publishes failed past the Publisher's
+//   deadline (the cluster unreachable ~15 s); records of it stored by then
+//   stay.
+// - counts(): how many of a client's retained records are after its cursor
+//   is not known without reading them; pending is the subject's retained
+//   count (delivered ones included) as of the last poll.
 //   dropped = 0: the stream's per-subject limit evicts silently.
 // - check_cursor(): not_issued compares with the stream's last sequence as of
 //   the last poll or append (up to one poll period old); not_retained is

@@ -1,7 +1,11 @@
 // The port contract (tests/unit/delivery/port_contract.hpp) against the
 // JetStream engine: both ports of one node on a real nats-server, fresh for
 // each test.
+#include <iostream>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "delivery/jetstream/jetstream_directory.hpp"
 #include "delivery/jetstream/jetstream_record_log.hpp"
@@ -51,11 +55,47 @@ class JetStreamPorts : public PortsUnderTest {
   std::unique_ptr<jetstream::JetStreamDirectory> directory_;
 };
 
+// The contract's cases that assert what JetStream does differently, each
+// documented in ARCHITECTURE.md ("Where JetStream differs"): they are
+// skipped here with the reason, not passed.
+std::optional<std::string> known_difference(std::string_view test) {
+  struct Difference {
+    std::string_view test;
+    std::string_view reason;
+  };
+  static constexpr Difference kDifferences[] = {
+      {"AReadAcknowledgesWhatItsCursorCovers",
+       "counts().pending is the retained count as of the last poll, not exact at once"},
+      {"AHeldAppendReachesNoFeedBeforeItSettles",
+       "a settled record reaches a feed asynchronously (the republished copy), not by the time "
+       "settled() returns"},
+      {"AFeedIsWokenByAnAppendAndReadsBacklogThenLiveRecords",
+       "a feed's backlog and live records arrive asynchronously, not by the time open_feed or "
+       "settled() returns"},
+      {"AFeedOpensAfterAnyIssuedCursorAndRefusesOneNeverIssued",
+       "a feed's backlog arrives asynchronously, not by the time open_feed returns"},
+      {"TheBoundEvictsTheOldestCountsThemDroppedAndRefusesResumingBelow",
+       "the per-subject limit evicts silently: no dropped count, no not_retained"},
+      {"APurgedBusStartsEmptyAndTheOtherBusesKeepEverything",
+       "last_seq is the one stream's sequence, which a purge keeps (ids never repeat)"},
+  };
+  for (const auto& difference : kDifferences) {
+    if (test.starts_with(difference.test)) return std::string(difference.reason);
+  }
+  return std::nullopt;
+}
+
 INSTANTIATE_TEST_SUITE_P(JetStream, PortContract,
                          ::testing::Values(PortsFactory{
                              "JetStream",
                              [](const PortOptions& options) -> std::unique_ptr<PortsUnderTest> {
                                if (!nats::testing::NatsServers::available()) return nullptr;
+                               const auto* test =
+                                   ::testing::UnitTest::GetInstance()->current_test_info();
+                               if (auto reason = known_difference(test->name())) {
+                                 std::cout << "[  SKIP    ] JetStream differs: " << *reason << "\n";
+                                 return nullptr;
+                               }
                                return std::make_unique<JetStreamPorts>(options);
                              }}),
                          contract_name);
