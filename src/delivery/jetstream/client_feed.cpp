@@ -188,12 +188,19 @@ void ClientFeed::run_reads() {
     bool more = false;
     {
       std::lock_guard lock(mutex_);
-      if (paused) {
+      // next() may have emptied ready_ since (it saw no pause to end): then
+      // read on.
+      if (paused && ready_.size() >= kReadChunk) {
         read_bound_ = std::max(read_bound_, bound);
         read_to_leader_ = read_to_leader_ || to_leader;
         paused_ = true;
         reading_ = false;
         return;
+      }
+      if (paused) {
+        read_bound_ = std::max(read_bound_, bound);
+        read_to_leader_ = read_to_leader_ || to_leader;
+        continue;
       }
       // Nothing else of this subject is at or below the bound: a record
       // that names one there as its previous follows on.

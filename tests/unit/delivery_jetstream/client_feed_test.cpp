@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
 #include <vector>
 
 #include "delivery/jetstream/cluster_keys.hpp"
@@ -167,6 +169,36 @@ TEST_F(ClientFeedTest, ALargeBacklogComesInChunksAndLiveRecordsWaitBehindIt) {
   ASSERT_EQ(got.size(), backlog + 1);
   for (std::size_t i = 1; i < got.size(); ++i) ASSERT_LT(got[i - 1].seq, got[i].seq);
   EXPECT_EQ(got.back().seq, tail);
+  feed->close();
+}
+
+TEST_F(ClientFeedTest, AListenerThatDrainsTheFeedAsItIsToldDoesNotStallALargeBacklog) {
+  // The listener empties the feed inside every fourth call, so the read
+  // fills kMaxReady, decides to pause, and the listener drains it all before
+  // the pause is recorded: the read must go on.
+  std::vector<nats::PublishRequest> requests;
+  const std::string subject = record_subject("u1", "a");
+  const std::size_t backlog = 3 * ClientFeed::kMaxReady;
+  for (std::size_t i = 0; i < backlog; ++i) {
+    requests.push_back(nats::PublishRequest{subject, "r", {}, std::nullopt, {}});
+  }
+  ASSERT_TRUE(nats::all_ok(nats::testing::run_coroutine(node_->publisher.publish_all(requests))));
+  std::atomic<std::size_t> drained{0};
+  std::size_t calls = 0;
+  static_assert(ClientFeed::kMaxReady == 4 * ClientFeed::kReadChunk);
+  std::shared_ptr<ClientFeed> feed;
+  std::mutex opened;
+  std::unique_lock hold_open(opened);
+  feed = ClientFeed::open(ClientFeed::Services{node_->connection, node_->pool, *reader_}, subject,
+                          live_subject("u1", "a"), 0, [&] {
+                            std::lock_guard wait_for_open(opened);
+                            if (++calls % 4 == 0) drained += feed->next(backlog).size();
+                          });
+  hold_open.unlock();
+  // (Records left after the last drain wait for a call that may not come.)
+  EXPECT_TRUE(testing::eventually([&] {
+    return drained.load() >= backlog - 3 * ClientFeed::kReadChunk;
+  })) << drained.load();
   feed->close();
 }
 
