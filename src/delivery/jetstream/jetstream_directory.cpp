@@ -610,29 +610,15 @@ std::unique_ptr<Settlement> JetStreamDirectory::open_job(const BusId& bus, std::
 
 std::optional<std::string> JetStreamDirectory::job_originator(const BusId& bus,
                                                               std::string_view job_id) const {
-  std::shared_lock lock(mutex_);
-  auto it = jobs_.find(bus);
-  if (it == jobs_.end()) return std::nullopt;
-  auto job = it->second.find(std::string(job_id));
-  if (job == it->second.end() || !is_open(job->second.state) ||
-      job->second.state.originator.empty()) {
-    return std::nullopt;
-  }
-  return job->second.state.originator;
+  auto job = job_state(bus, job_id);
+  if (!job || !is_open(*job) || job->originator.empty()) return std::nullopt;
+  return job->originator;
 }
 
 std::unique_ptr<Settlement> JetStreamDirectory::correlate_job(const BusId& bus,
                                                               const bus::JobUpdate& update,
                                                               double now) {
-  bus::JobState job;
-  {
-    std::shared_lock lock(mutex_);
-    if (auto it = jobs_.find(bus); it != jobs_.end()) {
-      if (auto found = it->second.find(update.job_id); found != it->second.end()) {
-        job = found->second.state;
-      }
-    }
-  }
+  bus::JobState job = job_state(bus, update.job_id).value_or(bus::JobState{});
   job.job_id = update.job_id;
   job.status = update.status;
   job.result = update.result;
