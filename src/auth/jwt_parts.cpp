@@ -1,10 +1,8 @@
 #include "auth/jwt_parts.hpp"
 
-#include <sodium.h>
-
 #include <cmath>
 
-#include "auth/sodium_init.hpp"
+#include "auth/base64url.hpp"
 
 namespace blender_bus::auth {
 
@@ -22,21 +20,6 @@ std::optional<json::object> decode_json_object(std::string_view part) {
 }
 
 }  // namespace
-
-std::optional<std::string> base64url_decode(std::string_view text) {
-  ensure_sodium();
-  std::string out(text.size(), '\0');  // decoded is always shorter
-  std::size_t length = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, &end,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  out.resize(length);
-  return out;
-}
 
 std::optional<JwtParts> split_jwt(std::string_view token) {
   if (token.empty() || token.size() > kMaxTokenBytes) return std::nullopt;

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/base64url.hpp"
+
 namespace blender_bus::auth {
 
 // Far above any token we issue or an identity provider sends; keeps hostile
@@ -26,8 +28,6 @@ struct JwtParts {
 // Nullopt unless `token` is at most kMaxTokenBytes of three base64url parts
 // whose first two are JSON objects.
 std::optional<JwtParts> split_jwt(std::string_view token);
-
-std::optional<std::string> base64url_decode(std::string_view text);
 
 // A NumericDate: JSON integer or real, whole seconds.
 std::optional<std::int64_t> numeric_date(const boost::json::object& claims, std::string_view name);

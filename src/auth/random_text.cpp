@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "auth/base64url.hpp"
 #include "auth/sodium_init.hpp"
 
 namespace blender_bus::auth {
@@ -21,12 +22,9 @@ std::string random_hex(std::size_t bytes) {
 
 std::string random_base64url(std::size_t bytes) {
   ensure_sodium();
-  std::vector<unsigned char> raw(bytes);
+  std::string raw(bytes, '\0');
   randombytes_buf(raw.data(), raw.size());
-  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string text(sodium_base64_ENCODED_LEN(bytes, kVariant), '\0');
-  sodium_bin2base64(text.data(), text.size(), raw.data(), raw.size(), kVariant);
-  text.resize(text.find('\0'));
+  std::string text = base64url_encode(raw);
   sodium_memzero(raw.data(), raw.size());
   return text;
 }
