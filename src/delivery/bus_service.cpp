@@ -8,6 +8,7 @@
 #include "bus/job_tracker.hpp"
 #include "bus/send_plan.hpp"
 #include "delivery/long_poll.hpp"
+#include "delivery/wake_on_records.hpp"
 
 namespace blender_bus::delivery {
 
@@ -233,22 +234,6 @@ boost::json::object BusService::stats_resource(const BusId& bus) {
   stats.pending_records = records.pending;
   return bus::stats_resource_view(bus, stats);
 }
-
-namespace {
-
-// Wakes a long-poll's key when the feed it watches has records.
-class WakeOnRecords final : public FeedListener {
- public:
-  WakeOnRecords(Waiters& waiters, std::string key) : waiters_(waiters), key_(std::move(key)) {}
-  void on_records() override { waiters_.wake(key_); }
-  const std::string& key() const { return key_; }
-
- private:
-  Waiters& waiters_;
-  const std::string key_;
-};
-
-}  // namespace
 
 asio::awaitable<std::optional<RecordRead>> BusService::receive(BusId bus, std::string client_uuid,
                                                                std::optional<std::uint64_t> after,

@@ -1,4 +1,5 @@
 #include "delivery/modern_channels.hpp"
+#include "delivery/wake_on_records.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -28,10 +29,18 @@ class ModernChannels::InboxWatch : public mcp::ResourceWatch {
         client_uuid_(std::move(client_uuid)),
         binding_(binding_id(user_id_, client_uuid_)),
         key_(Waiters::client_key(user_id_, client_uuid_)),
-        channel_(channels, user_id_, client_uuid_) {
+        channel_(channels, user_id_, client_uuid_),
+        on_records_(channels_.service_.waiters(), key_) {
     waiter_ = channels_.service_.waiters().add(key_, std::move(wake));
+    // The client's feed tells of each record as it is appended, on any node.
+    feed_ = channels_.service_.record_log()
+                .open_feed(user_id_, client_uuid_, std::nullopt, on_records_)
+                .feed;
   }
-  ~InboxWatch() override { channels_.service_.waiters().remove(key_, waiter_); }
+  ~InboxWatch() override {
+    feed_.reset();  // no on_records() after this
+    channels_.service_.waiters().remove(key_, waiter_);
+  }
 
   bool take_update() override {
     auto bus = channels_.service_.buses().find(user_id_);
@@ -55,6 +64,8 @@ class ModernChannels::InboxWatch : public mcp::ResourceWatch {
   const std::string binding_;
   const std::string key_;
   Channel channel_;
+  WakeOnRecords on_records_;
+  std::unique_ptr<Feed> feed_;
   std::uint64_t waiter_ = 0;
   bool told_ = false;
   std::uint64_t reads_when_told_ = 0;

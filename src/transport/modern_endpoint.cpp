@@ -155,8 +155,12 @@ asio::awaitable<bool> ModernEndpoint::serve(const std::shared_ptr<HttpStream>& o
   }
   // The caller for this request alone: tools act as the bearer's user and
   // bind nothing to a session.
-  mcp::CallContext context{std::make_shared<mcp::Session>(std::string(), principal.user_id),
-                           co_await asio::this_coro::executor};
+  // Named first, then brought together: GCC 12 releases a temporary of a
+  // full-expression that holds a co_await twice (PR 100611), which freed
+  // this request's session while a tool still used it.
+  const auto executor = co_await asio::this_coro::executor;
+  auto request_session = std::make_shared<mcp::Session>(std::string(), principal.user_id);
+  mcp::CallContext context{std::move(request_session), executor};
   context.modern = true;
   // Notifications for this request only when its _meta asked for a level,
   // and only on a stream the client accepts.
