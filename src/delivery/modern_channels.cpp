@@ -1,8 +1,9 @@
 #include "delivery/modern_channels.hpp"
-#include "delivery/wake_on_records.hpp"
 
 #include <algorithm>
 #include <vector>
+
+#include "delivery/wake_on_records.hpp"
 
 namespace blender_bus::delivery {
 
