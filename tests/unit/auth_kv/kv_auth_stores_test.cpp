@@ -226,7 +226,16 @@ TEST_F(KvAuthStoresTest, ASecondNodeSeesEveryChangeOfTheFirst) {
   ASSERT_TRUE(wait_seen(2));
   EXPECT_EQ(other.find("alice")->token_generation, users_->find("alice")->token_generation);
   ASSERT_TRUE(users_->remove("alice"));
+  // A deletion is several changes (the user's key erased, both generations
+  // moving on), told in any order: the other node sees it once the erase is
+  // among them.
   ASSERT_TRUE(wait_seen(3));
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (other.find("alice") && std::chrono::steady_clock::now() < deadline) {
+    std::unique_lock lock(mutex);
+    const std::size_t before = seen.count("alice");
+    changed.wait_for(lock, 1s, [&] { return seen.count("alice") > before; });
+  }
   EXPECT_FALSE(other.find("alice"));
 }
 
