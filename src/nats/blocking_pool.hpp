@@ -45,12 +45,12 @@ class BlockingPool {
     using R = std::invoke_result_t<F&>;
     if constexpr (std::is_void_v<R>) {
       return boost::asio::async_initiate<Token, void(std::exception_ptr)>(
-          [this](auto handler, F fn) { submit_void(std::move(handler), std::move(fn)); }, token,
-          std::move(fn));
+          [this](auto handler, F fn) { this->submit_void(std::move(handler), std::move(fn)); },
+          token, std::move(fn));
     } else {
       return boost::asio::async_initiate<Token, void(std::exception_ptr, R)>(
-          [this](auto handler, F fn) { submit_value(std::move(handler), std::move(fn)); }, token,
-          std::move(fn));
+          [this](auto handler, F fn) { this->submit_value(std::move(handler), std::move(fn)); },
+          token, std::move(fn));
     }
   }
 
