@@ -31,7 +31,8 @@ end
 local next_id = 0
 failed = 0
 first_failure = nil
-local prefix = '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"blender_send_message",'
+-- bench/modern-send.lua sets BENCH_PREFIX to its era's request (before the id).
+local prefix = BENCH_PREFIX or '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"blender_send_message",'
   .. '"arguments":{"target_uuid":"' .. target .. '","priority":"info",'
   .. '"payload":{"kind":"render_progress","frame":120,"of":240,"note":"durable tail"}}},"id":'
 

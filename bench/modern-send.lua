@@ -3,11 +3,16 @@
 -- stateless request (no session: the per-request `_meta` and the
 -- MCP-Protocol-Version, Mcp-Method and Mcp-Name headers), the next as soon as
 -- the last is answered. The token and the target come from the environment
--- (BENCH_TOKEN, BENCH_TARGET). Counting and the summary line are
+-- (BENCH_TOKEN, BENCH_TARGET). The request loop, counting and the summary are
 -- bench/durable-tail.lua's (loaded below), so both eras are read alike.
 
-local token = assert(os.getenv("BENCH_TOKEN"), "BENCH_TOKEN")
 local target = assert(os.getenv("BENCH_TARGET"), "BENCH_TARGET")
+
+BENCH_PREFIX = '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"blender_send_message",'
+  .. '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",'
+  .. '"io.modelcontextprotocol/clientCapabilities":{}},'
+  .. '"arguments":{"target_uuid":"' .. target .. '","priority":"info",'
+  .. '"payload":{"kind":"render_progress","frame":120,"of":240,"note":"durable tail"}}},"id":'
 
 -- durable-tail.lua wants a session; the modern era has none.
 BENCH_NO_SESSION = true
@@ -17,20 +22,3 @@ wrk.headers["Mcp-Session-Id"] = nil
 wrk.headers["MCP-Protocol-Version"] = "2026-07-28"
 wrk.headers["Mcp-Method"] = "tools/call"
 wrk.headers["Mcp-Name"] = "blender_send_message"
-
-local prefix = '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"blender_send_message",'
-  .. '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",'
-  .. '"io.modelcontextprotocol/clientCapabilities":{}},'
-  .. '"arguments":{"target_uuid":"' .. target .. '","priority":"info",'
-  .. '"payload":{"kind":"render_progress","frame":120,"of":240,"note":"durable tail"}}},"id":'
-
-local next_id = 0
-
-function init(args)
-  next_id = id * 1000000000
-end
-
-function request()
-  next_id = next_id + 1
-  return wrk.format(nil, nil, nil, prefix .. next_id .. "}")
-end

@@ -41,7 +41,6 @@
 #include "server/metrics_route.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
-#include "store/external_change_watch.hpp"
 #include "store/group_commit.hpp"
 #include "tools/bus_tools.hpp"
 #include "transport/http_server.hpp"
