@@ -8,7 +8,6 @@
 
 #include <boost/json.hpp>
 #include <future>
-#include <regex>
 
 #include "auth/auth_layer.hpp"
 #include "auth/embedded_auth_stores.hpp"
@@ -41,11 +40,15 @@ std::string header(const HttpReply& r, std::string_view name) {
   return "<absent>";
 }
 
+// A hidden field's value; the form writes them as name="N" value="V".
 std::string hidden(const std::string& html, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(html, m, std::regex("name=\"" + name + "\" value=\"([^\"]*)\"")))
-    return {};
-  return m[1];
+  const std::string marker = "name=\"" + name + "\" value=\"";
+  const auto start = html.find(marker);
+  if (start == std::string::npos) return {};
+  const auto value = start + marker.size();
+  const auto end = html.find('"', value);
+  if (end == std::string::npos) return {};
+  return html.substr(value, end - value);
 }
 
 class OAuthRoutesTest : public ::testing::Test {
