@@ -441,6 +441,7 @@ int run_http_server(ServeConfig config) {
                cluster ? ", cluster node '" + config.node_name + "'" : std::string());
 
   pool.run();
+  pool.destroy_pending_work();
   // What may still act on users goes before what it acts on.
   auth_backend->stop_watching();
   auth_layer.stop();

@@ -10,7 +10,7 @@ IoContextPool::IoContextPool(unsigned threads) {
   for (unsigned i = 0; i < threads; ++i) {
     // Concurrency hint 1: each context is run by one thread, so Asio can skip
     // the locking it would need for several.
-    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    contexts_.push_back(std::make_unique<Context>(1));
     guards_.push_back(boost::asio::make_work_guard(*contexts_.back()));
   }
 }
@@ -26,6 +26,10 @@ void IoContextPool::run() {
   }
   contexts_.front()->run();
   for (auto& worker : workers) worker.join();
+}
+
+void IoContextPool::destroy_pending_work() {
+  for (auto& context : contexts_) context->destroy_pending_work();
 }
 
 void IoContextPool::stop() {

@@ -28,10 +28,23 @@ class IoContextPool {
   // Runs every context, one on the calling thread, until stop().
   void run();
   void stop();
+  // After run() returns: destroys every handler still queued, and with them
+  // the coroutines suspended in them, while what those refer to (declared
+  // after the pool) is still alive. The contexts' own destructors would do it
+  // last, after the engine a suspended stream reads from is gone.
+  void destroy_pending_work();
 
  private:
+  // shutdown() is protected in Asio; it is what ~io_context calls first, and
+  // calling it again there finds nothing left to destroy.
+  class Context : public boost::asio::io_context {
+   public:
+    using io_context::io_context;
+    void destroy_pending_work() { shutdown(); }
+  };
+
   using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<std::unique_ptr<Context>> contexts_;
   std::vector<WorkGuard> guards_;
   std::atomic<std::size_t> next_{0};
 };
