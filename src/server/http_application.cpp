@@ -211,6 +211,14 @@ void schedule_modern_sweep(asio::steady_timer& timer, delivery::ModernChannels& 
   });
 }
 
+// Shutdown, after the acceptor closed: the open listens end with their
+// result (a client that reads nothing is given a second), then the threads stop.
+asio::awaitable<void> close_listens_then_stop(transport::McpEndpoint& endpoint,
+                                              transport::IoContextPool& pool) {
+  co_await endpoint.close_listens(std::chrono::seconds(1));
+  pool.stop();
+}
+
 }  // namespace
 
 int run_http_server(ServeConfig config) {
@@ -428,7 +436,7 @@ int run_http_server(ServeConfig config) {
     sweeper.cancel();
     token_use_flusher.cancel();
     sessions.end_all();  // wakes every stream so it can finish
-    pool.stop();
+    asio::co_spawn(pool.first(), close_listens_then_stop(endpoint, pool), asio::detached);
   });
 
   // The bound address, whatever --public-url says (a test or a supervisor

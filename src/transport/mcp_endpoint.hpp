@@ -59,6 +59,12 @@ class McpEndpoint {
   // `Bearer resource_metadata="<base>/.well-known/oauth-protected-resource"`.
   const std::string& authenticate_challenge() const { return challenge_; }
 
+  // Shutdown: ends the open subscriptions/listen streams with their result
+  // (ModernEndpoint::close_listens).
+  boost::asio::awaitable<void> close_listens(std::chrono::milliseconds patience) {
+    return modern_.close_listens(patience);
+  }
+
  private:
   boost::asio::awaitable<bool> post(const std::shared_ptr<HttpStream>& owner,
                                     const HttpRequest& request, const McpAdmission& admission);

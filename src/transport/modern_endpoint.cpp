@@ -86,8 +86,19 @@ asio::awaitable<bool> ModernEndpoint::listen(const std::shared_ptr<HttpStream>& 
       mcp::error_code::invalid_params,
       "Invalid params: \"resourceSubscriptions\" must be an array of uris"};
   if (!filter) co_return co_await refuse_listen(not_an_object);
-  auto listen_stream = std::make_shared<ListenStream>(co_await asio::this_coro::executor, stream,
-                                                      options_, message.id);
+  // The graceful closure's result: empty but for the subscription id the
+  // revision's schema requires in its _meta.
+  json::object closing_meta;
+  closing_meta["io.modelcontextprotocol/subscriptionId"] = message.id;
+  json::object closing_result;
+  closing_result["_meta"] = std::move(closing_meta);
+  // Named before use: GCC 12 may release a temporary of a full-expression
+  // that holds a co_await twice (PR 100611).
+  json::object closing_response =
+      mcp::make_result(message.id, modern_.complete(std::move(closing_result)));
+  const auto executor = co_await asio::this_coro::executor;
+  auto listen_stream = std::make_shared<ListenStream>(executor, stream, options_, message.id,
+                                                      std::move(closing_response), listens_);
   std::vector<ListenStream::Subscription> watches;
   json::array honoured_uris;
   if (const json::value* wanted = filter->if_contains("resourceSubscriptions")) {

@@ -12,6 +12,7 @@
 #include "transport/http_options.hpp"
 #include "transport/http_stream.hpp"
 #include "transport/http_types.hpp"
+#include "transport/listen_registry.hpp"
 
 namespace blender_bus::transport {
 
@@ -41,6 +42,12 @@ class ModernEndpoint {
 
   const mcp::ModernDispatcher& dispatcher() const { return modern_; }
 
+  // Shutdown: ends every open subscriptions/listen with its result and
+  // waits for them, at most `patience`.
+  boost::asio::awaitable<void> close_listens(std::chrono::milliseconds patience) {
+    return listens_.close_all(patience);
+  }
+
  private:
   boost::asio::awaitable<bool> answer(HttpStream& stream, const HttpRequest& request,
                                       AcceptedMedia accepted, int status,
@@ -53,6 +60,7 @@ class ModernEndpoint {
   const HttpOptions& options_;
   mcp::ResourceFeed* feed_;
   mcp::ModernDispatcher modern_;
+  ListenRegistry listens_;
 };
 
 }  // namespace blender_bus::transport

@@ -24,7 +24,7 @@ function envelope(extra = {}) {
 }
 
 /** One modern POST as the revision wants it; `headers` overrides (undefined removes). */
-async function modernPost(server, token, message, { headers = {} } = {}) {
+async function modernPost(server, token, message, { headers = {}, onData } = {}) {
   const h = {
     'content-type': 'application/json',
     accept: ACCEPT_BOTH,
@@ -41,7 +41,7 @@ async function modernPost(server, token, message, { headers = {} } = {}) {
     else h[k.toLowerCase()] = v;
   }
   const body = typeof message === 'string' ? message : JSON.stringify(message);
-  return rawRequest(server.mcpUrl, { method: 'POST', headers: h, body });
+  return rawRequest(server.mcpUrl, { method: 'POST', headers: h, body, onData });
 }
 
 function call(id, name, args, meta = envelope()) {
@@ -494,6 +494,38 @@ describe('--modern-presence-timeout', () => {
     } finally {
       await modern.close();
       await quick.stop();
+    }
+  });
+});
+
+describe('shutdown', () => {
+  test('SIGTERM ends an open listen with its result (graceful), not a cut socket', async () => {
+    const ending = await startServer({ args: ['--auth', 'none'] });
+    let stopped;
+    const modern = await modernClient(ending, 'unused', { pin: MODERN });
+    try {
+      await v2Json(modern.client, 'blender_register_client', { client_uuid: 'until-shutdown', client_type: 'llm' });
+      const sub = await modern.client.listen({ resourceSubscriptions: [INBOX + 'until-shutdown'] });
+      // The raw stream too: its last event is the listen's result, tagged.
+      let acked;
+      const ack = new Promise((resolve) => { acked = resolve; });
+      const raw = modernPost(ending, 'unused', { jsonrpc: '2.0', id: 'raw-listen', method: 'subscriptions/listen',
+        params: { _meta: envelope(), notifications: { resourceSubscriptions: [INBOX + 'until-shutdown'] } } },
+      { onData: (text) => { if (text.includes('acknowledged')) acked(); } });
+      await ack;
+      stopped = ending.stop();
+      assert.equal(await sub.closed, 'graceful');
+      const messages = (await raw).events.map((e) => JSON.parse(e.data));
+      assert.equal(messages[0].method, 'notifications/subscriptions/acknowledged');
+      const last = messages.at(-1);
+      assert.equal(last.id, 'raw-listen');
+      assert.equal(last.result.resultType, 'complete');
+      assert.equal(last.result._meta['io.modelcontextprotocol/subscriptionId'], 'raw-listen');
+      assert.equal(last.result._meta['io.modelcontextprotocol/serverInfo'].name, 'blender-bus');
+    } finally {
+      await modern.close().catch(() => {});
+      // One SIGTERM only: a second one could land after the server's handler is gone.
+      await (stopped ?? ending.stop());
     }
   });
 });
