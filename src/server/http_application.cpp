@@ -43,6 +43,7 @@
 #include "store/database.hpp"
 #include "store/group_commit.hpp"
 #include "tools/bus_tools.hpp"
+#include "tools/job_tasks.hpp"
 #include "transport/http_server.hpp"
 #include "transport/io_context_pool.hpp"
 #include "transport/mcp_endpoint.hpp"
@@ -377,8 +378,9 @@ int run_http_server(ServeConfig config) {
         if (auto index = tool_calls.index(tool.name)) tool_calls.observe(*index, elapsed);
       });
 
+  tools::JobTasks job_tasks(service);
   transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator,
-                                  &modern_channels);
+                                  &modern_channels, &job_tasks);
   std::vector<transport::RouteHandler> routes{
       make_health_route(buses, cluster.get()),
       dashboard::make_page_route(),

@@ -41,7 +41,7 @@ class McpEndpoint {
   McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
               mcp::SessionRegistry& sessions, mcp::StreamSource& source,
               const auth::RequestAuthenticator& authenticator,
-              mcp::ResourceFeed* resource_feed = nullptr);
+              mcp::ResourceFeed* resource_feed = nullptr, mcp::TaskBook* tasks = nullptr);
 
   // Judges a request by its header alone (Origin and Host, method, bearer,
   // MCP-Protocol-Version, Accept, Content-Type, the session id), so that no

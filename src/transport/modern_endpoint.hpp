@@ -23,8 +23,10 @@ namespace blender_bus::transport {
 // header names it); a legacy request never comes here.
 class ModernEndpoint {
  public:
-  // `feed` may be null: subscriptions/listen is then not offered.
-  ModernEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher, mcp::ResourceFeed* feed);
+  // `feed` may be null: subscriptions/listen is then not offered; `tasks`
+  // too: the tasks extension is then not offered.
+  ModernEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher, mcp::ResourceFeed* feed,
+                 mcp::TaskBook* tasks = nullptr);
 
   // Validates `message` (the body's one message) and its headers, runs it,
   // writes the answer: JSON (or one SSE event when only SSE is accepted)
@@ -55,7 +57,8 @@ class ModernEndpoint {
   // subscriptions/listen: resourceSubscriptions of the caller's own inboxes.
   boost::asio::awaitable<bool> listen(const std::shared_ptr<HttpStream>& stream,
                                       const HttpRequest& request, const auth::Principal& principal,
-                                      AcceptedMedia accepted, const mcp::RpcMessage& message);
+                                      AcceptedMedia accepted, const mcp::RpcMessage& message,
+                                      const mcp::RequestMeta& meta);
 
   const HttpOptions& options_;
   mcp::ResourceFeed* feed_;
