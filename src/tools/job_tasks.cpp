@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "mcp/tool_registry.hpp"
+#include "tools/job_status_answer.hpp"
 
 namespace blender_bus::tools {
 
@@ -39,26 +40,16 @@ bool is_job_dispatch(const json::object& arguments) {
          from->is_string() && !from->get_string().empty();
 }
 
-// What a completed task returns: what blender_job_status says of the job,
-// as that tool would write it.
-json::object job_result(const bus::JobState& state, bool is_error) {
-  json::object answer;
-  answer["status"] = "ok";
-  answer["job_id"] = state.job_id;
-  answer["job_status"] = state.status;
-  answer["result"] = state.result;
-  answer["error"] = state.error;
-  return mcp::ToolResult::json(answer, is_error).body;
-}
-
-mcp::TaskState task_of(const bus::JobState& state) {
+// A completed task returns what blender_job_status says of its job.
+mcp::TaskState task_of(const delivery::JobStatus& status) {
+  const bus::JobState& state = status.state;
   mcp::TaskState task;
   task.task_id = state.job_id;
   task.created_at = state.opened_at;
   task.updated_at = state.updated_at;
   if (state.status == "completed" || state.status == "failed") {
     task.status = "completed";
-    task.result = job_result(state, state.status == "failed");
+    task.result = mcp::ToolResult::json(job_status_answer(status), state.status == "failed").body;
     if (state.status == "failed") task.status_message = state.error;
   } else if (state.status == "cancelled") {
     task.status = "cancelled";
@@ -94,7 +85,7 @@ asio::awaitable<std::optional<mcp::TaskState>> JobTasks::find(mcp::CallContext& 
   std::optional<delivery::JobStatus> status = co_await service_.job_status(
       std::move(user), std::move(task_id), std::chrono::milliseconds(0));
   if (!status) co_return std::nullopt;
-  co_return task_of(status->state);
+  co_return task_of(*status);
 }
 
 asio::awaitable<bool> JobTasks::cancel(mcp::CallContext& context, std::string task_id) {
