@@ -692,6 +692,43 @@ describe('the tasks extension (a Blender job as a task)', () => {
     }
   });
 
+  test('the official v2 client: -32021 as its MissingRequiredClientCapabilityError; with the extension, it polls a task', async () => {
+    // tasks/* are extension methods: request() takes them with a result
+    // schema (a pass-through one here).
+    const anyResult = { '~standard': { version: 1, vendor: 'blender-bus-test', validate: (value) => ({ value }) } };
+    const plain = await modernClient(server, tokens.alice, { pin: MODERN });
+    const transport = new HttpTransport2(new URL(server.mcpUrl),
+      { requestInit: { headers: { Authorization: `Bearer ${tokens.alice}` } } });
+    const declaring = new Client2({ name: 'blender-bus-v2-tasks', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: MODERN } }, capabilities: { extensions: { [TASKS]: {} } } });
+    await declaring.connect(transport);
+    const { blender, update } = await workerAndAssistant('task-worker-5', 'task-assistant-5');
+    try {
+      assert.deepEqual(plain.client.getServerCapabilities().extensions, { [TASKS]: {} });
+      const refused = await plain.client.request({ method: 'tasks/get', params: { taskId: 'sdk-task' } }, anyResult)
+        .then(() => null, (e) => e);
+      assert.ok(refused, 'tasks/get without the extension must be refused');
+      assert.equal(refused.code, -32021);
+      assert.equal(refused.constructor.name, 'MissingRequiredClientCapabilityError');
+
+      const created = await post(dispatch(2, 'sdk-task', 'task-worker-5', 'task-assistant-5'));
+      assert.equal(created.json.result.resultType, 'task');
+      const get = () => declaring.request({ method: 'tasks/get', params: { taskId: 'sdk-task' } }, anyResult);
+      assert.equal((await get()).status, 'working');
+      await update({ job_id: 'sdk-task', status: 'completed', result: 'rendered' });
+      const done = await get();
+      assert.equal(done.status, 'completed');
+      assert.equal(JSON.parse(done.result.content[0].text).result, 'rendered');
+      const unknown = await declaring.request({ method: 'tasks/get', params: { taskId: 'no-such' } }, anyResult)
+        .then(() => null, (e) => e);
+      assert.equal(unknown?.code, -32602);
+    } finally {
+      await blender.close();
+      await declaring.close();
+      await plain.close();
+    }
+  });
+
   test('tasks/* need Mcp-Name equal to the taskId', async () => {
     const res = await modernPost(server, tokens.alice, taskCall(8, 'tasks/get', 'some-task'),
       { headers: { 'mcp-name': 'other-task' } });
