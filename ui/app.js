@@ -1,4 +1,6 @@
-// The blender-bus dashboard. Signs in through /auth/login, keeps the access
+// The blender-bus dashboard. Signs in through /auth/login, or through the
+// server's own OAuth 2.1 authorization server (authorization code with PKCE,
+// as a public client the page registers), keeps the access
 // and refresh tokens in this script's memory only (no cookie, no storage),
 // refreshes the access token before it expires (and once more when the
 // server ends the stream or answers 401), and reads
@@ -11,7 +13,9 @@ const el = (id) => document.getElementById(id);
 let token = null;
 let refreshToken = null;
 let refreshTimer = null;
-let refreshing = null;      // the one /auth/refresh in flight: a refresh token works once
+let refreshing = null;      // the one refresh in flight: a refresh token works once
+let oauthClientId = null;   // signed in through the authorization server: its client id
+let tokenEndpoint = null;   // and its token endpoint
 let username = null;
 let stream = null;          // AbortController of the open events request
 let lastState = null;
@@ -54,11 +58,16 @@ async function refreshTokens() {
   if (!refreshToken) return false;
   let res;
   try {
-    res = await fetch('/auth/refresh', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ refresh_token: refreshToken }),
-    });
+    res = oauthClientId
+      ? await fetch(tokenEndpoint, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: oauthClientId }),
+      })
+      : await fetch('/auth/refresh', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refresh_token: refreshToken }),
+      });
   } catch {
     return false;
   }
@@ -299,6 +308,13 @@ async function follow() {
 function signOut(message) {
   const controller = stream;
   stream = null;
+  if (oauthClientId && refreshToken) {
+    // Revoking the refresh token ends the grant, its access tokens with it.
+    fetch('/oauth/revoke', { method: 'POST', body: new URLSearchParams({ token: refreshToken, client_id: oauthClientId }) })
+      .catch(() => {});
+  }
+  oauthClientId = null;
+  tokenEndpoint = null;
   token = null;
   refreshToken = null;
   clearTimeout(refreshTimer);
@@ -310,6 +326,20 @@ function signOut(message) {
   el('who').textContent = '';
   el('buses').replaceChildren();
   el('login-error').textContent = message ?? '';
+}
+
+// Tokens in hand (from the form or the token endpoint): the dashboard opens.
+function signedIn(tokens, user) {
+  token = tokens.access_token;
+  refreshToken = tokens.refresh_token ?? null;
+  scheduleRefresh(tokens.expires_in);
+  username = user.username;
+  el('password').value = '';
+  el('login').hidden = true;
+  el('dashboard').hidden = false;
+  el('sign-out').hidden = false;
+  el('who').textContent = `${username}${(user.roles ?? []).includes('admin') ? ' (admin: every bus)' : ''}`;
+  follow();
 }
 
 el('login').addEventListener('submit', async (event) => {
@@ -333,16 +363,89 @@ el('login').addEventListener('submit', async (event) => {
     el('login-error').textContent = body.detail ?? `Sign-in failed (${res.status})`;
     return;
   }
-  token = body.access_token;
-  refreshToken = body.refresh_token ?? null;
-  scheduleRefresh(body.expires_in);
-  username = body.user?.username ?? name;
-  el('password').value = '';
-  el('login').hidden = true;
-  el('dashboard').hidden = false;
-  el('sign-out').hidden = false;
-  el('who').textContent = `${username}${(body.user?.roles ?? []).includes('admin') ? ' (admin: every bus)' : ''}`;
-  follow();
+  signedIn(body, { username: body.user?.username ?? name, roles: body.user?.roles });
 });
 
 el('sign-out').addEventListener('click', () => signOut());
+
+// Sign-in through the authorization server. What must outlive the trip to
+// its sign-in page (the PKCE verifier, the state, the client id) waits in
+// this tab's sessionStorage and is removed the moment the page is back; the
+// tokens then stay in memory, as for the form. Web Crypto needs a secure
+// context: HTTPS, or the server on localhost.
+const OAUTH_PENDING = 'blender-bus-oauth-pending';
+
+function base64url(bytes) {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+const randomText = (bytes) => base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+
+async function jsonOf(res) {
+  try { return await res.json(); } catch { return {}; }
+}
+
+async function oauthStart() {
+  const metadata = await jsonOf(await fetch('/.well-known/oauth-authorization-server'));
+  const redirectUri = `${location.origin}/ui/`;
+  const registered = await fetch(metadata.registration_endpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: [redirectUri], client_name: 'blender-bus dashboard',
+      // The server's rule (OpenID Connect Registration): a loopback
+      // redirect is a native application's, any other a web one's.
+      application_type: ['127.0.0.1', '[::1]', 'localhost'].includes(location.hostname) ? 'native' : 'web',
+      token_endpoint_auth_method: 'none' }),
+  });
+  const client = await jsonOf(registered);
+  if (!registered.ok) throw new Error(client.error_description ?? client.error ?? `registration ${registered.status}`);
+  const verifier = randomText(32);
+  const state = randomText(16);
+  const challenge = base64url(new Uint8Array(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+  sessionStorage.setItem(OAUTH_PENDING, JSON.stringify({ verifier, state, clientId: client.client_id,
+    issuer: metadata.issuer, tokenEndpoint: metadata.token_endpoint, redirectUri }));
+  const url = new URL(metadata.authorization_endpoint);
+  url.search = new URLSearchParams({ response_type: 'code', client_id: client.client_id,
+    redirect_uri: redirectUri, state, code_challenge: challenge, code_challenge_method: 'S256',
+    scope: 'read write', resource: `${metadata.issuer}/mcp` });
+  location.assign(url);
+}
+
+el('oauth-sign-in').addEventListener('click', () => {
+  el('login-error').textContent = '';
+  oauthStart().catch((e) => { el('login-error').textContent = `Sign-in failed: ${e.message}`; });
+});
+
+// Back from the authorization server with ?code= (or ?error=): the code is
+// exchanged once, and leaves the address bar at once.
+async function oauthReturn(params) {
+  const pending = JSON.parse(sessionStorage.getItem(OAUTH_PENDING) ?? 'null');
+  sessionStorage.removeItem(OAUTH_PENDING);
+  window.history.replaceState(null, '', '/ui/');
+  if (!pending || params.get('state') !== pending.state) throw new Error('this sign-in was not started here');
+  // RFC 9207: the answer must come from the issuer the page asked.
+  if (params.get('iss') !== pending.issuer) throw new Error('the answer came from another issuer');
+  if (params.has('error')) throw new Error(params.get('error_description') ?? params.get('error'));
+  const res = await fetch(pending.tokenEndpoint, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code'),
+      redirect_uri: pending.redirectUri, code_verifier: pending.verifier, client_id: pending.clientId,
+      resource: `${pending.issuer}/mcp` }),
+  });
+  const tokens = await jsonOf(res);
+  if (!res.ok || !tokens.access_token) throw new Error(tokens.error_description ?? tokens.error ?? `token ${res.status}`);
+  const profile = await fetch('/auth/profile', { headers: { Authorization: `Bearer ${tokens.access_token}` } });
+  const user = await jsonOf(profile);
+  if (!profile.ok) throw new Error(user.detail ?? `profile ${profile.status}`);
+  oauthClientId = pending.clientId;
+  tokenEndpoint = pending.tokenEndpoint;
+  signedIn(tokens, user);
+}
+
+{
+  const params = new URLSearchParams(location.search);
+  if (params.has('code') || params.has('error')) {
+    oauthReturn(params).catch((e) => { el('login-error').textContent = `Sign-in failed: ${e.message}`; });
+  }
+}

@@ -9,6 +9,7 @@
 #include "mcp/dispatcher.hpp"
 #include "mcp/json_rpc.hpp"
 #include "mcp/modern_request.hpp"
+#include "mcp/task_book.hpp"
 
 namespace blender_bus::mcp {
 
@@ -25,7 +26,16 @@ struct ModernOffer {
   // subscriptions/listen with resourceSubscriptions (capability
   // resources.subscribe), served by the transport.
   bool resource_subscriptions = false;
+  // The tasks extension (io.modelcontextprotocol/tasks) over this book;
+  // null: not offered (tasks/* are then methods not found).
+  TaskBook* tasks = nullptr;
 };
+
+// Whether the request's clientCapabilities declare the tasks extension.
+bool declares_tasks(const RequestMeta& meta);
+// -32021 for a request that needs the tasks extension its client did not
+// declare, with the capability it lacks in data.requiredCapabilities.
+RpcError tasks_capability_missing(std::string_view what);
 
 // The 2026-07-28 revision's request handling, session-less: each request
 // stands alone (its `_meta` already validated). server/discover, the lists
@@ -57,6 +67,13 @@ class ModernDispatcher {
  private:
   boost::json::object discover() const;
   boost::json::object cacheable(boost::json::object result, bool per_user) const;
+  // tasks/get, tasks/update, tasks/cancel (the extension declared).
+  boost::asio::awaitable<boost::json::object> task_method(CallContext& context,
+                                                          const std::string& method,
+                                                          const boost::json::object& params);
+  // A task's fields as the extension writes them (CreateTaskResult and
+  // DetailedTask share them).
+  boost::json::object task_fields(const TaskState& task) const;
 
   Dispatcher& dispatcher_;
   ModernOffer offer_;

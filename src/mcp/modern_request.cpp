@@ -63,6 +63,9 @@ const json::value* name_source(const RpcMessage& message) {
     field = "name";
   } else if (message.method == "resources/read") {
     field = "uri";
+  } else if (message.method == "tasks/get" || message.method == "tasks/update" ||
+             message.method == "tasks/cancel") {
+    field = "taskId";  // the tasks extension's routing header
   } else {
     return nullptr;
   }

@@ -49,7 +49,8 @@ const boost::json::value* modern_claim(const RpcMessage& message);
 // a MCP-Protocol-Version header that differs from them or an Mcp-Method that
 // differs from the body (-32020), a version not served (-32022, with the
 // served ones), then missing headers and the Mcp-Name of tools/call,
-// prompts/get and resources/read (-32020). Every refusal is HTTP 400. A
+// prompts/get, resources/read and the tasks extension's tasks/get,
+// tasks/update and tasks/cancel (-32020). Every refusal is HTTP 400. A
 // notification needs no Mcp-Method or Mcp-Name (the revision defines none).
 std::variant<RequestMeta, ModernRejection> validate_modern_request(const RpcMessage& message,
                                                                    const ModernHeaders& headers);

@@ -43,6 +43,7 @@
 #include "store/database.hpp"
 #include "store/group_commit.hpp"
 #include "tools/bus_tools.hpp"
+#include "tools/job_tasks.hpp"
 #include "transport/http_server.hpp"
 #include "transport/io_context_pool.hpp"
 #include "transport/mcp_endpoint.hpp"
@@ -211,6 +212,14 @@ void schedule_modern_sweep(asio::steady_timer& timer, delivery::ModernChannels& 
   });
 }
 
+// Shutdown, after the acceptor closed: the open listens end with their
+// result (a client that reads nothing is given a second), then the threads stop.
+asio::awaitable<void> close_listens_then_stop(transport::McpEndpoint& endpoint,
+                                              transport::IoContextPool& pool) {
+  co_await endpoint.close_listens(std::chrono::seconds(1));
+  pool.stop();
+}
+
 }  // namespace
 
 int run_http_server(ServeConfig config) {
@@ -369,8 +378,9 @@ int run_http_server(ServeConfig config) {
         if (auto index = tool_calls.index(tool.name)) tool_calls.observe(*index, elapsed);
       });
 
+  tools::JobTasks job_tasks(service);
   transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator,
-                                  &modern_channels);
+                                  &modern_channels, &job_tasks);
   std::vector<transport::RouteHandler> routes{
       make_health_route(buses, cluster.get()),
       dashboard::make_page_route(),
@@ -428,7 +438,7 @@ int run_http_server(ServeConfig config) {
     sweeper.cancel();
     token_use_flusher.cancel();
     sessions.end_all();  // wakes every stream so it can finish
-    pool.stop();
+    asio::co_spawn(pool.first(), close_listens_then_stop(endpoint, pool), asio::detached);
   });
 
   // The bound address, whatever --public-url says (a test or a supervisor

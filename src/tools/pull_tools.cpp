@@ -9,6 +9,7 @@
 #include "mcp/dispatcher.hpp"
 #include "tools/bus_schemas.hpp"
 #include "tools/bus_tools.hpp"
+#include "tools/job_status_answer.hpp"
 #include "tools/tool_arguments.hpp"
 
 namespace blender_bus::tools {
@@ -126,30 +127,7 @@ asio::awaitable<mcp::ToolResult> job_status(delivery::BusService& service, mcp::
   std::optional<delivery::JobStatus> status =
       co_await service.job_status(ctx.user_id(), job_id, wait_of(args));
   if (!status) co_return mcp::ToolResult::json(error_result("job_not_found", "job_id", job_id));
-  const bus::JobState& state = status->state;
-  json::object out;
-  out["status"] = "ok";
-  out["job_id"] = state.job_id;
-  out["job_status"] = state.status;
-  out["result"] = state.result;
-  out["error"] = state.error;
-  if (state.originator.empty()) {
-    out["originator"] = nullptr;
-  } else {
-    out["originator"] = state.originator;
-  }
-  out["open"] = status->open;
-  if (state.progress) {
-    out["progress"] = *state.progress;
-  } else {
-    out["progress"] = nullptr;
-  }
-  if (state.progress_message) {
-    out["progress_message"] = *state.progress_message;
-  } else {
-    out["progress_message"] = nullptr;
-  }
-  co_return mcp::ToolResult::json(std::move(out));
+  co_return mcp::ToolResult::json(job_status_answer(*status));
 }
 
 }  // namespace

@@ -27,18 +27,30 @@ constexpr std::string_view kKeepAlive = "keep-alive";
 
 ListenStream::ListenStream(const asio::any_io_executor& executor,
                            std::shared_ptr<HttpStream> stream, const HttpOptions& options,
-                           json::value subscription_id)
+                           json::value subscription_id, json::object closing_result,
+                           ListenRegistry& registry)
     : executor_(executor),
       timer_(executor),
       stream_(std::move(stream)),
       options_(options),
-      subscription_id_(std::move(subscription_id)) {}
+      subscription_id_(std::move(subscription_id)),
+      closing_result_(std::move(closing_result)),
+      registry_(registry) {}
 
 void ListenStream::wake() {
   // One post per wake; the stream's own thread looks at its watches.
   asio::post(executor_, [weak = weak_from_this()] {
     if (auto self = weak.lock()) {
       self->woken_ = true;
+      self->timer_.cancel();
+    }
+  });
+}
+
+void ListenStream::close() {
+  asio::post(executor_, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->closing_ = true;
       self->timer_.cancel();
     }
   });
@@ -66,11 +78,12 @@ asio::awaitable<void> ListenStream::run(const HttpRequest& request,
                                         std::vector<Subscription> watches, json::object honoured) {
   const bool opened = co_await write_sse_header(*stream_, request, options_.write_timeout);
   if (!opened) co_return;
+  const std::uint64_t registration = registry_.add(shared_from_this());
   json::object acknowledged;
   acknowledged["notifications"] = std::move(honoured);
   bool healthy = co_await send(kAcknowledged, std::move(acknowledged));
   asio::co_spawn(executor_, watch_peer(), asio::detached);
-  while (healthy && !peer_gone_) {
+  while (healthy && !peer_gone_ && !closing_) {
     woken_ = false;
     for (auto& s : watches) {
       if (!healthy || !s.watch->take_update()) continue;
@@ -78,11 +91,11 @@ asio::awaitable<void> ListenStream::run(const HttpRequest& request,
       updated["uri"] = s.uri;
       healthy = co_await send(kUpdated, std::move(updated));
     }
-    if (!healthy || peer_gone_) break;
+    if (!healthy || peer_gone_ || closing_) break;
     if (woken_) continue;  // a wake landed while the watches were asked or written
     timer_.expires_after(options_.keep_alive_interval);
     auto [ec] = co_await timer_.async_wait(kTuple);
-    if (!ec && !peer_gone_ && !woken_) {
+    if (!ec && !peer_gone_ && !woken_ && !closing_) {
       std::string comment;
       append_sse_comment(comment, kKeepAlive);
       chunk_.assign(std::move(comment));
@@ -90,9 +103,16 @@ asio::awaitable<void> ListenStream::run(const HttpRequest& request,
     }
   }
   watches.clear();  // the channels close before the socket does
+  if (healthy && !peer_gone_ && closing_) {
+    std::string event;
+    append_sse_event(event, blender_bus::json::to_text(closing_result_));
+    chunk_.assign(std::move(event));
+    healthy = co_await chunk_.write(*stream_, options_.write_timeout);
+  }
   if (healthy && !peer_gone_) {
     co_await stream_->write_rest(http::make_chunk_last(), options_.write_timeout);
   }
+  registry_.remove(registration);
   stream_->close();
 }
 

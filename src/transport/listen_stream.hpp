@@ -13,6 +13,7 @@
 #include "transport/http_options.hpp"
 #include "transport/http_stream.hpp"
 #include "transport/http_types.hpp"
+#include "transport/listen_registry.hpp"
 
 namespace blender_bus::transport {
 
@@ -21,7 +22,9 @@ namespace blender_bus::transport {
 // and then carries notifications/resources/updated for each subscribed uri
 // whose watch says so, every notification tagged with the subscription id
 // (the listen's JSON-RPC id), keep-alive comments between them, until the
-// client closes it. No event ids: the revision has no resumption.
+// client closes it, or until the server closes it (shutdown): then the
+// listen's result ends the stream, as the revision's graceful closure says.
+// No event ids: the revision has no resumption.
 class ListenStream : public std::enable_shared_from_this<ListenStream> {
  public:
   struct Subscription {
@@ -29,11 +32,16 @@ class ListenStream : public std::enable_shared_from_this<ListenStream> {
     std::unique_ptr<mcp::ResourceWatch> watch;
   };
 
+  // `closing_result` is the JSON-RPC response that ends the listen when the
+  // server closes it; `registry` knows the stream while it runs.
   ListenStream(const boost::asio::any_io_executor& executor, std::shared_ptr<HttpStream> stream,
-               const HttpOptions& options, boost::json::value subscription_id);
+               const HttpOptions& options, boost::json::value subscription_id,
+               boost::json::object closing_result, ListenRegistry& registry);
 
   // Called from any thread: a subscribed resource may have changed.
   void wake();
+  // Called from any thread: end the stream with the closing result.
+  void close();
   // Runs the stream to its end; `honoured` is the filter as acknowledged.
   boost::asio::awaitable<void> run(const HttpRequest& request, std::vector<Subscription> watches,
                                    boost::json::object honoured);
@@ -47,9 +55,12 @@ class ListenStream : public std::enable_shared_from_this<ListenStream> {
   std::shared_ptr<HttpStream> stream_;
   const HttpOptions& options_;
   boost::json::value subscription_id_;
+  boost::json::object closing_result_;
+  ListenRegistry& registry_;
   HttpChunk chunk_;
   bool woken_ = false;
   bool peer_gone_ = false;
+  bool closing_ = false;
 };
 
 }  // namespace blender_bus::transport

@@ -66,14 +66,14 @@ bool is_json_content_type(std::string_view value) {
 McpEndpoint::McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
                          mcp::SessionRegistry& sessions, mcp::StreamSource& source,
                          const auth::RequestAuthenticator& authenticator,
-                         mcp::ResourceFeed* resource_feed)
+                         mcp::ResourceFeed* resource_feed, mcp::TaskBook* tasks)
     : options_(options),
       dispatcher_(dispatcher),
       sessions_(sessions),
       source_(source),
       authenticator_(authenticator),
       origin_guard_(options.host, options.allowed_origins),
-      modern_(options, dispatcher, resource_feed) {
+      modern_(options, dispatcher, resource_feed, tasks) {
   challenge_ = auth::www_authenticate_challenge(options.public_base_url);
 }
 

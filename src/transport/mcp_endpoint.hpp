@@ -41,7 +41,7 @@ class McpEndpoint {
   McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
               mcp::SessionRegistry& sessions, mcp::StreamSource& source,
               const auth::RequestAuthenticator& authenticator,
-              mcp::ResourceFeed* resource_feed = nullptr);
+              mcp::ResourceFeed* resource_feed = nullptr, mcp::TaskBook* tasks = nullptr);
 
   // Judges a request by its header alone (Origin and Host, method, bearer,
   // MCP-Protocol-Version, Accept, Content-Type, the session id), so that no
@@ -58,6 +58,12 @@ class McpEndpoint {
   HttpResponse unauthorized(const HttpRequest& request, const std::string& detail) const;
   // `Bearer resource_metadata="<base>/.well-known/oauth-protected-resource"`.
   const std::string& authenticate_challenge() const { return challenge_; }
+
+  // Shutdown: ends the open subscriptions/listen streams with their result
+  // (ModernEndpoint::close_listens).
+  boost::asio::awaitable<void> close_listens(std::chrono::milliseconds patience) {
+    return modern_.close_listens(patience);
+  }
 
  private:
   boost::asio::awaitable<bool> post(const std::shared_ptr<HttpStream>& owner,

@@ -33,8 +33,10 @@ mcp::ModernHeaders modern_headers(const HttpRequest& request) {
 }  // namespace
 
 ModernEndpoint::ModernEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher,
-                               mcp::ResourceFeed* feed)
-    : options_(options), feed_(feed), modern_(dispatcher, mcp::ModernOffer{feed != nullptr}) {}
+                               mcp::ResourceFeed* feed, mcp::TaskBook* tasks)
+    : options_(options),
+      feed_(feed),
+      modern_(dispatcher, mcp::ModernOffer{feed != nullptr, tasks}) {}
 
 asio::awaitable<bool> ModernEndpoint::answer(HttpStream& stream, const HttpRequest& request,
                                              AcceptedMedia accepted, int status,
@@ -71,8 +73,8 @@ asio::awaitable<bool> ModernEndpoint::refuse(HttpStream& stream, const HttpReque
 asio::awaitable<bool> ModernEndpoint::listen(const std::shared_ptr<HttpStream>& stream,
                                              const HttpRequest& request,
                                              const auth::Principal& principal,
-                                             AcceptedMedia accepted,
-                                             const mcp::RpcMessage& message) {
+                                             AcceptedMedia accepted, const mcp::RpcMessage& message,
+                                             const mcp::RequestMeta& meta) {
   auto refuse_listen = [&](mcp::RpcError error) {
     return answer(*stream, request, accepted, 200,
                   mcp::ModernDispatcher::error_response(message.id, error));
@@ -86,8 +88,28 @@ asio::awaitable<bool> ModernEndpoint::listen(const std::shared_ptr<HttpStream>& 
       mcp::error_code::invalid_params,
       "Invalid params: \"resourceSubscriptions\" must be an array of uris"};
   if (!filter) co_return co_await refuse_listen(not_an_object);
-  auto listen_stream = std::make_shared<ListenStream>(co_await asio::this_coro::executor, stream,
-                                                      options_, message.id);
+  // Task notifications are the tasks extension's: asked for without it, the
+  // listen is refused (-32021); with it, they are acknowledged as not
+  // honoured (tasks/get is how a task is followed here).
+  if (filter->contains("taskIds") && !mcp::declares_tasks(meta)) {
+    co_return co_await answer(
+        *stream, request, accepted, 400,
+        mcp::ModernDispatcher::error_response(
+            message.id, mcp::tasks_capability_missing("a listen for taskIds")));
+  }
+  // The graceful closure's result: empty but for the subscription id the
+  // revision's schema requires in its _meta.
+  json::object closing_meta;
+  closing_meta["io.modelcontextprotocol/subscriptionId"] = message.id;
+  json::object closing_result;
+  closing_result["_meta"] = std::move(closing_meta);
+  // Named before use: GCC 12 may release a temporary of a full-expression
+  // that holds a co_await twice (PR 100611).
+  json::object closing_response =
+      mcp::make_result(message.id, modern_.complete(std::move(closing_result)));
+  const auto executor = co_await asio::this_coro::executor;
+  auto listen_stream = std::make_shared<ListenStream>(executor, stream, options_, message.id,
+                                                      std::move(closing_response), listens_);
   std::vector<ListenStream::Subscription> watches;
   json::array honoured_uris;
   if (const json::value* wanted = filter->if_contains("resourceSubscriptions")) {
@@ -151,7 +173,7 @@ asio::awaitable<bool> ModernEndpoint::serve(const std::shared_ptr<HttpStream>& o
   }
   const mcp::RequestMeta& meta = std::get<mcp::RequestMeta>(validated);
   if (feed_ && message.method == "subscriptions/listen") {
-    co_return co_await listen(owner, request, principal, accepted, message);
+    co_return co_await listen(owner, request, principal, accepted, message, meta);
   }
   // The caller for this request alone: tools act as the bearer's user and
   // bind nothing to a session.

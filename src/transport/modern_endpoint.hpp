@@ -12,6 +12,7 @@
 #include "transport/http_options.hpp"
 #include "transport/http_stream.hpp"
 #include "transport/http_types.hpp"
+#include "transport/listen_registry.hpp"
 
 namespace blender_bus::transport {
 
@@ -22,8 +23,10 @@ namespace blender_bus::transport {
 // header names it); a legacy request never comes here.
 class ModernEndpoint {
  public:
-  // `feed` may be null: subscriptions/listen is then not offered.
-  ModernEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher, mcp::ResourceFeed* feed);
+  // `feed` may be null: subscriptions/listen is then not offered; `tasks`
+  // too: the tasks extension is then not offered.
+  ModernEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher, mcp::ResourceFeed* feed,
+                 mcp::TaskBook* tasks = nullptr);
 
   // Validates `message` (the body's one message) and its headers, runs it,
   // writes the answer: JSON (or one SSE event when only SSE is accepted)
@@ -41,6 +44,12 @@ class ModernEndpoint {
 
   const mcp::ModernDispatcher& dispatcher() const { return modern_; }
 
+  // Shutdown: ends every open subscriptions/listen with its result and
+  // waits for them, at most `patience`.
+  boost::asio::awaitable<void> close_listens(std::chrono::milliseconds patience) {
+    return listens_.close_all(patience);
+  }
+
  private:
   boost::asio::awaitable<bool> answer(HttpStream& stream, const HttpRequest& request,
                                       AcceptedMedia accepted, int status,
@@ -48,11 +57,13 @@ class ModernEndpoint {
   // subscriptions/listen: resourceSubscriptions of the caller's own inboxes.
   boost::asio::awaitable<bool> listen(const std::shared_ptr<HttpStream>& stream,
                                       const HttpRequest& request, const auth::Principal& principal,
-                                      AcceptedMedia accepted, const mcp::RpcMessage& message);
+                                      AcceptedMedia accepted, const mcp::RpcMessage& message,
+                                      const mcp::RequestMeta& meta);
 
   const HttpOptions& options_;
   mcp::ResourceFeed* feed_;
   mcp::ModernDispatcher modern_;
+  ListenRegistry listens_;
 };
 
 }  // namespace blender_bus::transport

@@ -195,6 +195,65 @@ describe('the dashboard', () => {
     }
   });
 
+  test('signs in through the built-in authorization server (OAuth, PKCE), refreshes there, and signs out by revoking', async () => {
+    const tab = await browser.newPage();
+    const errors = [];
+    tab.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    tab.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    const demo = (await login(server, 'demo', DEMO_PASSWORD)).access_token;
+    const conn = await connectClient(server, { token: demo, name: 'demo-oauth' });
+    try {
+      await tab.goto(`${server.baseUrl}/ui/`, { waitUntil: 'load' });
+      // The page registers itself, then sends the browser to the sign-in page.
+      await Promise.all([tab.waitForNavigation(WAIT), tab.click('#oauth-sign-in')]);
+      assert.equal(new URL(tab.url()).pathname, '/oauth/authorize');
+      await tab.type('#username', 'demo');
+      await tab.type('#password', DEMO_PASSWORD);
+      await Promise.all([tab.waitForNavigation(WAIT), tab.click('#sign-in')]);
+      assert.match(await tab.content(), /blender-bus dashboard/);
+      await Promise.all([tab.waitForNavigation(WAIT), tab.click('#approve')]);
+      await tab.waitForFunction(() => document.getElementById('status').textContent === 'Live', WAIT);
+      // The code left the address bar; nothing of the trip stays stored.
+      assert.equal(tab.url(), `${server.baseUrl}/ui/`);
+      assert.equal(await tab.evaluate(() => sessionStorage.length + localStorage.length), 0);
+      assert.equal(await tab.$eval('#who', (e) => e.textContent), 'demo');
+
+      // The demo user's bus, live, and only it.
+      const uuid = `oauth-${randomUUID()}`;
+      await call(conn, 'blender_register_client', { client_uuid: uuid, client_type: 'llm' });
+      await tab.waitForFunction((u) => [...document.querySelectorAll('tr[data-uuid]')]
+        .some((r) => r.getAttribute('data-uuid') === u), WAIT, uuid);
+      assert.equal(await tab.$$eval('tr[data-uuid="llm-1"]', (rows) => rows.length), 0);
+
+      // A refresh goes to the token endpoint and yields a working token.
+      const before = await tab.evaluate(() => token);
+      assert.equal(await tab.evaluate(() => refreshTokens()), true);
+      const after = await tab.evaluate(() => token);
+      assert.notEqual(after, before);
+      assert.equal((await rawRequest(`${server.baseUrl}/auth/profile`,
+        { headers: { authorization: `Bearer ${after}` } })).json.username, 'demo');
+
+      // Signing out revokes the grant: its refresh token is refused after.
+      const refresh = await tab.evaluate(() => refreshToken);
+      await tab.click('#sign-out');
+      let refused;
+      for (let i = 0; i < 50; i++) {
+        refused = await rawRequest(`${server.baseUrl}/oauth/token`, {
+          method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh,
+            client_id: JSON.parse(Buffer.from(after.split('.')[1], 'base64url')).client_id }).toString(),
+        });
+        if (refused.status !== 200) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(refused.status, 400, refused.text);
+      assert.deepEqual(errors, []);
+    } finally {
+      await conn.close();
+      await tab.close();
+    }
+  });
+
   test('stays signed in past the access token\'s life: the page refreshes it and reopens the stream', async () => {
     // Access tokens of one minute (the smallest): without a refresh the
     // server ends the events stream at 60 s and the page signs out.

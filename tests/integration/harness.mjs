@@ -439,15 +439,19 @@ function clientModule(url) {
  * A response that arrives before the body is fully sent (e.g. 413) is
  * still returned. `localAddress` picks the source address (any of
  * 127.0.0.0/8 reaches a server on 127.0.0.1: a test's way to be several
- * clients); `onSent` is called once the request is written.
+ * clients); `onSent` is called once the request is written; `onData` with
+ * each piece of the body as it arrives (to act while a stream is open).
  */
-export function rawRequest(url, { method = 'GET', headers = {}, body, timeoutMs = 30_000, ca, localAddress, onSent } = {}) {
+export function rawRequest(url, { method = 'GET', headers = {}, body, timeoutMs = 30_000, ca, localAddress, onSent, onData } = {}) {
   return new Promise((resolve, reject) => {
     let responded = false;
     const req = clientModule(url).request(url, { method, headers, agent: false, ca, localAddress }, (res) => {
       responded = true;
       const chunks = [];
-      res.on('data', (c) => chunks.push(c));
+      res.on('data', (c) => {
+        chunks.push(c);
+        onData?.(c.toString('utf8'));
+      });
       const done = () => {
         clearTimeout(timer);
         const text = Buffer.concat(chunks).toString('utf8');

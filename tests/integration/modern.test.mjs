@@ -24,7 +24,7 @@ function envelope(extra = {}) {
 }
 
 /** One modern POST as the revision wants it; `headers` overrides (undefined removes). */
-async function modernPost(server, token, message, { headers = {} } = {}) {
+async function modernPost(server, token, message, { headers = {}, onData } = {}) {
   const h = {
     'content-type': 'application/json',
     accept: ACCEPT_BOTH,
@@ -41,7 +41,7 @@ async function modernPost(server, token, message, { headers = {} } = {}) {
     else h[k.toLowerCase()] = v;
   }
   const body = typeof message === 'string' ? message : JSON.stringify(message);
-  return rawRequest(server.mcpUrl, { method: 'POST', headers: h, body });
+  return rawRequest(server.mcpUrl, { method: 'POST', headers: h, body, onData });
 }
 
 function call(id, name, args, meta = envelope()) {
@@ -495,5 +495,244 @@ describe('--modern-presence-timeout', () => {
       await modern.close();
       await quick.stop();
     }
+  });
+});
+
+describe('shutdown', () => {
+  test('SIGTERM ends an open listen with its result (graceful), not a cut socket', async () => {
+    const ending = await startServer({ args: ['--auth', 'none'] });
+    let stopped;
+    const modern = await modernClient(ending, 'unused', { pin: MODERN });
+    try {
+      await v2Json(modern.client, 'blender_register_client', { client_uuid: 'until-shutdown', client_type: 'llm' });
+      const sub = await modern.client.listen({ resourceSubscriptions: [INBOX + 'until-shutdown'] });
+      // The raw stream too: its last event is the listen's result, tagged.
+      let acked;
+      const ack = new Promise((resolve) => { acked = resolve; });
+      const raw = modernPost(ending, 'unused', { jsonrpc: '2.0', id: 'raw-listen', method: 'subscriptions/listen',
+        params: { _meta: envelope(), notifications: { resourceSubscriptions: [INBOX + 'until-shutdown'] } } },
+      { onData: (text) => { if (text.includes('acknowledged')) acked(); } });
+      await ack;
+      stopped = ending.stop();
+      assert.equal(await sub.closed, 'graceful');
+      const messages = (await raw).events.map((e) => JSON.parse(e.data));
+      assert.equal(messages[0].method, 'notifications/subscriptions/acknowledged');
+      const last = messages.at(-1);
+      assert.equal(last.id, 'raw-listen');
+      assert.equal(last.result.resultType, 'complete');
+      assert.equal(last.result._meta['io.modelcontextprotocol/subscriptionId'], 'raw-listen');
+      assert.equal(last.result._meta['io.modelcontextprotocol/serverInfo'].name, 'blender-bus');
+    } finally {
+      await modern.close().catch(() => {});
+      // One SIGTERM only: a second one could land after the server's handler is gone.
+      await (stopped ?? ending.stop());
+    }
+  });
+});
+
+describe('the tasks extension (a Blender job as a task)', () => {
+  const TASKS = 'io.modelcontextprotocol/tasks';
+  const withTasks = () => envelope({ 'io.modelcontextprotocol/clientCapabilities': { extensions: { [TASKS]: {} } } });
+  const taskCall = (id, method, taskId, meta = withTasks(), extra = {}) =>
+    ({ jsonrpc: '2.0', id, method, params: { _meta: meta, taskId, ...extra } });
+  const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+  const post = (message, token = tokens.alice) => modernPost(server, token, message, {
+    headers: message.params?.taskId !== undefined ? { 'mcp-name': message.params.taskId } : {} });
+
+  /** A legacy Blender worker and a modern assistant on alice's bus. */
+  async function workerAndAssistant(worker, assistant) {
+    const blender = await connectClient(server, { token: tokens.alice });
+    const jobs = collectMessages(blender.client);
+    await blender.client.callTool({ name: 'blender_register_client', arguments: {
+      client_uuid: worker, client_type: 'blender', capabilities: ['python_execution'] } });
+    await blender.streamOpened;
+    const registered = await post(call(1, 'blender_register_client', { client_uuid: assistant, client_type: 'llm' }));
+    assert.equal(JSON.parse(registered.json.result.content[0].text).status, 'ok');
+    const update = (args) => blender.client.callTool({ name: 'blender_job_update', arguments: args });
+    return { blender, jobs, update };
+  }
+  const dispatch = (id, jobId, target, from, meta = withTasks()) => call(id, 'blender_send_message',
+    { target_uuid: target, from_uuid: from, payload: { message_type: 'job_dispatch', job_id: jobId, script: 'print(1)' } }, meta);
+
+  test('discover offers the extension', async () => {
+    const res = await post({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: envelope() } });
+    assert.deepEqual(res.json.result.capabilities.extensions, { [TASKS]: {} });
+    assert.equal(res.json.result.capabilities.tasks, undefined);
+  });
+
+  for (const method of ['tasks/get', 'tasks/update', 'tasks/cancel']) {
+    test(`${method} without the extension declared: 400 with -32021 naming it`, async () => {
+      const res = await post(taskCall(7, method, 'gate-test', envelope(), method === 'tasks/update' ? { inputResponses: {} } : {}));
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.json.id, 7);
+      assert.equal(res.json.error.code, -32021);
+      assert.deepEqual(res.json.error.data, { requiredCapabilities: { extensions: { [TASKS]: {} } } });
+    });
+  }
+
+  test('a listen for taskIds without the extension: 400 with -32021, before any ack', async () => {
+    const res = await post({ jsonrpc: '2.0', id: 'listen-tasks', method: 'subscriptions/listen',
+      params: { _meta: envelope(), notifications: { taskIds: ['any'] } } });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.json.id, 'listen-tasks');
+    assert.equal(res.json.error.code, -32021);
+  });
+
+  test('tasks/result and tasks/list are not methods of the extension: 404 with -32601', async () => {
+    for (const method of ['tasks/result', 'tasks/list']) {
+      const res = await post({ jsonrpc: '2.0', id: 9, method, params: { _meta: withTasks() } });
+      assert.equal(res.status, 404, `${method}: ${res.text}`);
+      assert.equal(res.json.error.code, -32601);
+    }
+  });
+
+  test('a job dispatch is a task that follows the job: working, then completed with the result', async () => {
+    const { blender, jobs, update } = await workerAndAssistant('task-worker', 'task-assistant');
+    try {
+      const created = await post(dispatch(2, 'task-job-1', 'task-worker', 'task-assistant'));
+      assert.equal(created.status, 200, created.text);
+      const task = created.json.result;
+      assert.equal(task.resultType, 'task');
+      assert.equal(task.taskId, 'task-job-1');
+      assert.equal(task.status, 'working');
+      assert.match(task.createdAt, ISO);
+      assert.match(task.lastUpdatedAt, ISO);
+      assert.ok(Number.isInteger(task.pollIntervalMs) && task.pollIntervalMs > 0);
+      assert.ok('ttlMs' in task);
+      assert.equal(task.task, undefined);
+      assert.equal(task.content, undefined);
+      assert.equal(task._meta['io.modelcontextprotocol/serverInfo'].name, 'blender-bus');
+      const [job] = await jobs.waitFor(1, { logger: '_message_bus' });
+      assert.equal(job.data.payload.job_id, 'task-job-1');
+
+      await update({ job_id: 'task-job-1', status: 'running', progress: 0.5, progress_message: 'half way' });
+      const working = (await post(taskCall(3, 'tasks/get', 'task-job-1'))).json.result;
+      assert.equal(working.resultType, 'complete');
+      assert.equal(working.status, 'working');
+      assert.equal(working.statusMessage, 'half way');
+      assert.equal(working.result, undefined);
+
+      await update({ job_id: 'task-job-1', status: 'completed', result: '42' });
+      const done = (await post(taskCall(4, 'tasks/get', 'task-job-1'))).json.result;
+      assert.equal(done.status, 'completed');
+      assert.notEqual(done.result.isError, true);
+      const answer = JSON.parse(done.result.content[0].text);
+      assert.equal(answer.job_status, 'completed');
+      assert.equal(answer.result, '42');
+      assert.equal(done.result.structuredContent.result, done.result.content[0].text);
+      // Ended: a cancel changes nothing and is acknowledged all the same.
+      const ack = await post(taskCall(5, 'tasks/cancel', 'task-job-1'));
+      assert.deepEqual(Object.keys(ack.json.result).sort(), ['_meta', 'resultType']);
+      assert.equal((await post(taskCall(6, 'tasks/get', 'task-job-1'))).json.result.status, 'completed');
+    } finally {
+      await blender.close();
+    }
+  });
+
+  test('a failed job is a completed task with isError; a cancelled one is cancelled, and its originator is told', async () => {
+    const { blender, update } = await workerAndAssistant('task-worker-2', 'task-assistant-2');
+    try {
+      await post(dispatch(2, 'task-fails', 'task-worker-2', 'task-assistant-2'));
+      await update({ job_id: 'task-fails', status: 'failed', error: 'NameError: bpy' });
+      const failed = (await post(taskCall(3, 'tasks/get', 'task-fails'))).json.result;
+      assert.equal(failed.status, 'completed');
+      assert.equal(failed.result.isError, true);
+      assert.equal(JSON.parse(failed.result.content[0].text).error, 'NameError: bpy');
+
+      await post(dispatch(4, 'task-cancelled', 'task-worker-2', 'task-assistant-2'));
+      const ack = await post(taskCall(5, 'tasks/cancel', 'task-cancelled'));
+      assert.equal(ack.status, 200, ack.text);
+      assert.equal(ack.json.result.resultType, 'complete');
+      const cancelled = (await post(taskCall(6, 'tasks/get', 'task-cancelled'))).json.result;
+      assert.equal(cancelled.status, 'cancelled');
+      assert.equal(cancelled.result, undefined);
+      const inbox = await post(call(7, 'blender_receive_messages', { client_uuid: 'task-assistant-2' }));
+      const told = JSON.parse(inbox.json.result.content[0].text).messages
+        .filter((m) => m.payload.kind === 'job_update').map((m) => [m.payload.job_id, m.payload.status]);
+      assert.deepEqual(told, [['task-fails', 'failed'], ['task-cancelled', 'cancelled']]);
+    } finally {
+      await blender.close();
+    }
+  });
+
+  test('without the extension the same send answers at once; other sends are never tasks', async () => {
+    const { blender } = await workerAndAssistant('task-worker-3', 'task-assistant-3');
+    try {
+      const plain = await post(dispatch(2, 'not-a-task', 'task-worker-3', 'task-assistant-3', envelope()));
+      assert.equal(plain.json.result.resultType, 'complete');
+      assert.equal(plain.json.result.taskId, undefined);
+      assert.equal(JSON.parse(plain.json.result.content[0].text).status, 'ok');
+      const message = await post(call(3, 'blender_send_message',
+        { target_uuid: 'task-worker-3', payload: { hello: 1 } }, withTasks()));
+      assert.equal(message.json.result.resultType, 'complete');
+      // A job nobody receives opens no task.
+      const nobody = await post(dispatch(4, 'to-nobody', 'absent', 'task-assistant-3'));
+      assert.equal(nobody.json.result.resultType, 'complete');
+    } finally {
+      await blender.close();
+    }
+  });
+
+  test('an unknown task, or another user\'s, is -32602; a missing taskId too', async () => {
+    const { blender } = await workerAndAssistant('task-worker-4', 'task-assistant-4');
+    try {
+      await post(dispatch(2, 'alices-task', 'task-worker-4', 'task-assistant-4'));
+      for (const [token, taskId] of [[tokens.alice, 'no-such-task'], [tokens.bob, 'alices-task']]) {
+        for (const method of ['tasks/get', 'tasks/cancel']) {
+          const res = await post(taskCall(3, method, taskId), token);
+          assert.equal(res.status, 200, res.text);
+          assert.equal(res.json.error.code, -32602, `${method} ${taskId}`);
+        }
+      }
+      const missing = await post({ jsonrpc: '2.0', id: 4, method: 'tasks/get', params: { _meta: withTasks() } });
+      assert.equal(missing.json.error.code, -32602);
+      assert.equal((await post(taskCall(5, 'tasks/get', 'alices-task'))).json.result.status, 'working');
+    } finally {
+      await blender.close();
+    }
+  });
+
+  test('the official v2 client: -32021 as its MissingRequiredClientCapabilityError; with the extension, it polls a task', async () => {
+    // tasks/* are extension methods: request() takes them with a result
+    // schema (a pass-through one here).
+    const anyResult = { '~standard': { version: 1, vendor: 'blender-bus-test', validate: (value) => ({ value }) } };
+    const plain = await modernClient(server, tokens.alice, { pin: MODERN });
+    const transport = new HttpTransport2(new URL(server.mcpUrl),
+      { requestInit: { headers: { Authorization: `Bearer ${tokens.alice}` } } });
+    const declaring = new Client2({ name: 'blender-bus-v2-tasks', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: MODERN } }, capabilities: { extensions: { [TASKS]: {} } } });
+    await declaring.connect(transport);
+    const { blender, update } = await workerAndAssistant('task-worker-5', 'task-assistant-5');
+    try {
+      assert.deepEqual(plain.client.getServerCapabilities().extensions, { [TASKS]: {} });
+      const refused = await plain.client.request({ method: 'tasks/get', params: { taskId: 'sdk-task' } }, anyResult)
+        .then(() => null, (e) => e);
+      assert.ok(refused, 'tasks/get without the extension must be refused');
+      assert.equal(refused.code, -32021);
+      assert.equal(refused.constructor.name, 'MissingRequiredClientCapabilityError');
+
+      const created = await post(dispatch(2, 'sdk-task', 'task-worker-5', 'task-assistant-5'));
+      assert.equal(created.json.result.resultType, 'task');
+      const get = () => declaring.request({ method: 'tasks/get', params: { taskId: 'sdk-task' } }, anyResult);
+      assert.equal((await get()).status, 'working');
+      await update({ job_id: 'sdk-task', status: 'completed', result: 'rendered' });
+      const done = await get();
+      assert.equal(done.status, 'completed');
+      assert.equal(JSON.parse(done.result.content[0].text).result, 'rendered');
+      const unknown = await declaring.request({ method: 'tasks/get', params: { taskId: 'no-such' } }, anyResult)
+        .then(() => null, (e) => e);
+      assert.equal(unknown?.code, -32602);
+    } finally {
+      await blender.close();
+      await declaring.close();
+      await plain.close();
+    }
+  });
+
+  test('tasks/* need Mcp-Name equal to the taskId', async () => {
+    const res = await modernPost(server, tokens.alice, taskCall(8, 'tasks/get', 'some-task'),
+      { headers: { 'mcp-name': 'other-task' } });
+    assert.equal(res.status, 400);
+    assert.equal(res.json.error.code, -32020);
   });
 });
