@@ -168,9 +168,7 @@ asio::awaitable<std::size_t> ModernChannels::sweep(std::chrono::steady_clock::du
   }
   std::size_t left = 0;
   for (auto& [binding, state] : idle) {
-    auto bus = service_.buses().find(state.user_id);
-    if (!bus) continue;
-    auto client = bus->find(state.client_uuid);
+    auto client = service_.directory().find(state.user_id, state.client_uuid);
     // Persistent clients stay (offline); one a session took over is its own.
     if (!client || client->is_persistent || client->session_id != binding) continue;
     co_await service_.unregister_client(std::move(state.user_id), std::move(state.client_uuid));
@@ -184,10 +182,9 @@ std::unique_ptr<mcp::ResourceWatch> ModernChannels::watch(std::string_view user_
                                                           std::function<void()> wake) {
   if (!uri.starts_with(kInboxPrefix) || uri.size() == kInboxPrefix.size()) return nullptr;
   const std::string_view client_uuid = uri.substr(kInboxPrefix.size());
-  auto bus = service_.buses().find(user_id);
   // Only the caller's own bus is looked in: another user's uuid is as unknown
   // as one that does not exist.
-  if (!bus || !bus->find(client_uuid)) return nullptr;
+  if (!service_.directory().find(BusId(user_id), client_uuid)) return nullptr;
   return std::make_unique<InboxWatch>(*this, std::string(user_id), std::string(client_uuid),
                                       std::move(wake));
 }
