@@ -136,4 +136,205 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     await b1.close();
     await eventually('A to list b1 offline', 20_000, async () => (await listed(llm)).get(b1.uuid)?.online === false || 'still online');
   });
+
+  test('job updates sent on B reach their originator on A; both nodes know the job\'s state', async (t) => {
+    const c = await startCluster({ t });
+    c.user('add', ALICE.username, { password: ALICE.password });
+    const { a, b } = c.nodes;
+    const alice = await login(a, ALICE.username, ALICE.password);
+    const run = randomUUID().slice(0, 8);
+    const llm = await peer(a, alice.access_token, { client_uuid: `llm-${run}`, client_type: 'llm' });
+    const worker = await peer(b, alice.access_token, { client_uuid: `w-${run}`, client_type: 'blender',
+      is_persistent: true });
+    t.after(async () => { for (const p of [llm, worker]) await p.close(); });
+    await waitListedOnline(llm, [worker.uuid]);
+
+    const sent = await call(llm, 'blender_send_message', { payload: { render: 1 }, from_uuid: llm.uuid,
+      target_uuid: worker.uuid });
+    assert.deepEqual(sent.targets, [worker.uuid]);
+    await worker.inbox.waitFor(1, { logger: '_message_bus', timeoutMs: 20_000 });
+    // B's mirror of the jobs bucket has the job about a round trip after A stored it.
+    await eventually('B to know the job', 20_000, async () =>
+      (await call(worker, 'blender_job_status', { job_id: sent.job_id })).status === 'ok' || 'unknown');
+    for (const status of ['running', 'completed']) {
+      const update = await call(worker, 'blender_job_update', { job_id: sent.job_id, status, result: status });
+      assert.equal(update.delivered, 'direct', JSON.stringify(update));
+      assert.deepEqual(update.targets, [llm.uuid]);
+    }
+    const got = await llm.inbox.waitFor(2, { logger: '_message_bus', timeoutMs: 20_000 });
+    // SPEC §8: the server sends the update; the payload names the updater.
+    assert.deepEqual(got.map((r) => [r.data.job_id, r.data.from_uuid, r.data.payload.status, r.data.payload.client_uuid]),
+      [[sent.job_id, `server:${ALICE.username}`, 'running', worker.uuid],
+        [sent.job_id, `server:${ALICE.username}`, 'completed', worker.uuid]]);
+    for (const p of [llm, worker]) {
+      await eventually('the job completed on both nodes', 20_000, async () => {
+        const s = await call(p, 'blender_job_status', { job_id: sent.job_id });
+        return (s.job_status === 'completed' && s.open === false && s.originator === llm.uuid) || s;
+      });
+    }
+    // A finished job routes no more: a late update broadcasts.
+    const late = await call(worker, 'blender_job_update', { job_id: sent.job_id, status: 'running' });
+    assert.equal(late.delivered, 'broadcast');
+  });
+
+  test('a client moving from B to A resumes with Last-Event-ID and gets exactly what it missed', async (t) => {
+    const c = await startCluster({ t });
+    c.user('add', ALICE.username, { password: ALICE.password });
+    const { a, b } = c.nodes;
+    const alice = await login(a, ALICE.username, ALICE.password);
+    const run = randomUUID().slice(0, 8);
+    const llm = await peer(a, alice.access_token, { client_uuid: `llm-${run}`, client_type: 'llm' });
+    t.after(() => llm.close());
+    const mover = `mover-${run}`;
+    const registration = { client_uuid: mover, client_type: 'blender', is_persistent: true };
+    const onB = await RawSession.open(b.mcpUrl, { token: alice.access_token });
+    await onB.callToolJson('blender_register_client', registration);
+    const streamB = await onB.openStream();
+    assert.equal(streamB.status, 200, streamB.text);
+    await waitListedOnline(llm, [mover]);
+    const send = (n) => call(llm, 'blender_send_message', { payload: { n }, target_uuid: mover });
+    for (let n = 0; n < 3; n++) await send(n);
+    const seenOnB = await streamB.waitFor(3, 20_000);
+    const lastId = streamB.lastId;
+    streamB.close();
+    // Records sent while the client is away wait in the stream.
+    for (let n = 3; n < 8; n++) await send(n);
+
+    const onA = await RawSession.open(a.mcpUrl, { token: alice.access_token });
+    await onA.callToolJson('blender_register_client', registration);
+    const streamA = await onA.openStream({ lastEventId: lastId });
+    t.after(() => streamA.close());
+    assert.equal(streamA.status, 200, streamA.text);
+    const missed = await streamA.waitFor(5, 20_000);
+    assert.deepEqual(seenOnB.map((e) => e.json.params.data.payload.n), [0, 1, 2]);
+    assert.deepEqual(missed.map((e) => e.json.params.data.payload.n), [3, 4, 5, 6, 7]);
+    const ids = [...seenOnB, ...missed].map((e) => Number(e.id));
+    assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'event ids increase across the nodes');
+    assert.equal(new Set(ids).size, ids.length);
+    // Nothing more comes: a last record is the next event.
+    await send('last');
+    const [next] = (await streamA.waitFor(6, 20_000)).slice(5);
+    assert.equal(next.json.params.data.payload.n, 'last');
+    // An id no node issued is refused on A as well.
+    const bogus = await onA.openStream({ lastEventId: String(Number(next.id) + 1_000_000) });
+    assert.equal(bogus.status, 400, bogus.text);
+  });
+
+  test('a node killed -9 in a 2,000-send burst to its persistent client: the client resumes on the other node and gets every answered send once', async (t) => {
+    const c = await startCluster({ t });
+    c.user('add', ALICE.username, { password: ALICE.password });
+    const { a, b } = c.nodes;
+    const alice = await login(a, ALICE.username, ALICE.password);
+    const run = randomUUID().slice(0, 8);
+    const sender = await connectClient(a, { token: alice.access_token });
+    t.after(() => sender.close());
+    const target = `render-${run}`;
+    const registration = { client_uuid: target, client_type: 'blender', is_persistent: true };
+    const onB = await RawSession.open(b.mcpUrl, { token: alice.access_token });
+    await onB.callToolJson('blender_register_client', registration);
+    const streamB = await onB.openStream();
+    assert.equal(streamB.status, 200, streamB.text);
+    await eventually('A to list the target online', 20_000, async () => {
+      const list = toolJson(await sender.client.callTool({ name: 'blender_list_available_clients', arguments: {} }));
+      return list.persistent.some((cl) => cl.uuid === target && cl.online) || list;
+    });
+
+    const TOTAL = 2000;
+    const answered = new Set();
+    let next = 0;
+    let killed;
+    const worker = async () => {
+      while (next < TOTAL) {
+        const n = next++;
+        const sent = toolJson(await sender.client.callTool({ name: 'blender_send_message',
+          arguments: { payload: { n }, target_uuid: target } }));
+        assert.equal(sent.status, 'ok', JSON.stringify(sent));
+        answered.add(sent.message_id);
+        if (answered.size === 500 && !killed) killed = b.kill();
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    await killed;
+    assert.equal(answered.size, TOTAL);
+    const lastId = streamB.lastId;
+    const seenOnB = streamB.events.slice();
+    assert.ok(seenOnB.length < TOTAL, 'B died before delivering everything');
+
+    const onA = await RawSession.open(a.mcpUrl, { token: alice.access_token });
+    await onA.callToolJson('blender_register_client', registration);
+    const streamA = await onA.openStream(lastId === undefined ? {} : { lastEventId: lastId });
+    t.after(() => streamA.close());
+    assert.equal(streamA.status, 200, streamA.text);
+    const rest = await streamA.waitFor(TOTAL - seenOnB.length, 60_000);
+    const all = [...seenOnB, ...rest];
+    const ids = all.map((e) => Number(e.id));
+    assert.equal(new Set(ids).size, ids.length, 'no event id twice');
+    const byMessage = new Map();
+    for (const e of all) {
+      const id = e.json.params.data.message_id;
+      byMessage.set(id, (byMessage.get(id) ?? 0) + 1);
+    }
+    assert.deepEqual([...answered].filter((id) => byMessage.get(id) !== 1), [], 'every answered send once');
+    assert.equal(all.length, TOTAL);
+  });
+
+  test('one NATS server of three killed under load: sends are answered and delivered', async (t) => {
+    const c = await startCluster({ t });
+    c.user('add', ALICE.username, { password: ALICE.password });
+    const { a, b } = c.nodes;
+    const alice = await login(a, ALICE.username, ALICE.password);
+    const run = randomUUID().slice(0, 8);
+    const sender = await connectClient(a, { token: alice.access_token });
+    t.after(() => sender.close());
+    const receiver = await peer(b, alice.access_token, { client_uuid: `r-${run}`, client_type: 'blender',
+      is_persistent: true });
+    t.after(() => receiver.close());
+    await eventually('A to list the receiver online', 20_000, async () => {
+      const list = toolJson(await sender.client.callTool({ name: 'blender_list_available_clients', arguments: {} }));
+      return list.persistent.some((cl) => cl.uuid === receiver.uuid && cl.online) || list;
+    });
+    const TOTAL = 600;
+    const answered = new Set();
+    let next = 0;
+    let killed;
+    const worker = async () => {
+      while (next < TOTAL) {
+        const n = next++;
+        const sent = toolJson(await sender.client.callTool({ name: 'blender_send_message',
+          arguments: { payload: { n }, target_uuid: receiver.uuid } }));
+        assert.equal(sent.status, 'ok', JSON.stringify(sent));
+        answered.add(sent.message_id);
+        if (answered.size === 200 && !killed) killed = c.nats.kill('n1');
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    await killed;
+    assert.equal(answered.size, TOTAL);
+    const got = await receiver.inbox.waitFor(TOTAL, { logger: '_message_bus', timeoutMs: 60_000 });
+    const ids = got.map((r) => r.data.message_id);
+    assert.equal(new Set(ids).size, ids.length, 'no record twice');
+    assert.deepEqual([...answered].filter((id) => !ids.includes(id)), [], 'every answered send delivered');
+  });
+
+  test('a node started again with its data directory gone delivers both ways and lists the other node\'s clients', async (t) => {
+    const c = await startCluster({ t });
+    c.user('add', ALICE.username, { password: ALICE.password });
+    const alice = await login(c.nodes.a, ALICE.username, ALICE.password);
+    const run = randomUUID().slice(0, 8);
+    const onB = await peer(c.nodes.b, alice.access_token, { client_uuid: `on-b-${run}`, client_type: 'blender',
+      is_persistent: true });
+    t.after(() => onB.close());
+    await c.nodes.a.kill();
+    const a = await c.startNode('a');  // a fresh, empty data directory
+    const onA = await peer(a, alice.access_token, { client_uuid: `on-a-${run}`, client_type: 'llm' });
+    t.after(() => onA.close());
+    await waitListedOnline(onA, [onA.uuid, onB.uuid]);
+    await waitListedOnline(onB, [onA.uuid, onB.uuid]);
+    await call(onA, 'blender_send_message', { payload: { to: 'b' }, target_uuid: onB.uuid });
+    await call(onB, 'blender_send_message', { payload: { to: 'a' }, target_uuid: onA.uuid });
+    await onB.inbox.waitFor(1, { logger: '_message_bus', timeoutMs: 20_000 });
+    await onA.inbox.waitFor(1, { logger: '_message_bus', timeoutMs: 20_000 });
+    assert.deepEqual(payloadsOf(onB), [{ to: 'b' }]);
+    assert.deepEqual(payloadsOf(onA), [{ to: 'a' }]);
+  });
 });
