@@ -428,11 +428,11 @@ int run_http_server(ServeConfig config) {
   transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator,
                                   &modern_channels);
   std::vector<transport::RouteHandler> routes{
-      make_health_route(buses, cluster.get()),
+      make_health_route(service.directory(), cluster.get()),
       dashboard::make_page_route(),
       dashboard::make_action_route(authenticator, service, pool.first().get_executor()),
       make_metrics_route(authenticator,
-                         MetricsSources{recorded, tool_calls, buses, sessions, service.presence(),
+                         MetricsSources{recorded, tool_calls, service, sessions,
                                         [&auth_layer] { return auth_layer.login_failures(); }}),
       make_metadata_route(config.http.public_base_url, config.oidc_issuer),
       [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
