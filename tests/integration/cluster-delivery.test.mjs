@@ -15,7 +15,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 
-import { startCluster } from './cluster-harness.mjs';
+import { Client as Client2, StreamableHTTPClientTransport as HttpTransport2 } from '@modelcontextprotocol/client';
+
+import { eventually, startCluster } from './cluster-harness.mjs';
 import { RawSession, collectMessages, connectClient, login, toolJson } from './harness.mjs';
 import { natsServerAvailable } from './nats-harness.mjs';
 
@@ -24,18 +26,6 @@ const skip = !(await natsServerAvailable()) &&
 
 const ALICE = { username: 'alice', password: 'alice-password-1' };
 const BOB = { username: 'bob', password: 'bob-password-2' };
-
-/** Polls fn() (an async predicate) every 100 ms until it holds; rejects after ms. */
-async function eventually(what, ms, fn) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last === true) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function call(peer, name, args = {}) {
   return toolJson(await peer.client.callTool({ name, arguments: args }));
@@ -58,12 +48,36 @@ async function listed(p) {
   return new Map([...list.persistent, ...list.ephemeral].map((c) => [c.uuid, c]));
 }
 
-/** Waits until `p`'s node lists every uuid, online. */
-async function waitListedOnline(p, uuids) {
-  await eventually(`${p.node.name ?? 'node'} to list ${uuids.join(',')} online`, 20_000, async () => {
+/** Waits until the node of `p` (a peer or an SDK connection) lists every uuid, online or not. */
+async function waitListed(p, uuids, online = true) {
+  await eventually(`the node to list ${uuids.join(',')} ${online ? 'online' : 'offline'}`, 20_000, async () => {
     const clients = await listed(p);
-    return uuids.every((u) => clients.get(u)?.online === true) || [...clients.values()].map((c) => [c.uuid, c.online]);
+    return uuids.every((u) => clients.get(u)?.online === online) || [...clients.values()].map((c) => [c.uuid, c.online]);
   });
+}
+
+/**
+ * `total` direct sends from `sender` to `target`, 8 in flight; calls
+ * during() once when `at` have been answered. Returns the answered
+ * message ids, once every send is answered and during()'s promise settled.
+ */
+async function burst(sender, target, total, at, during) {
+  const answered = new Set();
+  let next = 0;
+  let started;
+  const worker = async () => {
+    while (next < total) {
+      const n = next++;
+      const sent = await call(sender, 'blender_send_message', { payload: { n }, target_uuid: target });
+      assert.equal(sent.status, 'ok', JSON.stringify(sent));
+      answered.add(sent.message_id);
+      if (answered.size === at && !started) started = during();
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  await started;
+  assert.equal(answered.size, total);
+  return answered;
 }
 
 const busRecords = (p) => p.inbox.bus();
@@ -87,8 +101,8 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
       group_id: 'render' });
     t.after(async () => { for (const p of [llm, b1, b2, bobs]) await p.close(); });
 
-    await waitListedOnline(llm, [llm.uuid, b1.uuid, b2.uuid]);
-    await waitListedOnline(b1, [llm.uuid, b1.uuid, b2.uuid]);
+    await waitListed(llm, [llm.uuid, b1.uuid, b2.uuid]);
+    await waitListed(b1, [llm.uuid, b1.uuid, b2.uuid]);
     const onB = await listed(b1);
     assert.deepEqual([...onB.keys()].sort(), [llm.uuid, b1.uuid, b2.uuid].sort(), 'only Alice\'s clients');
     assert.equal(onB.get(b1.uuid).is_persistent, true);
@@ -134,7 +148,7 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     await b2.close();
     await eventually('A to list b2 gone', 20_000, async () => !(await listed(llm)).has(b2.uuid) || 'still listed');
     await b1.close();
-    await eventually('A to list b1 offline', 20_000, async () => (await listed(llm)).get(b1.uuid)?.online === false || 'still online');
+    await waitListed(llm, [b1.uuid], false);
   });
 
   test('job updates sent on B reach their originator on A; both nodes know the job\'s state', async (t) => {
@@ -147,7 +161,7 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     const worker = await peer(b, alice.access_token, { client_uuid: `w-${run}`, client_type: 'blender',
       is_persistent: true });
     t.after(async () => { for (const p of [llm, worker]) await p.close(); });
-    await waitListedOnline(llm, [worker.uuid]);
+    await waitListed(llm, [worker.uuid]);
 
     const sent = await call(llm, 'blender_send_message', { payload: { render: 1 }, from_uuid: llm.uuid,
       target_uuid: worker.uuid });
@@ -191,7 +205,7 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     await onB.callToolJson('blender_register_client', registration);
     const streamB = await onB.openStream();
     assert.equal(streamB.status, 200, streamB.text);
-    await waitListedOnline(llm, [mover]);
+    await waitListed(llm, [mover]);
     const send = (n) => call(llm, 'blender_send_message', { payload: { n }, target_uuid: mover });
     for (let n = 0; n < 3; n++) await send(n);
     const seenOnB = await streamB.waitFor(3, 20_000);
@@ -234,28 +248,10 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     await onB.callToolJson('blender_register_client', registration);
     const streamB = await onB.openStream();
     assert.equal(streamB.status, 200, streamB.text);
-    await eventually('A to list the target online', 20_000, async () => {
-      const list = toolJson(await sender.client.callTool({ name: 'blender_list_available_clients', arguments: {} }));
-      return list.persistent.some((cl) => cl.uuid === target && cl.online) || list;
-    });
+    await waitListed(sender, [target]);
 
     const TOTAL = 2000;
-    const answered = new Set();
-    let next = 0;
-    let killed;
-    const worker = async () => {
-      while (next < TOTAL) {
-        const n = next++;
-        const sent = toolJson(await sender.client.callTool({ name: 'blender_send_message',
-          arguments: { payload: { n }, target_uuid: target } }));
-        assert.equal(sent.status, 'ok', JSON.stringify(sent));
-        answered.add(sent.message_id);
-        if (answered.size === 500 && !killed) killed = b.kill();
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
-    await killed;
-    assert.equal(answered.size, TOTAL);
+    const answered = await burst(sender, target, TOTAL, 500, () => b.kill());
     const lastId = streamB.lastId;
     const seenOnB = streamB.events.slice();
     assert.ok(seenOnB.length < TOTAL, 'B died before delivering everything');
@@ -289,27 +285,9 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     const receiver = await peer(b, alice.access_token, { client_uuid: `r-${run}`, client_type: 'blender',
       is_persistent: true });
     t.after(() => receiver.close());
-    await eventually('A to list the receiver online', 20_000, async () => {
-      const list = toolJson(await sender.client.callTool({ name: 'blender_list_available_clients', arguments: {} }));
-      return list.persistent.some((cl) => cl.uuid === receiver.uuid && cl.online) || list;
-    });
+    await waitListed(sender, [receiver.uuid]);
     const TOTAL = 600;
-    const answered = new Set();
-    let next = 0;
-    let killed;
-    const worker = async () => {
-      while (next < TOTAL) {
-        const n = next++;
-        const sent = toolJson(await sender.client.callTool({ name: 'blender_send_message',
-          arguments: { payload: { n }, target_uuid: receiver.uuid } }));
-        assert.equal(sent.status, 'ok', JSON.stringify(sent));
-        answered.add(sent.message_id);
-        if (answered.size === 200 && !killed) killed = c.nats.kill('n1');
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
-    await killed;
-    assert.equal(answered.size, TOTAL);
+    const answered = await burst(sender, receiver.uuid, TOTAL, 200, () => c.nats.kill('n1'));
     const got = await receiver.inbox.waitFor(TOTAL, { logger: '_message_bus', timeoutMs: 60_000 });
     const ids = got.map((r) => r.data.message_id);
     assert.equal(new Set(ids).size, ids.length, 'no record twice');
@@ -328,13 +306,47 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     const a = await c.startNode('a');  // a fresh, empty data directory
     const onA = await peer(a, alice.access_token, { client_uuid: `on-a-${run}`, client_type: 'llm' });
     t.after(() => onA.close());
-    await waitListedOnline(onA, [onA.uuid, onB.uuid]);
-    await waitListedOnline(onB, [onA.uuid, onB.uuid]);
+    await waitListed(onA, [onA.uuid, onB.uuid]);
+    await waitListed(onB, [onA.uuid, onB.uuid]);
     await call(onA, 'blender_send_message', { payload: { to: 'b' }, target_uuid: onB.uuid });
     await call(onB, 'blender_send_message', { payload: { to: 'a' }, target_uuid: onA.uuid });
     await onB.inbox.waitFor(1, { logger: '_message_bus', timeoutMs: 20_000 });
     await onA.inbox.waitFor(1, { logger: '_message_bus', timeoutMs: 20_000 });
     assert.deepEqual(payloadsOf(onB), [{ to: 'b' }]);
     assert.deepEqual(payloadsOf(onA), [{ to: 'a' }]);
+  });
+
+  test('MCP 2026-07-28: a listen on B is told of records sent on A, and makes its client online on A', async (t) => {
+    const c = await startCluster({ t });
+    c.user('add', ALICE.username, { password: ALICE.password });
+    const { a, b } = c.nodes;
+    const alice = await login(a, ALICE.username, ALICE.password);
+    const run = randomUUID().slice(0, 8);
+    const uuid = `modern-${run}`;
+    const inbox = `blender://bus/inbox/${uuid}`;
+    const transport = new HttpTransport2(new URL(b.mcpUrl),
+      { requestInit: { headers: { Authorization: `Bearer ${alice.access_token}` } } });
+    const modern = new Client2({ name: 'cluster-modern', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await modern.connect(transport);
+    t.after(() => modern.close());
+    const registered = toolJson(await modern.callTool({ name: 'blender_register_client',
+      arguments: { client_uuid: uuid, client_type: 'llm' } }));
+    assert.equal(registered.status, 'ok');
+    const updates = [];
+    modern.setNotificationHandler('notifications/resources/updated', (n) => updates.push(n.params));
+    const sub = await modern.listen({ resourceSubscriptions: [inbox] });
+    const sender = await connectClient(a, { token: alice.access_token });
+    t.after(() => sender.close());
+    await waitListed(sender, [uuid]);
+    const sent = toolJson(await sender.client.callTool({ name: 'blender_send_message',
+      arguments: { target_uuid: uuid, payload: { n: 1 } } }));
+    assert.deepEqual(sent.targets, [uuid]);
+    await eventually('the listen to be told', 20_000, async () => updates.length > 0 || updates);
+    assert.equal(updates[0].uri, inbox);
+    const read = JSON.parse((await modern.readResource({ uri: inbox })).contents[0].text);
+    assert.deepEqual(read.messages.map((m) => m.payload.n), [1]);
+    await sub.close();
+    await waitListed(sender, [uuid], false);
   });
 });
