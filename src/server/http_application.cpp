@@ -283,6 +283,26 @@ int run_http_server(ServeConfig config) {
     }
   }
   store::Database database(config.data_dir / store::kDatabaseFileName, config.database);
+  // A cluster node runs both ports on JetStream (records, clients, presence
+  // and jobs in the cluster); `buses` then only supplies ids and the clock.
+  // Built before the I/O threads' contexts, so that it outlives the
+  // coroutines (a long-poll's feed) those still hold when they go.
+  std::unique_ptr<delivery::jetstream::JetStreamEngine> engine;
+  if (cluster) {
+    delivery::jetstream::JetStreamEngine::Options engine_options;
+    engine_options.node = config.node_name;
+    engine_options.limits = config.bus_limits;
+    engine_options.stale_after_seconds = config.delivery.stale_after_seconds;
+    try {
+      engine = std::make_unique<delivery::jetstream::JetStreamEngine>(
+          cluster->connection(), cluster->publisher(), cluster->pool(), unix_seconds,
+          engine_options,
+          [&nodes = cluster->nodes()](std::string_view node) { return nodes.is_live(node); });
+    } catch (const nats::NatsError& error) {
+      spdlog::error("--cluster: cannot load the buses: {}", error.what());
+      return 1;
+    }
+  }
 
   const unsigned threads =
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -375,24 +395,6 @@ int run_http_server(ServeConfig config) {
     journal.emplace(*group_commit);
   }
   mcp::SessionRegistry sessions(config.sessions);
-  // A cluster node runs both ports on JetStream (records, clients, presence
-  // and jobs in the cluster); `buses` then only supplies ids and the clock.
-  std::unique_ptr<delivery::jetstream::JetStreamEngine> engine;
-  if (cluster) {
-    delivery::jetstream::JetStreamEngine::Options engine_options;
-    engine_options.node = config.node_name;
-    engine_options.limits = config.bus_limits;
-    engine_options.stale_after_seconds = config.delivery.stale_after_seconds;
-    try {
-      engine = std::make_unique<delivery::jetstream::JetStreamEngine>(
-          cluster->connection(), cluster->publisher(), cluster->pool(), unix_seconds,
-          engine_options,
-          [&nodes = cluster->nodes()](std::string_view node) { return nodes.is_live(node); });
-    } catch (const nats::NatsError& error) {
-      spdlog::error("--cluster: cannot load the buses: {}", error.what());
-      return 1;
-    }
-  }
   std::optional<delivery::BusService> service_storage;
   if (engine) {
     service_storage.emplace(buses, sessions, engine->record_log(), engine->directory(), &recorded);
