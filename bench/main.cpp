@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
   auto* fanout = app.add_subcommand("fanout", "scenario 2: broadcast fan-out");
   fanout->add_option("--sizes", fanout_options.sizes, "session counts")->delimiter(',');
   fanout->add_option("--rounds", fanout_options.rounds, "broadcasts per size");
+  fanout->add_option("--other-server", fanout_options.other_server,
+                     "base URL every second receiver connects to (another cluster node)");
   fanout->callback([&] {
     status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
       for (const auto& result : co_await bench::run_fanout(context, fanout_options)) print(result);
