@@ -80,6 +80,26 @@ async function burst(sender, target, total, at, during) {
   return answered;
 }
 
+/** A cluster (3 NATS servers, nodes a and b) with user Alice logged in on a. */
+async function clusterWithAlice(t) {
+  const c = await startCluster({ t });
+  c.user('add', ALICE.username, { password: ALICE.password });
+  const alice = await login(c.nodes.a, ALICE.username, ALICE.password);
+  return { c, a: c.nodes.a, b: c.nodes.b, token: alice.access_token, run: randomUUID().slice(0, 8) };
+}
+
+/**
+ * A raw session on `node` that registers `registration` and opens its GET
+ * stream (after lastEventId, if given); asserts the stream opened.
+ */
+async function rawStreaming(node, token, registration, lastEventId) {
+  const session = await RawSession.open(node.mcpUrl, { token });
+  await session.callToolJson('blender_register_client', registration);
+  const stream = await session.openStream(lastEventId === undefined ? {} : { lastEventId });
+  assert.equal(stream.status, 200, stream.text);
+  return { session, stream };
+}
+
 const busRecords = (p) => p.inbox.bus();
 const payloadsOf = (p) => busRecords(p).map((r) => r.data.payload);
 
@@ -91,11 +111,12 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     const { a, b } = c.nodes;
     const alice = await login(a, ALICE.username, ALICE.password);
     const bob = await login(b, BOB.username, BOB.password);
+    const token = alice.access_token;
     const run = randomUUID().slice(0, 8);
-    const llm = await peer(a, alice.access_token, { client_uuid: `llm-${run}`, client_type: 'llm' });
-    const b1 = await peer(b, alice.access_token, { client_uuid: `b1-${run}`, client_type: 'blender',
+    const llm = await peer(a, token, { client_uuid: `llm-${run}`, client_type: 'llm' });
+    const b1 = await peer(b, token, { client_uuid: `b1-${run}`, client_type: 'blender',
       is_persistent: true, group_id: 'render' });
-    const b2 = await peer(b, alice.access_token, { client_uuid: `b2-${run}`, client_type: 'blender' });
+    const b2 = await peer(b, token, { client_uuid: `b2-${run}`, client_type: 'blender' });
     // Bob's client on B, with the same uuid as one of Alice's: another bus.
     const bobs = await peer(b, bob.access_token, { client_uuid: `b1-${run}`, client_type: 'blender',
       group_id: 'render' });
@@ -152,13 +173,9 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
   });
 
   test('job updates sent on B reach their originator on A; both nodes know the job\'s state', async (t) => {
-    const c = await startCluster({ t });
-    c.user('add', ALICE.username, { password: ALICE.password });
-    const { a, b } = c.nodes;
-    const alice = await login(a, ALICE.username, ALICE.password);
-    const run = randomUUID().slice(0, 8);
-    const llm = await peer(a, alice.access_token, { client_uuid: `llm-${run}`, client_type: 'llm' });
-    const worker = await peer(b, alice.access_token, { client_uuid: `w-${run}`, client_type: 'blender',
+    const { a, b, token, run } = await clusterWithAlice(t);
+    const llm = await peer(a, token, { client_uuid: `llm-${run}`, client_type: 'llm' });
+    const worker = await peer(b, token, { client_uuid: `w-${run}`, client_type: 'blender',
       is_persistent: true });
     t.after(async () => { for (const p of [llm, worker]) await p.close(); });
     await waitListed(llm, [worker.uuid]);
@@ -192,19 +209,12 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
   });
 
   test('a client moving from B to A resumes with Last-Event-ID and gets exactly what it missed', async (t) => {
-    const c = await startCluster({ t });
-    c.user('add', ALICE.username, { password: ALICE.password });
-    const { a, b } = c.nodes;
-    const alice = await login(a, ALICE.username, ALICE.password);
-    const run = randomUUID().slice(0, 8);
-    const llm = await peer(a, alice.access_token, { client_uuid: `llm-${run}`, client_type: 'llm' });
+    const { a, b, token, run } = await clusterWithAlice(t);
+    const llm = await peer(a, token, { client_uuid: `llm-${run}`, client_type: 'llm' });
     t.after(() => llm.close());
     const mover = `mover-${run}`;
     const registration = { client_uuid: mover, client_type: 'blender', is_persistent: true };
-    const onB = await RawSession.open(b.mcpUrl, { token: alice.access_token });
-    await onB.callToolJson('blender_register_client', registration);
-    const streamB = await onB.openStream();
-    assert.equal(streamB.status, 200, streamB.text);
+    const { stream: streamB } = await rawStreaming(b, token, registration);
     await waitListed(llm, [mover]);
     const send = (n) => call(llm, 'blender_send_message', { payload: { n }, target_uuid: mover });
     for (let n = 0; n < 3; n++) await send(n);
@@ -214,11 +224,8 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     // Records sent while the client is away wait in the stream.
     for (let n = 3; n < 8; n++) await send(n);
 
-    const onA = await RawSession.open(a.mcpUrl, { token: alice.access_token });
-    await onA.callToolJson('blender_register_client', registration);
-    const streamA = await onA.openStream({ lastEventId: lastId });
+    const { session: onA, stream: streamA } = await rawStreaming(a, token, registration, lastId);
     t.after(() => streamA.close());
-    assert.equal(streamA.status, 200, streamA.text);
     const missed = await streamA.waitFor(5, 20_000);
     assert.deepEqual(seenOnB.map((e) => e.json.params.data.payload.n), [0, 1, 2]);
     assert.deepEqual(missed.map((e) => e.json.params.data.payload.n), [3, 4, 5, 6, 7]);
@@ -235,19 +242,12 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
   });
 
   test('a node killed -9 in a 2,000-send burst to its persistent client: the client resumes on the other node and gets every answered send once', async (t) => {
-    const c = await startCluster({ t });
-    c.user('add', ALICE.username, { password: ALICE.password });
-    const { a, b } = c.nodes;
-    const alice = await login(a, ALICE.username, ALICE.password);
-    const run = randomUUID().slice(0, 8);
-    const sender = await connectClient(a, { token: alice.access_token });
+    const { a, b, token, run } = await clusterWithAlice(t);
+    const sender = await connectClient(a, { token: token });
     t.after(() => sender.close());
     const target = `render-${run}`;
     const registration = { client_uuid: target, client_type: 'blender', is_persistent: true };
-    const onB = await RawSession.open(b.mcpUrl, { token: alice.access_token });
-    await onB.callToolJson('blender_register_client', registration);
-    const streamB = await onB.openStream();
-    assert.equal(streamB.status, 200, streamB.text);
+    const { stream: streamB } = await rawStreaming(b, token, registration);
     await waitListed(sender, [target]);
 
     const TOTAL = 2000;
@@ -256,11 +256,8 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     const seenOnB = streamB.events.slice();
     assert.ok(seenOnB.length < TOTAL, 'B died before delivering everything');
 
-    const onA = await RawSession.open(a.mcpUrl, { token: alice.access_token });
-    await onA.callToolJson('blender_register_client', registration);
-    const streamA = await onA.openStream(lastId === undefined ? {} : { lastEventId: lastId });
+    const { stream: streamA } = await rawStreaming(a, token, registration, lastId);
     t.after(() => streamA.close());
-    assert.equal(streamA.status, 200, streamA.text);
     const rest = await streamA.waitFor(TOTAL - seenOnB.length, 60_000);
     const all = [...seenOnB, ...rest];
     const ids = all.map((e) => Number(e.id));
@@ -275,14 +272,10 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
   });
 
   test('one NATS server of three killed under load: sends are answered and delivered', async (t) => {
-    const c = await startCluster({ t });
-    c.user('add', ALICE.username, { password: ALICE.password });
-    const { a, b } = c.nodes;
-    const alice = await login(a, ALICE.username, ALICE.password);
-    const run = randomUUID().slice(0, 8);
-    const sender = await connectClient(a, { token: alice.access_token });
+    const { c, a, b, token, run } = await clusterWithAlice(t);
+    const sender = await connectClient(a, { token: token });
     t.after(() => sender.close());
-    const receiver = await peer(b, alice.access_token, { client_uuid: `r-${run}`, client_type: 'blender',
+    const receiver = await peer(b, token, { client_uuid: `r-${run}`, client_type: 'blender',
       is_persistent: true });
     t.after(() => receiver.close());
     await waitListed(sender, [receiver.uuid]);
@@ -295,16 +288,13 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
   });
 
   test('a node started again with its data directory gone delivers both ways and lists the other node\'s clients', async (t) => {
-    const c = await startCluster({ t });
-    c.user('add', ALICE.username, { password: ALICE.password });
-    const alice = await login(c.nodes.a, ALICE.username, ALICE.password);
-    const run = randomUUID().slice(0, 8);
-    const onB = await peer(c.nodes.b, alice.access_token, { client_uuid: `on-b-${run}`, client_type: 'blender',
+    const { c, b, token, run } = await clusterWithAlice(t);
+    const onB = await peer(b, token, { client_uuid: `on-b-${run}`, client_type: 'blender',
       is_persistent: true });
     t.after(() => onB.close());
     await c.nodes.a.kill();
     const a = await c.startNode('a');  // a fresh, empty data directory
-    const onA = await peer(a, alice.access_token, { client_uuid: `on-a-${run}`, client_type: 'llm' });
+    const onA = await peer(a, token, { client_uuid: `on-a-${run}`, client_type: 'llm' });
     t.after(() => onA.close());
     await waitListed(onA, [onA.uuid, onB.uuid]);
     await waitListed(onB, [onA.uuid, onB.uuid]);
@@ -317,15 +307,11 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
   });
 
   test('MCP 2026-07-28: a listen on B is told of records sent on A, and makes its client online on A', async (t) => {
-    const c = await startCluster({ t });
-    c.user('add', ALICE.username, { password: ALICE.password });
-    const { a, b } = c.nodes;
-    const alice = await login(a, ALICE.username, ALICE.password);
-    const run = randomUUID().slice(0, 8);
+    const { a, b, token, run } = await clusterWithAlice(t);
     const uuid = `modern-${run}`;
     const inbox = `blender://bus/inbox/${uuid}`;
     const transport = new HttpTransport2(new URL(b.mcpUrl),
-      { requestInit: { headers: { Authorization: `Bearer ${alice.access_token}` } } });
+      { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
     const modern = new Client2({ name: 'cluster-modern', version: '1.0.0' },
       { versionNegotiation: { mode: { pin: '2026-07-28' } } });
     await modern.connect(transport);
@@ -336,7 +322,7 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     const updates = [];
     modern.setNotificationHandler('notifications/resources/updated', (n) => updates.push(n.params));
     const sub = await modern.listen({ resourceSubscriptions: [inbox] });
-    const sender = await connectClient(a, { token: alice.access_token });
+    const sender = await connectClient(a, { token: token });
     t.after(() => sender.close());
     await waitListed(sender, [uuid]);
     const sent = toolJson(await sender.client.callTool({ name: 'blender_send_message',
