@@ -55,6 +55,12 @@ asio::awaitable<json::object> run_direct(const ScenarioContext& context,
         tally));
   }
   auto pool = context.connection_pool(std::min(n, kSetupWorkers));
+  if (!options.receiver_server.empty()) {
+    const auto elsewhere = cli::ServerUrl::parse(options.receiver_server);
+    for (auto& connection : pool) {
+      connection = std::make_shared<cli::HttpConnection>(context.executor, elsewhere);
+    }
+  }
   co_await for_each_parallel(context.executor, n, pool.size(),
                              [&](std::size_t i, std::size_t worker) -> asio::awaitable<void> {
                                co_await by_index[i]->join(pool[worker], "",

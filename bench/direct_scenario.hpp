@@ -13,6 +13,9 @@ struct DirectOptions {
   std::chrono::milliseconds duration{5000};
   std::chrono::milliseconds warmup{1000};
   bool persistent_receivers = false;  // the durable path (scenario 4)
+  // Where the receivers connect (another node of a cluster: cross-node
+  // sends); empty: the senders' server.
+  std::string receiver_server;
 };
 
 // Scenario 1: `connections` senders, each on its own keep-alive connection,

@@ -20,6 +20,17 @@ asio::awaitable<json::array> run_fanout(const ScenarioContext& context,
   std::list<Receiver> receivers;
   std::vector<Receiver*> by_index;
   auto pool = context.connection_pool(options.setup_workers);
+  auto other = context.connection_pool(options.other_server.empty() ? 0 : options.setup_workers);
+  if (!options.other_server.empty()) {
+    const auto elsewhere = cli::ServerUrl::parse(options.other_server);
+    for (auto& connection : other) {
+      connection = std::make_shared<cli::HttpConnection>(context.executor, elsewhere);
+    }
+  }
+  // Receiver i's connection: every second one on the other server, if any.
+  auto connection_of = [&](std::size_t i, std::size_t worker) {
+    return other.empty() || i % 2 == 0 ? pool[worker] : other[worker];
+  };
 
   cli::McpClientOptions client_options;
   client_options.client_name = "blender-bus-bench";
@@ -36,7 +47,8 @@ asio::awaitable<json::array> run_fanout(const ScenarioContext& context,
     const auto setup_start = steady_ns();
     co_await for_each_parallel(context.executor, size - first_new, pool.size(),
                                [&](std::size_t i, std::size_t worker) -> asio::awaitable<void> {
-                                 co_await by_index[first_new + i]->join(pool[worker], "");
+                                 co_await by_index[first_new + i]->join(
+                                     connection_of(first_new + i, worker), "");
                                });
     std::cerr << "bench: fan-out: " << size << " sessions ready in "
               << seconds_between(setup_start, steady_ns()) << " s\n";
@@ -80,7 +92,7 @@ asio::awaitable<json::array> run_fanout(const ScenarioContext& context,
   co_await sender.close();
   co_await for_each_parallel(context.executor, by_index.size(), pool.size(),
                              [&](std::size_t i, std::size_t worker) -> asio::awaitable<void> {
-                               co_await by_index[i]->leave(pool[worker]);
+                               co_await by_index[i]->leave(connection_of(i, worker));
                              });
   co_return results;
 }

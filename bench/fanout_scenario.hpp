@@ -12,6 +12,9 @@ struct FanoutOptions {
   std::vector<std::size_t> sizes{10, 100, 1000, 10000};
   std::size_t rounds = 5;
   std::size_t setup_workers = 64;
+  // Every second receiver connects here (another cluster node: a broadcast
+  // over two nodes); empty: all on the sender's server.
+  std::string other_server;
 };
 
 // Scenario 2: one broadcast reaching `size` subscribed sessions, for each

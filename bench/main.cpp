@@ -71,18 +71,22 @@ int main(int argc, char** argv) {
   double duration_s = 5;
   double warmup_s = 1;
   bool persistent = false;
+  std::string receiver_server;
   auto* direct = app.add_subcommand("direct", "scenario 1: direct sends, throughput and latency");
   direct->add_option("--connections", connections, "sender counts, one run each")->delimiter(',');
   direct->add_option("--duration", duration_s, "measured seconds per run");
   direct->add_option("--warmup", warmup_s, "unmeasured seconds before each run");
   direct->add_flag("--persistent", persistent,
                    "receivers register as persistent clients (records go through their inbox)");
+  direct->add_option("--receiver-server", receiver_server,
+                     "base URL the receivers connect to (another cluster node: cross-node sends)");
   direct->callback([&] {
     status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
       for (auto n : connections) {
-        bench::DirectOptions options{
-            n, std::chrono::milliseconds(static_cast<int>(duration_s * 1000)),
-            std::chrono::milliseconds(static_cast<int>(warmup_s * 1000)), persistent};
+        bench::DirectOptions options{n,
+                                     std::chrono::milliseconds(static_cast<int>(duration_s * 1000)),
+                                     std::chrono::milliseconds(static_cast<int>(warmup_s * 1000)),
+                                     persistent, receiver_server};
         print(co_await bench::run_direct(context, options));
       }
     });
@@ -92,6 +96,8 @@ int main(int argc, char** argv) {
   auto* fanout = app.add_subcommand("fanout", "scenario 2: broadcast fan-out");
   fanout->add_option("--sizes", fanout_options.sizes, "session counts")->delimiter(',');
   fanout->add_option("--rounds", fanout_options.rounds, "broadcasts per size");
+  fanout->add_option("--other-server", fanout_options.other_server,
+                     "base URL every second receiver connects to (another cluster node)");
   fanout->callback([&] {
     status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
       for (const auto& result : co_await bench::run_fanout(context, fanout_options)) print(result);

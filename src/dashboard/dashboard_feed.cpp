@@ -25,19 +25,15 @@ double unix_now() {
 }  // namespace
 
 DashboardFeed::DashboardFeed(const auth::RequestAuthenticator& authenticator,
-                             std::string authorization, const delivery::embedded::BusManager& buses,
-                             delivery::embedded::PresenceLookup presence)
-    : authenticator_(authenticator),
-      authorization_(std::move(authorization)),
-      buses_(buses),
-      presence_(std::move(presence)) {}
+                             std::string authorization, delivery::BusService& service)
+    : authenticator_(authenticator), authorization_(std::move(authorization)), service_(service) {}
 
 std::optional<std::string> DashboardFeed::poll() {
   auth::AuthOutcome who = authenticator_.authenticate(authorization_);
   const auto* principal = std::get_if<auth::Principal>(&who);
   if (!principal || !auth::may_use_bus(*principal)) return std::nullopt;
 
-  const DashboardView view = read_view(*principal, buses_, presence_);
+  const DashboardView view = read_view(*principal, service_);
   std::string out;
   std::string state = blender_bus::json::to_text(view.state);
   if (state != last_state_) {

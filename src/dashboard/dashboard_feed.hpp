@@ -6,8 +6,7 @@
 #include <string>
 
 #include "auth/request_authenticator.hpp"
-#include "delivery/embedded/bus_manager.hpp"
-#include "delivery/embedded/presence.hpp"
+#include "delivery/bus_service.hpp"
 #include "transport/event_route.hpp"
 
 namespace blender_bus::dashboard {
@@ -21,16 +20,14 @@ namespace blender_bus::dashboard {
 class DashboardFeed : public transport::EventFeed {
  public:
   DashboardFeed(const auth::RequestAuthenticator& authenticator, std::string authorization,
-                const delivery::embedded::BusManager& buses,
-                delivery::embedded::PresenceLookup presence);
+                delivery::BusService& service);
 
   std::optional<std::string> poll() override;
 
  private:
   const auth::RequestAuthenticator& authenticator_;
   const std::string authorization_;
-  const delivery::embedded::BusManager& buses_;
-  const delivery::embedded::PresenceLookup presence_;
+  delivery::BusService& service_;
   std::string last_state_;
   std::optional<std::chrono::steady_clock::time_point> last_poll_;
   std::uint64_t last_sends_ = 0;

@@ -85,11 +85,12 @@ void settle_then_reply(const asio::any_io_executor& executor,
 bool remove_client(delivery::BusService& service, const asio::any_io_executor& executor,
                    const Action& action, const auth::Principal& principal,
                    transport::RouteReply reply) {
-  auto bus = service.buses().find(action.user_id);
+  // The snapshot, for the client's liveness.
   std::optional<bus::ClientInfo> client;
-  if (bus) {
-    for (auto& c : bus->clients(service.presence())) {
-      if (c.uuid == action.key) client = std::move(c);
+  const bus::ClientSnapshot snapshot = service.directory().snapshot(action.user_id);
+  for (const auto* bucket : {&snapshot.persistent, &snapshot.ephemeral}) {
+    for (const auto& c : *bucket) {
+      if (c.uuid == action.key) client = c;
     }
   }
   if (!client) {
@@ -112,8 +113,7 @@ bool remove_client(delivery::BusService& service, const asio::any_io_executor& e
 bool cancel_job(delivery::BusService& service, const asio::any_io_executor& executor,
                 const Action& action, const auth::Principal& principal,
                 transport::RouteReply reply) {
-  auto bus = service.buses().find(action.user_id);
-  const auto state = bus ? bus->job_state(action.key) : std::nullopt;
+  const auto state = service.directory().job_state(action.user_id, action.key);
   if (!state) {
     reply(detail(404, "No such job"));
     return true;
@@ -174,8 +174,7 @@ transport::EventRoute make_events_route(const auth::RequestAuthenticator& authen
         auto who =
             auth::authorize(authenticator, request.authorization, auth::may_use_bus, kNoBusScope);
         if (auto* refusal = std::get_if<auth::HttpReply>(&who)) return std::move(*refusal);
-        return std::make_unique<DashboardFeed>(authenticator, request.authorization,
-                                               service.buses(), service.presence());
+        return std::make_unique<DashboardFeed>(authenticator, request.authorization, service);
       }};
 }
 

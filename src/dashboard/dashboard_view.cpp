@@ -30,16 +30,15 @@ json::object job_json(const bus::JobState& job) {
 
 }  // namespace
 
-DashboardView read_view(const auth::Principal& principal,
-                        const delivery::embedded::BusManager& buses,
-                        const delivery::embedded::PresenceLookup& presence) {
-  std::vector<std::shared_ptr<delivery::embedded::UserMessageBus>> shown;
+DashboardView read_view(const auth::Principal& principal, delivery::BusService& service) {
+  const delivery::Directory& directory = service.directory();
+  std::vector<delivery::BusId> shown = directory.bus_ids();
   if (auth::may_see_every_bus(principal)) {
-    shown = buses.all().buses;
-    std::sort(shown.begin(), shown.end(),
-              [](const auto& a, const auto& b) { return a->user_id() < b->user_id(); });
-  } else if (auto own = buses.find(principal.user_id)) {
-    shown.push_back(std::move(own));
+    std::sort(shown.begin(), shown.end());
+  } else {
+    const bool own = std::find(shown.begin(), shown.end(), principal.user_id) != shown.end();
+    shown.clear();
+    if (own) shown.push_back(principal.user_id);
   }
 
   DashboardView view;
@@ -47,18 +46,21 @@ DashboardView read_view(const auth::Principal& principal,
   out.reserve(shown.size());
   for (const auto& bus : shown) {
     json::array clients;
-    for (const auto& client : bus->clients(presence)) {
-      json::object c = client.to_json();
-      c.erase("last_seen_seconds_ago");
-      clients.push_back(std::move(c));
+    const bus::ClientSnapshot snapshot = directory.snapshot(bus);
+    for (const auto* bucket : {&snapshot.persistent, &snapshot.ephemeral}) {
+      for (const auto& client : *bucket) {
+        json::object c = client.to_json();
+        c.erase("last_seen_seconds_ago");
+        clients.push_back(std::move(c));
+      }
     }
     json::array jobs;
-    for (const auto& job : bus->latest_jobs(kJobsShown)) jobs.push_back(job_json(job));
-    const bus::BusStats stats = bus->stats();
-    view.sends += stats.sends;
-    view.records += stats.records;
-    out.push_back(json::object{
-        {"user_id", bus->user_id()}, {"clients", std::move(clients)}, {"jobs", std::move(jobs)}});
+    for (const auto& job : directory.latest_jobs(bus, kJobsShown)) jobs.push_back(job_json(job));
+    const delivery::BusActivity activity = service.activity(bus);
+    view.sends += activity.sends;
+    view.records += activity.records;
+    out.push_back(
+        json::object{{"user_id", bus}, {"clients", std::move(clients)}, {"jobs", std::move(jobs)}});
   }
   view.state["buses"] = std::move(out);
   return view;

@@ -4,8 +4,7 @@
 #include <cstdint>
 
 #include "auth/principal.hpp"
-#include "delivery/embedded/bus_manager.hpp"
-#include "delivery/embedded/presence.hpp"
+#include "delivery/bus_service.hpp"
 
 namespace blender_bus::dashboard {
 
@@ -27,8 +26,7 @@ struct DashboardView {
 // Jobs listed per bus: the open ones and as many recent ones.
 inline constexpr std::size_t kJobsShown = 50;
 
-DashboardView read_view(const auth::Principal& principal,
-                        const delivery::embedded::BusManager& buses,
-                        const delivery::embedded::PresenceLookup& presence);
+// Read through the service's ports (a cluster node shows the cluster's buses).
+DashboardView read_view(const auth::Principal& principal, delivery::BusService& service);
 
 }  // namespace blender_bus::dashboard

@@ -79,6 +79,18 @@ void BusService::count_send(bus::RoutingMode routing) {
   }
 }
 
+BusActivity BusService::activity(const BusId& bus) const {
+  if (!inbox_log_) return {};
+  auto found = buses_.find(bus);
+  if (!found) return {};
+  const bus::BusStats stats = found->stats();
+  return {stats.sends, stats.records};
+}
+
+std::uint64_t BusService::dropped_on_removed_buses() const {
+  return inbox_log_ ? buses_.all().removed_dropped_records : 0;
+}
+
 void BusService::count_delivered(std::size_t records) {
   if (metrics_ && records) metrics_->count_delivered(records);
 }

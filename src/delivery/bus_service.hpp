@@ -42,6 +42,12 @@ struct JobStatus {
   bool open = false;
 };
 
+// A bus's activity since this process began (the dashboard's rates).
+struct BusActivity {
+  std::uint64_t sends = 0;    // blender_send_message calls
+  std::uint64_t records = 0;  // records appended
+};
+
 // The delivery engine's one entry point for the tools: every operation on a
 // bus (register, unregister, send, job update, list, pull, job status),
 // driven through the two ports. A send is validated (bus/), resolved by the
@@ -50,8 +56,10 @@ struct JobStatus {
 // every change to settle. Thread-safe.
 //
 // The ports are the embedded engine's over `buses` and `journal`, or
-// another engine's handed in; the session stream source, the dashboard and
-// /health still read the embedded `buses()` directly.
+// another engine's handed in (then `buses` only supplies ids, the clock and
+// the limits). Every reader of bus state goes through the ports; only the
+// embedded session stream source (BusStreamSource, its merged session view)
+// and the counts below reach into `buses()`.
 class BusService {
  public:
   // `journal` may be null: everything stays in memory. `metrics` may be
@@ -118,6 +126,13 @@ class BusService {
   // The long-polls and feeds waiting on the buses: a bus change wakes them
   // by Waiters::client_key / job_key.
   Waiters& waiters() { return waiters_; }
+
+  // Counted by the embedded engine (its bus counts them under the lock its
+  // send takes anyway); zero over another engine's ports.
+  BusActivity activity(const BusId& bus) const;
+  // Records dropped undelivered on buses removed since the start (so that a
+  // total over bus_ids() never goes down); zero over another engine's ports.
+  std::uint64_t dropped_on_removed_buses() const;
 
   // Records reached their reader: a stream wrote them or a pull returned them.
   void count_delivered(std::size_t records);

@@ -110,6 +110,12 @@ class Directory {
   // The open jobs and then the finished ones, newest first, at most `limit` of each.
   virtual std::vector<bus::JobState> latest_jobs(const BusId& bus, std::size_t limit) const = 0;
 
+  // --- Buses ---
+  // Every bus with a client or a job (embedded: every bus used since the
+  // start), for the readers that look across buses (/health, /metrics, the
+  // dashboard); in no particular order.
+  virtual std::vector<BusId> bus_ids() const = 0;
+
   // The bus is gone (its user was deleted): its clients, presence and jobs
   // go. May block until that is stored: never call it on an I/O thread.
   virtual void purge_bus(const BusId& bus) = 0;

@@ -44,11 +44,15 @@ class ModernChannels::InboxWatch : public mcp::ResourceWatch {
   }
 
   bool take_update() override {
-    auto bus = channels_.service_.buses().find(user_id_);
+    // The newest record the feed has shown (it opened at the delivered cursor).
+    for (std::vector<LoggedRecord> records; feed_ && !(records = feed_->next(256)).empty();) {
+      newest_ = std::max(newest_, records.back().seq);
+    }
     const auto [reads, read_through] = channels_.reads(binding_);
-    // Unread: after the delivered cursor and after what the client last read.
-    if (!bus || !bus->has_records_after(client_uuid_, std::nullopt) ||
-        !bus->has_records_after(client_uuid_, read_through)) {
+    // Unread: after the delivered cursor (pending) and after what the client
+    // last read. Over the ports, so a cluster node's listens are told too.
+    const RecordCounts counts = channels_.service_.record_log().counts(user_id_, client_uuid_);
+    if (counts.pending == 0 || newest_ <= read_through) {
       told_ = false;
       return false;
     }
@@ -68,6 +72,7 @@ class ModernChannels::InboxWatch : public mcp::ResourceWatch {
   WakeOnRecords on_records_;
   std::unique_ptr<Feed> feed_;
   std::uint64_t waiter_ = 0;
+  std::uint64_t newest_ = 0;
   bool told_ = false;
   std::uint64_t reads_when_told_ = 0;
 };
@@ -104,19 +109,32 @@ void ModernChannels::bound(std::string_view user_id, std::string_view client_uui
 
 ModernChannels::Channel::Channel(ModernChannels& channels, std::string_view user_id,
                                  std::string_view client_uuid)
-    : channels_(channels), binding_(binding_id(user_id, client_uuid)) {
-  std::lock_guard lock(channels_.mutex_);
-  State& state = channels_.state_locked(user_id, client_uuid);
-  ++state.open;
-  state.last_activity_unix = now_unix();
+    : channels_(channels),
+      user_id_(user_id),
+      client_uuid_(client_uuid),
+      binding_(binding_id(user_id, client_uuid)) {
+  bool first = false;
+  {
+    std::lock_guard lock(channels_.mutex_);
+    State& state = channels_.state_locked(user_id, client_uuid);
+    first = state.open++ == 0;
+    state.last_activity_unix = now_unix();
+  }
+  // The first open channel holds the client (in a cluster: online on every node).
+  if (first) channels_.service_.directory().hold(user_id_, client_uuid_, binding_);
 }
 
 ModernChannels::Channel::~Channel() {
-  std::lock_guard lock(channels_.mutex_);
-  auto it = channels_.states_.find(binding_);
-  if (it == channels_.states_.end()) return;
-  if (--it->second.open == 0) it->second.idle_since = std::chrono::steady_clock::now();
-  it->second.last_activity_unix = now_unix();
+  bool last = false;
+  {
+    std::lock_guard lock(channels_.mutex_);
+    auto it = channels_.states_.find(binding_);
+    if (it == channels_.states_.end()) return;
+    last = --it->second.open == 0;
+    if (last) it->second.idle_since = std::chrono::steady_clock::now();
+    it->second.last_activity_unix = now_unix();
+  }
+  if (last) channels_.service_.directory().release(user_id_, client_uuid_, binding_);
 }
 
 std::unique_ptr<ModernChannels::Channel> ModernChannels::open(std::string_view user_id,
@@ -168,9 +186,7 @@ asio::awaitable<std::size_t> ModernChannels::sweep(std::chrono::steady_clock::du
   }
   std::size_t left = 0;
   for (auto& [binding, state] : idle) {
-    auto bus = service_.buses().find(state.user_id);
-    if (!bus) continue;
-    auto client = bus->find(state.client_uuid);
+    auto client = service_.directory().find(state.user_id, state.client_uuid);
     // Persistent clients stay (offline); one a session took over is its own.
     if (!client || client->is_persistent || client->session_id != binding) continue;
     co_await service_.unregister_client(std::move(state.user_id), std::move(state.client_uuid));
@@ -184,10 +200,9 @@ std::unique_ptr<mcp::ResourceWatch> ModernChannels::watch(std::string_view user_
                                                           std::function<void()> wake) {
   if (!uri.starts_with(kInboxPrefix) || uri.size() == kInboxPrefix.size()) return nullptr;
   const std::string_view client_uuid = uri.substr(kInboxPrefix.size());
-  auto bus = service_.buses().find(user_id);
   // Only the caller's own bus is looked in: another user's uuid is as unknown
   // as one that does not exist.
-  if (!bus || !bus->find(client_uuid)) return nullptr;
+  if (!service_.directory().find(BusId(user_id), client_uuid)) return nullptr;
   return std::make_unique<InboxWatch>(*this, std::string(user_id), std::string(client_uuid),
                                       std::move(wake));
 }

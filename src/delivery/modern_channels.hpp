@@ -46,7 +46,9 @@ class ModernChannels : public mcp::ResourceFeed {
 
    private:
     ModernChannels& channels_;
-    std::string binding_;
+    const BusId user_id_;
+    const std::string client_uuid_;
+    const std::string binding_;
   };
   std::unique_ptr<Channel> open(std::string_view user_id, std::string_view client_uuid);
 

@@ -22,30 +22,35 @@ boost::json::object cluster_view(const cluster::ClusterStatus& status) {
 
 }  // namespace
 
-transport::RouteHandler make_health_route(const delivery::embedded::BusManager& buses,
+transport::RouteHandler make_health_route(const delivery::Directory& directory,
                                           const cluster::Cluster* cluster) {
-  return
-      [&buses, cluster](const auth::HttpRequestView& request, const transport::RouteReply& reply) {
-        if (request.path != "/health") return false;
-        if (request.method != "GET" && request.method != "HEAD") {
-          reply(auth::HttpReply{405, R"({"detail":"Method Not Allowed"})", {{"Allow", "GET"}}});
-          return true;
-        }
-        boost::json::object body{
-            {"status", "healthy"}, {"buses", buses.bus_count()}, {"clients", buses.client_count()}};
-        unsigned code = 200;
-        if (cluster != nullptr) {
-          const cluster::ClusterStatus status = cluster->status();
-          body["node"] = status.node;
-          body["cluster"] = cluster_view(status);
-          if (status.nats != nats::ConnectionState::connected || !status.jetstream) {
-            body["status"] = "degraded";
-            code = 503;
-          }
-        }
-        reply(auth::HttpReply{code, boost::json::serialize(body), {}});
-        return true;
-      };
+  return [&directory, cluster](const auth::HttpRequestView& request,
+                               const transport::RouteReply& reply) {
+    if (request.path != "/health") return false;
+    if (request.method != "GET" && request.method != "HEAD") {
+      reply(auth::HttpReply{405, R"({"detail":"Method Not Allowed"})", {{"Allow", "GET"}}});
+      return true;
+    }
+    const std::vector<delivery::BusId> buses = directory.bus_ids();
+    std::size_t clients = 0;
+    for (const auto& bus : buses) {
+      const bus::ClientSnapshot snapshot = directory.snapshot(bus);
+      clients += snapshot.persistent.size() + snapshot.ephemeral.size();
+    }
+    boost::json::object body{{"status", "healthy"}, {"buses", buses.size()}, {"clients", clients}};
+    unsigned code = 200;
+    if (cluster != nullptr) {
+      const cluster::ClusterStatus status = cluster->status();
+      body["node"] = status.node;
+      body["cluster"] = cluster_view(status);
+      if (status.nats != nats::ConnectionState::connected || !status.jetstream) {
+        body["status"] = "degraded";
+        code = 503;
+      }
+    }
+    reply(auth::HttpReply{code, boost::json::serialize(body), {}});
+    return true;
+  };
 }
 
 }  // namespace blender_bus::server

@@ -29,6 +29,9 @@
 #include "delivery/bus_stream_source.hpp"
 #include "delivery/embedded/bus_manager.hpp"
 #include "delivery/embedded/bus_restore.hpp"
+#include "delivery/feed_stream_source.hpp"
+#include "delivery/jetstream/cluster_assets.hpp"
+#include "delivery/jetstream/jetstream_engine.hpp"
 #include "delivery/modern_channels.hpp"
 #include "delivery/store_journal.hpp"
 #include "mcp/dispatcher.hpp"
@@ -188,7 +191,27 @@ cluster::ClusterOptions cluster_options(const ServeConfig& config) {
   auth::apply_token_lifetimes(tokens, config.access_token_expire_minutes,
                               config.refresh_token_expire_days);
   options.buckets = auth_kv::auth_buckets(tokens.refresh_lifetime);
+  delivery::jetstream::AssetOptions assets;
+  assets.replicas = config.cluster_replicas;
+  assets.max_records_per_client = static_cast<std::int64_t>(config.delivery.inbox.max_records);
+  assets.max_age = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(config.delivery.inbox.max_age_seconds));
+  options.streams.push_back(delivery::jetstream::records_stream_spec(assets));
+  for (auto& bucket : delivery::jetstream::delivery_buckets(assets)) {
+    options.buckets.push_back(std::move(bucket));
+  }
   return options;
+}
+
+// The session streams of a cluster node give back the feeds and holds of
+// sessions whose stream closed (their clients go offline on every node).
+void schedule_feed_sweep(asio::steady_timer& timer, delivery::FeedStreamSource& source) {
+  timer.expires_after(std::chrono::seconds(2));
+  timer.async_wait([&timer, &source](boost::system::error_code ec) {
+    if (ec) return;
+    source.sweep();
+    schedule_feed_sweep(timer, source);
+  });
 }
 
 // Ephemeral clients of MCP 2026-07-28 requests leave once idle past
@@ -269,6 +292,26 @@ int run_http_server(ServeConfig config) {
     }
   }
   store::Database database(config.data_dir / store::kDatabaseFileName, config.database);
+  // A cluster node runs both ports on JetStream (records, clients, presence
+  // and jobs in the cluster); `buses` then only supplies ids and the clock.
+  // Built before the I/O threads' contexts, so that it outlives the
+  // coroutines (a long-poll's feed) those still hold when they go.
+  std::unique_ptr<delivery::jetstream::JetStreamEngine> engine;
+  if (cluster) {
+    delivery::jetstream::JetStreamEngine::Options engine_options;
+    engine_options.node = config.node_name;
+    engine_options.limits = config.bus_limits;
+    engine_options.stale_after_seconds = config.delivery.stale_after_seconds;
+    try {
+      engine = std::make_unique<delivery::jetstream::JetStreamEngine>(
+          cluster->connection(), cluster->publisher(), cluster->pool(), unix_seconds,
+          engine_options,
+          [&nodes = cluster->nodes()](std::string_view node) { return nodes.is_live(node); });
+    } catch (const nats::NatsError& error) {
+      spdlog::error("--cluster: cannot load the buses: {}", error.what());
+      return 1;
+    }
+  }
 
   const unsigned threads =
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -348,7 +391,8 @@ int run_http_server(ServeConfig config) {
   std::optional<store::BusStore> bus_store;
   std::optional<store::GroupCommit> group_commit;
   std::optional<delivery::StoreJournal> journal;
-  if (config.durable) {
+  // (A cluster node keeps them in the cluster instead.)
+  if (config.durable && !cluster) {
     bus_store.emplace(database);
     const store::BusSnapshot snapshot = bus_store->load();
     delivery::embedded::restore_buses(buses, snapshot);
@@ -360,8 +404,22 @@ int run_http_server(ServeConfig config) {
     journal.emplace(*group_commit);
   }
   mcp::SessionRegistry sessions(config.sessions);
-  delivery::BusService service(buses, sessions, journal ? &*journal : nullptr, &recorded);
-  delivery::BusStreamSource stream_source(service);
+  std::optional<delivery::BusService> service_storage;
+  if (engine) {
+    service_storage.emplace(buses, sessions, engine->record_log(), engine->directory(), &recorded);
+  } else {
+    service_storage.emplace(buses, sessions, journal ? &*journal : nullptr, &recorded);
+  }
+  delivery::BusService& service = *service_storage;
+  std::optional<delivery::BusStreamSource> bus_stream_source;
+  std::optional<delivery::FeedStreamSource> feed_stream_source;
+  if (engine) {
+    feed_stream_source.emplace(service);
+  } else {
+    bus_stream_source.emplace(service);
+  }
+  mcp::StreamSource& stream_source =
+      engine ? static_cast<mcp::StreamSource&>(*feed_stream_source) : *bus_stream_source;
   mcp::ToolRegistry tools;
   mcp::ResourceRegistry resources;
   mcp::PromptRegistry prompts;
@@ -382,11 +440,11 @@ int run_http_server(ServeConfig config) {
   transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator,
                                   &modern_channels, &job_tasks);
   std::vector<transport::RouteHandler> routes{
-      make_health_route(buses, cluster.get()),
+      make_health_route(service.directory(), cluster.get()),
       dashboard::make_page_route(),
       dashboard::make_action_route(authenticator, service, pool.first().get_executor()),
       make_metrics_route(authenticator,
-                         MetricsSources{recorded, tool_calls, buses, sessions, service.presence(),
+                         MetricsSources{recorded, tool_calls, service, sessions,
                                         [&auth_layer] { return auth_layer.login_failures(); }}),
       make_metadata_route(config.http.public_base_url, config.oidc_issuer),
       [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
@@ -430,6 +488,8 @@ int run_http_server(ServeConfig config) {
   schedule_modern_sweep(modern_sweeper, modern_channels,
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::chrono::duration<double>(config.modern_presence_timeout_seconds)));
+  asio::steady_timer feed_sweeper(pool.first());
+  if (feed_stream_source) schedule_feed_sweep(feed_sweeper, *feed_stream_source);
   asio::signal_set signals(pool.first(), SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
@@ -437,6 +497,7 @@ int run_http_server(ServeConfig config) {
     http.stop();
     sweeper.cancel();
     token_use_flusher.cancel();
+    feed_sweeper.cancel();
     sessions.end_all();  // wakes every stream so it can finish
     asio::co_spawn(pool.first(), close_listens_then_stop(endpoint, pool), asio::detached);
   });

@@ -11,22 +11,26 @@ std::string render_metrics(const MetricsSources& sources) {
   sources.recorded.write(out);
   sources.tool_calls.write(out);
 
-  // Gauges and the dropped total from the buses themselves, one bus at a time.
-  const delivery::embedded::BusManager::Buses all = sources.buses.all();
-  std::uint64_t dropped = all.removed_dropped_records;
+  // Gauges and the dropped total from the ports, one bus at a time.
+  delivery::Directory& directory = sources.service.directory();
+  delivery::RecordLog& log = sources.service.record_log();
+  std::uint64_t dropped = sources.service.dropped_on_removed_buses();
   std::uint64_t online = 0, offline = 0, stale = 0, pending = 0, jobs = 0;
-  for (const auto& bus : all.buses) {
-    const bus::BusStats stats = bus->stats();
-    dropped += stats.dropped_records;
-    pending += stats.pending_records;
-    jobs += stats.pending_jobs;
-    for (const auto& client : bus->clients(sources.presence)) {
-      if (client.online) {
-        ++online;
-      } else if (client.stale) {
-        ++stale;
-      } else {
-        ++offline;
+  for (const auto& bus : directory.bus_ids()) {
+    const delivery::RecordCounts counts = log.bus_counts(bus);
+    dropped += counts.dropped;
+    pending += counts.pending;
+    jobs += directory.open_job_count(bus);
+    const bus::ClientSnapshot clients = directory.snapshot(bus);
+    for (const auto* bucket : {&clients.persistent, &clients.ephemeral}) {
+      for (const auto& client : *bucket) {
+        if (client.online) {
+          ++online;
+        } else if (client.stale) {
+          ++stale;
+        } else {
+          ++offline;
+        }
       }
     }
   }

@@ -4,8 +4,7 @@
 #include <functional>
 
 #include "auth/request_authenticator.hpp"
-#include "delivery/embedded/bus_manager.hpp"
-#include "delivery/embedded/presence.hpp"
+#include "delivery/bus_service.hpp"
 #include "mcp/session_registry.hpp"
 #include "metrics/server_metrics.hpp"
 #include "metrics/tool_call_metrics.hpp"
@@ -18,9 +17,8 @@ namespace blender_bus::server {
 struct MetricsSources {
   const metrics::ServerMetrics& recorded;
   const metrics::ToolCallMetrics& tool_calls;
-  const delivery::embedded::BusManager& buses;
+  delivery::BusService& service;  // the gauges, read through its ports
   const mcp::SessionRegistry& sessions;
-  delivery::embedded::PresenceLookup presence;
   std::function<std::uint64_t()> login_failures;
 };
 

@@ -16,8 +16,8 @@ void register_bus_tools(mcp::ToolRegistry& tools, mcp::ResourceRegistry& resourc
   resources.add(make_stats_resource(service));
   if (channels) resources.add_template(make_inbox_resource(service, *channels));
   prompts.add(make_dispatch_script_prompt(service.buses()));
-  service.sessions().on_end([&buses = service.buses()](const mcp::Session& session) {
-    buses.on_session_end(session.user_id(), session.id());
+  service.sessions().on_end([&directory = service.directory()](const mcp::Session& session) {
+    directory.end_holder(session.user_id(), session.id());
   });
 }
 

@@ -105,7 +105,7 @@ asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
   const std::size_t limit = static_cast<std::size_t>(uint_arg(args, "limit").value_or(100));
   const std::chrono::milliseconds wait = wait_of(args);
   if (channels && ctx.stream && ctx.log_level && wait.count() > 0) {
-    if (!service.buses().bus(ctx.user_id())->find(uuid)) {
+    if (!service.directory().find(ctx.user_id(), uuid)) {
       co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
     }
     co_return co_await stream_messages(service, *channels, ctx, uuid, after, limit, wait);

@@ -155,6 +155,12 @@ std::vector<bus::JobState> ClientDirectory::latest_jobs(const BusId& bus_id,
   return bus->latest_jobs(limit);
 }
 
+std::vector<BusId> ClientDirectory::bus_ids() const {
+  std::vector<BusId> out;
+  for (const auto& bus : buses_.all().buses) out.push_back(bus->user_id());
+  return out;
+}
+
 void ClientDirectory::purge_bus(const BusId& bus_id) {
   {
     std::lock_guard lock(holds_mutex_);

@@ -49,6 +49,7 @@ class ClientDirectory final : public Directory {
   std::optional<bus::JobState> job_state(const BusId& bus, std::string_view job_id) const override;
   std::size_t open_job_count(const BusId& bus) const override;
   std::vector<bus::JobState> latest_jobs(const BusId& bus, std::size_t limit) const override;
+  std::vector<BusId> bus_ids() const override;
   void purge_bus(const BusId& bus) override;
 
  private:

@@ -680,6 +680,21 @@ void JetStreamDirectory::write_later(const std::string& bucket, const std::strin
   write_kv_later(publisher_, bucket, key, value, expected, operation, std::move(on_result));
 }
 
+std::vector<BusId> JetStreamDirectory::bus_ids() const {
+  std::vector<BusId> out;
+  std::shared_lock lock(mutex_);
+  for (const auto& [bus, clients] : clients_) {
+    if (clients.size() > 0) out.push_back(bus);
+  }
+  for (const auto& [bus, jobs] : jobs_) {
+    auto clients = clients_.find(bus);
+    if (!jobs.empty() && (clients == clients_.end() || clients->second.size() == 0)) {
+      out.push_back(bus);
+    }
+  }
+  return out;
+}
+
 void JetStreamDirectory::purge_bus(const BusId& bus) {
   const std::string prefix = nats::encode_subject_token(bus) + ".";
   std::vector<nats::PublishRequest> requests;

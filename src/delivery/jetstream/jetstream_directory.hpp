@@ -101,6 +101,7 @@ class JetStreamDirectory : public Directory {
   std::size_t open_job_count(const BusId& bus) const override;
   std::vector<bus::JobState> latest_jobs(const BusId& bus, std::size_t limit) const override;
 
+  std::vector<BusId> bus_ids() const override;
   void purge_bus(const BusId& bus) override;
 
  private:

@@ -10,6 +10,7 @@
 #include "delivery/jetstream/cluster_assets.hpp"
 #include "delivery/jetstream/cluster_keys.hpp"
 #include "delivery/jetstream/record_message.hpp"
+#include "nats/nats_error.hpp"
 #include "nats/subject_token.hpp"
 
 namespace blender_bus::delivery::jetstream {
@@ -286,6 +287,16 @@ boost::asio::awaitable<RecordRead> JetStreamRecordLog::read(const BusId& bus,
 
 std::optional<ResumeError> JetStreamRecordLog::check_cursor(const BusId&, std::string_view,
                                                             std::uint64_t after) const {
+  if (after <= last_seq_.load(std::memory_order_relaxed)) return std::nullopt;
+  // A miss may be a record stored on another node since the last poll (a
+  // client that moved here resumes with the id that node gave it): one
+  // request to the stream's leader decides. Blocks its caller for a round
+  // trip, on this rare path only.
+  try {
+    note_seq(admin_.state().last_sequence);
+  } catch (const nats::NatsError&) {
+    // Unreachable now: the poll's view answers.
+  }
   if (after > last_seq_.load(std::memory_order_relaxed)) return ResumeError::not_issued;
   return std::nullopt;
 }

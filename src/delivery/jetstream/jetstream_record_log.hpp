@@ -52,7 +52,8 @@ namespace blender_bus::delivery::jetstream {
 //   count (delivered ones included) as of the last poll.
 //   dropped = 0: the stream's per-subject limit evicts silently.
 // - check_cursor(): not_issued compares with the stream's last sequence as of
-//   the last poll or append (up to one poll period old); not_retained is
+//   the last poll or append, and on a miss rereads it from the leader (one
+//   blocking request: a resume on the node a client moved to); not_retained is
 //   never answered (evictions are not reported): a resume from an evicted
 //   range gets the records still retained.
 class JetStreamRecordLog : public RecordLog {
@@ -122,7 +123,7 @@ class JetStreamRecordLog : public RecordLog {
   ClientKnown client_known_;
   Options options_;
   nats::StreamReader reader_;
-  nats::StreamAdmin admin_;
+  mutable nats::StreamAdmin admin_;  // check_cursor's miss path reads the leader
   nats::KvBucket cursors_;
   std::unique_ptr<nats::KvMirror> cursor_mirror_;
   nats::Connection::ListenerId connection_listener_ = 0;

@@ -138,6 +138,18 @@ TEST_F(JetStreamRecordLogTest, ALastEventIdNeverIssuedIsRefused) {
   EXPECT_EQ(opening.error, ResumeError::not_issued);
 }
 
+TEST_F(JetStreamRecordLogTest, ALastEventIdIssuedOnAnotherNodeSinceThePollIsAccepted) {
+  // A node whose poll has not come round since the other node appended (a
+  // client that moved here at once resumes with the id it got there).
+  JetStreamRecordLog::Options slow;
+  slow.poll = std::chrono::hours(1);
+  JetStreamRecordLog log_c(b_->connection, b_->publisher, b_->pool,
+                           JetStreamRecordLog::ClientKnown{}, slow);
+  const auto seqs = append(*log_a_, "u1", {record("c1", "1")});
+  EXPECT_FALSE(log_c.check_cursor("u1", "c1", seqs[0]));
+  EXPECT_EQ(log_c.check_cursor("u1", "c1", seqs[0] + 100), ResumeError::not_issued);
+}
+
 TEST_F(JetStreamRecordLogTest, AReadReturnsTheRecordsAfterACursorAndAcknowledgesIt) {
   const auto seqs = append(*log_a_, "u1", {record("c1", "1"), record("c1", "2")});
   auto read = run_coroutine(log_b_->read("u1", "c1", std::nullopt, 1));

@@ -1,0 +1,217 @@
+#include "delivery/feed_stream_source.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "delivery/log_level_of.hpp"
+
+namespace blender_bus::delivery {
+
+// Wakes the session's stream when one of its feeds has records (any thread;
+// the lookup finds nothing once the session is gone).
+class FeedStreamSource::SessionWake final : public FeedListener {
+ public:
+  SessionWake(mcp::SessionRegistry& sessions, std::string session_id)
+      : sessions_(sessions), session_id_(std::move(session_id)) {}
+  void on_records() override {
+    if (auto session = sessions_.find(session_id_)) session->stream_signal().wake();
+  }
+
+ private:
+  mcp::SessionRegistry& sessions_;
+  const std::string session_id_;
+};
+
+struct FeedStreamSource::SessionFeeds {
+  SessionFeeds(mcp::SessionRegistry& sessions, const mcp::Session& session)
+      : bus(session.user_id()), session_id(session.id()), wake(sessions, session.id()) {}
+
+  std::mutex mutex;
+  const BusId bus;
+  const std::string session_id;
+  SessionWake wake;  // outlives the feeds (declared before them)
+  std::optional<std::uint64_t> resume_after;
+  std::chrono::steady_clock::time_point resumed_at{};
+  std::map<std::string, ClientFeed, std::less<>> clients;  // by uuid, with a feed open
+};
+
+FeedStreamSource::FeedStreamSource(BusService& service) : service_(service) {
+  service_.sessions().on_end([this](const mcp::Session& session) { ended(session); });
+}
+
+FeedStreamSource::~FeedStreamSource() {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, state] : sessions_) {
+    std::lock_guard state_lock(state->mutex);
+    close_locked(*state);
+  }
+}
+
+std::shared_ptr<FeedStreamSource::SessionFeeds> FeedStreamSource::state_of(
+    const mcp::Session& session, bool create) {
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(session.id());
+  if (it != sessions_.end()) return it->second;
+  if (!create || session.ended()) return nullptr;
+  auto state = std::make_shared<SessionFeeds>(service_.sessions(), session);
+  sessions_.emplace(session.id(), state);
+  return state;
+}
+
+void FeedStreamSource::close_locked(SessionFeeds& state) {
+  for (auto& [uuid, client] : state.clients) {
+    client.feed.reset();  // no on_records() after this
+    service_.directory().release(state.bus, uuid, state.session_id);
+  }
+  state.clients.clear();
+}
+
+void FeedStreamSource::sync_locked(SessionFeeds& state) {
+  const std::vector<std::string> bound =
+      service_.directory().clients_of(state.bus, state.session_id);
+  for (auto it = state.clients.begin(); it != state.clients.end();) {
+    if (std::find(bound.begin(), bound.end(), it->first) == bound.end()) {
+      it->second.feed.reset();
+      service_.directory().release(state.bus, it->first, state.session_id);
+      it = state.clients.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  RecordLog& log = service_.record_log();
+  for (const auto& uuid : bound) {
+    if (state.clients.contains(uuid)) continue;
+    FeedOpening opening = log.open_feed(state.bus, uuid, state.resume_after, state.wake);
+    // A resume point this client cannot start from (it came after the
+    // stream opened): it starts at its own delivered cursor.
+    if (opening.error) opening = log.open_feed(state.bus, uuid, std::nullopt, state.wake);
+    if (!opening.feed) continue;  // not on the bus here yet: the next pull looks again
+    service_.directory().hold(state.bus, uuid, state.session_id);
+    state.clients.emplace(uuid, ClientFeed{std::move(opening.feed), {}});
+  }
+}
+
+std::optional<mcp::StreamSource::ResumeError> FeedStreamSource::resume(
+    const mcp::Session& session, std::uint64_t last_event_id) {
+  auto state = state_of(session, true);
+  if (!state) return std::nullopt;
+  std::lock_guard lock(state->mutex);
+  RecordLog& log = service_.record_log();
+  const std::vector<std::string> bound =
+      service_.directory().clients_of(state->bus, state->session_id);
+  for (const auto& uuid : bound) {
+    if (auto error = log.check_cursor(state->bus, uuid, last_event_id)) {
+      return *error == delivery::ResumeError::not_issued ? ResumeError::not_issued
+                                                         : ResumeError::not_retained;
+    }
+  }
+  if (bound.empty() && last_event_id > 0) {
+    if (auto error = log.check_cursor(state->bus, "", last_event_id);
+        error == delivery::ResumeError::not_issued) {
+      return ResumeError::not_issued;
+    }
+  }
+  // The feeds open again after the resume point, at the next pull.
+  close_locked(*state);
+  for (const auto& uuid : bound) log.acknowledge(state->bus, uuid, last_event_id);
+  state->resume_after = last_event_id;
+  state->resumed_at = std::chrono::steady_clock::now();
+  return std::nullopt;
+}
+
+mcp::StreamBatch FeedStreamSource::next(const mcp::Session& session, std::size_t limit) {
+  mcp::StreamBatch batch;
+  auto state = state_of(session, true);
+  if (!state) return batch;
+  std::lock_guard lock(state->mutex);
+  sync_locked(*state);
+  for (auto& [uuid, client] : state->clients) {
+    if (client.pending.size() >= limit) continue;
+    for (auto& record : client.feed->next(limit - client.pending.size())) {
+      client.pending.push_back(std::move(record));
+    }
+  }
+  // A k-way merge by seq; k is the number of the session's clients (small).
+  std::map<std::string_view, std::uint64_t> through;
+  std::size_t taken = 0;
+  while (taken < limit) {
+    ClientFeed* best = nullptr;
+    std::string_view best_uuid;
+    for (auto& [uuid, client] : state->clients) {
+      if (client.pending.empty()) continue;
+      if (!best || client.pending.front().seq < best->pending.front().seq) {
+        best = &client;
+        best_uuid = uuid;
+      }
+    }
+    if (!best) break;
+    LoggedRecord record = std::move(best->pending.front());
+    best->pending.pop_front();
+    ++taken;
+    through[best_uuid] = record.seq;
+    // Below the session's logging/setLevel threshold: skipped for good (the
+    // progress still covers it).
+    if (session.admits(log_level_of(record.level))) {
+      batch.events.push_back(mcp::OutboundEvent{record.seq, std::move(record.text)});
+    }
+  }
+  batch.more = taken >= limit;
+  batch.progress.reserve(through.size());
+  for (const auto& [uuid, seq] : through) {
+    batch.progress.push_back(mcp::StreamProgress{std::string(uuid), seq});
+  }
+  return batch;
+}
+
+void FeedStreamSource::delivered(const mcp::Session& session, const mcp::StreamBatch& batch) {
+  service_.count_delivered(batch.events.size());
+  auto state = state_of(session, false);
+  if (!state) return;
+  std::lock_guard lock(state->mutex);
+  for (const auto& p : batch.progress) {
+    auto it = state->clients.find(p.key);
+    if (it != state->clients.end()) {
+      it->second.feed->acknowledge(p.through);
+    } else {
+      service_.record_log().acknowledge(state->bus, p.key, p.through);
+    }
+  }
+}
+
+std::size_t FeedStreamSource::sweep() {
+  // A stream that resumed a moment ago may not have attached yet.
+  constexpr auto kAttachGrace = std::chrono::seconds(5);
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<SessionFeeds>> states;
+  {
+    std::lock_guard lock(mutex_);
+    states.reserve(sessions_.size());
+    for (const auto& [id, state] : sessions_) states.push_back(state);
+  }
+  std::size_t closed = 0;
+  for (const auto& state : states) {
+    auto session = service_.sessions().find(state->session_id);
+    if (session && session->stream_signal().has_consumer()) continue;
+    std::lock_guard lock(state->mutex);
+    if (state->clients.empty() || now - state->resumed_at < kAttachGrace) continue;
+    close_locked(*state);
+    state->resume_after.reset();  // the cursors cover it now
+    ++closed;
+  }
+  return closed;
+}
+
+void FeedStreamSource::ended(const mcp::Session& session) {
+  std::shared_ptr<SessionFeeds> state;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(session.id());
+    if (it == sessions_.end()) return;
+    state = std::move(it->second);
+    sessions_.erase(it);
+  }
+  std::lock_guard lock(state->mutex);
+  close_locked(*state);
+}
+
+}  // namespace blender_bus::delivery
