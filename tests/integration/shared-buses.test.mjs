@@ -2,10 +2,11 @@
 // roles, against the real server with the official SDK and four users: an
 // owner (olivia), a member (mia), a guest (gus) and an outsider (oscar).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { collectMessages, connectClient, login, makeDataDir, startServer, toolJson } from './harness.mjs';
+import { collectMessages, connectClient, login, makeDataDir, serverBin, startServer, toolJson, userCommand } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const USERS = ['olivia', 'mia', 'gus', 'oscar'].map((username) => ({ username, password: PASSWORD }));
@@ -313,5 +314,88 @@ test('shared buses, memberships and a guest\'s waiting records survive a restart
     }
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a deleted user leaves their shared buses: ownership passes to another owner, a bus with none left is archived', async () => {
+  const server = await startServer({ users: USERS });
+  const olivia = await session(server, 'olivia');
+  const mia = await session(server, 'mia');
+  const gus = await session(server, 'gus');
+  try {
+    const passed = await makeTeam(olivia, mia, gus, 'passed on');
+    assert.equal((await olivia.call('blender_bus_set_role', { bus_id: passed, username: 'mia', role: 'owner' })).member.role, 'owner');
+    const archived = (await olivia.call('blender_bus_create', { name: 'alone' })).bus.bus_id;
+    const { invitation } = await olivia.call('blender_bus_invite', { bus_id: archived, username: 'gus', role: 'guest' });
+    await gus.call('blender_bus_join', { code: invitation.code });
+    await olivia.call('blender_register_client', { bus_id: passed, client_uuid: 'olivia-worker', client_type: 'blender', is_persistent: true });
+    userCommand(server.dataDir, 'del', 'olivia');
+    // The server hears of the deletion within a second: wait for its effect.
+    const deadline = Date.now() + 10_000;
+    let members;
+    do {
+      members = await mia.call('blender_bus_members', { bus_id: passed });
+      if (members.members.length === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } while (Date.now() < deadline);
+    assert.deepEqual(members.members.map((m) => [m.username, m.role]), [['mia', 'owner'], ['gus', 'guest']]);
+    const listed = await mia.call('blender_list_available_clients', { bus_id: passed });
+    assert.deepEqual(listed.persistent, [], 'the deleted owner\'s client left the bus');
+    assert.deepEqual(await gus.call('blender_list_available_clients', { bus_id: archived }), { status: 'error', error: 'bus not found' });
+    assert.deepEqual((await gus.call('blender_bus_list')).buses.map((b) => b.name), ['gus', 'passed on']);
+  } finally {
+    await mia.close();
+    await gus.close();
+    await olivia.close();
+    await server.stop();
+  }
+});
+
+/** `blender-bus bus ARGS… --data-dir D`; asserts the exit status; returns stdout. */
+function busCommand(dataDir, args, { expectStatus = 0 } = {}) {
+  const r = spawnSync(serverBin(), ['bus', ...args, '--data-dir', dataDir], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  assert.equal(r.status, expectStatus, `bus ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+test('blender-bus bus … beside a running server: the same commands and rules, and a member it removes leaves at once', async () => {
+  const server = await startServer({ users: USERS });
+  const gus = await session(server, 'gus');
+  const mia = await session(server, 'mia');
+  try {
+    const dir = server.dataDir;
+    const created = busCommand(dir, ['create', 'cli farm', '--as', 'olivia']).stdout;
+    const busId = /(bus_[0-9a-f]+)/.exec(created)[1];
+    for (const [user, role] of [['gus', 'guest'], ['mia', 'member']]) {
+      const code = busCommand(dir, ['invite', busId, user, '--role', role, '--as', 'olivia']).stdout.trim();
+      assert.match(busCommand(dir, ['join', code, '--as', user]).stdout, new RegExp(`joined 'cli farm' ${busId} as ${role}`));
+      busCommand(dir, ['join', code, '--as', user], { expectStatus: 1 });
+    }
+    assert.match(busCommand(dir, ['members', busId, '--as', 'gus'], { expectStatus: 1 }).stderr, /forbidden: guest cannot list_members/);
+    assert.match(busCommand(dir, ['members', busId, '--as', 'oscar'], { expectStatus: 1 }).stderr, /bus not found/);
+    assert.equal(busCommand(dir, ['members', busId, '--as', 'olivia']).stdout, 'olivia  owner\ngus  guest\nmia  member\n');
+    // The running server reads the CLI's changes within a second.
+    let joined;
+    const deadline = Date.now() + 10_000;
+    do {
+      joined = await gus.call('blender_register_client', { bus_id: busId, client_uuid: 'gus-cli', client_type: 'blender' });
+      if (joined.status === 'ok') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } while (Date.now() < deadline);
+    assert.equal(joined.status, 'ok', JSON.stringify(joined));
+    busCommand(dir, ['remove-member', busId, 'gus', '--as', 'olivia']);
+    let listed;
+    do {
+      listed = await mia.call('blender_list_available_clients', { bus_id: busId });
+      if (listed.ephemeral.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } while (Date.now() < deadline);
+    assert.deepEqual(listed.ephemeral, [], 'the removed member\'s client left the bus');
+    assert.deepEqual(await gus.call('blender_list_available_clients', { bus_id: busId }), { status: 'error', error: 'bus not found' });
+  } finally {
+    await gus.close();
+    await mia.close();
+    await server.stop();
   }
 });
