@@ -13,6 +13,7 @@ struct DirectOptions {
   std::chrono::milliseconds duration{5000};
   std::chrono::milliseconds warmup{1000};
   bool persistent_receivers = false;  // the durable path (scenario 4)
+  bool shared_bus = false;            // every client on one shared bus the run creates
 };
 
 // Scenario 1: `connections` senders, each on its own keep-alive connection,

@@ -71,18 +71,21 @@ int main(int argc, char** argv) {
   double duration_s = 5;
   double warmup_s = 1;
   bool persistent = false;
+  bool shared_bus = false;
   auto* direct = app.add_subcommand("direct", "scenario 1: direct sends, throughput and latency");
   direct->add_option("--connections", connections, "sender counts, one run each")->delimiter(',');
   direct->add_option("--duration", duration_s, "measured seconds per run");
   direct->add_option("--warmup", warmup_s, "unmeasured seconds before each run");
   direct->add_flag("--persistent", persistent,
                    "receivers register as persistent clients (records go through their inbox)");
+  direct->add_flag("--shared-bus", shared_bus,
+                   "every client on one shared bus the run creates (blender_bus_create)");
   direct->callback([&] {
     status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
       for (auto n : connections) {
         bench::DirectOptions options{
             n, std::chrono::milliseconds(static_cast<int>(duration_s * 1000)),
-            std::chrono::milliseconds(static_cast<int>(warmup_s * 1000)), persistent};
+            std::chrono::milliseconds(static_cast<int>(warmup_s * 1000)), persistent, shared_bus};
         print(co_await bench::run_direct(context, options));
       }
     });

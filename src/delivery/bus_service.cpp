@@ -131,6 +131,7 @@ asio::awaitable<Settled> BusService::register_client(BusId bus, mcp::SessionPtr 
     std::lock_guard lock(shared_sessions_mutex_);
     auto& buses = shared_sessions_[session->id()];
     if (std::find(buses.begin(), buses.end(), bus) == buses.end()) buses.push_back(bus);
+    shared_session_count_.store(shared_sessions_.size(), std::memory_order_release);
   }
   RegisterResult registered = co_await directory_.register_client(bus, std::move(registration));
   if (registered.refusal) co_return refused(std::move(*registered.refusal));
@@ -290,6 +291,7 @@ asio::awaitable<std::optional<JobStatus>> BusService::job_status(BusId bus, std:
 }
 
 std::vector<BusId> BusService::shared_buses_of(std::string_view session_id) const {
+  if (shared_session_count_.load(std::memory_order_acquire) == 0) return {};
   std::lock_guard lock(shared_sessions_mutex_);
   auto it = shared_sessions_.find(std::string(session_id));
   if (it == shared_sessions_.end()) return {};
@@ -305,6 +307,7 @@ void BusService::session_ended(const mcp::Session& session) {
     if (it == shared_sessions_.end()) return;
     shared = std::move(it->second);
     shared_sessions_.erase(it);
+    shared_session_count_.store(shared_sessions_.size(), std::memory_order_release);
   }
   for (const BusId& bus : shared) buses_.on_session_end(bus, session.id());
 }

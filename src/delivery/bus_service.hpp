@@ -164,6 +164,9 @@ class BusService {
   // rarely joins more than one). Read by its stream on every batch.
   mutable std::mutex shared_sessions_mutex_;
   std::unordered_map<std::string, std::vector<BusId>> shared_sessions_;
+  // shared_sessions_.size(), read without the lock: a stream's batch on a
+  // server where no session uses a shared bus costs one atomic load.
+  std::atomic<std::size_t> shared_session_count_{0};
 };
 
 }  // namespace blender_bus::delivery

@@ -34,6 +34,20 @@ async function session(server, username) {
   };
 }
 
+/**
+ * Calls `ask` until `done(answer)` holds (the server reads another process's
+ * store changes within a second), for up to 10 s; returns the last answer.
+ */
+async function askUntil(ask, done) {
+  const deadline = Date.now() + 10_000;
+  let answer = await ask();
+  while (!done(answer) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    answer = await ask();
+  }
+  return answer;
+}
+
 /** Owner creates a bus and invites `member` and `guest`, who join. */
 async function makeTeam(owner, member, guest, name = 'farm') {
   const created = await owner.call('blender_bus_create', { name });
@@ -331,13 +345,8 @@ test('a deleted user leaves their shared buses: ownership passes to another owne
     await olivia.call('blender_register_client', { bus_id: passed, client_uuid: 'olivia-worker', client_type: 'blender', is_persistent: true });
     userCommand(server.dataDir, 'del', 'olivia');
     // The server hears of the deletion within a second: wait for its effect.
-    const deadline = Date.now() + 10_000;
-    let members;
-    do {
-      members = await mia.call('blender_bus_members', { bus_id: passed });
-      if (members.members.length === 2) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    } while (Date.now() < deadline);
+    const members = await askUntil(() => mia.call('blender_bus_members', { bus_id: passed }),
+      (m) => m.members.length === 2);
     assert.deepEqual(members.members.map((m) => [m.username, m.role]), [['mia', 'owner'], ['gus', 'guest']]);
     const listed = await mia.call('blender_list_available_clients', { bus_id: passed });
     assert.deepEqual(listed.persistent, [], 'the deleted owner\'s client left the bus');
@@ -376,21 +385,13 @@ test('blender-bus bus … beside a running server: the same commands and rules, 
     assert.match(busCommand(dir, ['members', busId, '--as', 'oscar'], { expectStatus: 1 }).stderr, /bus not found/);
     assert.equal(busCommand(dir, ['members', busId, '--as', 'olivia']).stdout, 'olivia  owner\ngus  guest\nmia  member\n');
     // The running server reads the CLI's changes within a second.
-    let joined;
-    const deadline = Date.now() + 10_000;
-    do {
-      joined = await gus.call('blender_register_client', { bus_id: busId, client_uuid: 'gus-cli', client_type: 'blender' });
-      if (joined.status === 'ok') break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    } while (Date.now() < deadline);
+    const joined = await askUntil(
+      () => gus.call('blender_register_client', { bus_id: busId, client_uuid: 'gus-cli', client_type: 'blender' }),
+      (r) => r.status === 'ok');
     assert.equal(joined.status, 'ok', JSON.stringify(joined));
     busCommand(dir, ['remove-member', busId, 'gus', '--as', 'olivia']);
-    let listed;
-    do {
-      listed = await mia.call('blender_list_available_clients', { bus_id: busId });
-      if (listed.ephemeral.length === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    } while (Date.now() < deadline);
+    const listed = await askUntil(() => mia.call('blender_list_available_clients', { bus_id: busId }),
+      (l) => l.ephemeral.length === 0);
     assert.deepEqual(listed.ephemeral, [], 'the removed member\'s client left the bus');
     assert.deepEqual(await gus.call('blender_list_available_clients', { bus_id: busId }), { status: 'error', error: 'bus not found' });
   } finally {
