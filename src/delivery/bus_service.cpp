@@ -293,7 +293,7 @@ asio::awaitable<std::optional<JobStatus>> BusService::job_status(BusId bus, std:
 std::vector<BusId> BusService::shared_buses_of(std::string_view session_id) const {
   if (shared_session_count_.load(std::memory_order_acquire) == 0) return {};
   std::lock_guard lock(shared_sessions_mutex_);
-  auto it = shared_sessions_.find(std::string(session_id));
+  auto it = shared_sessions_.find(session_id);
   if (it == shared_sessions_.end()) return {};
   return it->second;
 }

@@ -163,7 +163,12 @@ class BusService {
   // Per session, the shared buses it registered clients on (few: a session
   // rarely joins more than one). Read by its stream on every batch.
   mutable std::mutex shared_sessions_mutex_;
-  std::unordered_map<std::string, std::vector<BusId>> shared_sessions_;
+  struct SessionIdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<BusId>, SessionIdHash, std::equal_to<>>
+      shared_sessions_;
   // shared_sessions_.size(), read without the lock: a stream's batch on a
   // server where no session uses a shared bus costs one atomic load.
   std::atomic<std::size_t> shared_session_count_{0};
