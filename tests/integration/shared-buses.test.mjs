@@ -179,6 +179,12 @@ describe('shared buses', () => {
     assert.deepEqual(personal, { status: 'error', error: 'job_not_found', job_id: jobId });
     const shared = await mia.call('blender_job_status', { bus_id: busId, job_id: jobId });
     assert.equal(shared.job_status, 'completed');
+    // The inbox uri names the bus too; another member's client is not theirs to read.
+    const inbox = await mia.read(`blender://bus/inbox/mia-llm?bus_id=${busId}`);
+    assert.equal(inbox.status, 'ok');
+    assert.equal(inbox.bus_id, busId);
+    await assert.rejects(gus.read(`blender://bus/inbox/mia-llm?bus_id=${busId}`), /not found/i);
+    assert.deepEqual(await oscar.read(`blender://bus/inbox/mia-llm?bus_id=${busId}`), { status: 'error', error: 'bus not found' });
   });
 
   test('every forbidden action is refused with the role and the action', async () => {
