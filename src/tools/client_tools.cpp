@@ -60,7 +60,7 @@ asio::awaitable<mcp::ToolResult> register_client(delivery::BusService& service,
   // Moved, not copied: a copy made inside the co_await expression is released
   // twice by GCC 12 (PR 100611), which a session living for one request shows.
   delivery::Settled done =
-      co_await service.register_client(grant.bus, std::move(binding), std::move(r));
+      co_await service.register_client(std::move(grant.bus), std::move(binding), std::move(r));
   if (claimed && (done.rejected || !done.stored)) {
     access.memberships()->release_client(grant.wire_id, client_uuid);
   }
@@ -81,7 +81,7 @@ asio::awaitable<mcp::ToolResult> unregister_client(delivery::BusService& service
   }
   // The client is off the bus, and still in the store: unregistering it
   // again (not_found then) removes it there too.
-  delivery::Settled done = co_await service.unregister_client(grant.bus, uuid);
+  delivery::Settled done = co_await service.unregister_client(std::move(grant.bus), uuid);
   if (grant.shared() && done.stored) access.memberships()->release_client(grant.wire_id, uuid);
   shown_on(grant, ctx.user_id(), done.result);
   co_return settled_result(

@@ -34,8 +34,8 @@ asio::awaitable<mcp::ToolResult> send_message(delivery::BusService& service,
     }
     request.user_id = ctx.user_id();
   }
-  delivery::Settled done =
-      co_await service.send(grant.bus, args.at("payload").as_object(), std::move(request));
+  delivery::Settled done = co_await service.send(
+      std::move(grant.bus), args.at("payload").as_object(), std::move(request));
   shown_on(grant, ctx.user_id(), done.result);
   co_return settled_result(done,
                            "the message could not be stored, so nobody received it; try again");
@@ -56,7 +56,7 @@ asio::awaitable<mcp::ToolResult> job_update(delivery::BusService& service, const
                         nullable_string_arg(args, "progress_message"),
                         ctx.session->id()};
   if (grant.shared()) update.user_id = ctx.user_id();
-  delivery::Settled done = co_await service.job_update(grant.bus, std::move(update));
+  delivery::Settled done = co_await service.job_update(std::move(grant.bus), std::move(update));
   shown_on(grant, ctx.user_id(), done.result);
   co_return settled_result(done,
                            "the job update could not be stored, so nobody received it; try again");

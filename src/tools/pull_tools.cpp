@@ -116,7 +116,7 @@ asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
     // A shared bus is pulled (or long-polled) over its key; the streaming
     // receive's channels are the personal bus's.
     std::optional<delivery::RecordRead> read =
-        co_await service.receive(grant.bus, uuid, after, limit, wait);
+        co_await service.receive(std::move(grant.bus), uuid, after, limit, wait);
     if (!read) {
       co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
     }
@@ -152,7 +152,7 @@ asio::awaitable<mcp::ToolResult> job_status(delivery::BusService& service, const
   BusGrant grant = std::get<BusGrant>(std::move(checked));
   const std::string job_id = string_arg(args, "job_id");
   std::optional<delivery::JobStatus> status =
-      co_await service.job_status(grant.bus, job_id, wait_of(args));
+      co_await service.job_status(std::move(grant.bus), job_id, wait_of(args));
   if (!status) co_return mcp::ToolResult::json(error_result("job_not_found", "job_id", job_id));
   const bus::JobState& state = status->state;
   json::object out;

@@ -59,7 +59,9 @@ asio::awaitable<mcp::ToolResult> take_off(delivery::BusService& service, const B
   if (auto* error = std::get_if<std::string>(&removed)) co_return answer(bus_error(*error));
   auto& clients = std::get<std::vector<std::string>>(removed);
   json::array uuids(clients.begin(), clients.end());
-  co_await service.remove_clients(grant.bus, std::move(clients));
+  // Named first: a copy made inside a co_await expression (GCC 12, PR 100611).
+  delivery::BusId bus = grant.bus;
+  co_await service.remove_clients(std::move(bus), std::move(clients));
   ok["removed_clients"] = std::move(uuids);
   co_return answer(std::move(ok));
 }
