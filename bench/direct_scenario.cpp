@@ -25,10 +25,12 @@ struct SendCounts {
 
 // Sends until `until_ns`; each payload carries its send time.
 asio::awaitable<void> send_loop(cli::McpClient& sender, const std::string& target,
-                                std::int64_t until_ns, SendCounts& counts) {
+                                const std::string& bus_id, std::int64_t until_ns,
+                                SendCounts& counts) {
   while (steady_ns() < until_ns) {
     json::object arguments;
     arguments["target_uuid"] = target;
+    if (!bus_id.empty()) arguments["bus_id"] = bus_id;
     json::object payload;
     payload["t"] = steady_ns();
     arguments["payload"] = std::move(payload);
@@ -61,10 +63,22 @@ asio::awaitable<json::object> run_direct(const ScenarioContext& context,
       connection = std::make_shared<cli::HttpConnection>(context.executor, elsewhere);
     }
   }
+  std::string bus_id;  // empty: the user's personal bus
+  if (options.shared_bus) {
+    cli::McpClientOptions client_options;
+    client_options.client_name = "blender-bus-bench";
+    cli::McpClient owner(pool.front(), context.auth, client_options);
+    co_await owner.connect();
+    json::object arguments{{"name", context.run_id + "-direct" + std::to_string(n)}};
+    auto created = co_await owner.call_tool("blender_bus_create", std::move(arguments));
+    if (created.is_error) throw std::runtime_error("blender_bus_create: " + created.text);
+    bus_id = std::string(created.value.at("bus").at("bus_id").as_string());
+    co_await owner.close();
+  }
   co_await for_each_parallel(context.executor, n, pool.size(),
                              [&](std::size_t i, std::size_t worker) -> asio::awaitable<void> {
                                co_await by_index[i]->join(pool[worker], "",
-                                                          options.persistent_receivers);
+                                                          options.persistent_receivers, bus_id);
                              });
 
   std::vector<std::unique_ptr<cli::McpClient>> senders;
@@ -83,7 +97,7 @@ asio::awaitable<json::object> run_direct(const ScenarioContext& context,
     const auto until = steady_ns() + std::chrono::nanoseconds(length).count();
     co_await for_each_parallel(
         context.executor, n, n, [&](std::size_t i, std::size_t) -> asio::awaitable<void> {
-          co_await send_loop(*senders[i], by_index[i]->uuid(), until, counts);
+          co_await send_loop(*senders[i], by_index[i]->uuid(), bus_id, until, counts);
         });
   };
 
@@ -107,6 +121,7 @@ asio::awaitable<json::object> run_direct(const ScenarioContext& context,
   json::object result{{"scenario", "direct"},
                       {"connections", n},
                       {"receivers", options.persistent_receivers ? "persistent" : "ephemeral"},
+                      {"bus", options.shared_bus ? "shared" : "personal"},
                       {"duration_s", seconds_between(start, sends_done)},
                       {"sent", counts.sent},
                       {"refused", counts.refused},

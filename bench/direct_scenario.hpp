@@ -16,6 +16,7 @@ struct DirectOptions {
   // Where the receivers connect (another node of a cluster: cross-node
   // sends); empty: the senders' server.
   std::string receiver_server;
+  bool shared_bus = false;            // every client on one shared bus the run creates
 };
 
 // Scenario 1: `connections` senders, each on its own keep-alive connection,

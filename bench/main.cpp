@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   double warmup_s = 1;
   bool persistent = false;
   std::string receiver_server;
+  bool shared_bus = false;
   auto* direct = app.add_subcommand("direct", "scenario 1: direct sends, throughput and latency");
   direct->add_option("--connections", connections, "sender counts, one run each")->delimiter(',');
   direct->add_option("--duration", duration_s, "measured seconds per run");
@@ -80,13 +81,15 @@ int main(int argc, char** argv) {
                    "receivers register as persistent clients (records go through their inbox)");
   direct->add_option("--receiver-server", receiver_server,
                      "base URL the receivers connect to (another cluster node: cross-node sends)");
+  direct->add_flag("--shared-bus", shared_bus,
+                   "every client on one shared bus the run creates (blender_bus_create)");
   direct->callback([&] {
     status = run(common, [&](const bench::ScenarioContext& context) -> asio::awaitable<void> {
       for (auto n : connections) {
         bench::DirectOptions options{n,
                                      std::chrono::milliseconds(static_cast<int>(duration_s * 1000)),
                                      std::chrono::milliseconds(static_cast<int>(warmup_s * 1000)),
-                                     persistent, receiver_server};
+                                     persistent, receiver_server, shared_bus};
         print(co_await bench::run_direct(context, options));
       }
     });

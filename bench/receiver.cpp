@@ -16,8 +16,10 @@ Receiver::Receiver(std::shared_ptr<cli::BearerAuth> auth, std::string uuid, Tall
     : auth_(std::move(auth)), uuid_(std::move(uuid)), tally_(tally) {}
 
 asio::awaitable<void> Receiver::join(std::shared_ptr<cli::HttpConnection> connection,
-                                     const std::string& group, bool persistent) {
+                                     const std::string& group, bool persistent,
+                                     const std::string& bus_id) {
   persistent_ = persistent;
+  bus_id_ = bus_id;
   cli::McpClientOptions options;
   options.client_name = "blender-bus-bench";
   client_.emplace(connection, auth_, options);
@@ -29,6 +31,7 @@ asio::awaitable<void> Receiver::join(std::shared_ptr<cli::HttpConnection> connec
   arguments["client_type"] = "blender";
   arguments["is_persistent"] = persistent;
   if (!group.empty()) arguments["group_id"] = group;
+  if (!bus_id_.empty()) arguments["bus_id"] = bus_id_;
   auto registered = co_await client_->call_tool("blender_register_client", std::move(arguments));
   if (registered.is_error) throw std::runtime_error("register " + uuid_ + ": " + registered.text);
 
@@ -77,6 +80,7 @@ asio::awaitable<void> Receiver::leave(std::shared_ptr<cli::HttpConnection> conne
     if (persistent_) {
       json::object arguments;
       arguments["client_uuid"] = uuid_;
+      if (!bus_id_.empty()) arguments["bus_id"] = bus_id_;
       co_await client_->call_tool("blender_unregister_client", std::move(arguments));
     }
     co_await client_->close();

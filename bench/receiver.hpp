@@ -25,8 +25,11 @@ class Receiver {
   // the stream in the background. Records for a persistent client go
   // through its inbox, which the server keeps durable (SPEC §9); an
   // ephemeral one's are delivered from memory.
+  // A non-empty `bus_id` registers on that shared bus instead of the
+  // user's personal one.
   boost::asio::awaitable<void> join(std::shared_ptr<cli::HttpConnection> connection,
-                                    const std::string& group, bool persistent = false);
+                                    const std::string& group, bool persistent = false,
+                                    const std::string& bus_id = {});
   // Stop reading and end the session. A persistent client is unregistered
   // first, so that later scenarios do not queue records for it.
   boost::asio::awaitable<void> leave(std::shared_ptr<cli::HttpConnection> connection);
@@ -46,6 +49,7 @@ class Receiver {
   std::unique_ptr<boost::asio::steady_timer> reader_finished_;
   bool streaming_ = false;
   bool persistent_ = false;
+  std::string bus_id_;
 };
 
 }  // namespace blender_bus::bench

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "build_info.hpp"
+#include "cli/bus_command.hpp"
 #include "cli/client_commands.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/oauth_command.hpp"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   blender_bus::server::add_stdio_command(app);
   blender_bus::cli::add_user_command(app);
   blender_bus::cli::add_token_command(app);
+  blender_bus::cli::add_bus_command(app);
   blender_bus::cli::add_oauth_command(app);
   blender_bus::cli::add_client_commands(app);
   try {

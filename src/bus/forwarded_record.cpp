@@ -30,6 +30,10 @@ ForwardedRecord::ForwardedRecord(const RecordFields& f) {
   suffix_ += std::to_string(static_cast<int>(f.priority));
   suffix_ += R"(,"timestamp":)";
   blender_bus::json::append_python_float(suffix_, f.timestamp);
+  if (!f.bus_id.empty()) {
+    suffix_ += R"(,"bus_id":)";
+    append_quoted(suffix_, f.bus_id);
+  }
   suffix_ += "}}}";
 }
 

@@ -18,6 +18,9 @@ struct RecordFields {
   std::string_view message_id;
   Priority priority;
   double timestamp;
+  // A shared bus's wire id, written after the SPEC §7 keys; empty on a
+  // personal bus, whose records keep exactly the §7 keys.
+  std::string_view bus_id = {};
 };
 
 // The notifications/message text of one send, pre-serialized around the only
@@ -29,7 +32,8 @@ class ForwardedRecord {
 
   // {"jsonrpc":"2.0","method":"notifications/message","params":{"level":…,
   //  "logger":"_message_bus","data":{"user_id","from_uuid","target_uuid",
-  //  "routing","payload","job_id","message_id","priority","timestamp"}}}
+  //  "routing","payload","job_id","message_id","priority","timestamp"}}},
+  //  and "bus_id" after "timestamp" on a shared bus.
   std::string for_target(std::string_view target_uuid) const;
 
  private:

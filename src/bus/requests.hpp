@@ -25,6 +25,9 @@ struct SendRequest {
   std::optional<std::string> client_type = std::nullopt;
   std::string priority = "info";  // any SPEC §6 spelling
   std::optional<std::string> from_uuid = std::nullopt;
+  // The calling user, named by the records of a shared bus ("user_id") and
+  // in its server origin; empty: the bus's own user (a personal bus).
+  std::string user_id = {};
 };
 
 struct JobUpdate {
@@ -37,6 +40,7 @@ struct JobUpdate {
   std::optional<double> progress = std::nullopt;
   std::optional<std::string> progress_message = std::nullopt;
   std::string session_id = {};  // the calling MCP session: its client is named in the record
+  std::string user_id = {};     // the calling user, as SendRequest::user_id
 };
 
 }  // namespace blender_bus::bus

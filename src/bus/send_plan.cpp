@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "bus/shared_bus_id.hpp"
 #include "bus/uuid_v4.hpp"
 #include "bus/validation.hpp"
 #include "json/serializer.hpp"
@@ -21,19 +22,30 @@ bool job_opened_by(const std::optional<std::string>& from_uuid) {
   return present(from_uuid) && !from_uuid->starts_with("server:");
 }
 
+// The records' user: the caller on a shared bus, the bus's own user otherwise.
+std::string record_user(std::string_view caller, std::string_view bus_id) {
+  return std::string(caller.empty() ? bus_id : caller);
+}
+
+// The "bus_id" a record carries: a shared bus's wire id, nothing on a personal bus.
+std::string_view record_bus_id(std::string_view bus_id) {
+  return is_shared_bus(bus_id) ? wire_bus_id(bus_id) : std::string_view{};
+}
+
 }  // namespace
 
 ForwardedRecord SendPlan::record(std::string_view bus_id) const {
   const boost::json::object routing_json = routing.to_json();
-  return ForwardedRecord(RecordFields{bus_id, origin, routing_json, payload_json, job_id,
-                                      message_id, priority, timestamp});
+  return ForwardedRecord(RecordFields{user_id, origin, routing_json, payload_json, job_id,
+                                      message_id, priority, timestamp, record_bus_id(bus_id)});
 }
 
 ForwardedRecord JobUpdatePlan::record(std::string_view bus_id, std::string_view job_id,
                                       const Routing& routing) const {
   const boost::json::object routing_json = routing.to_json();
-  return ForwardedRecord(RecordFields{bus_id, origin, routing_json, payload_json, job_id,
-                                      message_id, Priority::notice, timestamp});
+  return ForwardedRecord(RecordFields{user_id, origin, routing_json, payload_json, job_id,
+                                      message_id, Priority::notice, timestamp,
+                                      record_bus_id(bus_id)});
 }
 
 std::variant<SendPlan, Refusal> plan_send(const boost::json::object& payload,
@@ -70,7 +82,8 @@ std::variant<SendPlan, Refusal> plan_send(const boost::json::object& payload,
     }
   }
   plan.routing = resolve_routing(request.target_uuid, request.group_id, request.client_type);
-  plan.origin = origin_of(request.from_uuid, bus_id);
+  plan.user_id = record_user(request.user_id, bus_id);
+  plan.origin = origin_of(request.from_uuid, plan.user_id);
   plan.opens_job = job_opened_by(request.from_uuid);
   plan.timestamp = now;
   return plan;
@@ -102,7 +115,8 @@ std::variant<JobUpdatePlan, Refusal> plan_job_update(const JobUpdate& update,
                    " bytes serialized"};
   }
   plan.message_id = make_uuid_v4(random);
-  plan.origin = origin_of(std::nullopt, bus_id);
+  plan.user_id = record_user(update.user_id, bus_id);
+  plan.origin = origin_of(std::nullopt, plan.user_id);
   plan.timestamp = now;
   return plan;
 }

@@ -33,8 +33,10 @@ struct SendPlan {
   std::string origin;  // the record's from_uuid; a broadcast skips it
   bool opens_job = false;
   double timestamp = 0;
+  std::string user_id;  // the records' "user_id": the caller's (the bus's own when personal)
 
-  // The record text builder of this send on bus `bus_id`.
+  // The record text builder of this send on bus `bus_id` (a shared bus's
+  // records carry its wire id as "bus_id").
   ForwardedRecord record(std::string_view bus_id) const;
 };
 
@@ -44,6 +46,7 @@ struct JobUpdatePlan {
   std::string message_id;
   std::string origin;
   double timestamp = 0;
+  std::string user_id;  // as SendPlan::user_id
 
   // The record text builder of this update routed by `routing`.
   ForwardedRecord record(std::string_view bus_id, std::string_view job_id,

@@ -2,11 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <variant>
 
 #include "bus/job_tracker.hpp"
 #include "bus/send_plan.hpp"
+#include "bus/shared_bus_id.hpp"
 #include "delivery/long_poll.hpp"
 #include "delivery/wake_on_records.hpp"
 
@@ -129,9 +131,20 @@ asio::awaitable<bool> BusService::settle(Settlement* job, Append* append) {
 
 asio::awaitable<Settled> BusService::register_client(mcp::SessionPtr session,
                                                      bus::Registration registration) {
+  BusId bus = session->user_id();
+  co_return co_await register_client(std::move(bus), std::move(session), std::move(registration));
+}
+
+asio::awaitable<Settled> BusService::register_client(BusId bus, mcp::SessionPtr session,
+                                                     bus::Registration registration) {
   registration.session_id = session->id();
   const std::string client_uuid = registration.client_uuid;
-  const BusId bus = session->user_id();
+  if (bus::is_shared_bus(bus)) {
+    std::lock_guard lock(shared_sessions_mutex_);
+    auto& buses = shared_sessions_[session->id()];
+    if (std::find(buses.begin(), buses.end(), bus) == buses.end()) buses.push_back(bus);
+    shared_session_count_.store(shared_sessions_.size(), std::memory_order_release);
+  }
   RegisterResult registered = co_await directory_.register_client(bus, std::move(registration));
   if (registered.refusal) co_return refused(std::move(*registered.refusal));
   if (registered.displaced_holder) {
@@ -287,6 +300,41 @@ asio::awaitable<std::optional<JobStatus>> BusService::job_status(BusId bus, std:
   if (!state) co_return std::nullopt;
   const bool open = directory_.job_originator(bus, job_id).has_value();
   co_return JobStatus{std::move(*state), open};
+}
+
+std::vector<BusId> BusService::shared_buses_of(std::string_view session_id) const {
+  if (shared_session_count_.load(std::memory_order_acquire) == 0) return {};
+  std::lock_guard lock(shared_sessions_mutex_);
+  auto it = shared_sessions_.find(session_id);
+  if (it == shared_sessions_.end()) return {};
+  return it->second;
+}
+
+void BusService::session_ended(const mcp::Session& session) {
+  directory_.end_holder(session.user_id(), session.id());
+  std::vector<BusId> shared;
+  {
+    std::lock_guard lock(shared_sessions_mutex_);
+    auto it = shared_sessions_.find(session.id());
+    if (it == shared_sessions_.end()) return;
+    shared = std::move(it->second);
+    shared_sessions_.erase(it);
+    shared_session_count_.store(shared_sessions_.size(), std::memory_order_release);
+  }
+  for (const BusId& bus : shared) directory_.end_holder(bus, session.id());
+}
+
+asio::awaitable<void> BusService::remove_clients(BusId bus, std::vector<std::string> client_uuids) {
+  for (const std::string& uuid : client_uuids) {
+    log_.forget_client(bus, uuid);  // its pending records go first, cursor and all
+    co_await directory_.unregister_client(bus, uuid);
+    waiters_.wake(Waiters::client_key(bus, uuid));
+  }
+}
+
+void BusService::purge_shared_bus(const BusId& bus) {
+  directory_.purge_bus(bus);
+  log_.purge_bus(bus);
 }
 
 void BusService::cursors_moved(std::string_view bus,

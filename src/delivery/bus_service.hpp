@@ -4,9 +4,11 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "bus/job_state.hpp"
@@ -84,6 +86,10 @@ class BusService {
   // for the records that waited for the client.
   boost::asio::awaitable<Settled> register_client(mcp::SessionPtr session,
                                                   bus::Registration registration);
+  // The same on `bus`, which may be a shared bus the session's user is on:
+  // the session's stream then carries that bus's records for the client too.
+  boost::asio::awaitable<Settled> register_client(BusId bus, mcp::SessionPtr session,
+                                                  bus::Registration registration);
   boost::asio::awaitable<Settled> unregister_client(BusId bus, std::string client_uuid);
   boost::asio::awaitable<Settled> send(BusId bus, const boost::json::object& payload,
                                        bus::SendRequest request);
@@ -106,6 +112,18 @@ class BusService {
   // at the deadline); a finished job answers at once. nullopt: unknown job.
   boost::asio::awaitable<std::optional<JobStatus>> job_status(BusId bus, std::string job_id,
                                                               std::chrono::milliseconds wait);
+
+  // --- Shared buses (bus::is_shared_bus) ---
+  // The shared buses `session_id` registered clients on, in registration order.
+  std::vector<BusId> shared_buses_of(std::string_view session_id) const;
+  // A session ended: its ephemeral clients leave its personal bus and every
+  // shared bus it used; its persistent ones stay, unbound.
+  void session_ended(const mcp::Session& session);
+  // Takes clients off `bus` at once (their member left or was removed):
+  // unregistered, their pending records dropped, their streams no longer fed.
+  boost::asio::awaitable<void> remove_clients(BusId bus, std::vector<std::string> client_uuids);
+  // Forgets a shared bus nobody may read any more (its last owner was deleted).
+  void purge_shared_bus(const BusId& bus);
 
   // Delivered cursors moved; journaled lazily (no ticket).
   void cursors_moved(std::string_view bus, const std::vector<embedded::CursorUpdate>& updates);
@@ -157,6 +175,18 @@ class BusService {
   Directory& directory_;
   Waiters waiters_;
   delivery::embedded::PresenceLookup beyond_sessions_;
+  // Per session, the shared buses it registered clients on (few: a session
+  // rarely joins more than one). Read by its stream on every batch.
+  mutable std::mutex shared_sessions_mutex_;
+  struct SessionIdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<BusId>, SessionIdHash, std::equal_to<>>
+      shared_sessions_;
+  // shared_sessions_.size(), read without the lock: a stream's batch on a
+  // server where no session uses a shared bus costs one atomic load.
+  std::atomic<std::size_t> shared_session_count_{0};
 };
 
 }  // namespace blender_bus::delivery

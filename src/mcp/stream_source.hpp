@@ -13,7 +13,7 @@ namespace blender_bus::mcp {
 // One server-to-client message on a session's standalone stream. `data` is a
 // complete serialized JSON-RPC message, shared with where it is kept (a
 // broadcast's records are not copied once more per stream); `id` is its SSE
-// event id.
+// event id, 0 for an event that has none (it cannot be resumed from).
 struct OutboundEvent {
   std::uint64_t id = 0;
   std::shared_ptr<const std::string> data;

@@ -22,6 +22,7 @@
 #include "auth/token_config.hpp"
 #include "auth/url_fetch.hpp"
 #include "auth_kv/auth_buckets.hpp"
+#include "bus/shared_bus_id.hpp"
 #include "cluster/cluster.hpp"
 #include "cluster/cluster_start_error.hpp"
 #include "dashboard/dashboard_routes.hpp"
@@ -42,8 +43,11 @@
 #include "server/health_route.hpp"
 #include "server/instructions.hpp"
 #include "server/metrics_route.hpp"
+#include "sharing/bus_memberships.hpp"
+#include "sharing/shared_bus_store.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
+#include "store/external_change_watch.hpp"
 #include "store/group_commit.hpp"
 #include "tools/bus_tools.hpp"
 #include "tools/job_tasks.hpp"
@@ -132,14 +136,36 @@ void raise_descriptor_limit(std::size_t max_connections) {
   }
 }
 
+// Takes clients off a shared bus (their member left it) on `executor`.
+void take_off_bus(delivery::BusService& service, const asio::any_io_executor& executor,
+                  delivery::BusId bus, std::vector<std::string> client_uuids) {
+  if (client_uuids.empty()) return;
+  asio::co_spawn(executor, service.remove_clients(std::move(bus), std::move(client_uuids)),
+                 asio::detached);
+}
+
 // Revocation reaches what is open: a user whose tokens were revoked loses
 // their sessions (and so their streams); a deleted user's bus goes too, in
 // memory and in the store, so a namesake starts empty. Runs on a worker or
 // the store watch's thread.
-void act_on_user_change(const auth::UserChange& change, delivery::BusService& service) {
+// A deleted user leaves every shared bus too: their clients there go at
+// once (on `executor`: taking a client off is a bus operation), and a bus
+// they alone owned is archived and forgotten by the engine.
+void act_on_user_change(const auth::UserChange& change, delivery::BusService& service,
+                        sharing::BusMemberships& memberships,
+                        const asio::any_io_executor& executor) {
   if (change.kind == auth::UserChange::Kind::removed) {
     service.forget_user(change.username);
-    spdlog::info("user '{}' deleted: sessions ended, bus purged", change.username);
+    for (sharing::LeftBus& left : memberships.remove_user(change.username)) {
+      const delivery::BusId bus = bus::shared_bus_key(left.bus_id);
+      if (left.archived) {
+        service.purge_shared_bus(bus);
+      } else {
+        take_off_bus(service, executor, bus, std::move(left.client_uuids));
+      }
+    }
+    spdlog::info("user '{}' deleted: sessions ended, bus purged, shared buses left",
+                 change.username);
     return;
   }
   const std::size_t ended = service.sessions().end_user(change.username);
@@ -426,7 +452,23 @@ int run_http_server(ServeConfig config) {
   delivery::ModernChannels modern_channels(service);
   service.presence_beyond_sessions(
       [&modern_channels](std::string_view id) { return modern_channels.presence(id); });
-  tools::register_bus_tools(tools, resources, prompts, service, &modern_channels);
+  // Shared buses: their memberships in the store beside the users, held in
+  // memory for every call's check; `blender-bus bus …` beside the running
+  // server is read back within a second, and a member it removed leaves at once.
+  sharing::SharedBusStore shared_bus_store(database);
+  sharing::BusMemberships memberships(
+      &shared_bus_store, unix_seconds,
+      [](std::span<unsigned char> bytes) { randombytes_buf(bytes.data(), bytes.size()); },
+      std::chrono::seconds(static_cast<std::int64_t>(config.invitation_lifetime_seconds)));
+  const tools::BusAccess bus_access(&memberships);
+  tools::register_bus_tools(tools, resources, prompts, service, bus_access, &modern_channels);
+  store::ExternalChangeWatch membership_watch(
+      database, std::chrono::seconds(1), [&memberships, &service, &pool] {
+        for (sharing::LeftBus& left : memberships.reload()) {
+          take_off_bus(service, pool.first().get_executor(), bus::shared_bus_key(left.bus_id),
+                       std::move(left.client_uuids));
+        }
+      });
   mcp::Dispatcher dispatcher(
       mcp::ServerIdentity{"blender-bus", BLENDER_BUS_VERSION, std::string(kBusInstructions)}, tools,
       resources, prompts);
@@ -454,8 +496,9 @@ int run_http_server(ServeConfig config) {
         return auth_layer.oauth_routes().handle(request, std::move(reply));
       },
   };
-  auth_layer.directory().on_change(
-      [&service](const auth::UserChange& change) { act_on_user_change(change, service); });
+  auth_layer.directory().on_change([&service, &memberships, &pool](const auth::UserChange& change) {
+    act_on_user_change(change, service, memberships, pool.first().get_executor());
+  });
   // A stream opened with a revoked personal access token must not go on
   // receiving: the user's sessions end, and clients holding another valid
   // credential re-initialize and resume with Last-Event-ID.

@@ -180,6 +180,11 @@ void add_serve_command(CLI::App& app) {
                    "with no subscriptions/listen or streaming receive open")
       ->check(CLI::Range(1.0, 365.0 * 24 * 3600))
       ->capture_default_str();
+  serve
+      ->add_option("--invitation-lifetime", config->invitation_lifetime_seconds,
+                   "Seconds a shared bus's invitation code stays valid (default 7 days)")
+      ->check(CLI::Range(1.0, 365.0 * 24 * 3600))
+      ->capture_default_str();
   serve->add_option("--access-token-expire-minutes", *token_minutes,
                     "Access token lifetime (default 30; env ACCESS_TOKEN_EXPIRE_MINUTES)");
   serve->add_option("--refresh-token-expire-days", *refresh_days,

@@ -30,6 +30,8 @@ struct ServeConfig {
   // --modern-presence-timeout: an ephemeral client an MCP 2026-07-28 request
   // registered leaves the bus after this long with no channel open.
   double modern_presence_timeout_seconds = 120;
+  // --invitation-lifetime: how long a shared bus's invitation code is valid.
+  double invitation_lifetime_seconds = 7 * 24 * 3600;
   // Persistent clients, their inboxes and open jobs survive a restart in the
   // store; --no-durable keeps everything in memory (to compare throughput).
   bool durable = true;

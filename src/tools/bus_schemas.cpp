@@ -186,4 +186,81 @@ json::object job_status_schema() {
       {"job_id"});
 }
 
+json::object with_bus_id(json::object schema) {
+  schema["properties"].as_object()["bus_id"] = {
+      {"type", or_null({"string"})},
+      {"default", nullptr},
+      {"description",
+       "A shared bus you are a member of (blender_bus_list); absent or null: your personal "
+       "bus."}};
+  return schema;
+}
+
+namespace {
+
+json::object bus_id_prop() {
+  return {{"type", "string"}, {"minLength", 1}, {"description", "The shared bus's bus_id."}};
+}
+
+json::object username_prop(std::string_view description) {
+  return {{"type", "string"}, {"minLength", 1}, {"description", description}};
+}
+
+}  // namespace
+
+json::object bus_create_schema() {
+  return object_schema({{"name",
+                         {{"type", "string"},
+                          {"minLength", 1},
+                          {"maxLength", 200},
+                          {"description", "A name for the bus, e.g. \"studio farm\"."}}}},
+                       {"name"});
+}
+
+json::object bus_list_schema() {
+  return object_schema({}, {});
+}
+
+json::object bus_invite_schema() {
+  return object_schema(
+      {{"bus_id", bus_id_prop()},
+       {"username", username_prop("The user the invitation is for (only they can use it).")},
+       {"role",
+        {{"type", "string"},
+         {"enum", json::array{"member", "guest"}},
+         {"description",
+          "member: sends jobs and runs them; guest: runs jobs, cannot send messages."}}}},
+      {"bus_id", "username", "role"});
+}
+
+json::object bus_join_schema() {
+  return object_schema(
+      {{"code", {{"type", "string"}, {"minLength", 1}, {"description", "The invitation's code."}}}},
+      {"code"});
+}
+
+json::object bus_members_schema() {
+  return object_schema({{"bus_id", bus_id_prop()}}, {"bus_id"});
+}
+
+json::object bus_remove_member_schema() {
+  return object_schema(
+      {{"bus_id", bus_id_prop()}, {"username", username_prop("The member to take off the bus.")}},
+      {"bus_id", "username"});
+}
+
+json::object bus_set_role_schema() {
+  return object_schema({{"bus_id", bus_id_prop()},
+                        {"username", username_prop("The member whose role changes.")},
+                        {"role",
+                         {{"type", "string"},
+                          {"enum", json::array{"owner", "member", "guest"}},
+                          {"description", "owner passes on (or shares) ownership."}}}},
+                       {"bus_id", "username", "role"});
+}
+
+json::object bus_leave_schema() {
+  return object_schema({{"bus_id", bus_id_prop()}}, {"bus_id"});
+}
+
 }  // namespace blender_bus::tools

@@ -7,6 +7,7 @@
 #include "delivery/log_level_of.hpp"
 #include "json/serializer.hpp"
 #include "mcp/dispatcher.hpp"
+#include "tools/bus_access.hpp"
 #include "tools/bus_schemas.hpp"
 #include "tools/bus_tools.hpp"
 #include "tools/job_status_answer.hpp"
@@ -98,12 +99,35 @@ asio::awaitable<mcp::ToolResult> stream_messages(delivery::BusService& service,
 }
 
 asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
+                                                  const BusAccess& access,
                                                   delivery::ModernChannels* channels,
                                                   mcp::CallContext& ctx, const json::object& args) {
+  auto checked =
+      access.check(ctx.user_id(), nullable_string_arg(args, "bus_id"), sharing::BusAction::receive);
+  if (auto* refusal = std::get_if<BusRefusal>(&checked)) co_return mcp::ToolResult::json(*refusal);
+  BusGrant grant = std::get<BusGrant>(std::move(checked));
   const std::string uuid = string_arg(args, "client_uuid");
+  if (auto refusal = access.check_client(grant, ctx.user_id(), uuid)) {
+    co_return mcp::ToolResult::json(*refusal);
+  }
   const std::optional<std::uint64_t> after = uint_arg(args, "after");
   const std::size_t limit = static_cast<std::size_t>(uint_arg(args, "limit").value_or(100));
   const std::chrono::milliseconds wait = wait_of(args);
+  if (grant.shared()) {
+    // A shared bus is pulled (or long-polled) over its key; the streaming
+    // receive's channels are the personal bus's.
+    std::optional<delivery::RecordRead> read =
+        co_await service.receive(std::move(grant.bus), uuid, after, limit, wait);
+    if (!read) {
+      co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
+    }
+    json::array messages;
+    messages.reserve(read->records.size());
+    for (const auto& record : read->records) messages.push_back(record_data(*record.text));
+    json::object out = received(std::move(messages), read->next);
+    shown_on(grant, ctx.user_id(), out);
+    co_return mcp::ToolResult::json(std::move(out));
+  }
   if (channels && ctx.stream && ctx.log_level && wait.count() > 0) {
     if (!service.directory().find(ctx.user_id(), uuid)) {
       co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
@@ -121,18 +145,25 @@ asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
   co_return mcp::ToolResult::json(received(std::move(messages), read->next));
 }
 
-asio::awaitable<mcp::ToolResult> job_status(delivery::BusService& service, mcp::CallContext& ctx,
-                                            const json::object& args) {
+asio::awaitable<mcp::ToolResult> job_status(delivery::BusService& service, const BusAccess& access,
+                                            mcp::CallContext& ctx, const json::object& args) {
+  auto checked =
+      access.check(ctx.user_id(), nullable_string_arg(args, "bus_id"), sharing::BusAction::receive);
+  if (auto* refusal = std::get_if<BusRefusal>(&checked)) co_return mcp::ToolResult::json(*refusal);
+  BusGrant grant = std::get<BusGrant>(std::move(checked));
   const std::string job_id = string_arg(args, "job_id");
   std::optional<delivery::JobStatus> status =
-      co_await service.job_status(ctx.user_id(), job_id, wait_of(args));
+      co_await service.job_status(std::move(grant.bus), job_id, wait_of(args));
   if (!status) co_return mcp::ToolResult::json(error_result("job_not_found", "job_id", job_id));
-  co_return mcp::ToolResult::json(job_status_answer(*status));
+  json::object out = job_status_answer(*status);
+  shown_on(grant, ctx.user_id(), out);
+  co_return mcp::ToolResult::json(std::move(out));
 }
 
 }  // namespace
 
 mcp::ToolDefinition make_receive_messages_tool(delivery::BusService& service,
+                                               const BusAccess& access,
                                                delivery::ModernChannels* channels) {
   return {
       "blender_receive_messages",
@@ -142,15 +173,16 @@ mcp::ToolDefinition make_receive_messages_tool(delivery::BusService& service,
       "the first record. Under MCP 2026-07-28, with _meta io.modelcontextprotocol/logLevel set, "
       "it streams instead: every record arriving during wait_seconds comes at once as "
       "notifications/message on this call's response stream.",
-      receive_messages_schema(service.limits()),
-      [&service, channels](mcp::CallContext& ctx, const json::object& args) {
-        return receive_messages(service, channels, ctx, args);
+      with_bus_id(receive_messages_schema(service.limits())),
+      [&service, &access, channels](mcp::CallContext& ctx, const json::object& args) {
+        return receive_messages(service, access, channels, ctx, args);
       },
       mcp::text_result_output_schema(),
   };
 }
 
 mcp::ResourceTemplateDefinition make_inbox_resource(delivery::BusService& service,
+                                                    const BusAccess& access,
                                                     delivery::ModernChannels& channels) {
   return {
       std::string(delivery::ModernChannels::kInboxPrefix) + "{client_uuid}",
@@ -159,26 +191,36 @@ mcp::ResourceTemplateDefinition make_inbox_resource(delivery::BusService& servic
       "A client's pending records, oldest first, as blender_receive_messages without `after` "
       "returns them: {\"status\":\"ok\",\"messages\":[<record data>…],\"next\":<cursor>}. "
       "subscriptions/listen on this uri tells you when a record arrives; reading acknowledges "
-      "nothing (pass next as blender_receive_messages' `after`).",
+      "nothing (pass next as blender_receive_messages' `after`). ?bus_id=<id> reads a client "
+      "on a shared bus.",
       "application/json",
-      [&service, &channels](mcp::CallContext& ctx,
-                            std::string_view client_uuid) -> asio::awaitable<std::string> {
-        const std::string uuid(client_uuid);
-        std::optional<delivery::RecordRead> read = co_await service.receive(
-            ctx.user_id(), uuid, std::nullopt, kInboxReadLimit, std::chrono::milliseconds(0));
-        if (!read) {
-          throw mcp::ResourceNotFound(std::string(delivery::ModernChannels::kInboxPrefix) + uuid);
+      [&service, &access, &channels](mcp::CallContext& ctx,
+                                     std::string_view rest) -> asio::awaitable<std::string> {
+        const std::string uri =
+            std::string(delivery::ModernChannels::kInboxPrefix) + std::string(rest);
+        const BusOnUri on_uri = split_bus_id(rest);
+        const std::string uuid(on_uri.path);
+        auto checked = access.check(ctx.user_id(), on_uri.bus_id, sharing::BusAction::receive);
+        if (auto* refusal = std::get_if<BusRefusal>(&checked)) {
+          co_return blender_bus::json::to_text(*refusal);
         }
-        channels.read(ctx.user_id(), uuid, read->next);
+        BusGrant grant = std::get<BusGrant>(std::move(checked));
+        if (access.check_client(grant, ctx.user_id(), uuid)) throw mcp::ResourceNotFound(uri);
+        std::optional<delivery::RecordRead> read = co_await service.receive(
+            grant.bus, uuid, std::nullopt, kInboxReadLimit, std::chrono::milliseconds(0));
+        if (!read) throw mcp::ResourceNotFound(uri);
+        if (!grant.shared()) channels.read(ctx.user_id(), uuid, read->next);
         json::array messages;
         messages.reserve(read->records.size());
         for (const auto& item : read->records) messages.push_back(record_data(*item.text));
-        co_return blender_bus::json::to_text(received(std::move(messages), read->next));
+        json::object out = received(std::move(messages), read->next);
+        shown_on(grant, ctx.user_id(), out);
+        co_return blender_bus::json::to_text(out);
       },
   };
 }
 
-mcp::ToolDefinition make_job_status_tool(delivery::BusService& service) {
+mcp::ToolDefinition make_job_status_tool(delivery::BusService& service, const BusAccess& access) {
   return {
       "blender_job_status",
       "A job's last known status: {\"status\":\"ok\",\"job_id\",\"job_status\",\"result\","
@@ -186,9 +228,9 @@ mcp::ToolDefinition make_job_status_tool(delivery::BusService& service) {
       "{\"status\":\"error\",\"error\":\"job_not_found\"}. "
       "With wait_seconds, answers when the status changes (or at the deadline); a finished job "
       "(completed, failed, cancelled) answers at once.",
-      job_status_schema(),
-      [&service](mcp::CallContext& ctx, const json::object& args) {
-        return job_status(service, ctx, args);
+      with_bus_id(job_status_schema()),
+      [&service, &access](mcp::CallContext& ctx, const json::object& args) {
+        return job_status(service, access, ctx, args);
       },
       mcp::text_result_output_schema(),
   };

@@ -24,7 +24,16 @@ std::string sse_events(const mcp::StreamBatch& batch) {
   std::size_t size = 0;
   for (const auto& event : batch.events) size += event.data->size() + 32;  // + "id: N\ndata: \n\n"
   out.reserve(size);
-  for (const auto& event : batch.events) append_sse_event(out, event.id, *event.data);
+  // Id 0 is an event outside the session's resumable sequence (a shared
+  // bus's record): written without an id, so the client's Last-Event-ID
+  // keeps naming the last resumable one.
+  for (const auto& event : batch.events) {
+    if (event.id) {
+      append_sse_event(out, event.id, *event.data);
+    } else {
+      append_sse_event(out, *event.data);
+    }
+  }
   return out;
 }
 

@@ -35,12 +35,13 @@ struct BusWorld {
   mcp::SessionRegistry sessions{mcp::SessionLimits{}};
   delivery::BusService service{buses, sessions};
   delivery::BusStreamSource source{service};
+  tools::BusAccess access{nullptr};  // personal buses only
   mcp::ToolRegistry tools;
   mcp::ResourceRegistry resources;
   mcp::PromptRegistry prompts;
   boost::asio::io_context io{1};
 
-  BusWorld() { tools::register_bus_tools(tools, resources, prompts, service); }
+  BusWorld() { tools::register_bus_tools(tools, resources, prompts, service, access); }
 
   // Someone to address: a new session of alice's with a persistent Blender
   // worker in a group ("worker-1", group "render") and an assistant

@@ -19,9 +19,12 @@ const WRAPPED_RESULT_SCHEMA = {
   required: ['result'],
   'x-fastmcp-wrap-result': true,
 };
-const BUS_TOOLS = ['blender_job_status', 'blender_job_update', 'blender_list_available_clients',
-  'blender_receive_messages', 'blender_register_client', 'blender_send_message',
-  'blender_unregister_client'];
+// With the shared buses' blender_bus_* tools (README "Shared buses").
+const BUS_TOOLS = ['blender_bus_create', 'blender_bus_invite', 'blender_bus_join',
+  'blender_bus_leave', 'blender_bus_list', 'blender_bus_members', 'blender_bus_remove_member',
+  'blender_bus_set_role', 'blender_job_status', 'blender_job_update',
+  'blender_list_available_clients', 'blender_receive_messages', 'blender_register_client',
+  'blender_send_message', 'blender_unregister_client'];
 const CLIENT_KEYS = ['uuid', 'client_type', 'is_persistent', 'capabilities', 'group_id',
   'connected_at', 'last_seen', 'label'];
 // A JSON number as Python's json.dumps writes a float that is a Unix time.
@@ -188,6 +191,16 @@ describe('2. results wrapped as FastMCP wraps a str: structuredContent {"result"
         { client_uuid: fresh('long'), client_type: 'llm', label: 'x'.repeat(257) }, { isError: true });
       assert.equal(refused, '{"status":"error","error":"label exceeds 256 bytes"}');
       assert.equal((await check('blender_unregister_client', { client_uuid: other })).status, 'ok');
+      // The shared buses' tools answer the same way (this server runs with
+      // --auth none: one user, who owns the bus).
+      const { bus } = await check('blender_bus_create', { name: fresh('bus') });
+      assert.equal((await check('blender_bus_list', {})).status, 'ok');
+      const { invitation } = await check('blender_bus_invite', { bus_id: bus.bus_id, username: 'someone', role: 'guest' });
+      assert.equal((await check('blender_bus_join', { code: invitation.code })).error, 'invitation is for another user');
+      assert.equal((await check('blender_bus_members', { bus_id: bus.bus_id })).members.length, 1);
+      assert.equal((await check('blender_bus_set_role', { bus_id: bus.bus_id, username: 'nobody', role: 'guest' })).status, 'error');
+      assert.equal((await check('blender_bus_remove_member', { bus_id: bus.bus_id, username: 'nobody' })).status, 'error');
+      assert.equal((await check('blender_bus_leave', { bus_id: bus.bus_id })).status, 'error');
       assert.deepEqual([...seen].sort(), BUS_TOOLS);
     } finally { await peer.close(); }
   });

@@ -20,6 +20,17 @@ TEST(ForwardedRecord, ExactWireText) {
             R"("message_id":"m-1","priority":4,"timestamp":2.5}}})");
 }
 
+TEST(ForwardedRecord, ASharedBusRecordCarriesBusIdAfterTheSpecKeys) {
+  const boost::json::object routing = {{"type", "broadcast"}};
+  const ForwardedRecord record(
+      RecordFields{"mia", "server:mia", routing, "{}", "j", "m", Priority::info, 1.5, "bus_0a"});
+  EXPECT_EQ(record.for_target("b"),
+            R"({"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info",)"
+            R"("logger":"_message_bus","data":{"user_id":"mia","from_uuid":"server:mia",)"
+            R"("target_uuid":"b","routing":{"type":"broadcast"},"payload":{},"job_id":"j",)"
+            R"("message_id":"m","priority":6,"timestamp":1.5,"bus_id":"bus_0a"}}})");
+}
+
 TEST(ForwardedRecord, TheTimestampIsWrittenAsPythonWritesAFloat) {
   const boost::json::object routing = {{"type", "broadcast"}};
   for (const auto& [timestamp, text] :

@@ -20,7 +20,7 @@ using Strings = std::vector<std::string>;
 class BusToolsTest : public ::testing::Test {
  protected:
   BusToolsTest() {
-    register_bus_tools(tools_, resources_, prompts_, service_);
+    register_bus_tools(tools_, resources_, prompts_, service_, access_);
     llm_ = sessions_.create("alice");
     blender_ = sessions_.create("alice");
   }
@@ -68,6 +68,7 @@ class BusToolsTest : public ::testing::Test {
   mcp::SessionRegistry sessions_{mcp::SessionLimits{}};
   delivery::BusService service_{buses_, sessions_};
   delivery::BusStreamSource source_{service_};
+  BusAccess access_{nullptr};  // personal buses only
   mcp::ToolRegistry tools_;
   mcp::ResourceRegistry resources_;
   mcp::PromptRegistry prompts_;

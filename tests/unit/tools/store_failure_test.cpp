@@ -24,7 +24,7 @@ namespace json = boost::json;
 class StoreFailureTest : public ::testing::Test, protected delivery::test::JournaledBuses {
  protected:
   StoreFailureTest() {
-    register_bus_tools(tools_, resources_, prompts_, service_);
+    register_bus_tools(tools_, resources_, prompts_, service_, access_);
     worker_ = sessions_.create("alice");
     llm_ = sessions_.create("alice");
   }
@@ -41,6 +41,7 @@ class StoreFailureTest : public ::testing::Test, protected delivery::test::Journ
   mcp::SessionRegistry sessions_{mcp::SessionLimits{}};
   delivery::BusService service_{buses_, sessions_, &journal_};
   delivery::BusStreamSource source_{service_};
+  BusAccess access_{nullptr};  // personal buses only
   mcp::ToolRegistry tools_;
   mcp::ResourceRegistry resources_;
   mcp::PromptRegistry prompts_;
