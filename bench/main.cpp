@@ -89,7 +89,9 @@ int main(int argc, char** argv) {
         bench::DirectOptions options{n,
                                      std::chrono::milliseconds(static_cast<int>(duration_s * 1000)),
                                      std::chrono::milliseconds(static_cast<int>(warmup_s * 1000)),
-                                     persistent, receiver_server, shared_bus};
+                                     persistent,
+                                     receiver_server,
+                                     shared_bus};
         print(co_await bench::run_direct(context, options));
       }
     });
