@@ -50,9 +50,12 @@ AuthLayer::AuthLayer(AuthStores stores, const AuthSettings& settings, Clock cloc
       personal_token_directory_(personal_token_store_, users_, clock),
       personal_tokens_(personal_token_store_, users_, clock),
       revoked_grants_(oauth_grants_, tokens_.config().access_lifetime, clock),
+      client_metadata_(settings.client_metadata
+                           ? std::make_unique<ClientMetadataResolver>(*settings.client_metadata)
+                           : nullptr),
       service_(users_, refresh_tokens_, tokens_, directory_),
       authorization_server_(oauth_clients_, oauth_grants_, users_, directory_, revoked_grants_,
-                            tokens_),
+                            tokens_, client_metadata_.get()),
       authenticator_(tokens_, directory_, personal_token_directory_,
                      authorization_server_.resource(), &revoked_grants_),
       throttle_(settings.throttle),

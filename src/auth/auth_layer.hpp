@@ -9,6 +9,7 @@
 #include "auth/auth_service.hpp"
 #include "auth/authorization_server.hpp"
 #include "auth/bearer_authenticator.hpp"
+#include "auth/client_metadata_resolver.hpp"
 #include "auth/clock.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/oauth_client_store.hpp"
@@ -49,6 +50,9 @@ struct AuthSettings {
   std::size_t max_worker_jobs = 0;
   // An external OpenID Connect issuer whose access tokens are accepted too.
   std::optional<OidcSettings> oidc;
+  // OAuth clients named by a Client ID Metadata Document URL: accepted with
+  // this policy, or (nullopt) refused.
+  std::optional<ClientMetadataPolicy> client_metadata = ClientMetadataPolicy{};
 };
 
 // Where users, refresh tokens and the generated signing secret live, as the
@@ -132,6 +136,7 @@ class AuthLayer {
   PersonalTokenDirectory personal_token_directory_;
   PersonalTokens personal_tokens_;
   RevokedGrants revoked_grants_;
+  std::unique_ptr<ClientMetadataResolver> client_metadata_;
   AuthService service_;
   AuthorizationServer authorization_server_;
   BearerAuthenticator authenticator_;

@@ -21,6 +21,19 @@ bool OAuthClientStore::add(const OAuthClient& client) {
   return c.changes() == 1;
 }
 
+void OAuthClientStore::put(const OAuthClient& client) {
+  store::Connection c = db_->lock();
+  store::Statement upsert = c.prepare(
+      "INSERT INTO oauth_clients(client_id, client_name, redirect_uris, application_type,"
+      " created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(client_id) DO UPDATE SET"
+      " client_name = excluded.client_name, redirect_uris = excluded.redirect_uris,"
+      " application_type = excluded.application_type");
+  upsert.bind(1, client.client_id).bind(2, client.client_name);
+  upsert.bind(3, to_json_text(client.redirect_uris)).bind(4, client.application_type);
+  upsert.bind(5, client.created_at);
+  upsert.run();
+}
+
 std::optional<OAuthClient> OAuthClientStore::find(std::string_view client_id) const {
   store::Connection c = db_->lock();
   store::Statement q = c.prepare(

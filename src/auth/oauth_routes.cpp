@@ -8,6 +8,7 @@
 
 #include "auth/authorization_request_check.hpp"
 #include "auth/authorization_server_metadata.hpp"
+#include "auth/client_metadata_document.hpp"
 #include "auth/clock.hpp"
 #include "auth/oauth_pages.hpp"
 #include "auth/random_text.hpp"
@@ -91,6 +92,13 @@ HttpReply refusal_redirect(const AuthorizationRefusal& refusal, std::string_view
                            refusal.redirect_uri,
                            {{"error", refusal.error}, {"error_description", refusal.description}},
                            refusal.state, issuer));
+}
+
+// Where a metadata document client is published (its id's host), "" for a
+// registered one: the name in a document is the client's own claim, its host
+// is not.
+std::string client_site(const OAuthClient& client) {
+  return is_client_id_url(client.client_id) ? redirect_host(client.client_id) : std::string();
 }
 
 // The hidden fields that carry a checked request through the sign-in form.
@@ -196,7 +204,10 @@ bool OAuthRoutes::handle(const HttpRequestView& request, Reply reply) const {
 }
 
 void OAuthRoutes::metadata(const HttpRequestView&, Reply reply) const {
-  reply(HttpReply{200, authorization_server_metadata(server_->issuer()), {}});
+  reply(HttpReply{200,
+                  authorization_server_metadata(server_->issuer(),
+                                                server_->accepts_client_metadata_documents()),
+                  {}});
 }
 
 void OAuthRoutes::register_client(const HttpRequestView& request, Reply reply) const {
@@ -237,7 +248,9 @@ void OAuthRoutes::authorize_page(const HttpRequestView& request, Reply reply) co
   reply_from_worker(
       *workers_, request.path,
       [server, fields = std::move(*fields), csrf, set_cookie = std::move(set_cookie)] {
-        const auto client = server->find_client(field(fields, "client_id"));
+        const ClientLookup lookup = server->lookup_client(field(fields, "client_id"));
+        if (!lookup.problem.empty()) return dead_end(400, "Cannot sign in", lookup.problem);
+        const auto& client = lookup.client;
         auto checked = check_authorization_request(fields, client, server->resource());
         if (auto* end = std::get_if<AuthorizationDeadEnd>(&checked)) {
           return dead_end(400, "Cannot sign in", end->message);
@@ -248,6 +261,7 @@ void OAuthRoutes::authorize_page(const HttpRequestView& request, Reply reply) co
         const auto& checked_request = std::get<AuthorizationRequest>(checked);
         LoginPage page{client->client_name, redirect_host(checked_request.redirect_uri),
                        request_fields(checked_request), "", ""};
+        page.client_site = client_site(*client);
         page.fields.emplace_back("step", "login");
         page.fields.emplace_back("csrf", csrf);
         HttpReply answer = html(200, login_page_html(page));
@@ -300,7 +314,12 @@ void OAuthRoutes::login(const HttpRequestView& request, const FormFields& form, 
       *workers_, request.path,
       [server, users, throttle, seal, attempt, form, cookie, username = std::move(username),
        password = std::move(password)] {
-        const auto client = server->find_client(field(form, "client_id"));
+        const ClientLookup lookup = server->lookup_client(field(form, "client_id"));
+        if (!lookup.problem.empty()) {
+          throttle->abandoned(*attempt);
+          return dead_end(400, "Cannot sign in", lookup.problem);
+        }
+        const auto& client = lookup.client;
         auto checked = check_authorization_request(form, client, server->resource());
         if (auto* end = std::get_if<AuthorizationDeadEnd>(&checked)) {
           throttle->abandoned(*attempt);
@@ -325,6 +344,7 @@ void OAuthRoutes::login(const HttpRequestView& request, const FormFields& form, 
           LoginPage page{client->client_name, host, request_fields(checked_request), username,
                          username.empty() || password.empty() ? "Enter your username and password."
                                                               : "Wrong username or password."};
+          page.client_site = client_site(*client);
           page.fields.emplace_back("step", "login");
           page.fields.emplace_back("csrf", std::string(field(form, "csrf")));
           return html(200, login_page_html(page));

@@ -294,6 +294,12 @@ int run_http_server(ServeConfig config) {
     auth_settings.oidc =
         auth::OidcSettings{config.oidc_issuer, config.oidc_audience, config.oidc_user_claim};
   }
+  if (!config.no_client_metadata_documents) {
+    auth_settings.client_metadata->allow_private_addresses =
+        config.client_metadata_private_addresses;
+  } else {
+    auth_settings.client_metadata.reset();
+  }
   std::optional<AuthBackend> auth_backend;
   try {
     if (cluster) {

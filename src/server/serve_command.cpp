@@ -193,6 +193,12 @@ void add_serve_command(CLI::App& app) {
       ->add_option("--oidc-user-claim", config->oidc_user_claim,
                    "The claim naming the user of an external token (users are oidc:<claim>)")
       ->capture_default_str();
+  serve->add_flag("--no-client-metadata-documents", config->no_client_metadata_documents,
+                  "Refuse OAuth clients whose client_id is a metadata document URL (they are "
+                  "fetched by default)");
+  serve->add_flag("--client-metadata-private-addresses", config->client_metadata_private_addresses,
+                  "Fetch client metadata documents from loopback and private addresses too, and "
+                  "over http on loopback (tests; a studio's own network)");
   auto cluster_urls = std::make_shared<std::vector<std::string>>();
   serve->add_option("--cluster", *cluster_urls,
                     "NATS servers (nats://H:P[,nats://H:P...]) of a JetStream cluster: serve as "

@@ -46,6 +46,12 @@ struct ServeConfig {
   std::string oidc_issuer;
   std::string oidc_audience;
   std::string oidc_user_claim = "sub";
+  // --no-client-metadata-documents: refuse OAuth clients named by a Client
+  // ID Metadata Document URL; --client-metadata-private-addresses: fetch
+  // such documents from loopback and private addresses too (tests, a
+  // studio's own network), plain http on loopback included.
+  bool no_client_metadata_documents = false;
+  bool client_metadata_private_addresses = false;
   // --cluster URLS: one node of a cluster on NATS JetStream (empty: the
   // embedded single node). --node-name names it, --cluster-replicas sets the
   // replicas of the streams and buckets it creates, --cluster-wait bounds
