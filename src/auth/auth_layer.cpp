@@ -59,9 +59,12 @@ AuthLayer::AuthLayer(AuthStores stores, const AuthSettings& settings, Clock cloc
       authenticator_(tokens_, directory_, personal_token_directory_,
                      authorization_server_.resource(), &revoked_grants_),
       throttle_(settings.throttle),
+      registration_throttle_(settings.registration_throttle),
+      cors_(settings.cors_origins),
       routes_(service_, authenticator_, throttle_, workers_,
               PersonalTokenAccess{personal_tokens_, personal_token_directory_}),
-      oauth_routes_(authorization_server_, users_, throttle_, workers_, tokens_.config().secret),
+      oauth_routes_(authorization_server_, users_, throttle_, registration_throttle_, cors_,
+                    workers_, tokens_.config().secret),
       workers_(worker_threads(settings), max_worker_jobs(settings)) {
   if (oidc_verifier_) authenticator_.accept_external(*oidc_verifier_);
 }

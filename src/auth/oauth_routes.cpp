@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <memory>
 
@@ -161,10 +162,13 @@ std::optional<Ticket> read_ticket(const std::string& text) {
 }  // namespace
 
 OAuthRoutes::OAuthRoutes(AuthorizationServer& server, UserStore& users, LoginThrottle& throttle,
+                         RegistrationThrottle& registrations, const CorsPolicy& cors,
                          WorkerPool& workers, std::string_view secret)
     : server_(&server),
       users_(&users),
       throttle_(&throttle),
+      registrations_(&registrations),
+      cors_(&cors),
       workers_(&workers),
       seal_(secret),
       secure_cookie_(server.issuer().starts_with("https:")) {}
@@ -183,11 +187,24 @@ bool OAuthRoutes::handle(const HttpRequestView& request, Reply reply) const {
       {kTokenPath, "POST", &OAuthRoutes::token},
       {kRevokePath, "POST", &OAuthRoutes::revoke},
   };
-  bool known = false;
+  const bool ours =
+      std::any_of(std::begin(kRoutes), std::end(kRoutes),
+                  [&request](const Route& route) { return request.path == route.path; });
+  if (!ours) return false;
+  if (auto preflight = cors_->preflight(request)) {
+    reply(std::move(*preflight));
+    return true;
+  }
+  if (CorsPolicy::covers(request.path)) {
+    reply = [cors = cors_,
+             request_view = HttpRequestView{"", request.path, "", "", "", "", "", request.origin},
+             reply = std::move(reply)](HttpReply answer) {
+      cors->decorate(request_view, answer);
+      reply(std::move(answer));
+    };
+  }
   for (const Route& route : kRoutes) {
-    if (request.path != route.path) continue;
-    known = true;
-    if (request.method != route.method) continue;
+    if (request.path != route.path || request.method != route.method) continue;
     try {
       (this->*route.handler)(request, reply);
     } catch (const std::exception& e) {
@@ -196,7 +213,6 @@ bool OAuthRoutes::handle(const HttpRequestView& request, Reply reply) const {
     }
     return true;
   }
-  if (!known) return false;
   reply(method_not_allowed(request.path == kAuthorizePath                     ? "GET, POST"
                            : request.path == kAuthorizationServerMetadataPath ? "GET"
                                                                               : "POST"));
@@ -211,6 +227,14 @@ void OAuthRoutes::metadata(const HttpRequestView&, Reply reply) const {
 }
 
 void OAuthRoutes::register_client(const HttpRequestView& request, Reply reply) const {
+  if (auto retry_after = registrations_->admit(request.client_address)) {
+    spdlog::info("oauth: registration from {} refused: too many", request.client_address);
+    HttpReply answer = oauth_error(429, "temporarily_unavailable",
+                                   "too many client registrations from this address; retry after " +
+                                       std::to_string(retry_after->count()) + " s");
+    answer.headers.emplace_back("Retry-After", std::to_string(retry_after->count()));
+    return reply(std::move(answer));
+  }
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
   if (ec || !body.is_object()) {
