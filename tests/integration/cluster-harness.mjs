@@ -62,3 +62,15 @@ export async function startCluster({ t, nodes = ['a', 'b'], natsServers = 3, rep
   for (const name of nodes) await cluster.startNode(name);
   return cluster;
 }
+
+/** Polls fn() (an async predicate) every 100 ms until it returns true; rejects after ms. */
+export async function eventually(what, ms, fn) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last === true) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 
-import { startCluster } from './cluster-harness.mjs';
+import { eventually, startCluster } from './cluster-harness.mjs';
 import { RawSession, assertNoSanitizerReport, login, rawRequest, sanitizerEnv, serverBin } from './harness.mjs';
 import { natsServerAvailable } from './nats-harness.mjs';
 
@@ -29,18 +29,6 @@ function tokenCommand(c, args, { expectStatus = 0 } = {}) {
 
 function profile(node, token) {
   return rawRequest(`${node.baseUrl}/auth/profile`, { headers: { authorization: `Bearer ${token}` } });
-}
-
-/** Polls fn() (an async predicate) every 100 ms until it holds; rejects after ms. */
-async function eventually(what, ms, fn) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last === true) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const accepted = (node, token) => async () => (await profile(node, token)).status === 200;

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { CLUSTER_PUBLIC_URL, startCluster } from './cluster-harness.mjs';
+import { CLUSTER_PUBLIC_URL, eventually, startCluster } from './cluster-harness.mjs';
 import {
   RawSession, assertNoSanitizerReport, callToolJson, connectClient, login, rawRequest, sanitizerEnv, serverBin,
 } from './harness.mjs';
@@ -54,18 +54,6 @@ function refresh(node, refreshToken) {
 async function health(node) {
   const res = await rawRequest(`${node.baseUrl}/health`);
   return { status: res.status, body: res.json };
-}
-
-/** Polls fn() (an async predicate) every 100 ms until it holds; rejects after ms. */
-async function eventually(what, ms, fn) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last === true) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A logged-in session of `user` on `node` with its GET stream open. */

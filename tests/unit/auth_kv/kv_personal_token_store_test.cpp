@@ -14,6 +14,7 @@
 #include "auth/personal_token.hpp"
 #include "auth/personal_token_directory.hpp"
 #include "auth/sha256.hpp"
+#include "auth_cluster.hpp"
 #include "auth_kv/auth_buckets.hpp"
 #include "auth_kv/kv_user_store.hpp"
 #include "auth_test_support.hpp"
@@ -34,11 +35,7 @@ class KvPersonalTokenStoreTest : public nats::testing::NatsServerTest {
   }
 
   std::unique_ptr<cluster::Cluster> make_cluster() const {
-    cluster::ClusterOptions o;
-    o.servers = servers_->urls();
-    o.connect_wait = 5s;
-    o.buckets = auth_buckets(std::chrono::hours(24 * 7));
-    return std::make_unique<cluster::Cluster>(o);
+    return testing::make_auth_cluster(servers_->urls());
   }
 
   static auth::PersonalTokenRecord record(std::string user, std::string name,
