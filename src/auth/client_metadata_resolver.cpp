@@ -63,6 +63,15 @@ ClientMetadataResolver::Outcome ClientMetadataResolver::resolve(const std::strin
       return it->second.outcome;
     }
   }
+  struct Slot {
+    std::atomic<unsigned>& count;
+    ~Slot() { count.fetch_sub(1); }
+  } slot{fetching_};
+  if (fetching_.fetch_add(1) >= policy_.max_concurrent_fetches) {
+    // Not kept: the document itself may be fine.
+    return ClientMetadataRefusal{
+        "the server is busy fetching other client metadata documents; start again in a moment"};
+  }
   auto [outcome, lifetime] = fetch(client_id);
   if (auto* refusal = std::get_if<ClientMetadataRefusal>(&outcome)) {
     spdlog::info("oauth: client metadata document {} refused: {}", client_id.substr(0, 200),

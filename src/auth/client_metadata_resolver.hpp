@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <mutex>
@@ -34,6 +35,10 @@ struct ClientMetadataPolicy {
   // in a loop.
   std::chrono::seconds refusal_lifetime{10};
   std::size_t max_entries = 1024;
+  // Fetches running at once, server-wide: they hold auth workers (which
+  // also hash logins) up to `timeout`, so a flood of slow document URLs
+  // gets refusals, not every worker.
+  unsigned max_concurrent_fetches = 2;
 };
 
 // How long a document with this Cache-Control header is kept.
@@ -41,7 +46,8 @@ std::chrono::seconds client_metadata_lifetime(std::string_view cache_control,
                                               const ClientMetadataPolicy& policy);
 
 // The clients that name themselves by a metadata document URL: fetched
-// (fetch_url, redirects refused, status 200 only), read
+// (fetch_url, redirects refused, status 200 only; at most
+// max_concurrent_fetches at once, a refusal beyond), read
 // (read_client_metadata_document) and cached per the policy. Blocks on the
 // network: call it from a worker, never an I/O thread. Thread-safe.
 class ClientMetadataResolver {
@@ -64,6 +70,7 @@ class ClientMetadataResolver {
   void keep(const std::string& client_id, Entry entry);
 
   const ClientMetadataPolicy policy_;
+  std::atomic<unsigned> fetching_{0};
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> cache_;
 };

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <future>
 
 #include "auth/client_metadata_document.hpp"
 #include "auth/client_metadata_resolver.hpp"
@@ -124,6 +127,30 @@ TEST(ClientMetadataResolver, RefusesAPrivateTargetWithoutConnecting) {
             std::string::npos)
       << std::get<ClientMetadataRefusal>(outcome).reason;
   EXPECT_EQ(resolver.entries(), 1u);  // the refusal is kept a while
+}
+
+// A real listener that accepts and never answers: the first fetch hangs on
+// it until its timeout, and a second one meanwhile is refused as busy.
+TEST(ClientMetadataResolver, BoundsTheFetchesRunningAtOnce) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  const std::string base = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+  ClientMetadataPolicy policy;
+  policy.allow_private_addresses = true;
+  policy.timeout = std::chrono::milliseconds(1500);
+  policy.max_concurrent_fetches = 1;
+  ClientMetadataResolver resolver(policy);
+  auto hanging = std::async(std::launch::async, [&] { return resolver.resolve(base + "/slow"); });
+  boost::asio::ip::tcp::socket held = acceptor.accept();  // the first fetch is in flight
+  auto busy = resolver.resolve(base + "/other");
+  ASSERT_TRUE(std::holds_alternative<ClientMetadataRefusal>(busy));
+  EXPECT_NE(std::get<ClientMetadataRefusal>(busy).reason.find("busy"), std::string::npos);
+  auto timed_out = hanging.get();
+  ASSERT_TRUE(std::holds_alternative<ClientMetadataRefusal>(timed_out));
+  EXPECT_NE(std::get<ClientMetadataRefusal>(timed_out).reason.find("could not be fetched"),
+            std::string::npos);
+  EXPECT_EQ(resolver.entries(), 1u);  // the busy refusal is not kept
 }
 
 }  // namespace
