@@ -50,15 +50,21 @@ AuthLayer::AuthLayer(AuthStores stores, const AuthSettings& settings, Clock cloc
       personal_token_directory_(personal_token_store_, users_, clock),
       personal_tokens_(personal_token_store_, users_, clock),
       revoked_grants_(oauth_grants_, tokens_.config().access_lifetime, clock),
+      client_metadata_(settings.client_metadata
+                           ? std::make_unique<ClientMetadataResolver>(*settings.client_metadata)
+                           : nullptr),
       service_(users_, refresh_tokens_, tokens_, directory_),
       authorization_server_(oauth_clients_, oauth_grants_, users_, directory_, revoked_grants_,
-                            tokens_),
+                            tokens_, client_metadata_.get()),
       authenticator_(tokens_, directory_, personal_token_directory_,
                      authorization_server_.resource(), &revoked_grants_),
       throttle_(settings.throttle),
+      registration_throttle_(settings.registration_throttle),
+      cors_(settings.cors_origins),
       routes_(service_, authenticator_, throttle_, workers_,
               PersonalTokenAccess{personal_tokens_, personal_token_directory_}),
-      oauth_routes_(authorization_server_, users_, throttle_, workers_, tokens_.config().secret),
+      oauth_routes_(authorization_server_, users_, throttle_, registration_throttle_, cors_,
+                    workers_, tokens_.config().secret),
       workers_(worker_threads(settings), max_worker_jobs(settings)) {
   if (oidc_verifier_) authenticator_.accept_external(*oidc_verifier_);
 }

@@ -9,7 +9,9 @@
 #include "auth/auth_service.hpp"
 #include "auth/authorization_server.hpp"
 #include "auth/bearer_authenticator.hpp"
+#include "auth/client_metadata_resolver.hpp"
 #include "auth/clock.hpp"
+#include "auth/cors_policy.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/oauth_client_store.hpp"
 #include "auth/oauth_grant_store.hpp"
@@ -22,6 +24,7 @@
 #include "auth/personal_token_store.hpp"
 #include "auth/personal_tokens.hpp"
 #include "auth/refresh_token_store.hpp"
+#include "auth/registration_throttle.hpp"
 #include "auth/revoked_grants.hpp"
 #include "auth/secret_store.hpp"
 #include "auth/token_service.hpp"
@@ -42,6 +45,10 @@ struct AuthSettings {
   std::optional<std::string> refresh_token_expire_days;              // REFRESH_TOKEN_EXPIRE_DAYS
   PasswordHashCost password_cost = PasswordHashCost::interactive();  // for the hasher
   LoginThrottlePolicy throttle;
+  RegistrationThrottlePolicy registration_throttle;
+  // Which pages elsewhere may call the OAuth metadata, register, token and
+  // revoke routes (cors_policy.hpp).
+  std::vector<std::string> cors_origins{"*"};
   // Threads hashing passwords and waiting on the store for /auth (0: a
   // quarter of the cores, 2 to 8), and the most requests queued or running
   // there before a 503 (0: eight per thread).
@@ -49,6 +56,9 @@ struct AuthSettings {
   std::size_t max_worker_jobs = 0;
   // An external OpenID Connect issuer whose access tokens are accepted too.
   std::optional<OidcSettings> oidc;
+  // OAuth clients named by a Client ID Metadata Document URL: accepted with
+  // this policy, or (nullopt) refused.
+  std::optional<ClientMetadataPolicy> client_metadata = ClientMetadataPolicy{};
 };
 
 // Where users, refresh tokens and the generated signing secret live, as the
@@ -104,6 +114,8 @@ class AuthLayer {
   const AuthRoutes& routes() const { return routes_; }
   // /.well-known/oauth-authorization-server and /oauth/*.
   const OAuthRoutes& oauth_routes() const { return oauth_routes_; }
+  // Cross-origin access to those and to the protected-resource metadata.
+  const CorsPolicy& cors() const { return cors_; }
   // OAuth grants revoked lately, as every request sees them; synced like the
   // directory, and listened to (to end the sessions of a user who lost one).
   RevokedGrants& revoked_grants() { return revoked_grants_; }
@@ -132,10 +144,13 @@ class AuthLayer {
   PersonalTokenDirectory personal_token_directory_;
   PersonalTokens personal_tokens_;
   RevokedGrants revoked_grants_;
+  std::unique_ptr<ClientMetadataResolver> client_metadata_;
   AuthService service_;
   AuthorizationServer authorization_server_;
   BearerAuthenticator authenticator_;
   LoginThrottle throttle_;
+  RegistrationThrottle registration_throttle_;
+  CorsPolicy cors_;
   AuthRoutes routes_;
   OAuthRoutes oauth_routes_;
   // Last, so it is the first to go: its running jobs use everything above.

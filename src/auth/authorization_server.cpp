@@ -42,13 +42,15 @@ std::vector<std::string> split_scopes(std::string_view text) {
 
 AuthorizationServer::AuthorizationServer(OAuthClientStore& clients, OAuthGrantStore& grants,
                                          UserStore& users, UserDirectory& directory,
-                                         RevokedGrants& revoked, const TokenService& tokens)
+                                         RevokedGrants& revoked, const TokenService& tokens,
+                                         ClientMetadataResolver* client_metadata)
     : clients_(&clients),
       grants_(&grants),
       users_(&users),
       directory_(&directory),
       revoked_(&revoked),
       tokens_(&tokens),
+      client_metadata_(client_metadata),
       issuer_(issuer_of(tokens.config().issuer)),
       resource_(issuer_ + "/mcp") {}
 
@@ -63,13 +65,27 @@ std::variant<OAuthClient, RegistrationError> AuthorizationServer::register_clien
   return client;
 }
 
-std::optional<OAuthClient> AuthorizationServer::find_client(std::string_view client_id) const {
-  return clients_->find(client_id);
+ClientLookup AuthorizationServer::lookup_client(std::string_view client_id) const {
+  if (!is_client_id_url(client_id)) return {clients_->find(client_id), {}};
+  if (client_metadata_ == nullptr) {
+    return {std::nullopt, "This server does not accept client metadata documents."};
+  }
+  auto resolved = client_metadata_->resolve(std::string(client_id));
+  if (auto* refusal = std::get_if<ClientMetadataRefusal>(&resolved)) {
+    return {std::nullopt, refusal->reason};
+  }
+  return {std::move(std::get<OAuthClient>(resolved)), {}};
 }
 
 std::optional<std::string> AuthorizationServer::approve(const AuthorizationRequest& request,
                                                         std::string_view username) {
   const std::int64_t now = unix_seconds(tokens_->now());
+  if (is_client_id_url(request.client_id)) {
+    auto client = lookup_client(request.client_id).client;
+    if (!client) return std::nullopt;
+    client->created_at = now;
+    clients_->put(*client);
+  }
   // Each consent clears out what no longer works (rare enough to scan).
   grants_->purge(now, now - tokens_->config().access_lifetime.count() - 1);
   OAuthGrant grant{random_hex(16), request.client_id, std::string(username),

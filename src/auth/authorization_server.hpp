@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "auth/client_metadata_resolver.hpp"
 #include "auth/client_registration.hpp"
 #include "auth/oauth_client_store.hpp"
 #include "auth/oauth_grant_store.hpp"
@@ -26,6 +27,13 @@ struct AuthorizationRequest {
   std::string code_challenge;  // S256
   std::vector<std::string> scopes;
   std::string resource;  // this server's <public-url>/mcp (RFC 8707)
+};
+
+// A client as the authorization endpoint finds it: registered, or read from
+// its metadata document; `problem` says why a document was refused.
+struct ClientLookup {
+  std::optional<OAuthClient> client;
+  std::string problem;
 };
 
 // An RFC 6749 §5.2 error from the token or revocation endpoint.
@@ -71,18 +79,29 @@ class AuthorizationServer {
  public:
   static constexpr std::chrono::seconds kCodeLifetime{60};
 
+  // `client_metadata`: how clients named by a metadata document URL are
+  // read; null when such clients are not accepted.
   AuthorizationServer(OAuthClientStore& clients, OAuthGrantStore& grants, UserStore& users,
-                      UserDirectory& directory, RevokedGrants& revoked, const TokenService& tokens);
+                      UserDirectory& directory, RevokedGrants& revoked, const TokenService& tokens,
+                      ClientMetadataResolver* client_metadata = nullptr);
 
   // The issuer (the public URL) and the one resource tokens are for.
   const std::string& issuer() const { return issuer_; }
   const std::string& resource() const { return resource_; }
 
   std::variant<OAuthClient, RegistrationError> register_client(const boost::json::object& request);
-  std::optional<OAuthClient> find_client(std::string_view client_id) const;
+  // A registered client, or one whose id is a metadata document URL (fetched
+  // or cached: it may block on the network).
+  ClientLookup lookup_client(std::string_view client_id) const;
+  std::optional<OAuthClient> find_client(std::string_view client_id) const {
+    return lookup_client(client_id).client;
+  }
+  // True when clients may name themselves by a metadata document URL.
+  bool accepts_client_metadata_documents() const { return client_metadata_ != nullptr; }
 
-  // The user approved: records the grant, returns the code; nullopt when the
-  // client or the user is gone.
+  // The user approved: records the grant (and a metadata document client's
+  // copy, which the token endpoint then reads), returns the code; nullopt
+  // when the client or the user is gone.
   std::optional<std::string> approve(const AuthorizationRequest& request,
                                      std::string_view username);
 
@@ -114,6 +133,7 @@ class AuthorizationServer {
   UserDirectory* directory_;
   RevokedGrants* revoked_;
   const TokenService* tokens_;
+  ClientMetadataResolver* client_metadata_;
   std::string issuer_;
   std::string resource_;
 };

@@ -9,7 +9,8 @@ std::string issuer_of(std::string_view base_url) {
   return std::string(base_url);
 }
 
-std::string authorization_server_metadata(std::string_view base_url) {
+std::string authorization_server_metadata(std::string_view base_url,
+                                          bool client_id_metadata_documents) {
   const std::string issuer = issuer_of(base_url);
   boost::json::array scopes;
   for (std::string_view scope : kOAuthScopes) scopes.emplace_back(scope);
@@ -25,7 +26,7 @@ std::string authorization_server_metadata(std::string_view base_url) {
       {"code_challenge_methods_supported", boost::json::array{"S256"}},
       {"token_endpoint_auth_methods_supported", boost::json::array{"none"}},
       {"revocation_endpoint_auth_methods_supported", boost::json::array{"none"}},
-      {"client_id_metadata_document_supported", false},
+      {"client_id_metadata_document_supported", client_id_metadata_documents},
       {"authorization_response_iss_parameter_supported", true},
       {"scopes_supported", std::move(scopes)},
   };

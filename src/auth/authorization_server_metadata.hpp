@@ -24,8 +24,9 @@ std::string issuer_of(std::string_view base_url);
 // issuer being `base_url`: the four endpoints under /oauth/, S256 only, the
 // code and refresh-token grants, public clients (auth method none), the
 // `iss` authorization response parameter (RFC 9207) and scopes_supported.
-// client_id_metadata_document_supported is false: an https client_id is not
-// fetched (Client ID Metadata Documents are not implemented).
-std::string authorization_server_metadata(std::string_view base_url);
+// client_id_metadata_document_supported says whether an https client_id is
+// fetched as a Client ID Metadata Document (client_metadata_document.hpp).
+std::string authorization_server_metadata(std::string_view base_url,
+                                          bool client_id_metadata_documents);
 
 }  // namespace blender_bus::auth

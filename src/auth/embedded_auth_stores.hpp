@@ -7,8 +7,8 @@
 #include "auth/oauth_client_store.hpp"
 #include "auth/oauth_grant_store.hpp"
 #include "auth/password_hasher.hpp"
-#include "auth/personal_token_store.hpp"
 #include "auth/secret_file.hpp"
+#include "auth/sqlite_personal_token_store.hpp"
 #include "auth/sqlite_refresh_token_store.hpp"
 #include "auth/sqlite_user_store.hpp"
 #include "store/database.hpp"
@@ -41,7 +41,7 @@ class EmbeddedAuthStores {
   PasswordHasher hasher_;
   SqliteUserStore users_;
   SqliteRefreshTokenStore refresh_tokens_;
-  PersonalTokenStore personal_tokens_;
+  SqlitePersonalTokenStore personal_tokens_;
   OAuthClientStore oauth_clients_;
   OAuthGrantStore oauth_grants_;
   SecretFile secret_;

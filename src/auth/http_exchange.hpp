@@ -16,6 +16,7 @@ struct HttpRequestView {
   std::string client_address{};  // the peer's IP address as text, "" when unknown
   std::string query{};           // the target after '?', undecoded; "" when none
   std::string cookie{};          // raw Cookie header value, "" when absent
+  std::string origin{};          // the Origin header (a browser's page), "" when absent
 };
 
 struct HttpReply {

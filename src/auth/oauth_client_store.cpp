@@ -9,16 +9,36 @@ OAuthClientStore::OAuthClientStore(store::Database& db) : db_(&db) {
   migrate_auth_schema(db);
 }
 
-bool OAuthClientStore::add(const OAuthClient& client) {
-  store::Connection c = db_->lock();
-  store::Statement insert = c.prepare(
-      "INSERT INTO oauth_clients(client_id, client_name, redirect_uris, application_type,"
-      " created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
+namespace {
+
+constexpr std::string_view kInsert =
+    "INSERT INTO oauth_clients(client_id, client_name, redirect_uris, application_type,"
+    " created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+// Runs `sql` (kInsert and its conflict clause) for `client`; rows changed.
+int write_client(store::Database& db, const std::string& sql, const OAuthClient& client) {
+  store::Connection c = db.lock();
+  store::Statement insert = c.prepare(sql);
   insert.bind(1, client.client_id).bind(2, client.client_name);
   insert.bind(3, to_json_text(client.redirect_uris)).bind(4, client.application_type);
   insert.bind(5, client.created_at);
   insert.run();
-  return c.changes() == 1;
+  return c.changes();
+}
+
+}  // namespace
+
+bool OAuthClientStore::add(const OAuthClient& client) {
+  return write_client(*db_, std::string(kInsert) + " ON CONFLICT DO NOTHING", client) == 1;
+}
+
+void OAuthClientStore::put(const OAuthClient& client) {
+  write_client(*db_,
+               std::string(kInsert) +
+                   " ON CONFLICT(client_id) DO UPDATE SET client_name = excluded.client_name,"
+                   " redirect_uris = excluded.redirect_uris,"
+                   " application_type = excluded.application_type",
+               client);
 }
 
 std::optional<OAuthClient> OAuthClientStore::find(std::string_view client_id) const {

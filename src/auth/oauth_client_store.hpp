@@ -16,6 +16,9 @@ class OAuthClientStore {
 
   // Stores a client; false when its id is taken.
   bool add(const OAuthClient& client);
+  // Stores a client or replaces the one with its id (a client metadata
+  // document's latest copy, which its grants refer to).
+  void put(const OAuthClient& client);
   std::optional<OAuthClient> find(std::string_view client_id) const;
 
  private:

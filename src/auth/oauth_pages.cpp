@@ -69,8 +69,12 @@ std::string html_escape(std::string_view text) {
 }
 
 std::string login_page_html(const LoginPage& p) {
+  const std::string site =
+      p.client_site.empty() ? std::string()
+                            : " (published by <strong>" + html_escape(p.client_site) + "</strong>)";
   std::string body = "<h1>Sign in to blender-bus</h1>\n<p><strong>" + client_label(p.client_name) +
-                     "</strong> asks to use blender-bus for you. It will be sent to <strong>" +
+                     "</strong>" + site +
+                     " asks to use blender-bus for you. It will be sent to <strong>" +
                      html_escape(p.redirect_host) + "</strong>.</p>\n";
   if (!p.problem.empty()) {
     body +=

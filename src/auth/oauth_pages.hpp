@@ -19,6 +19,7 @@ struct LoginPage {
   HiddenFields fields;        // the authorization request, the anti-CSRF field
   std::string username;       // prefilled after a failed attempt
   std::string problem;        // "" or why the last attempt failed
+  std::string client_site{};  // a metadata document client's host, else ""
 };
 std::string login_page_html(const LoginPage& page);
 

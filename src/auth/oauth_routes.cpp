@@ -3,11 +3,13 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <memory>
 
 #include "auth/authorization_request_check.hpp"
 #include "auth/authorization_server_metadata.hpp"
+#include "auth/client_metadata_document.hpp"
 #include "auth/clock.hpp"
 #include "auth/oauth_pages.hpp"
 #include "auth/random_text.hpp"
@@ -93,6 +95,13 @@ HttpReply refusal_redirect(const AuthorizationRefusal& refusal, std::string_view
                            refusal.state, issuer));
 }
 
+// Where a metadata document client is published (its id's host), "" for a
+// registered one: the name in a document is the client's own claim, its host
+// is not.
+std::string client_site(const OAuthClient& client) {
+  return is_client_id_url(client.client_id) ? redirect_host(client.client_id) : std::string();
+}
+
 // The hidden fields that carry a checked request through the sign-in form.
 HiddenFields request_fields(const AuthorizationRequest& request) {
   return {{"response_type", "code"},
@@ -153,10 +162,13 @@ std::optional<Ticket> read_ticket(const std::string& text) {
 }  // namespace
 
 OAuthRoutes::OAuthRoutes(AuthorizationServer& server, UserStore& users, LoginThrottle& throttle,
+                         RegistrationThrottle& registrations, const CorsPolicy& cors,
                          WorkerPool& workers, std::string_view secret)
     : server_(&server),
       users_(&users),
       throttle_(&throttle),
+      registrations_(&registrations),
+      cors_(&cors),
       workers_(&workers),
       seal_(secret),
       secure_cookie_(server.issuer().starts_with("https:")) {}
@@ -175,11 +187,24 @@ bool OAuthRoutes::handle(const HttpRequestView& request, Reply reply) const {
       {kTokenPath, "POST", &OAuthRoutes::token},
       {kRevokePath, "POST", &OAuthRoutes::revoke},
   };
-  bool known = false;
+  const bool ours =
+      std::any_of(std::begin(kRoutes), std::end(kRoutes),
+                  [&request](const Route& route) { return request.path == route.path; });
+  if (!ours) return false;
+  if (auto preflight = cors_->preflight(request)) {
+    reply(std::move(*preflight));
+    return true;
+  }
+  if (CorsPolicy::covers(request.path)) {
+    reply = [cors = cors_,
+             request_view = HttpRequestView{"", request.path, "", "", "", "", "", request.origin},
+             reply = std::move(reply)](HttpReply answer) {
+      cors->decorate(request_view, answer);
+      reply(std::move(answer));
+    };
+  }
   for (const Route& route : kRoutes) {
-    if (request.path != route.path) continue;
-    known = true;
-    if (request.method != route.method) continue;
+    if (request.path != route.path || request.method != route.method) continue;
     try {
       (this->*route.handler)(request, reply);
     } catch (const std::exception& e) {
@@ -188,7 +213,6 @@ bool OAuthRoutes::handle(const HttpRequestView& request, Reply reply) const {
     }
     return true;
   }
-  if (!known) return false;
   reply(method_not_allowed(request.path == kAuthorizePath                     ? "GET, POST"
                            : request.path == kAuthorizationServerMetadataPath ? "GET"
                                                                               : "POST"));
@@ -196,10 +220,21 @@ bool OAuthRoutes::handle(const HttpRequestView& request, Reply reply) const {
 }
 
 void OAuthRoutes::metadata(const HttpRequestView&, Reply reply) const {
-  reply(HttpReply{200, authorization_server_metadata(server_->issuer()), {}});
+  reply(HttpReply{200,
+                  authorization_server_metadata(server_->issuer(),
+                                                server_->accepts_client_metadata_documents()),
+                  {}});
 }
 
 void OAuthRoutes::register_client(const HttpRequestView& request, Reply reply) const {
+  if (auto retry_after = registrations_->admit(request.client_address)) {
+    spdlog::info("oauth: registration from {} refused: too many", request.client_address);
+    HttpReply answer = oauth_error(429, "temporarily_unavailable",
+                                   "too many client registrations from this address; retry after " +
+                                       std::to_string(retry_after->count()) + " s");
+    answer.headers.emplace_back("Retry-After", std::to_string(retry_after->count()));
+    return reply(std::move(answer));
+  }
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
   if (ec || !body.is_object()) {
@@ -237,7 +272,9 @@ void OAuthRoutes::authorize_page(const HttpRequestView& request, Reply reply) co
   reply_from_worker(
       *workers_, request.path,
       [server, fields = std::move(*fields), csrf, set_cookie = std::move(set_cookie)] {
-        const auto client = server->find_client(field(fields, "client_id"));
+        const ClientLookup lookup = server->lookup_client(field(fields, "client_id"));
+        if (!lookup.problem.empty()) return dead_end(400, "Cannot sign in", lookup.problem);
+        const auto& client = lookup.client;
         auto checked = check_authorization_request(fields, client, server->resource());
         if (auto* end = std::get_if<AuthorizationDeadEnd>(&checked)) {
           return dead_end(400, "Cannot sign in", end->message);
@@ -248,6 +285,7 @@ void OAuthRoutes::authorize_page(const HttpRequestView& request, Reply reply) co
         const auto& checked_request = std::get<AuthorizationRequest>(checked);
         LoginPage page{client->client_name, redirect_host(checked_request.redirect_uri),
                        request_fields(checked_request), "", ""};
+        page.client_site = client_site(*client);
         page.fields.emplace_back("step", "login");
         page.fields.emplace_back("csrf", csrf);
         HttpReply answer = html(200, login_page_html(page));
@@ -300,7 +338,12 @@ void OAuthRoutes::login(const HttpRequestView& request, const FormFields& form, 
       *workers_, request.path,
       [server, users, throttle, seal, attempt, form, cookie, username = std::move(username),
        password = std::move(password)] {
-        const auto client = server->find_client(field(form, "client_id"));
+        const ClientLookup lookup = server->lookup_client(field(form, "client_id"));
+        if (!lookup.problem.empty()) {
+          throttle->abandoned(*attempt);
+          return dead_end(400, "Cannot sign in", lookup.problem);
+        }
+        const auto& client = lookup.client;
         auto checked = check_authorization_request(form, client, server->resource());
         if (auto* end = std::get_if<AuthorizationDeadEnd>(&checked)) {
           throttle->abandoned(*attempt);
@@ -325,6 +368,7 @@ void OAuthRoutes::login(const HttpRequestView& request, const FormFields& form, 
           LoginPage page{client->client_name, host, request_fields(checked_request), username,
                          username.empty() || password.empty() ? "Enter your username and password."
                                                               : "Wrong username or password."};
+          page.client_site = client_site(*client);
           page.fields.emplace_back("step", "login");
           page.fields.emplace_back("csrf", std::string(field(form, "csrf")));
           return html(200, login_page_html(page));

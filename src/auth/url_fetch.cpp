@@ -13,6 +13,8 @@
 #include <exception>
 #include <optional>
 
+#include "auth/public_address.hpp"
+
 namespace blender_bus::auth {
 
 namespace asio = boost::asio;
@@ -72,7 +74,7 @@ asio::awaitable<FetchedDocument> exchange(Stream& stream, const Target& target,
   co_await http::async_read(stream, buffer, parser, asio::use_awaitable);
   const auto& response = parser.get();
   co_return FetchedDocument{response.result_int(), std::string(response[http::field::content_type]),
-                            response.body()};
+                            response.body(), std::string(response[http::field::cache_control])};
 }
 
 asio::awaitable<FetchedDocument> fetch(const Target& target, const FetchLimits& limits) {
@@ -80,6 +82,14 @@ asio::awaitable<FetchedDocument> fetch(const Target& target, const FetchLimits& 
   tcp::resolver resolver(executor);
   const auto endpoints =
       co_await resolver.async_resolve(bare_host(target.host), target.port, asio::use_awaitable);
+  if (limits.public_addresses_only) {
+    for (const auto& endpoint : endpoints) {
+      if (!is_public_address(endpoint.endpoint().address())) {
+        throw FetchError(target.host + " resolves to " + endpoint.endpoint().address().to_string() +
+                         ", not a public address");
+      }
+    }
+  }
   if (!target.https) {
     beast::tcp_stream stream(executor);
     stream.expires_after(limits.timeout);

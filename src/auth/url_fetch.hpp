@@ -7,11 +7,16 @@
 
 namespace blender_bus::auth {
 
-// What one fetch may cost: the whole exchange within `timeout`, a body of
-// at most `max_body_bytes`.
+// What one fetch may cost and where it may go: the whole exchange within
+// `timeout`, a body of at most `max_body_bytes`; with
+// `public_addresses_only`, a host that resolves to any address that is not
+// public (is_public_address) is refused before a connection is made, and
+// the connection goes only to the addresses checked (no second lookup a
+// rebinding name could change).
 struct FetchLimits {
   std::chrono::milliseconds timeout{5000};
   std::size_t max_body_bytes = 1 << 20;
+  bool public_addresses_only = false;
 };
 
 // Why a fetch failed, for a log line: the URL's host and what went wrong.
@@ -24,6 +29,7 @@ struct FetchedDocument {
   unsigned status = 0;
   std::string content_type;
   std::string body;
+  std::string cache_control{};  // the header, "" when absent
 };
 
 // True for a URL this server fetches documents from: https, or http to a

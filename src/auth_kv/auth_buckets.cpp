@@ -9,7 +9,9 @@ std::vector<nats::KvSpec> auth_buckets(std::chrono::seconds refresh_lifetime) {
   tokens.bucket = kTokensBucket;
   // An hour more than a token lives: the expiry check refuses it first.
   tokens.ttl = refresh_lifetime + std::chrono::hours(1);
-  return {auth, tokens};
+  nats::KvSpec personal_tokens;
+  personal_tokens.bucket = kPersonalTokensBucket;
+  return {auth, tokens, personal_tokens};
 }
 
 }  // namespace blender_bus::auth_kv

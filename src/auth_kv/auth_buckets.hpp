@@ -18,7 +18,15 @@ inline constexpr const char* kAuthBucket = "BUS_AUTH";
 // Its TTL is the refresh-token lifetime, so expired tokens go by themselves.
 inline constexpr const char* kTokensBucket = "BUS_TOKENS";
 
-// The two buckets (replicas are the cluster's).
+// Personal access tokens (KvPersonalTokenStore):
+//   token.<sha256 hex>      {"user","name","scopes","created_at","expires_at","last_used_at"}
+//   name.<user>.<name>      the token's sha256 hex: one token of a name per user
+// (expires_at and last_used_at null when never; <user> and <name> are
+// subject tokens.) No TTL: a token may never expire; expired ones are
+// deleted by the nodes' syncs.
+inline constexpr const char* kPersonalTokensBucket = "BUS_PATS";
+
+// The buckets (replicas are the cluster's).
 std::vector<nats::KvSpec> auth_buckets(std::chrono::seconds refresh_lifetime);
 
 }  // namespace blender_bus::auth_kv

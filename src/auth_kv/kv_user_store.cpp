@@ -6,6 +6,7 @@
 #include "auth/sha256.hpp"
 #include "auth/username.hpp"
 #include "auth_kv/auth_buckets.hpp"
+#include "auth_kv/loaded_mirror.hpp"
 #include "cluster/blocking_call.hpp"
 #include "nats/subject_token.hpp"
 #include "nats/transient.hpp"
@@ -123,15 +124,7 @@ KvUserStore::KvUserStore(cluster::Cluster& cluster, const auth::PasswordHasher& 
     : hasher_(hasher), clock_(std::move(clock)), bucket_(cluster.bucket(kAuthBucket)) {
   nats::KvMirror::Callbacks callbacks;
   callbacks.on_change = [this](const nats::KvEntry& entry) { note(entry); };
-  // Making its consumer needs the bucket's leader: wait out an election.
-  mirror_ = nats::retry_transient(std::chrono::steady_clock::now() + 30s, [&] {
-    return std::make_unique<nats::KvMirror>(cluster.connection(), kAuthBucket, callbacks);
-  });
-  if (!mirror_->wait_loaded_for(30s)) {
-    throw nats::NatsError(
-        NATS_TIMEOUT, 0,
-        std::string("the users (KV ") + kAuthBucket + ") did not load within 30 s");
-  }
+  mirror_ = load_mirror(cluster, kAuthBucket, std::move(callbacks), "the users");
 }
 
 KvUserStore::~KvUserStore() {
@@ -139,11 +132,7 @@ KvUserStore::~KvUserStore() {
 }
 
 void KvUserStore::note(const nats::KvEntry& entry) {
-  {
-    std::lock_guard lock(mutex_);
-    applied_ = std::max(applied_, entry.revision);
-  }
-  applied_changed_.notify_all();
+  progress_.applied(entry.revision);
   if (!entry.key.starts_with(kUserPrefix) && !entry.key.starts_with(kGenerationPrefix)) return;
   // Called under its own lock, so that once on_user_changed returns the old
   // listener is not running and is never called again.
@@ -154,11 +143,6 @@ void KvUserStore::note(const nats::KvEntry& entry) {
 void KvUserStore::on_user_changed(std::function<void(const std::optional<std::string>&)> listener) {
   std::lock_guard lock(listener_mutex_);
   listener_ = std::move(listener);
-}
-
-void KvUserStore::await_mirror(std::uint64_t revision) const {
-  std::unique_lock lock(mutex_);
-  applied_changed_.wait_for(lock, 2s, [&] { return applied_ >= revision; });
 }
 
 std::optional<KvUserStore::Stored> KvUserStore::read(std::string_view username, bool leader) const {
@@ -207,7 +191,7 @@ void KvUserStore::bump(std::string_view username, Which which) {
                     bucket_.update(key, generations_text(generations), entry->revision))
               : cluster::blocking_call(bucket_.create(key, generations_text(generations)));
     if (const auto* written = std::get_if<nats::KvWritten>(&write)) {
-      await_mirror(written->revision);
+      progress_.await(written->revision);
       return;
     }
     // Another writer moved it meanwhile: read again and add to theirs.
@@ -228,7 +212,7 @@ bool KvUserStore::add(std::string_view username, std::string_view password,
       bucket_.create(user_key(username), user_text(username, hash, roles, scopes, now)));
   const auto* written = std::get_if<nats::KvWritten>(&write);
   if (written == nullptr) return false;
-  await_mirror(written->revision);
+  progress_.await(written->revision);
   return true;
 }
 
@@ -247,7 +231,7 @@ bool KvUserStore::set_password(std::string_view username, std::string_view passw
                                  stored->record.created_at),
                        stored->revision));
     if (const auto* written = std::get_if<nats::KvWritten>(&write)) {
-      await_mirror(written->revision);
+      progress_.await(written->revision);
       return true;
     }
   }
@@ -263,7 +247,7 @@ bool KvUserStore::remove(std::string_view username) {
     const nats::KvWrite write =
         cluster::blocking_call(bucket_.erase(user_key(username), stored->revision));
     if (const auto* written = std::get_if<nats::KvWritten>(&write)) {
-      await_mirror(written->revision);
+      progress_.await(written->revision);
       return true;
     }
   }

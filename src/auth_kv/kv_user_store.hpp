@@ -14,6 +14,7 @@
 #include "auth/clock.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/user_store.hpp"
+#include "auth_kv/mirror_progress.hpp"
 #include "cluster/cluster.hpp"
 #include "nats/kv_bucket.hpp"
 #include "nats/kv_mirror.hpp"
@@ -87,17 +88,13 @@ class KvUserStore final : public auth::UserStore {
 
   std::optional<Stored> read(std::string_view username, bool leader) const;
   void bump(std::string_view username, Which which);
-  // Waits until the mirror has applied `revision` (or 2 s passed).
-  void await_mirror(std::uint64_t revision) const;
   void note(const nats::KvEntry& entry);
 
   const auth::PasswordHasher& hasher_;
   auth::Clock clock_;
   mutable nats::KvBucket bucket_;
 
-  mutable std::mutex mutex_;  // guards the fields below
-  mutable std::condition_variable applied_changed_;
-  std::uint64_t applied_ = 0;
+  MirrorProgress progress_;
   std::mutex listener_mutex_;  // held while the listener runs
   std::function<void(const std::optional<std::string>&)> listener_;
 

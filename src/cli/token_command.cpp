@@ -4,10 +4,15 @@
 #include <memory>
 
 #include "auth/password_hasher.hpp"
-#include "auth/personal_token_store.hpp"
 #include "auth/personal_tokens.hpp"
+#include "auth/sqlite_personal_token_store.hpp"
 #include "auth/sqlite_user_store.hpp"
+#include "auth_kv/kv_personal_token_store.hpp"
+#include "auth_kv/kv_user_store.hpp"
 #include "cli/listing_text.hpp"
+#include "cluster/cluster.hpp"
+#include "cluster/cluster_start_error.hpp"
+#include "nats/library.hpp"
 #include "store/database.hpp"
 #include "store/store_error.hpp"
 
@@ -19,18 +24,9 @@ std::string utc_time(const std::optional<std::int64_t>& unix_seconds, const char
   return unix_seconds ? cli::utc_time(*unix_seconds) : absent;
 }
 
-int run(const TokenCommand& command, std::ostream& out, std::ostream& err) {
+int manage(const TokenCommand& command, const auth::UserStore& users,
+           auth::PersonalTokenStore& store, std::ostream& out, std::ostream& err) {
   using Action = TokenCommand::Action;
-  const std::filesystem::path file = store::Database::file_in(command.data_dir);
-  if (!std::filesystem::exists(file)) {
-    err << "blender-bus token: no store at " << file.string() << " (is --data-dir right?)\n";
-    return 1;
-  }
-  store::Database db(file);
-  // Nothing here hashes a password: the hasher is only the user store's need.
-  const auth::PasswordHasher hasher(auth::PasswordHashCost::minimum());
-  auth::SqliteUserStore users(db, hasher);
-  auth::PersonalTokenStore store(db);
   auth::PersonalTokens tokens(store, users);
   if (!users.find(command.username)) {
     err << "blender-bus token: no user '" << command.username << "'\n";
@@ -83,12 +79,43 @@ int run(const TokenCommand& command, std::ostream& out, std::ostream& err) {
   return 1;
 }
 
+int run_embedded(const TokenCommand& command, std::ostream& out, std::ostream& err) {
+  const std::filesystem::path file = store::Database::file_in(command.data_dir);
+  if (!std::filesystem::exists(file)) {
+    err << "blender-bus token: no store at " << file.string() << " (is --data-dir right?)\n";
+    return 1;
+  }
+  store::Database db(file);
+  // Nothing here hashes a password: the hasher is only the user store's need.
+  const auth::PasswordHasher hasher(auth::PasswordHashCost::minimum());
+  auth::SqliteUserStore users(db, hasher);
+  auth::SqlitePersonalTokenStore store(db);
+  return manage(command, users, store, out, err);
+}
+
+// Straight to the cluster's KV: every node sees the change within a round
+// trip.
+int run_clustered(const TokenCommand& command, std::ostream& out, std::ostream& err) {
+  const nats::Library library;
+  cluster::Cluster cluster(auth_cluster_options(command.cluster),
+                           cluster::Provisioning::create_missing);
+  const auth::PasswordHasher hasher(auth::PasswordHashCost::minimum());
+  auth_kv::KvUserStore users(cluster, hasher);
+  auth_kv::KvPersonalTokenStore store(cluster);
+  return manage(command, users, store, out, err);
+}
+
 }  // namespace
 
 int run_token_command(const TokenCommand& command, std::ostream& out, std::ostream& err) {
   try {
-    return run(command, out, err);
+    return command.cluster.servers.empty() ? run_embedded(command, out, err)
+                                           : run_clustered(command, out, err);
   } catch (const store::StoreError& e) {
+    err << "blender-bus token: " << e.what() << "\n";
+  } catch (const cluster::ClusterStartError& e) {
+    err << "blender-bus token: --cluster: " << e.what() << "\n";
+  } catch (const std::runtime_error& e) {  // NATS errors
     err << "blender-bus token: " << e.what() << "\n";
   }
   return 1;
@@ -104,8 +131,10 @@ void add_token_command(CLI::App& app) {
     CLI::App* leaf = token->add_subcommand(name, help);
     if (takes_name) leaf->add_option("NAME", command->name, "Token name")->required();
     leaf->add_option("--user", command->username, "Whose tokens")->required();
-    leaf->add_option("--data-dir", command->data_dir, "Data directory of the server")
-        ->capture_default_str();
+    CLI::Option* data_dir =
+        leaf->add_option("--data-dir", command->data_dir, "Data directory of the server")
+            ->capture_default_str();
+    add_cluster_flags(*leaf, command->cluster, data_dir, "the users and their tokens");
     if (action == TokenCommand::Action::create) {
       leaf->add_option("--expires", command->expires,
                        "Lifetime: a number with s, m, h or d, or 'never' (default: 90d)");

@@ -123,12 +123,7 @@ int run_embedded(const UserCommand& command, const auth::PasswordHasher& hasher,
 // missing, and left as they are otherwise (the nodes chose their replicas).
 int run_clustered(const UserCommand& command, const auth::PasswordHasher& hasher, std::istream& in,
                   std::ostream& out, std::ostream& err) {
-  cluster::ClusterOptions options;
-  options.servers = cluster::parse_server_urls(command.cluster);
-  options.replicas = command.cluster_replicas;
-  options.connect_wait = std::chrono::seconds(command.cluster_wait_seconds);
-  options.provision_wait = options.connect_wait;
-  options.buckets = auth_kv::auth_buckets(auth::TokenConfig{}.refresh_lifetime);
+  const cluster::ClusterOptions options = auth_cluster_options(command.cluster);
   const nats::Library library;
   cluster::Cluster cluster(options, cluster::Provisioning::create_missing);
   auth_kv::KvUserStore users(cluster, hasher);
@@ -140,7 +135,7 @@ int run(const UserCommand& command, std::istream& in, std::ostream& out, std::os
         bool fast_hashing) {
   const auth::PasswordHasher hasher(fast_hashing ? auth::PasswordHashCost::minimum()
                                                  : auth::PasswordHashCost::interactive());
-  if (command.cluster.empty()) return run_embedded(command, hasher, in, out, err);
+  if (command.cluster.servers.empty()) return run_embedded(command, hasher, in, out, err);
   return run_clustered(command, hasher, in, out, err);
 }
 
@@ -174,20 +169,7 @@ void add_user_command(CLI::App& app) {
     CLI::Option* data_dir =
         leaf->add_option("--data-dir", command->data_dir, "Data directory of the server")
             ->capture_default_str();
-    CLI::Option* cluster =
-        leaf->add_option("--cluster", command->cluster,
-                         "NATS servers of a cluster (nats://H:P[,...]): the users live there")
-            ->excludes(data_dir);
-    leaf->add_option("--cluster-replicas", command->cluster_replicas,
-                     "Replicas of the users' buckets if this command creates them")
-        ->check(CLI::Range(1, 5))
-        ->needs(cluster)
-        ->capture_default_str();
-    leaf->add_option("--cluster-wait", command->cluster_wait_seconds,
-                     "Seconds to wait for NATS before giving up")
-        ->check(CLI::Range(1u, 3600u))
-        ->needs(cluster)
-        ->capture_default_str();
+    add_cluster_flags(*leaf, command->cluster, data_dir, "the users");
     if (takes_password) {
       leaf->add_flag("--password-stdin", command->password_stdin,
                      "Read the password from the first line of stdin");

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/cluster_flags.hpp"
+
 namespace blender_bus::cli {
 
 // `blender-bus user add|passwd|del|list`: manages the users of a data
@@ -34,11 +36,9 @@ struct UserCommand {
   std::string username;
   std::filesystem::path data_dir = "data";
   bool password_stdin = false;
-  std::vector<std::string> roles;    // add: empty → the default user grants
-  std::vector<std::string> scopes;   // add: empty → the default user grants
-  std::vector<std::string> cluster;  // --cluster URLS; empty: the data directory
-  int cluster_replicas = 1;
-  unsigned cluster_wait_seconds = 30;
+  std::vector<std::string> roles;   // add: empty → the default user grants
+  std::vector<std::string> scopes;  // add: empty → the default user grants
+  ClusterFlags cluster;             // --cluster URLS; none: the data directory
 };
 
 // Runs `command`; messages to `out`, errors to `err`; returns the exit status.

@@ -16,12 +16,12 @@ AuthBackend::AuthBackend(cluster::Cluster& cluster, store::Database& db,
                          auth::PasswordHashCost cost)
     : db_(&db) {
   hasher_.emplace(cost);
-  node_personal_tokens_.emplace(db);
   node_oauth_clients_.emplace(db);
   node_oauth_grants_.emplace(db);
   kv_users_ = std::make_unique<auth_kv::KvUserStore>(cluster, *hasher_);
   kv_refresh_tokens_ = std::make_unique<auth_kv::KvRefreshTokenStore>(cluster, *kv_users_);
   kv_secret_ = std::make_unique<auth_kv::KvSecretStore>(cluster);
+  kv_personal_tokens_ = std::make_unique<auth_kv::KvPersonalTokenStore>(cluster);
 }
 
 AuthBackend::~AuthBackend() {
@@ -30,9 +30,8 @@ AuthBackend::~AuthBackend() {
 
 auth::AuthStores AuthBackend::stores() {
   if (kv_users_) {
-    return {*kv_users_,         *kv_refresh_tokens_,    *kv_secret_,
-            *hasher_,           *node_personal_tokens_, *node_oauth_clients_,
-            *node_oauth_grants_};
+    return {*kv_users_,           *kv_refresh_tokens_,  *kv_secret_,        *hasher_,
+            *kv_personal_tokens_, *node_oauth_clients_, *node_oauth_grants_};
   }
   return embedded_->stores();
 }
@@ -49,28 +48,38 @@ void AuthBackend::watch(auth::UserDirectory& directory,
                          });
     return;
   }
-  // Personal access tokens and OAuth grants stay in the node's own store
-  // (`blender-bus token|oauth` on its data directory).
-  store_watch_.emplace(*db_, std::chrono::seconds(1), [&personal_tokens, &revoked_grants] {
-    personal_tokens.sync();
-    revoked_grants.sync();
-  });
+  // OAuth grants stay in the node's own store (`blender-bus oauth` on its
+  // data directory).
+  store_watch_.emplace(*db_, std::chrono::seconds(1), [&revoked_grants] { revoked_grants.sync(); });
   kv_sync_.emplace(1);
-  kv_users_->on_user_changed([this, &directory](const std::optional<std::string>& username) {
-    boost::asio::post(*kv_sync_, [&directory, username] {
-      try {
-        if (username) {
-          directory.sync(*username);
-        } else {
-          directory.sync();
-        }
-      } catch (const std::exception& error) {
-        spdlog::error("re-reading {} after a change in the cluster: {}",
-                      username ? "user '" + *username + "'" : std::string("the users"),
-                      error.what());
-      }
-    });
-  });
+  // A token made or revoked anywhere: re-read them all (from the mirror).
+  auto sync_tokens = [&personal_tokens] {
+    try {
+      personal_tokens.sync();
+    } catch (const std::exception& error) {
+      spdlog::error("re-reading the personal access tokens: {}", error.what());
+    }
+  };
+  kv_personal_tokens_->on_change(
+      [this, sync_tokens] { boost::asio::post(*kv_sync_, sync_tokens); });
+  boost::asio::post(*kv_sync_, sync_tokens);
+  kv_users_->on_user_changed(
+      [this, &directory, sync_tokens](const std::optional<std::string>& username) {
+        boost::asio::post(*kv_sync_, [&directory, username, sync_tokens] {
+          try {
+            if (username) {
+              directory.sync(*username);
+            } else {
+              directory.sync();
+            }
+          } catch (const std::exception& error) {
+            spdlog::error("re-reading {} after a change in the cluster: {}",
+                          username ? "user '" + *username + "'" : std::string("the users"),
+                          error.what());
+          }
+          sync_tokens();  // a deleted user's tokens go with them
+        });
+      });
   // Whatever changed between the directory's first read and the watch.
   boost::asio::post(*kv_sync_, [&directory] {
     try {
@@ -84,6 +93,7 @@ void AuthBackend::watch(auth::UserDirectory& directory,
 void AuthBackend::stop_watching() {
   store_watch_.reset();
   if (kv_users_) kv_users_->on_user_changed(nullptr);
+  if (kv_personal_tokens_) kv_personal_tokens_->on_change(nullptr);
   if (kv_sync_) {
     kv_sync_->join();
     kv_sync_.reset();

@@ -14,6 +14,7 @@
 #include "auth/personal_token_store.hpp"
 #include "auth/revoked_grants.hpp"
 #include "auth/user_directory.hpp"
+#include "auth_kv/kv_personal_token_store.hpp"
 #include "auth_kv/kv_refresh_token_store.hpp"
 #include "auth_kv/kv_secret_store.hpp"
 #include "auth_kv/kv_user_store.hpp"
@@ -31,8 +32,9 @@ class AuthBackend {
  public:
   AuthBackend(store::Database& db, const std::filesystem::path& data_dir,
               auth::PasswordHashCost cost);
-  // Throws nats::NatsError when the users cannot be loaded. Personal access
-  // tokens stay in `db`, the node's own store: they are not cluster-wide yet.
+  // Throws nats::NatsError when the users or tokens cannot be loaded.
+  // Personal access tokens live in the cluster too; OAuth clients and grants
+  // stay in `db`, the node's own store: they are not cluster-wide yet.
   AuthBackend(cluster::Cluster& cluster, store::Database& db, auth::PasswordHashCost cost);
   ~AuthBackend();
   AuthBackend(const AuthBackend&) = delete;
@@ -58,7 +60,7 @@ class AuthBackend {
   std::unique_ptr<auth_kv::KvUserStore> kv_users_;
   std::unique_ptr<auth_kv::KvRefreshTokenStore> kv_refresh_tokens_;
   std::unique_ptr<auth_kv::KvSecretStore> kv_secret_;
-  std::optional<auth::PersonalTokenStore> node_personal_tokens_;
+  std::unique_ptr<auth_kv::KvPersonalTokenStore> kv_personal_tokens_;
   std::optional<auth::OAuthClientStore> node_oauth_clients_;
   std::optional<auth::OAuthGrantStore> node_oauth_grants_;
   std::optional<store::ExternalChangeWatch> store_watch_;

@@ -104,14 +104,31 @@ std::optional<std::string> oidc_problem(const ServeConfig& config) {
   return std::nullopt;
 }
 
-transport::RouteHandler make_metadata_route(std::string base, std::string external_issuer) {
-  return [base = std::move(base), external_issuer = std::move(external_issuer)](
+std::optional<std::string> cors_origins_problem(const std::vector<std::string>& origins) {
+  if (origins == std::vector<std::string>{"none"}) return std::nullopt;
+  for (const auto& origin : origins) {
+    if (auto problem = auth::CorsPolicy::origin_problem(origin); !problem.empty()) {
+      return "--oauth-cors-origins: " + problem + " (or none alone)";
+    }
+  }
+  return std::nullopt;
+}
+
+transport::RouteHandler make_metadata_route(std::string base, std::string external_issuer,
+                                            const auth::CorsPolicy& cors) {
+  return [base = std::move(base), external_issuer = std::move(external_issuer), &cors](
              const auth::HttpRequestView& request, const transport::RouteReply& reply) {
     if (request.path != auth::kProtectedResourceMetadataPath &&
         request.path != std::string(auth::kProtectedResourceMetadataPath) + "/mcp") {
       return false;
     }
-    reply(auth::HttpReply{200, auth::protected_resource_metadata(base, external_issuer), {}});
+    if (auto preflight = cors.preflight(request)) {
+      reply(std::move(*preflight));
+      return true;
+    }
+    auth::HttpReply answer{200, auth::protected_resource_metadata(base, external_issuer), {}};
+    cors.decorate(request, answer);
+    reply(std::move(answer));
     return true;
   };
 }
@@ -372,6 +389,24 @@ int run_http_server(ServeConfig config) {
     auth_settings.oidc =
         auth::OidcSettings{config.oidc_issuer, config.oidc_audience, config.oidc_user_claim};
   }
+  if (auto problem = cors_origins_problem(config.oauth_cors_origins)) {
+    spdlog::error("{}", *problem);
+    return 1;
+  }
+  if (config.oauth_cors_origins == std::vector<std::string>{"none"}) {
+    auth_settings.cors_origins.clear();
+  } else {
+    auth_settings.cors_origins = config.oauth_cors_origins;
+  }
+  auth_settings.registration_throttle.burst = config.oauth_registration_burst;
+  auth_settings.registration_throttle.refill_every =
+      std::chrono::seconds(static_cast<long long>(config.oauth_registration_interval_seconds));
+  if (!config.no_client_metadata_documents) {
+    auth_settings.client_metadata->allow_private_addresses =
+        config.client_metadata_private_addresses;
+  } else {
+    auth_settings.client_metadata.reset();
+  }
   std::optional<AuthBackend> auth_backend;
   try {
     if (cluster) {
@@ -488,7 +523,7 @@ int run_http_server(ServeConfig config) {
       make_metrics_route(authenticator,
                          MetricsSources{recorded, tool_calls, service, sessions,
                                         [&auth_layer] { return auth_layer.login_failures(); }}),
-      make_metadata_route(config.http.public_base_url, config.oidc_issuer),
+      make_metadata_route(config.http.public_base_url, config.oidc_issuer, auth_layer.cors()),
       [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
         return auth_layer.routes().handle(request, std::move(reply));
       },

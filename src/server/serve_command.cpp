@@ -198,6 +198,27 @@ void add_serve_command(CLI::App& app) {
       ->add_option("--oidc-user-claim", config->oidc_user_claim,
                    "The claim naming the user of an external token (users are oidc:<claim>)")
       ->capture_default_str();
+  serve->add_flag("--no-client-metadata-documents", config->no_client_metadata_documents,
+                  "Refuse OAuth clients whose client_id is a metadata document URL (they are "
+                  "fetched by default)");
+  serve->add_flag("--client-metadata-private-addresses", config->client_metadata_private_addresses,
+                  "Fetch client metadata documents from loopback and private addresses too, and "
+                  "over http on loopback (tests; a studio's own network)");
+  serve
+      ->add_option("--oauth-cors-origins", config->oauth_cors_origins,
+                   "Origins of pages that may call the OAuth metadata, register, token and "
+                   "revoke routes: * (any), none, or scheme://host[:port] ...")
+      ->capture_default_str();
+  serve
+      ->add_option("--oauth-registration-burst", config->oauth_registration_burst,
+                   "OAuth client registrations one address may make at once")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  serve
+      ->add_option("--oauth-registration-interval", config->oauth_registration_interval_seconds,
+                   "Seconds after which an address may register one more OAuth client")
+      ->check(CLI::Range(1.0, 365.0 * 24 * 3600))
+      ->capture_default_str();
   auto cluster_urls = std::make_shared<std::vector<std::string>>();
   serve->add_option("--cluster", *cluster_urls,
                     "NATS servers (nats://H:P[,nats://H:P...]) of a JetStream cluster: serve as "

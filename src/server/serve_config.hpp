@@ -48,6 +48,19 @@ struct ServeConfig {
   std::string oidc_issuer;
   std::string oidc_audience;
   std::string oidc_user_claim = "sub";
+  // --no-client-metadata-documents: refuse OAuth clients named by a Client
+  // ID Metadata Document URL; --client-metadata-private-addresses: fetch
+  // such documents from loopback and private addresses too (tests, a
+  // studio's own network), plain http on loopback included.
+  bool no_client_metadata_documents = false;
+  bool client_metadata_private_addresses = false;
+  // --oauth-cors-origins: which pages elsewhere may call the OAuth metadata,
+  // register, token and revoke routes ("*": any; "none": no page).
+  std::vector<std::string> oauth_cors_origins{"*"};
+  // --oauth-registration-burst / --oauth-registration-interval: open client
+  // registration per address, a burst then one per interval.
+  unsigned oauth_registration_burst = 20;
+  double oauth_registration_interval_seconds = 180;
   // --cluster URLS: one node of a cluster on NATS JetStream (empty: the
   // embedded single node). --node-name names it, --cluster-replicas sets the
   // replicas of the streams and buckets it creates, --cluster-wait bounds

@@ -387,7 +387,8 @@ auth::HttpRequestView HttpServer::view_of(HttpStream& stream, HttpRequest& reque
                                std::move(request.body()),
                                peer_ec ? std::string() : peer.address().to_string(),
                                std::string(query),
-                               std::string(request[http::field::cookie])};
+                               std::string(request[http::field::cookie]),
+                               std::string(request[http::field::origin])};
 }
 
 HttpResponse HttpServer::response_of(const HttpRequest& request, auth::HttpReply reply) const {

@@ -63,7 +63,7 @@ export async function startCluster({ t, nodes = ['a', 'b'], natsServers = 3, rep
   return cluster;
 }
 
-/** Polls fn() (an async predicate) every 100 ms until it holds; rejects after ms. */
+/** Polls fn() (an async predicate) every 100 ms until it returns true; rejects after ms. */
 export async function eventually(what, ms, fn) {
   const deadline = Date.now() + ms;
   let last;

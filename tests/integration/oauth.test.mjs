@@ -8,7 +8,7 @@
 // denial, revocation (RFC 7009) and `blender-bus oauth clients|revoke`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import puppeteer from 'puppeteer-core';
 
 import { REPO_ROOT, callToolJson, freePort, makeDataDir, rawRequest, serverBin, startServer } from './harness.mjs';
+import { form, hidden, pkce, postForm, signInOverHttp } from './oauth-forms.mjs';
 
 const CHROMIUM = process.env.BLENDER_BUS_CHROMIUM ?? '/usr/bin/chromium';
 const ALICE_PASSWORD = `alice-${randomUUID()}`;
@@ -124,18 +125,6 @@ function jwtPayload(token) {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
 
-function form(fields) {
-  return new URLSearchParams(fields).toString();
-}
-
-async function postForm(url, fields, headers = {}) {
-  return rawRequest(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: form(fields),
-  });
-}
-
 async function postFormFrom(localAddress, url, fields, headers = {}) {
   return rawRequest(url, {
     method: 'POST',
@@ -155,42 +144,9 @@ async function register(redirectUri, extra = {}) {
   return res.json;
 }
 
-function pkce() {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-function hidden(html, name) {
-  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  return m ? m[1].replaceAll('&quot;', '"').replaceAll('&amp;', '&') : undefined;
-}
-
-/**
- * The sign-in and consent over plain HTTP, as a browser would post them.
- * Returns { location, code, params } of the final redirect, or the response
- * that stopped it ({ stopped }).
- */
-async function authorizeOverHttp(client, redirectUri, challenge, { password = ALICE_PASSWORD, decision = 'approve', state = 'st-1' } = {}) {
-  const query = new URLSearchParams({
-    response_type: 'code', client_id: client.client_id, redirect_uri: redirectUri, state,
-    code_challenge: challenge, code_challenge_method: 'S256', resource: server.mcpUrl,
-  });
-  const page = await rawRequest(`${server.baseUrl}/oauth/authorize?${query}`);
-  if (page.status !== 200) return { stopped: page };
-  const cookie = /bb_oauth_csrf=([0-9a-f]+)/.exec(page.headers['set-cookie'])[1];
-  const fields = {};
-  for (const name of ['response_type', 'client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'scope', 'resource', 'step', 'csrf']) {
-    fields[name] = hidden(page.text, name);
-  }
-  const signedIn = await postForm(`${server.baseUrl}/oauth/authorize`,
-    { ...fields, username: 'alice', password }, { cookie: `bb_oauth_csrf=${cookie}` });
-  if (signedIn.status !== 200 || !signedIn.text.includes('id="approve"')) return { stopped: signedIn };
-  const approved = await postForm(`${server.baseUrl}/oauth/authorize`,
-    { step: 'consent', ticket: hidden(signedIn.text, 'ticket'), csrf: hidden(signedIn.text, 'csrf'), decision },
-    { cookie: `bb_oauth_csrf=${cookie}` });
-  assert.equal(approved.status, 303, approved.text);
-  const location = new URL(approved.headers.location);
-  return { location, code: location.searchParams.get('code'), params: location.searchParams };
+/** The sign-in and consent over plain HTTP, as a browser would post them (oauth-forms.mjs). */
+async function authorizeOverHttp(client, redirectUri, challenge, { password = ALICE_PASSWORD, ...rest } = {}) {
+  return signInOverHttp(server, client.client_id, redirectUri, challenge, { password, ...rest });
 }
 
 async function token(fields) {

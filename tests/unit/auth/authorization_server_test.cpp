@@ -10,6 +10,7 @@
 #include "auth/bearer_authenticator.hpp"
 #include "auth/personal_token_directory.hpp"
 #include "auth/pkce.hpp"
+#include "auth/sqlite_personal_token_store.hpp"
 #include "auth_test_support.hpp"
 
 namespace blender_bus::auth {
@@ -88,7 +89,7 @@ class AuthorizationServerTest : public ::testing::Test {
   SqliteUserStore users_{db_, hasher_};
   OAuthClientStore clients_{db_};
   OAuthGrantStore grants_{db_};
-  PersonalTokenStore personal_store_{db_};
+  SqlitePersonalTokenStore personal_store_{db_};
   PersonalTokenDirectory personal_{personal_store_, users_, clock_.clock()};
   TokenService tokens_{{"authorization-server-test-secret-0123456789", std::string(kIssuer)},
                        clock_.clock()};

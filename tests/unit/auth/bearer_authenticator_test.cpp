@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "auth/local_authenticator.hpp"
+#include "auth/sqlite_personal_token_store.hpp"
 #include "auth/user_directory.hpp"
 #include "auth_test_support.hpp"
 
@@ -42,7 +43,7 @@ class BearerAuthenticatorTest : public ::testing::Test {
   PasswordHasher hasher_{PasswordHashCost::minimum()};
   SqliteUserStore users_{db_, hasher_};
   UserDirectory directory_{users_};
-  PersonalTokenStore personal_token_store_{db_};
+  SqlitePersonalTokenStore personal_token_store_{db_};
   PersonalTokenDirectory personal_tokens_{personal_token_store_, users_, clock_.clock()};
   BearerAuthenticator bearer_{tokens_, directory_, personal_tokens_};
 };

@@ -222,7 +222,7 @@ TEST(FormSeal, OpensOnlyWhatItSealed) {
 
 TEST(AuthorizationServerMetadata, NamesEveryEndpointAndWhatIsSupported) {
   const json::object m =
-      json::parse(authorization_server_metadata("http://127.0.0.1:8000/")).as_object();
+      json::parse(authorization_server_metadata("http://127.0.0.1:8000/", true)).as_object();
   EXPECT_EQ(m.at("issuer"), "http://127.0.0.1:8000");
   EXPECT_EQ(m.at("authorization_endpoint"), "http://127.0.0.1:8000/oauth/authorize");
   EXPECT_EQ(m.at("token_endpoint"), "http://127.0.0.1:8000/oauth/token");
@@ -233,6 +233,7 @@ TEST(AuthorizationServerMetadata, NamesEveryEndpointAndWhatIsSupported) {
   EXPECT_EQ(m.at("grant_types_supported"), (json::array{"authorization_code", "refresh_token"}));
   EXPECT_EQ(m.at("token_endpoint_auth_methods_supported"), json::array{"none"});
   EXPECT_EQ(m.at("authorization_response_iss_parameter_supported"), true);
+  EXPECT_EQ(m.at("client_id_metadata_document_supported"), true);
   EXPECT_EQ(m.at("scopes_supported"), (json::array{"read", "write"}));
 }
 

@@ -6,6 +6,7 @@
 #include "auth/personal_token.hpp"
 #include "auth/personal_token_directory.hpp"
 #include "auth/sha256.hpp"
+#include "auth/sqlite_personal_token_store.hpp"
 #include "auth/sqlite_user_store.hpp"
 #include "auth/user_directory.hpp"
 #include "auth_test_support.hpp"
@@ -52,7 +53,7 @@ class PersonalTokensTest : public ::testing::Test {
   store::Database db_{":memory:"};
   PasswordHasher hasher_{PasswordHashCost::minimum()};
   SqliteUserStore users_{db_, hasher_};
-  PersonalTokenStore store_{db_};
+  SqlitePersonalTokenStore store_{db_};
   PersonalTokens tokens_{store_, users_, clock_.clock()};
   PersonalTokenDirectory directory_{store_, users_, clock_.clock()};
   std::vector<std::string> revoked_for_;

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "auth/token_service.hpp"
+#include "auth_cluster.hpp"
 #include "auth_kv/auth_buckets.hpp"
 #include "auth_kv/kv_refresh_token_store.hpp"
 #include "auth_kv/kv_secret_store.hpp"
@@ -34,11 +35,7 @@ class KvAuthStoresTest : public nats::testing::NatsServerTest {
   }
 
   std::unique_ptr<cluster::Cluster> make_cluster() const {
-    cluster::ClusterOptions o;
-    o.servers = servers_->urls();
-    o.connect_wait = 5s;
-    o.buckets = auth_buckets(std::chrono::hours(24 * 7));
-    return std::make_unique<cluster::Cluster>(o);
+    return testing::make_auth_cluster(servers_->urls());
   }
 
   std::chrono::system_clock::time_point now() const { return clock_.clock()(); }

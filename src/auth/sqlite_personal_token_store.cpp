@@ -1,4 +1,4 @@
-#include "auth/personal_token_store.hpp"
+#include "auth/sqlite_personal_token_store.hpp"
 
 #include "auth/auth_schema.hpp"
 #include "auth/string_list_text.hpp"
@@ -20,11 +20,11 @@ PersonalTokenRecord read_record(const store::Statement& row) {
 
 }  // namespace
 
-PersonalTokenStore::PersonalTokenStore(store::Database& db) : db_(&db) {
+SqlitePersonalTokenStore::SqlitePersonalTokenStore(store::Database& db) : db_(&db) {
   migrate_auth_schema(db);
 }
 
-bool PersonalTokenStore::add(std::string_view token_hash, const PersonalTokenRecord& record) {
+bool SqlitePersonalTokenStore::add(std::string_view token_hash, const PersonalTokenRecord& record) {
   store::Connection c = db_->lock();
   store::Statement insert = c.prepare(
       "INSERT INTO personal_tokens(token_hash, username, name, scopes, created_at, expires_at)"
@@ -36,7 +36,7 @@ bool PersonalTokenStore::add(std::string_view token_hash, const PersonalTokenRec
   return c.changes() == 1;
 }
 
-std::vector<PersonalTokenRecord> PersonalTokenStore::list(std::string_view username) const {
+std::vector<PersonalTokenRecord> SqlitePersonalTokenStore::list(std::string_view username) const {
   store::Connection c = db_->lock();
   store::Statement q = c.prepare(
       "SELECT username, name, scopes, created_at, expires_at, last_used_at"
@@ -47,7 +47,7 @@ std::vector<PersonalTokenRecord> PersonalTokenStore::list(std::string_view usern
   return out;
 }
 
-std::vector<PersonalTokenGrant> PersonalTokenStore::grants(std::int64_t now) {
+std::vector<PersonalTokenGrant> SqlitePersonalTokenStore::grants(std::int64_t now) {
   store::Connection c = db_->lock();
   store::Statement purge =
       c.prepare("DELETE FROM personal_tokens WHERE expires_at IS NOT NULL AND expires_at <= ?1");
@@ -61,7 +61,7 @@ std::vector<PersonalTokenGrant> PersonalTokenStore::grants(std::int64_t now) {
   return out;
 }
 
-int PersonalTokenStore::remove_user(std::string_view username) {
+int SqlitePersonalTokenStore::remove_user(std::string_view username) {
   store::Connection c = db_->lock();
   store::Statement del = c.prepare("DELETE FROM personal_tokens WHERE username = ?1");
   del.bind(1, username);
@@ -69,7 +69,7 @@ int PersonalTokenStore::remove_user(std::string_view username) {
   return c.changes();
 }
 
-bool PersonalTokenStore::remove(std::string_view username, std::string_view name) {
+bool SqlitePersonalTokenStore::remove(std::string_view username, std::string_view name) {
   store::Connection c = db_->lock();
   store::Statement del = c.prepare("DELETE FROM personal_tokens WHERE username = ?1 AND name = ?2");
   del.bind(1, username).bind(2, name);
@@ -77,7 +77,8 @@ bool PersonalTokenStore::remove(std::string_view username, std::string_view name
   return c.changes() == 1;
 }
 
-void PersonalTokenStore::record_use(const std::vector<std::pair<std::string, std::int64_t>>& uses) {
+void SqlitePersonalTokenStore::record_use(
+    const std::vector<std::pair<std::string, std::int64_t>>& uses) {
   if (uses.empty()) return;
   store::Connection c = db_->lock();
   store::Transaction tx = c.transaction();
