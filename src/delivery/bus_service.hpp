@@ -11,6 +11,7 @@
 
 #include "bus/job_state.hpp"
 #include "bus/requests.hpp"
+#include "delivery/activity_counts.hpp"
 #include "delivery/bus_id.hpp"
 #include "delivery/bus_journal.hpp"
 #include "delivery/directory.hpp"
@@ -40,12 +41,6 @@ struct Settled {
 struct JobStatus {
   bus::JobState state;
   bool open = false;
-};
-
-// A bus's activity since this process began (the dashboard's rates).
-struct BusActivity {
-  std::uint64_t sends = 0;    // blender_send_message calls
-  std::uint64_t records = 0;  // records appended
 };
 
 // The delivery engine's one entry point for the tools: every operation on a
@@ -128,7 +123,8 @@ class BusService {
   Waiters& waiters() { return waiters_; }
 
   // Counted by the embedded engine (its bus counts them under the lock its
-  // send takes anyway); zero over another engine's ports.
+  // send takes anyway); over another engine's ports, by this service
+  // (ActivityCounts: the sends this process served).
   BusActivity activity(const BusId& bus) const;
   // Records dropped undelivered on buses removed since the start (so that a
   // total over bus_ids() never goes down); zero over another engine's ports.
@@ -155,6 +151,7 @@ class BusService {
   std::optional<embedded::ClientDirectory> client_directory_;
   RecordLog& log_;
   Directory& directory_;
+  ActivityCounts activity_;  // over another engine's ports only
   Waiters waiters_;
   delivery::embedded::PresenceLookup beyond_sessions_;
 };
