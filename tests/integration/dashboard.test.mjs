@@ -112,6 +112,9 @@ describe('the dashboard', () => {
         is_persistent: true, capabilities: ['python_execution'], group_id: 'render', label: 'studio-1' });
       // A registration appears without a reload.
       await waitForClient(uuid, 'online');
+      // A single server has no nodes: no node column, no node named.
+      assert.ok(!(await page.$$eval('table.clients th', (hs) => hs.map((h) => h.textContent))).includes('node'));
+      assert.equal(await page.$eval('#served-by', (e) => e.textContent), '');
 
       const evil = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
       await call(hostile, 'blender_register_client', { client_uuid: evil, client_type: 'llm', group_id: '<b>g</b>' });
