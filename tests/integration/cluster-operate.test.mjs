@@ -10,25 +10,21 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import puppeteer from 'puppeteer-core';
-
+import { launchChromium } from './chromium.mjs';
 import { eventually, startCluster } from './cluster-harness.mjs';
 import { REPO_ROOT, callToolJson, connectClient, login, rawRequest } from './harness.mjs';
 import { natsServerAvailable } from './nats-harness.mjs';
 
-const CHROMIUM = process.env.BLENDER_BUS_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = process.env.BLENDER_BUS_ARTIFACTS ?? path.join(REPO_ROOT, 'tests/integration/artifacts');
 const ADMIN_PASSWORD = `admin-${randomUUID()}`;
 const WAIT = { timeout: 30_000 };
 
-const skip = (!(await natsServerAvailable()) &&
-  'nats-server is not installed (apt-get install nats-server; scripts/test installs it)') ||
-  (!existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM} (scripts/test installs Debian's chromium)`);
+const skip = !(await natsServerAvailable()) &&
+  'nats-server is not installed (apt-get install nats-server; scripts/test installs it)';
 
 // One cluster for the file (the metrics test, last, kills its NATS server
 // and starts it again); the after hook stops the nodes, then NATS.
@@ -40,11 +36,7 @@ before(async () => {
   if (skip) return;
   cluster = await startCluster({ natsServers: 1, env: { ADMIN_PASSWORD } });
   token = (await login(cluster.nodes.a, 'admin', ADMIN_PASSWORD)).access_token;
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
