@@ -137,8 +137,12 @@ function clientsTable(bus) {
   const table = node('table');
   table.className = 'clients';
   const head = node('tr');
-  for (const h of ['uuid', 'label', 'type', 'group', 'state', 'last seen', 'pending', 'dropped',
-    'capabilities', '']) head.append(node('th', h));
+  // A cluster node names the node holding each client's feed; a single server has none.
+  const clustered = lastState.node !== undefined;
+  const headings = ['uuid', 'label', 'type', 'group', 'state', 'last seen', 'pending', 'dropped',
+    'capabilities', ''];
+  if (clustered) headings.splice(5, 0, 'node');
+  for (const h of headings) head.append(node('th', h));
   table.append(head);
   const clients = [...bus.clients].sort((a, b) =>
     String(a.group_id ?? '').localeCompare(String(b.group_id ?? '')) || a.uuid.localeCompare(b.uuid));
@@ -147,8 +151,9 @@ function clientsTable(bus) {
     row.setAttribute('data-uuid', c.uuid);
     const state = clientState(c);
     row.append(cell(c.uuid, 'mono uuid'), cell(c.label ?? ''), cell(c.client_type),
-      cell(c.group_id ?? ''), cell(state, `state ${state}`),
-      cell(serverTime ? ago(serverTime - c.last_seen) : ''), cell(c.pending_records),
+      cell(c.group_id ?? ''), cell(state, `state ${state}`));
+    if (clustered) row.append(cell(c.node ?? '', 'mono node'));
+    row.append(cell(serverTime ? ago(serverTime - c.last_seen) : ''), cell(c.pending_records),
       cell(c.dropped_records), cell((c.capabilities ?? []).join(', ')));
     const actions = cell('');
     if (!c.online) {
@@ -158,7 +163,7 @@ function clientsTable(bus) {
     row.append(actions);
     table.append(row);
   }
-  if (clients.length === 0) table.append(emptyRow('no clients', 10));
+  if (clients.length === 0) table.append(emptyRow('no clients', headings.length));
   return table;
 }
 
@@ -192,6 +197,7 @@ function jobsTable(bus) {
 function render() {
   const buses = el('buses');
   if (!lastState) return;
+  el('served-by').textContent = lastState.node !== undefined ? `node ${lastState.node}` : '';
   const parts = [];
   for (const bus of lastState.buses) {
     const section = node('section', undefined, 'bus');

@@ -121,7 +121,9 @@ Cluster::Cluster(ClusterOptions options, Provisioning provisioning) : options_(s
   }
   spdlog::info("cluster: connected to NATS at {}", connection_->connected_url());
   pool_ = std::make_unique<nats::BlockingPool>(4);
-  publisher_ = std::make_unique<nats::Publisher>(*connection_);
+  nats::Publisher::Options publisher_options;
+  publisher_options.on_acked = options_.publish_acked;
+  publisher_ = std::make_unique<nats::Publisher>(*connection_, publisher_options);
   provision(provisioning);
   if (!options_.node_name.empty()) {
     try {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ struct ClusterOptions {
   // heartbeat_interval, and one not heard from for dead_after is dead.
   std::chrono::milliseconds heartbeat_interval{5000};
   std::chrono::milliseconds dead_after{30000};
+
+  // Told the time from publish to JetStream ack of every message this
+  // node's publisher stores (nats::Publisher::Options::on_acked): metrics.
+  std::function<void(std::chrono::nanoseconds)> publish_acked;
 };
 
 // How far start-up goes with the assets.

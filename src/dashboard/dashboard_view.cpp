@@ -42,15 +42,22 @@ DashboardView read_view(const auth::Principal& principal, delivery::BusService& 
   }
 
   DashboardView view;
+  const std::optional<std::string> node = directory.node();
   json::array out;
   out.reserve(shown.size());
   for (const auto& bus : shown) {
     json::array clients;
     const bus::ClientSnapshot snapshot = directory.snapshot(bus);
+    const auto feed_nodes =
+        node ? directory.feed_nodes(bus) : std::unordered_map<std::string, std::string>{};
     for (const auto* bucket : {&snapshot.persistent, &snapshot.ephemeral}) {
       for (const auto& client : *bucket) {
         json::object c = client.to_json();
         c.erase("last_seen_seconds_ago");
+        if (node) {
+          auto held = feed_nodes.find(client.uuid);
+          c["node"] = held != feed_nodes.end() ? json::value(held->second) : json::value(nullptr);
+        }
         clients.push_back(std::move(c));
       }
     }
@@ -63,6 +70,7 @@ DashboardView read_view(const auth::Principal& principal, delivery::BusService& 
         json::object{{"user_id", bus}, {"clients", std::move(clients)}, {"jobs", std::move(jobs)}});
   }
   view.state["buses"] = std::move(out);
+  if (node) view.state["node"] = *node;
   return view;
 }
 

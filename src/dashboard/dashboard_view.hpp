@@ -17,6 +17,9 @@ struct DashboardView {
   // changes only when something happened); a job as {"job_id","originator",
   // "target","status","result","error","progress","progress_message",
   // "opened_at","updated_at","open"}, open ones first, newest first.
+  // On a cluster node the state also names the node serving the page
+  // ("node") and each client the node holding its feed ("node", null while
+  // it is offline); a single server has neither.
   boost::json::object state;
   // Over the buses shown, since each began.
   std::uint64_t sends = 0;

@@ -82,7 +82,7 @@ void BusService::count_send(bus::RoutingMode routing) {
 }
 
 BusActivity BusService::activity(const BusId& bus) const {
-  if (!inbox_log_) return {};
+  if (!inbox_log_) return activity_.read(bus);
   auto found = buses_.find(bus);
   if (!found) return {};
   const bus::BusStats stats = found->stats();
@@ -199,7 +199,10 @@ asio::awaitable<Settled> BusService::send(BusId bus, const boost::json::object& 
   out.result["job_id"] = plan.job_id;
   out.result["targets"] = uuids_json(targets);
   out.result["routing"] = plan.routing.to_json();
-  if (out.stored) count_send(plan.routing.mode);
+  if (out.stored) {
+    count_send(plan.routing.mode);
+    if (!inbox_log_) activity_.count(bus, true, targets.size());
+  }
   co_return out;
 }
 
@@ -234,6 +237,7 @@ asio::awaitable<Settled> BusService::job_update(BusId bus, bus::JobUpdate update
   out.stored = co_await settle(job.get(), append.get());
   // Every update (not only open/close) is news to a blender_job_status waiter.
   waiters_.wake(Waiters::job_key(bus, update.job_id));
+  if (out.stored && !inbox_log_) activity_.count(bus, false, targets.size());
   out.result["status"] = "ok";
   out.result["delivered"] = routing.mode == bus::RoutingMode::direct ? "direct" : "broadcast";
   out.result["targets"] = uuids_json(targets);
@@ -347,6 +351,7 @@ void BusService::forget_user(const std::string& user_id) {
   sessions_.end_user(user_id);
   directory_.purge_bus(user_id);
   log_.purge_bus(user_id);
+  activity_.forget(user_id);
 }
 
 embedded::PresenceLookup BusService::presence() const {

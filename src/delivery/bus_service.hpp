@@ -13,6 +13,7 @@
 
 #include "bus/job_state.hpp"
 #include "bus/requests.hpp"
+#include "delivery/activity_counts.hpp"
 #include "delivery/bus_id.hpp"
 #include "delivery/bus_journal.hpp"
 #include "delivery/directory.hpp"
@@ -42,12 +43,6 @@ struct Settled {
 struct JobStatus {
   bus::JobState state;
   bool open = false;
-};
-
-// A bus's activity since this process began (the dashboard's rates).
-struct BusActivity {
-  std::uint64_t sends = 0;    // blender_send_message calls
-  std::uint64_t records = 0;  // records appended
 };
 
 // The delivery engine's one entry point for the tools: every operation on a
@@ -146,7 +141,8 @@ class BusService {
   Waiters& waiters() { return waiters_; }
 
   // Counted by the embedded engine (its bus counts them under the lock its
-  // send takes anyway); zero over another engine's ports.
+  // send takes anyway); over another engine's ports, by this service
+  // (ActivityCounts: the sends this process served).
   BusActivity activity(const BusId& bus) const;
   // Records dropped undelivered on buses removed since the start (so that a
   // total over bus_ids() never goes down); zero over another engine's ports.
@@ -173,6 +169,7 @@ class BusService {
   std::optional<embedded::ClientDirectory> client_directory_;
   RecordLog& log_;
   Directory& directory_;
+  ActivityCounts activity_;  // over another engine's ports only
   Waiters waiters_;
   delivery::embedded::PresenceLookup beyond_sessions_;
   // Per session, the shared buses it registered clients on (few: a session

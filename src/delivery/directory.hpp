@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "bus/bus_views.hpp"
@@ -88,6 +89,11 @@ class Directory {
   virtual void release(const BusId& bus, std::string_view client_uuid, std::string_view holder) = 0;
   // Some holder holds the client's feed (on any node).
   virtual bool online(const BusId& bus, std::string_view client_uuid) const = 0;
+  // In a cluster, the node holding each online client's feed, by uuid (the
+  // dashboard's node column); empty on a single server, which has no nodes.
+  virtual std::unordered_map<std::string, std::string> feed_nodes(const BusId&) const { return {}; }
+  // The node this directory serves, in a cluster; nullopt on a single server.
+  virtual std::optional<std::string> node() const { return std::nullopt; }
 
   // --- Jobs (SPEC §8) ---
   // A send from `originator` opens `job_id` (last writer wins: a second send

@@ -240,6 +240,7 @@ void Publisher::handle_ack(natsMsg* msg, jsPubAck* ack, jsPubAckErr* error) {
     pending.msg = nullptr;
     ++acked_;
     release_slot();
+    if (options_.on_acked) options_.on_acked(Clock::now() - (pending.deadline - options_.deadline));
     pending.batch->complete(pending.index,
                             PublishResult{ack->Sequence, ack->Duplicate, pending.attempts, 0, {}});
     return;

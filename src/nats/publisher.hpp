@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -59,6 +60,10 @@ class Publisher {
     std::chrono::milliseconds backoff_longest{250};
     std::size_t max_in_flight = 4096;
     std::size_t max_queued = 65536;
+    // Told, on the ack thread, how long each acked message took from start()
+    // to its ack (retries included), for a latency histogram. It must not
+    // block or publish. Unset: nothing is measured.
+    std::function<void(std::chrono::nanoseconds)> on_acked;
   };
 
   struct Stats {

@@ -39,6 +39,7 @@
 #include "nats/library.hpp"
 #include "nats/nats_error.hpp"
 #include "server/auth_backend.hpp"
+#include "server/cluster_metrics.hpp"
 #include "server/data_directory.hpp"
 #include "server/health_route.hpp"
 #include "server/instructions.hpp"
@@ -318,6 +319,8 @@ int run_http_server(ServeConfig config) {
   // A cluster node joins before it listens: a node that cannot reach its
   // cluster, or whose streams or buckets disagree, does not start.
   std::optional<nats::Library> nats_library;
+  // Observed on the ack thread of the cluster's publisher, which it outlives.
+  const metrics::PublishMetrics publishes;
   std::unique_ptr<cluster::Cluster> cluster;
   if (!config.cluster_servers.empty()) {
     if (config.http.public_base_url.empty() && !config.auth_none) {
@@ -328,7 +331,11 @@ int run_http_server(ServeConfig config) {
     }
     nats_library.emplace();
     try {
-      cluster = std::make_unique<cluster::Cluster>(cluster_options(config));
+      cluster::ClusterOptions options = cluster_options(config);
+      options.publish_acked = [&publishes](std::chrono::nanoseconds elapsed) {
+        publishes.observe(elapsed);
+      };
+      cluster = std::make_unique<cluster::Cluster>(std::move(options));
     } catch (const cluster::ClusterStartError& error) {
       spdlog::error("--cluster: {}", error.what());
       return 1;
@@ -520,9 +527,15 @@ int run_http_server(ServeConfig config) {
       make_health_route(service.directory(), cluster.get()),
       dashboard::make_page_route(),
       dashboard::make_action_route(authenticator, service, pool.first().get_executor()),
-      make_metrics_route(authenticator,
-                         MetricsSources{recorded, tool_calls, service, sessions,
-                                        [&auth_layer] { return auth_layer.login_failures(); }}),
+      make_metrics_route(
+          authenticator,
+          MetricsSources{recorded, tool_calls, service, sessions,
+                         [&auth_layer] { return auth_layer.login_failures(); },
+                         cluster ? std::function<void(metrics::Exposition&)>(
+                                       [&cluster = *cluster, &publishes](metrics::Exposition& out) {
+                                         write_cluster_metrics(out, cluster, publishes);
+                                       })
+                                 : nullptr}),
       make_metadata_route(config.http.public_base_url, config.oidc_issuer, auth_layer.cors()),
       [&auth_layer](const auth::HttpRequestView& request, transport::RouteReply reply) {
         return auth_layer.routes().handle(request, std::move(reply));

@@ -52,6 +52,7 @@ std::string render_metrics(const MetricsSources& sources) {
   out.sample("blender_bus_jobs_open", {}, jobs);
   out.family("blender_bus_login_failures_total", "counter", "Logins refused for bad credentials");
   out.sample("blender_bus_login_failures_total", {}, sources.login_failures());
+  if (sources.cluster) sources.cluster(out);
   return out.take();
 }
 

@@ -6,6 +6,7 @@
 #include "auth/request_authenticator.hpp"
 #include "delivery/bus_service.hpp"
 #include "mcp/session_registry.hpp"
+#include "metrics/exposition.hpp"
 #include "metrics/server_metrics.hpp"
 #include "metrics/tool_call_metrics.hpp"
 #include "transport/route_handler.hpp"
@@ -20,6 +21,8 @@ struct MetricsSources {
   delivery::BusService& service;  // the gauges, read through its ports
   const mcp::SessionRegistry& sessions;
   std::function<std::uint64_t()> login_failures;
+  // A cluster node's own families (write_cluster_metrics); unset on a single server.
+  std::function<void(metrics::Exposition&)> cluster = {};
 };
 
 // The Prometheus text of every metric (format 0.0.4).

@@ -9,13 +9,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import puppeteer from 'puppeteer-core';
-
+import { launchChromium } from './chromium.mjs';
 import {
   REPO_ROOT, callToolJson, collectMessages, connectClient, login, openSse, rawRequest, startServer,
 } from './harness.mjs';
 
-const CHROMIUM = process.env.BLENDER_BUS_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = process.env.BLENDER_BUS_ARTIFACTS ?? path.join(REPO_ROOT, 'tests/integration/artifacts');
 const ADMIN_PASSWORD = `admin-${randomUUID()}`;
 const DEMO_PASSWORD = `demo-${randomUUID()}`;
@@ -28,12 +26,7 @@ const pageErrors = [];
 
 before(async () => {
   server = await startServer({ env: { ADMIN_PASSWORD, DEMO_PASSWORD } });
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Root in CI has no user namespace for Chromium's sandbox.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
@@ -112,6 +105,9 @@ describe('the dashboard', () => {
         is_persistent: true, capabilities: ['python_execution'], group_id: 'render', label: 'studio-1' });
       // A registration appears without a reload.
       await waitForClient(uuid, 'online');
+      // A single server has no nodes: no node column, no node named.
+      assert.ok(!(await page.$$eval('table.clients th', (hs) => hs.map((h) => h.textContent))).includes('node'));
+      assert.equal(await page.$eval('#served-by', (e) => e.textContent), '');
 
       const evil = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
       await call(hostile, 'blender_register_client', { client_uuid: evil, client_type: 'llm', group_id: '<b>g</b>' });

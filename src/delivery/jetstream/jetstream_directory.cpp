@@ -577,6 +577,20 @@ bool JetStreamDirectory::online(const BusId& bus, std::string_view client_uuid) 
   return online_locked(key);
 }
 
+std::unordered_map<std::string, std::string> JetStreamDirectory::feed_nodes(
+    const BusId& bus) const {
+  std::unordered_map<std::string, std::string> out;
+  std::shared_lock lock(mutex_);
+  auto it = clients_.find(bus);
+  if (it == clients_.end()) return out;
+  for (const auto& [order, slot] : it->second.ordered()) {
+    const std::string key = item_key(bus, slot->info.uuid);
+    if (!online_locked(key)) continue;
+    out.emplace(slot->info.uuid, presence_.at(key).value.node);
+  }
+  return out;
+}
+
 // --- Jobs ---
 
 std::unique_ptr<Settlement> JetStreamDirectory::job_write(const BusId& bus, bus::JobState job) {

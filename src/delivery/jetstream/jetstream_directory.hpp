@@ -89,6 +89,8 @@ class JetStreamDirectory : public Directory {
   void hold(const BusId& bus, std::string_view client_uuid, std::string_view holder) override;
   void release(const BusId& bus, std::string_view client_uuid, std::string_view holder) override;
   bool online(const BusId& bus, std::string_view client_uuid) const override;
+  std::unordered_map<std::string, std::string> feed_nodes(const BusId& bus) const override;
+  std::optional<std::string> node() const override { return options_.node; }
 
   std::unique_ptr<Settlement> open_job(const BusId& bus, std::string_view job_id,
                                        std::string_view originator, std::string_view target,
