@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <future>
 #include <mutex>
+#include <set>
 
 #include "bus/job_tracker.hpp"
 #include "delivery/jetstream/cluster_assets.hpp"
@@ -713,12 +714,24 @@ void JetStreamDirectory::purge_bus(const BusId& bus) {
   const std::string prefix = nats::encode_subject_token(bus) + ".";
   std::vector<nats::PublishRequest> requests;
   std::vector<std::string> subjects;
+  std::set<std::string> presence_keys;
   for (const auto* mirror : {clients_mirror_.get(), presence_mirror_.get(), jobs_mirror_.get()}) {
     for (const auto& entry : mirror->entries()) {
-      if (entry.key.starts_with(prefix) && entry.operation == Operation::put) {
+      if (!entry.key.starts_with(prefix) || entry.operation != Operation::put) continue;
+      if (mirror == presence_mirror_.get()) {
+        presence_keys.insert(entry.key);
+      } else {
         subjects.push_back(nats::kv_subject(mirror->bucket(), entry.key));
       }
+      // A client's presence key is its client key. The presence mirror may
+      // not have heard of a hold yet that the clients mirror shows the
+      // client of: purging the key unheard costs one marker, and the client
+      // is not left online on the node that holds it.
+      if (mirror == clients_mirror_.get()) presence_keys.insert(entry.key);
     }
+  }
+  for (const auto& key : presence_keys) {
+    subjects.push_back(nats::kv_subject(kPresenceBucket, key));
   }
   static const std::array<nats::Header, 2> kPurge{nats::Header{"KV-Operation", "PURGE"},
                                                   nats::Header{"Nats-Rollup", "sub"}};

@@ -248,6 +248,8 @@ TEST_F(JetStreamDirectoryTest, PurgeForgetsOneBusEverywhere) {
   dir_a_->hold("u1", "w1", "s-a");
   run_coroutine(settle(dir_a_->open_job("u1", "j", "w1", "broadcast", 1)));
   ASSERT_TRUE(eventually([&] { return dir_b_->job_state("u1", "j").has_value(); }));
+  // b purges what its mirrors hold: the client, at least, it must have heard of.
+  ASSERT_TRUE(eventually([&] { return dir_b_->find("u1", "w1").has_value(); }));
   dir_b_->purge_bus("u1");
   EXPECT_FALSE(dir_b_->find("u1", "w1"));
   ASSERT_TRUE(eventually([&] {
