@@ -61,6 +61,10 @@ BusMemberships::BusMemberships(SharedBusStorage* store, bus::Clock clock, bus::R
 
 std::vector<LeftBus> BusMemberships::reload() {
   if (!store_) return {};
+  // Read under the lock: a write this process makes meanwhile (it returns
+  // once the store shows it) is then in the snapshot, never overwritten by
+  // an older one. Reloads are rare (another writer changed the store).
+  std::unique_lock lock(mutex_);
   SharedBusSnapshot snapshot = store_->load(clock_());
   StringMap<Bus> buses;
   for (auto& row : snapshot.buses) {
@@ -81,7 +85,6 @@ std::vector<LeftBus> BusMemberships::reload() {
     invitations[hash] = std::move(inv);
   }
   std::vector<LeftBus> left;
-  std::unique_lock lock(mutex_);
   for (const auto& [id, old] : buses_) {
     auto now = buses.find(id);
     LeftBus gone{id, {}, now != buses.end() && now->second.row.archived};
