@@ -3,9 +3,25 @@
 #include <algorithm>
 #include <vector>
 
+#include "bus/shared_bus_id.hpp"
 #include "delivery/log_level_of.hpp"
 
 namespace blender_bus::delivery {
+
+namespace {
+
+// A client's key among the session's feeds, and its progress key: the uuid
+// on the personal bus; on a shared bus, the bus and the uuid joined by a
+// newline (no bus id has one), as BusStreamSource writes them.
+std::string feed_key(const BusId& personal, const BusId& bus, std::string_view uuid) {
+  if (bus == personal) return std::string(uuid);
+  std::string key = bus;
+  key.push_back('\n');
+  key += uuid;
+  return key;
+}
+
+}  // namespace
 
 // Wakes the session's stream when one of its feeds has records (any thread;
 // the lookup finds nothing once the session is gone).
@@ -32,7 +48,7 @@ struct FeedStreamSource::SessionFeeds {
   SessionWake wake;  // outlives the feeds (declared before them)
   std::optional<std::uint64_t> resume_after;
   std::chrono::steady_clock::time_point resumed_at{};
-  std::map<std::string, ClientFeed, std::less<>> clients;  // by uuid, with a feed open
+  std::map<std::string, ClientFeed, std::less<>> clients;  // by feed_key, with a feed open
 };
 
 FeedStreamSource::FeedStreamSource(BusService& service) : service_(service) {
@@ -59,35 +75,52 @@ std::shared_ptr<FeedStreamSource::SessionFeeds> FeedStreamSource::state_of(
 }
 
 void FeedStreamSource::close_locked(SessionFeeds& state) {
-  for (auto& [uuid, client] : state.clients) {
+  for (auto& [key, client] : state.clients) {
     client.feed.reset();  // no on_records() after this
-    service_.directory().release(state.bus, uuid, state.session_id);
+    service_.directory().release(client.bus, client.uuid, state.session_id);
   }
   state.clients.clear();
 }
 
 void FeedStreamSource::sync_locked(SessionFeeds& state) {
-  const std::vector<std::string> bound =
-      service_.directory().clients_of(state.bus, state.session_id);
+  // (bus, uuid) of every client bound to the session: the personal bus's,
+  // then those on its shared buses (one lookup when there are none).
+  std::vector<std::pair<BusId, std::string>> bound;
+  for (auto& uuid : service_.directory().clients_of(state.bus, state.session_id)) {
+    bound.emplace_back(state.bus, std::move(uuid));
+  }
+  for (const BusId& shared : service_.shared_buses_of(state.session_id)) {
+    for (auto& uuid : service_.directory().clients_of(shared, state.session_id)) {
+      bound.emplace_back(shared, std::move(uuid));
+    }
+  }
+  std::vector<std::string> keys;
+  keys.reserve(bound.size());
+  for (const auto& [bus, uuid] : bound) keys.push_back(feed_key(state.bus, bus, uuid));
   for (auto it = state.clients.begin(); it != state.clients.end();) {
-    if (std::find(bound.begin(), bound.end(), it->first) == bound.end()) {
+    if (std::find(keys.begin(), keys.end(), it->first) == keys.end()) {
       it->second.feed.reset();
-      service_.directory().release(state.bus, it->first, state.session_id);
+      service_.directory().release(it->second.bus, it->second.uuid, state.session_id);
       it = state.clients.erase(it);
     } else {
       ++it;
     }
   }
   RecordLog& log = service_.record_log();
-  for (const auto& uuid : bound) {
-    if (state.clients.contains(uuid)) continue;
-    FeedOpening opening = log.open_feed(state.bus, uuid, state.resume_after, state.wake);
+  for (std::size_t i = 0; i < bound.size(); ++i) {
+    const auto& [bus, uuid] = bound[i];
+    if (state.clients.contains(keys[i])) continue;
+    // A resume point names the personal bus's position: a shared bus's
+    // client starts at its own delivered cursor.
+    const bool personal = bus == state.bus;
+    FeedOpening opening =
+        log.open_feed(bus, uuid, personal ? state.resume_after : std::nullopt, state.wake);
     // A resume point this client cannot start from (it came after the
     // stream opened): it starts at its own delivered cursor.
-    if (opening.error) opening = log.open_feed(state.bus, uuid, std::nullopt, state.wake);
+    if (opening.error) opening = log.open_feed(bus, uuid, std::nullopt, state.wake);
     if (!opening.feed) continue;  // not on the bus here yet: the next pull looks again
-    service_.directory().hold(state.bus, uuid, state.session_id);
-    state.clients.emplace(uuid, ClientFeed{std::move(opening.feed), {}});
+    service_.directory().hold(bus, uuid, state.session_id);
+    state.clients.emplace(keys[i], ClientFeed{bus, uuid, std::move(opening.feed), {}});
   }
 }
 
@@ -136,23 +169,24 @@ mcp::StreamBatch FeedStreamSource::next(const mcp::Session& session, std::size_t
   std::size_t taken = 0;
   while (taken < limit) {
     ClientFeed* best = nullptr;
-    std::string_view best_uuid;
-    for (auto& [uuid, client] : state->clients) {
+    std::string_view best_key;
+    for (auto& [key, client] : state->clients) {
       if (client.pending.empty()) continue;
       if (!best || client.pending.front().seq < best->pending.front().seq) {
         best = &client;
-        best_uuid = uuid;
+        best_key = key;
       }
     }
     if (!best) break;
     LoggedRecord record = std::move(best->pending.front());
     best->pending.pop_front();
     ++taken;
-    through[best_uuid] = record.seq;
+    through[best_key] = record.seq;
     // Below the session's logging/setLevel threshold: skipped for good (the
     // progress still covers it).
     if (session.admits(log_level_of(record.level))) {
-      batch.events.push_back(mcp::OutboundEvent{record.seq, std::move(record.text)});
+      const std::uint64_t id = best->bus == state->bus ? record.seq : 0;
+      batch.events.push_back(mcp::OutboundEvent{id, std::move(record.text)});
     }
   }
   batch.more = taken >= limit;
@@ -172,6 +206,11 @@ void FeedStreamSource::delivered(const mcp::Session& session, const mcp::StreamB
     auto it = state->clients.find(p.key);
     if (it != state->clients.end()) {
       it->second.feed->acknowledge(p.through);
+      continue;
+    }
+    const auto split = p.key.find('\n');
+    if (bus::is_shared_bus(p.key) && split != std::string::npos) {
+      service_.record_log().acknowledge(p.key.substr(0, split), p.key.substr(split + 1), p.through);
     } else {
       service_.record_log().acknowledge(state->bus, p.key, p.through);
     }

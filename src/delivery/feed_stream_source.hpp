@@ -26,6 +26,12 @@ namespace blender_bus::delivery {
 // later (a client that moved here from another node registers again after
 // its stream opened) start after it too.
 //
+// The session's clients on shared buses (BusService::shared_buses_of) have
+// feeds too, merged in the same way, as BusStreamSource does: their records
+// go out with event id 0 (no SSE id), since a Last-Event-ID names the
+// personal bus's position; they are delivered by cursor, their progress keys
+// are `<bus>\n<uuid>`.
+//
 // Costs: a feed per bound client while the session's stream is open (over
 // JetStream one core subscription each); a pull merges k feeds (k = the
 // session's clients, small). Sessions whose stream closed give their feeds
@@ -49,6 +55,8 @@ class FeedStreamSource final : public mcp::StreamSource {
  private:
   class SessionWake;
   struct ClientFeed {
+    BusId bus;  // the session's personal bus or one of its shared buses
+    std::string uuid;
     std::unique_ptr<Feed> feed;
     std::deque<LoggedRecord> pending;  // read from the feed, not yet handed out
   };

@@ -5,9 +5,11 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -46,6 +48,8 @@
 #include "server/metrics_route.hpp"
 #include "sharing/bus_memberships.hpp"
 #include "sharing/shared_bus_store.hpp"
+#include "sharing_kv/kv_shared_bus_store.hpp"
+#include "sharing_kv/sharing_bucket.hpp"
 #include "store/bus_store.hpp"
 #include "store/database.hpp"
 #include "store/external_change_watch.hpp"
@@ -235,6 +239,7 @@ cluster::ClusterOptions cluster_options(const ServeConfig& config) {
   auth::apply_token_lifetimes(tokens, config.access_token_expire_minutes,
                               config.refresh_token_expire_days);
   options.buckets = auth_kv::auth_buckets(tokens.refresh_lifetime);
+  options.buckets.push_back(sharing_kv::sharing_bucket());
   delivery::jetstream::AssetOptions assets;
   assets.replicas = config.cluster_replicas;
   assets.max_records_per_client = static_cast<std::int64_t>(config.delivery.inbox.max_records);
@@ -494,23 +499,52 @@ int run_http_server(ServeConfig config) {
   delivery::ModernChannels modern_channels(service);
   service.presence_beyond_sessions(
       [&modern_channels](std::string_view id) { return modern_channels.presence(id); });
-  // Shared buses: their memberships in the store beside the users, held in
-  // memory for every call's check; `blender-bus bus …` beside the running
-  // server is read back within a second, and a member it removed leaves at once.
-  sharing::SharedBusStore shared_bus_store(database);
+  // Shared buses: their memberships in the store beside the users (a
+  // cluster node: in the cluster's KV), held in memory for every call's
+  // check. `blender-bus bus …` beside the running server is read back within
+  // a second, another node's change a round trip after it, and a member
+  // removed there leaves here at once.
+  std::unique_ptr<sharing::SharedBusStorage> shared_bus_store;
+  sharing_kv::KvSharedBusStore* kv_shared_bus_store = nullptr;
+  try {
+    if (cluster) {
+      auto kv = std::make_unique<sharing_kv::KvSharedBusStore>(*cluster);
+      kv_shared_bus_store = kv.get();
+      shared_bus_store = std::move(kv);
+    } else {
+      shared_bus_store = std::make_unique<sharing::SharedBusStore>(database);
+    }
+  } catch (const nats::NatsError& error) {
+    spdlog::error("--cluster: cannot read the shared buses: {}", error.what());
+    return 1;
+  }
   sharing::BusMemberships memberships(
-      &shared_bus_store, unix_seconds,
+      shared_bus_store.get(), unix_seconds,
       [](std::span<unsigned char> bytes) { randombytes_buf(bytes.data(), bytes.size()); },
       std::chrono::seconds(static_cast<std::int64_t>(config.invitation_lifetime_seconds)));
   const tools::BusAccess bus_access(&memberships);
   tools::register_bus_tools(tools, resources, prompts, service, bus_access, &modern_channels);
-  store::ExternalChangeWatch membership_watch(
-      database, std::chrono::seconds(1), [&memberships, &service, &pool] {
-        for (sharing::LeftBus& left : memberships.reload()) {
-          take_off_bus(service, pool.first().get_executor(), bus::shared_bus_key(left.bus_id),
-                       std::move(left.client_uuids));
-        }
+  const auto reload_memberships = [&memberships, &service, &pool] {
+    for (sharing::LeftBus& left : memberships.reload()) {
+      take_off_bus(service, pool.first().get_executor(), bus::shared_bus_key(left.bus_id),
+                   std::move(left.client_uuids));
+    }
+  };
+  std::optional<store::ExternalChangeWatch> membership_watch;
+  // A burst of KV changes (a removal is two to four keys) is one reload: the
+  // flag is set from the mirror's thread and cleared by the reload.
+  std::atomic<bool> membership_reload_posted{false};
+  if (kv_shared_bus_store) {
+    kv_shared_bus_store->on_changed([&membership_reload_posted, &pool, reload_memberships] {
+      if (membership_reload_posted.exchange(true)) return;
+      asio::post(pool.first().get_executor(), [&membership_reload_posted, reload_memberships] {
+        membership_reload_posted.store(false);
+        reload_memberships();
       });
+    });
+  } else {
+    membership_watch.emplace(database, std::chrono::seconds(1), reload_memberships);
+  }
   mcp::Dispatcher dispatcher(
       mcp::ServerIdentity{"blender-bus", BLENDER_BUS_VERSION, std::string(kBusInstructions)}, tools,
       resources, prompts);
@@ -603,6 +637,7 @@ int run_http_server(ServeConfig config) {
                cluster ? ", cluster node '" + config.node_name + "'" : std::string());
 
   pool.run();
+  if (kv_shared_bus_store) kv_shared_bus_store->on_changed({});  // posts no more reloads
   pool.destroy_pending_work();
   // What may still act on users goes before what it acts on.
   auth_backend->stop_watching();

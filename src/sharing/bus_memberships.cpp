@@ -50,7 +50,7 @@ std::string already_a_member(std::string_view username) {
 
 }  // namespace
 
-BusMemberships::BusMemberships(SharedBusStore* store, bus::Clock clock, bus::RandomSource random,
+BusMemberships::BusMemberships(SharedBusStorage* store, bus::Clock clock, bus::RandomSource random,
                                std::chrono::seconds invitation_lifetime)
     : store_(store),
       clock_(std::move(clock)),
@@ -61,6 +61,10 @@ BusMemberships::BusMemberships(SharedBusStore* store, bus::Clock clock, bus::Ran
 
 std::vector<LeftBus> BusMemberships::reload() {
   if (!store_) return {};
+  // Read under the lock: a write this process makes meanwhile (it returns
+  // once the store shows it) is then in the snapshot, never overwritten by
+  // an older one. Reloads are rare (another writer changed the store).
+  std::unique_lock lock(mutex_);
   SharedBusSnapshot snapshot = store_->load(clock_());
   StringMap<Bus> buses;
   for (auto& row : snapshot.buses) {
@@ -81,7 +85,6 @@ std::vector<LeftBus> BusMemberships::reload() {
     invitations[hash] = std::move(inv);
   }
   std::vector<LeftBus> left;
-  std::unique_lock lock(mutex_);
   for (const auto& [id, old] : buses_) {
     auto now = buses.find(id);
     LeftBus gone{id, {}, now != buses.end() && now->second.row.archived};
@@ -196,7 +199,10 @@ Answer<BusView> BusMemberships::join(std::string_view username, std::string_view
     return already_a_member(username);
   }
   MembershipRow membership{inv.bus_id, std::string(username), inv.role, now};
-  if (store_) store_->accept_invitation(hash, membership, now);
+  if (store_ && !store_->accept_invitation(hash, membership, now)) {
+    inv.used = true;
+    return std::string("invitation already used");
+  }
   inv.used = true;
   bus->members[membership.username] = membership;
   return BusView{bus->row.bus_id, bus->row.name, membership.role};
@@ -216,7 +222,9 @@ std::vector<MemberView> BusMemberships::members(std::string_view bus_id) const {
   return out;
 }
 
-std::vector<std::string> BusMemberships::drop_member_locked(Bus& bus, std::string_view username) {
+std::optional<std::vector<std::string>> BusMemberships::drop_member_locked(
+    Bus& bus, std::string_view username) {
+  if (store_ && !store_->delete_membership(bus.row.bus_id, username)) return std::nullopt;
   std::vector<std::string> clients;
   for (auto it = bus.client_owners.begin(); it != bus.client_owners.end();) {
     if (it->second == username) {
@@ -226,7 +234,6 @@ std::vector<std::string> BusMemberships::drop_member_locked(Bus& bus, std::strin
       ++it;
     }
   }
-  if (store_) store_->delete_membership(bus.row.bus_id, username);
   bus.members.erase(bus.members.find(username));
   std::sort(clients.begin(), clients.end());
   return clients;
@@ -242,7 +249,9 @@ Answer<std::vector<std::string>> BusMemberships::remove_member(std::string_view 
   if (it->second.role == BusRole::owner && owner_count_locked(*bus) == 1) {
     return std::string(kLastOwner);
   }
-  return drop_member_locked(*bus, username);
+  auto clients = drop_member_locked(*bus, username);
+  if (!clients) return std::string(kLastOwner);
+  return std::move(*clients);
 }
 
 Answer<MemberView> BusMemberships::set_role(std::string_view bus_id, std::string_view username,
@@ -258,7 +267,7 @@ Answer<MemberView> BusMemberships::set_role(std::string_view bus_id, std::string
   }
   MembershipRow changed = m;
   changed.role = role;
-  if (store_) store_->put_membership(changed);
+  if (store_ && !store_->put_membership(changed)) return std::string(kLastOwner);
   m.role = role;
   return MemberView{m.username, m.role, m.joined_at};
 }
@@ -275,14 +284,19 @@ std::vector<LeftBus> BusMemberships::remove_user(std::string_view username) {
   for (auto& [id, bus] : buses_) {
     auto it = bus.members.find(username);
     if (it == bus.members.end()) continue;
-    const bool was_owner = it->second.role == BusRole::owner;
-    LeftBus left{id, drop_member_locked(bus, username), false};
-    if (was_owner && !bus.row.archived && owner_count_locked(bus) == 0) {
-      // No owner is left to pass it to: nobody reads it from now on.
+    const bool last_owner =
+        it->second.role == BusRole::owner && !bus.row.archived && owner_count_locked(bus) == 1;
+    LeftBus left{id, {}, false};
+    if (last_owner) {
+      // No owner is left to pass it to: nobody reads it from now on. First,
+      // so that a store keeping a bus's owners lets the last one go.
       if (store_) store_->archive_bus(id, now);
       bus.row.archived = true;
       left.archived = true;
     }
+    // A store that refuses (another node's owner stepped down meanwhile):
+    // the membership stays there and its mirror puts it back here.
+    if (auto clients = drop_member_locked(bus, username)) left.client_uuids = std::move(*clients);
     out.push_back(std::move(left));
   }
   for (auto it = invitations_.begin(); it != invitations_.end();) {
@@ -308,9 +322,9 @@ bool BusMemberships::claim_client(std::string_view bus_id, std::string_view clie
   if (!bus) return false;
   auto it = bus->client_owners.find(client_uuid);
   if (it != bus->client_owners.end()) return it->second == username;
-  if (store_) {
-    store_->put_client_owner(
-        {std::string(bus_id), std::string(client_uuid), std::string(username)});
+  if (store_ && !store_->put_client_owner(
+                    {std::string(bus_id), std::string(client_uuid), std::string(username)})) {
+    return false;
   }
   bus->client_owners.emplace(std::string(client_uuid), std::string(username));
   return true;

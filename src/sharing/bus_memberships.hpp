@@ -13,7 +13,7 @@
 #include "bus/random_source.hpp"
 #include "sharing/bus_role.hpp"
 #include "sharing/shared_bus_rows.hpp"
-#include "sharing/shared_bus_store.hpp"
+#include "sharing/shared_bus_storage.hpp"
 
 namespace blender_bus::sharing {
 
@@ -61,13 +61,14 @@ class BusMemberships {
  public:
   static constexpr std::chrono::seconds kDefaultInvitationLifetime{7 * 24 * 3600};
 
-  BusMemberships(SharedBusStore* store, bus::Clock clock, bus::RandomSource random,
+  BusMemberships(SharedBusStorage* store, bus::Clock clock, bus::RandomSource random,
                  std::chrono::seconds invitation_lifetime = kDefaultInvitationLifetime);
   BusMemberships(const BusMemberships&) = delete;
   BusMemberships& operator=(const BusMemberships&) = delete;
 
-  // Reads everything back from the store (at start, and when another process
-  // such as `blender-bus bus …` changed it). Answers, per bus, the clients
+  // Reads everything back from the store (at start, when another process
+  // such as `blender-bus bus …` changed it, and on a cluster node when its
+  // mirror of the cluster's KV changed). Answers, per bus, the clients
   // whose member is no longer on it (to take off the bus).
   std::vector<LeftBus> reload();
 
@@ -119,11 +120,12 @@ class BusMemberships {
   const Bus* live_bus_locked(std::string_view bus_id) const;
   Bus* live_bus_locked(std::string_view bus_id);
   std::size_t owner_count_locked(const Bus& bus) const;
-  // Takes `username` out of `bus`: returns their clients' uuids.
-  std::vector<std::string> drop_member_locked(Bus& bus, std::string_view username);
+  // Takes `username` out of `bus`: returns their clients' uuids, or nullopt
+  // when the store refused (the bus would have no owner left).
+  std::optional<std::vector<std::string>> drop_member_locked(Bus& bus, std::string_view username);
   std::string random_hex(std::size_t bytes) const;
 
-  SharedBusStore* store_;
+  SharedBusStorage* store_;
   const bus::Clock clock_;
   const bus::RandomSource random_;
   const std::chrono::seconds invitation_lifetime_;

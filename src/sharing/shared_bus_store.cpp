@@ -115,12 +115,13 @@ void SharedBusStore::archive_bus(std::string_view bus_id, double now) {
   archive.run();
 }
 
-void SharedBusStore::put_membership(const MembershipRow& membership) {
+bool SharedBusStore::put_membership(const MembershipRow& membership) {
   store::Connection c = db_.lock();
   put_membership_on(c, membership);
+  return true;
 }
 
-void SharedBusStore::delete_membership(std::string_view bus_id, std::string_view username) {
+bool SharedBusStore::delete_membership(std::string_view bus_id, std::string_view username) {
   store::Connection c = db_.lock();
   store::Transaction tx = c.transaction();
   store::Statement del =
@@ -132,6 +133,7 @@ void SharedBusStore::delete_membership(std::string_view bus_id, std::string_view
   owners.bind(1, bus_id).bind(2, username);
   owners.run();
   tx.commit();
+  return true;
 }
 
 void SharedBusStore::insert_invitation(const InvitationRow& inv, double now) {
@@ -144,7 +146,7 @@ void SharedBusStore::insert_invitation(const InvitationRow& inv, double now) {
   insert.run();
 }
 
-void SharedBusStore::accept_invitation(std::string_view code_hash, const MembershipRow& membership,
+bool SharedBusStore::accept_invitation(std::string_view code_hash, const MembershipRow& membership,
                                        double now) {
   store::Connection c = db_.lock();
   store::Transaction tx = c.transaction();
@@ -153,15 +155,17 @@ void SharedBusStore::accept_invitation(std::string_view code_hash, const Members
   use.run();
   put_membership_on(c, membership);
   tx.commit();
+  return true;
 }
 
-void SharedBusStore::put_client_owner(const ClientOwnerRow& owner) {
+bool SharedBusStore::put_client_owner(const ClientOwnerRow& owner) {
   store::Connection c = db_.lock();
   store::Statement put = c.prepare(
       "INSERT INTO bus_client_owners(bus_id, client_uuid, username) VALUES (?1, ?2, ?3)"
       " ON CONFLICT(bus_id, client_uuid) DO UPDATE SET username = excluded.username");
   put.bind(1, owner.bus_id).bind(2, owner.client_uuid).bind(3, owner.username);
   put.run();
+  return true;
 }
 
 void SharedBusStore::delete_client_owner(std::string_view bus_id, std::string_view client_uuid) {

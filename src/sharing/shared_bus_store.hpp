@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "sharing/shared_bus_rows.hpp"
+#include "sharing/shared_bus_storage.hpp"
 #include "store/database.hpp"
 
 namespace blender_bus::sharing {
@@ -17,21 +18,24 @@ namespace blender_bus::sharing {
 // Each write is one short transaction; membership changes are rare, and no
 // send reads or writes these tables (the check runs on BusMemberships'
 // memory). Thread-safe as the Database is.
-class SharedBusStore {
+class SharedBusStore final : public SharedBusStorage {
  public:
   explicit SharedBusStore(store::Database& db);
 
-  SharedBusSnapshot load(double now);
+  SharedBusSnapshot load(double now) override;
 
-  void insert_bus(const BusRow& bus, const MembershipRow& owner);
-  void archive_bus(std::string_view bus_id, double now);
-  void put_membership(const MembershipRow& membership);
-  void delete_membership(std::string_view bus_id, std::string_view username);
-  void insert_invitation(const InvitationRow& invitation, double now);
+  // One process's memory decides the rules here, so the bool answers are
+  // always true.
+  void insert_bus(const BusRow& bus, const MembershipRow& owner) override;
+  void archive_bus(std::string_view bus_id, double now) override;
+  bool put_membership(const MembershipRow& membership) override;
+  bool delete_membership(std::string_view bus_id, std::string_view username) override;
+  void insert_invitation(const InvitationRow& invitation, double now) override;
   // Marks the invitation used and adds its membership, in one transaction.
-  void accept_invitation(std::string_view code_hash, const MembershipRow& membership, double now);
-  void put_client_owner(const ClientOwnerRow& owner);
-  void delete_client_owner(std::string_view bus_id, std::string_view client_uuid);
+  bool accept_invitation(std::string_view code_hash, const MembershipRow& membership,
+                         double now) override;
+  bool put_client_owner(const ClientOwnerRow& owner) override;
+  void delete_client_owner(std::string_view bus_id, std::string_view client_uuid) override;
 
  private:
   store::Database& db_;

@@ -7,10 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
 #include "../bus/test_support.hpp"
+#include "bus/shared_bus_id.hpp"
 #include "delivery/bus_service.hpp"
 #include "delivery/embedded/bus_manager.hpp"
 #include "delivery/embedded/client_directory.hpp"
@@ -117,6 +119,42 @@ TEST_F(FeedStreamSourceTest, ASweepReleasesTheHoldsOfASessionWithNoStreamOpen) {
   EXPECT_FALSE(directory_.online("alice", "a"));
   // Undelivered, so a stream that pulls again gets it again.
   EXPECT_EQ(payloads(source_.next(*session_, 10)), (std::vector<std::int64_t>{1}));
+}
+
+TEST_F(FeedStreamSourceTest, ASessionsClientsOnASharedBusAreMergedInWithoutAnEventId) {
+  const BusId shared = bus::shared_bus_key("bus_farm");
+  bind("own");
+  bus::Registration worker{"worker", "blender", false, {}, std::nullopt, session_->id()};
+  ASSERT_TRUE(run(service_.register_client(shared, session_, worker)).stored);
+  send("own", 1);
+  bus::SendRequest to_worker{"worker", {}, {}, "info", std::nullopt, "olivia"};
+  ASSERT_TRUE(run(service_.send(shared, boost::json::object{{"n", 2}}, to_worker)).stored);
+  send("own", 3);
+  const mcp::StreamBatch batch = source_.next(*session_, 10);
+  // (Seqs order one bus; the embedded engine counts each bus apart, so the
+  // order across the two buses is the cluster's alone.)
+  std::vector<std::int64_t> got = payloads(batch);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::int64_t>{1, 2, 3}));
+  ASSERT_EQ(batch.events.size(), 3u);
+  // A Last-Event-ID names the personal bus's position: the shared bus's
+  // record has none, and its progress key names the bus.
+  const std::vector<std::int64_t> order = payloads(batch);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    EXPECT_EQ(batch.events[i].id == 0, order[i] == 2) << "n=" << order[i];
+  }
+  std::vector<std::string> keys;
+  for (const auto& p : batch.progress) keys.push_back(p.key);
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{shared + "\nworker", "own"}));
+  EXPECT_TRUE(directory_.online(shared, "worker"));
+  source_.delivered(*session_, batch);
+  EXPECT_TRUE(source_.next(*session_, 10).empty());
+  // Taken off the shared bus (its member removed): its feed goes, the
+  // personal bus's stays.
+  run(service_.remove_clients(shared, {"worker"}));
+  send("own", 5);
+  EXPECT_EQ(payloads(source_.next(*session_, 10)), (std::vector<std::int64_t>{5}));
 }
 
 }  // namespace

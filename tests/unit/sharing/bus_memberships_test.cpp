@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "../store/temp_dir.hpp"
+#include "sharing/shared_bus_store.hpp"
 #include "store/database.hpp"
 
 namespace blender_bus::sharing {
