@@ -202,7 +202,7 @@ function render() {
   for (const bus of lastState.buses) {
     const section = node('section', undefined, 'bus');
     section.setAttribute('data-user', bus.user_id);
-    section.append(node('h2', `Bus of ${bus.user_id}`), node('h3', 'Clients'), clientsTable(bus),
+    section.append(node('h2', bus.bus_id ? `Shared bus ${bus.bus_id}` : `Bus of ${bus.user_id}`), node('h3', 'Clients'), clientsTable(bus),
       node('h3', 'Jobs'), jobsTable(bus));
     parts.push(section);
   }

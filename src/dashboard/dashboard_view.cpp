@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "auth/access_policy.hpp"
+#include "bus/shared_bus_id.hpp"
 
 namespace blender_bus::dashboard {
 
@@ -66,8 +67,13 @@ DashboardView read_view(const auth::Principal& principal, delivery::BusService& 
     const delivery::BusActivity activity = service.activity(bus);
     view.sends += activity.sends;
     view.records += activity.records;
-    out.push_back(
-        json::object{{"user_id", bus}, {"clients", std::move(clients)}, {"jobs", std::move(jobs)}});
+    // "user_id" is the bus's key, which the page's actions send back; a
+    // shared bus's key begins with a mark no reader should see, so its wire
+    // id comes beside it.
+    json::object entry{
+        {"user_id", bus}, {"clients", std::move(clients)}, {"jobs", std::move(jobs)}};
+    if (bus::is_shared_bus(bus)) entry["bus_id"] = std::string(bus::wire_bus_id(bus));
+    out.push_back(std::move(entry));
   }
   view.state["buses"] = std::move(out);
   if (node) view.state["node"] = *node;

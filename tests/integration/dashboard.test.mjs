@@ -191,6 +191,34 @@ describe('the dashboard', () => {
     }
   });
 
+  test('an admin sees a shared bus by its bus_id, never by its internal key', async () => {
+    const admin = (await login(server, 'admin', ADMIN_PASSWORD)).access_token;
+    const conn = await connectClient(server, { token: admin, name: 'admin-shared' });
+    try {
+      const created = await call(conn, 'blender_bus_create', { name: 'dashboard-farm' });
+      assert.equal(created.status, 'ok', JSON.stringify(created));
+      const busId = created.bus.bus_id;
+      const registered = await call(conn, 'blender_register_client',
+        { client_uuid: 'farm-llm', client_type: 'llm', bus_id: busId });
+      assert.equal(registered.status, 'ok', JSON.stringify(registered));
+      const stream = await openSse(`${server.baseUrl}/ui/events`, { headers: { authorization: `Bearer ${admin}` } });
+      try {
+        const first = await stream.next();
+        assert.equal(first.event, 'state');
+        const shared = first.json.buses.find((b) => b.bus_id === busId);
+        assert.ok(shared, JSON.stringify(first.json.buses.map((b) => [b.user_id, b.bus_id])));
+        assert.deepEqual(shared.clients.map((c) => c.uuid), ['farm-llm']);
+        for (const b of first.json.buses) {
+          if (b.bus_id === undefined) assert.ok(!b.user_id.startsWith('\u001f'), JSON.stringify(b.user_id));
+        }
+      } finally {
+        stream.close();
+      }
+    } finally {
+      await conn.close();
+    }
+  });
+
   test('signs in through the built-in authorization server (OAuth, PKCE), refreshes there, and signs out by revoking', async () => {
     const tab = await browser.newPage();
     const errors = [];
