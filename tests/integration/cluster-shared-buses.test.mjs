@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { eventually, startCluster } from './cluster-harness.mjs';
-import { collectMessages, connectClient, login, toolJson } from './harness.mjs';
+import { userSession } from './user-session.mjs';
 import { natsServerAvailable } from './nats-harness.mjs';
 
 const skip = !(await natsServerAvailable()) &&
@@ -16,22 +16,7 @@ const skip = !(await natsServerAvailable()) &&
 
 const PASSWORD = 'correct horse battery staple';
 
-/** A user's SDK session on `node`: call(tool, args) → the tool's JSON; records in messages. */
-async function session(node, username) {
-  const { access_token: token } = await login(node, username, PASSWORD);
-  const c = await connectClient(node, { token, name: username });
-  const messages = collectMessages(c.client);
-  await c.streamOpened;
-  return {
-    ...c,
-    name: username,
-    messages,
-    async call(name, args = {}) {
-      return toolJson(await c.client.callTool({ name, arguments: args }));
-    },
-    tagged: (tag) => messages.bus().filter((r) => r.data.payload?.tag === tag),
-  };
-}
+const session = (node, username) => userSession(node, username, PASSWORD);
 
 const uuidsListed = (listed) => [...(listed.persistent ?? []), ...(listed.ephemeral ?? [])].map((c) => c.uuid).sort();
 

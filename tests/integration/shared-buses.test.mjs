@@ -6,33 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { collectMessages, connectClient, login, makeDataDir, serverBin, startServer, toolJson, userCommand } from './harness.mjs';
+import { makeDataDir, serverBin, startServer, userCommand } from './harness.mjs';
+import { userSession } from './user-session.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const USERS = ['olivia', 'mia', 'gus', 'oscar'].map((username) => ({ username, password: PASSWORD }));
 // The tools that name no bus: they never answer "bus not found".
 const NO_BUS = new Set(['blender_bus_create', 'blender_bus_list', 'blender_bus_join']);
 
-/** A user's SDK session: call(tool, args) → the tool's JSON; records on _message_bus. */
-async function session(server, username) {
-  const { access_token: token } = await login(server, username, PASSWORD);
-  const c = await connectClient(server, { token });
-  const messages = collectMessages(c.client);
-  await c.streamOpened;
-  return {
-    ...c,
-    name: username,
-    messages,
-    async call(name, args = {}) {
-      return toolJson(await c.client.callTool({ name, arguments: args }));
-    },
-    async read(uri) {
-      return JSON.parse((await c.client.readResource({ uri })).contents[0].text);
-    },
-    /** The bus records whose payload has this tag. */
-    tagged: (tag) => messages.bus().filter((r) => r.data.payload?.tag === tag),
-  };
-}
+const session = (server, username) => userSession(server, username, PASSWORD);
 
 /**
  * Calls `ask` until `done(answer)` holds (the server reads another process's
