@@ -17,11 +17,11 @@
 #include "cli/cluster_user_purge.hpp"
 #include "cli/listing_text.hpp"
 #include "cli/password_prompt.hpp"
+#include "cli/store_user_purge.hpp"
 #include "cluster/cluster.hpp"
 #include "cluster/cluster_start_error.hpp"
 #include "nats/library.hpp"
 #include "nats/nats_error.hpp"
-#include "store/bus_store.hpp"
 #include "store/database.hpp"
 #include "store/store_error.hpp"
 
@@ -110,13 +110,7 @@ int run_embedded(const UserCommand& command, const auth::PasswordHasher& hasher,
   store::Database db(file);
   auth::SqliteUserStore users(db, hasher);
   auth::SqliteRefreshTokenStore refresh_tokens(db);
-  const auto purge_bus = [&db, &command] {
-    store::BusStore buses(db);
-    store::BusMutation purge;
-    purge.kind = store::BusMutation::Kind::purge_user;
-    purge.user_id = command.username;
-    buses.apply(std::span(&purge, 1));
-  };
+  const auto purge_bus = [&db, &command] { purge_user_from_store(db, command.username); };
   return manage(command, users, refresh_tokens, purge_bus, in, out, err);
 }
 
