@@ -2,10 +2,10 @@
 
 #include <sodium.h>
 
-#include <chrono>
 #include <iostream>
 #include <memory>
 
+#include "cli/tool_memberships.hpp"
 #include "cluster/cluster.hpp"
 #include "cluster/cluster_start_error.hpp"
 #include "nats/library.hpp"
@@ -20,10 +20,6 @@
 namespace blender_bus::cli {
 
 namespace {
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // An error answer's text, or empty when `answer` holds a value.
 template <class T>
@@ -56,9 +52,8 @@ std::optional<tools::BusGrant> checked(const tools::BusAccess& access, const Bus
 // of BusMemberships and the tools' one check.
 int manage(const BusCommand& c, sharing::SharedBusStorage& store, std::ostream& out,
            std::ostream& err) {
-  sharing::BusMemberships buses(&store, unix_now, [](std::span<unsigned char> bytes) {
-    randombytes_buf(bytes.data(), bytes.size());
-  });
+  const auto memberships = make_tool_memberships(store);
+  sharing::BusMemberships& buses = *memberships;
   const tools::BusAccess access(&buses);
   using sharing::BusAction;
   if (c.action == "create") {

@@ -1,17 +1,15 @@
 #include "cli/cluster_user_purge.hpp"
 
-#include <sodium.h>
-
 #include <chrono>
 
 #include "bus/shared_bus_id.hpp"
+#include "cli/tool_memberships.hpp"
 #include "cluster/blocking_call.hpp"
 #include "delivery/jetstream/cluster_assets.hpp"
 #include "delivery/jetstream/cluster_keys.hpp"
 #include "delivery/jetstream/jetstream_engine.hpp"
 #include "nats/kv_bucket.hpp"
 #include "nats/stream_admin.hpp"
-#include "sharing/bus_memberships.hpp"
 #include "sharing_kv/kv_shared_bus_store.hpp"
 #include "sharing_kv/sharing_bucket.hpp"
 
@@ -60,10 +58,7 @@ void purge_user_from_cluster(cluster::Cluster& cluster, const std::string& usern
   engine.record_log().purge_bus(username);
 
   sharing_kv::KvSharedBusStore store(cluster);
-  sharing::BusMemberships memberships(&store, unix_now, [](std::span<unsigned char> bytes) {
-    randombytes_buf(bytes.data(), bytes.size());
-  });
-  for (const sharing::LeftBus& left : memberships.remove_user(username)) {
+  for (const sharing::LeftBus& left : make_tool_memberships(store)->remove_user(username)) {
     const std::string bus = bus::shared_bus_key(left.bus_id);
     if (left.archived) {
       engine.directory().purge_bus(bus);

@@ -1,22 +1,15 @@
 #include "cli/store_user_purge.hpp"
 
-#include <sodium.h>
-
-#include <chrono>
 #include <vector>
 
 #include "bus/shared_bus_id.hpp"
-#include "sharing/bus_memberships.hpp"
+#include "cli/tool_memberships.hpp"
 #include "sharing/shared_bus_store.hpp"
 #include "store/bus_store.hpp"
 
 namespace blender_bus::cli {
 
 namespace {
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 store::BusMutation purge_bus(std::string bus) {
   store::BusMutation m;
@@ -31,10 +24,7 @@ void purge_user_from_store(store::Database& db, const std::string& username) {
   std::vector<store::BusMutation> changes;
   changes.push_back(purge_bus(username));
   sharing::SharedBusStore shared(db);
-  sharing::BusMemberships memberships(&shared, unix_now, [](std::span<unsigned char> bytes) {
-    randombytes_buf(bytes.data(), bytes.size());
-  });
-  for (const sharing::LeftBus& left : memberships.remove_user(username)) {
+  for (const sharing::LeftBus& left : make_tool_memberships(shared)->remove_user(username)) {
     const std::string bus = bus::shared_bus_key(left.bus_id);
     if (left.archived) {
       changes.push_back(purge_bus(bus));
