@@ -51,7 +51,7 @@ describe('cluster mode: the operator\'s commands on the cluster\'s KV', { skip }
     // The running node's mirror shows the membership a round trip after the
     // command: the member's SDK client there uses the bus.
     let registered;
-    await eventually('node a to see mia on the bus', 5_000, async () => {
+    await eventually('node a to see mia on the bus', 10_000, async () => {
       registered = await mia.call('blender_register_client', { bus_id: busId, client_uuid: 'mia-llm', client_type: 'llm' });
       return registered.status === 'ok' || registered;
     });
@@ -61,7 +61,7 @@ describe('cluster mode: the operator\'s commands on the cluster\'s KV', { skip }
     assert.equal(record.data.bus_id, busId);
     // A member the command removes leaves the bus on the node at once.
     assert.match(busCommand(c, ['remove-member', busId, 'mia', '--as', 'olivia']).stdout, /^mia is off /);
-    await eventually('node a to take mia off the bus', 5_000, async () =>
+    await eventually('node a to take mia off the bus', 10_000, async () =>
       (await mia.call('blender_list_available_clients', { bus_id: busId })).error === 'bus not found' || 'still a member');
     await mia.close();
 
@@ -105,7 +105,7 @@ describe('cluster mode: the operator\'s commands on the cluster\'s KV', { skip }
       assert.equal(r.status, 'ok', JSON.stringify(r));
     }
     let shared;
-    await eventually('node a to see alice on bob\'s bus', 5_000, async () => {
+    await eventually('node a to see alice on bob\'s bus', 10_000, async () => {
       shared = await alice.callToolJson('blender_register_client',
         { bus_id: busId, client_uuid: 'alice-shared', client_type: 'blender', is_persistent: true });
       return shared.status === 'ok' || shared;
