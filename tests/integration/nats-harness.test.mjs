@@ -90,8 +90,8 @@ test('a 3-server cluster: every server answers, one killed is gone, restarted it
     }
     const pid = await nats.pid('n2');
     await nats.kill('n2');
-    // Refused, or reset when the connect races the kernel's teardown of the
-    // killed server's socket: either way no server answers there.
+    // Refused, or reset (seen once on a loaded machine): either way the
+    // killed server greets nobody.
     await assert.rejects(greeting(nats.urlOf('n2')), /ECONNREFUSED|ECONNRESET/);
     await nats.restart('n2');
     assert.notEqual(await nats.pid('n2'), pid);
