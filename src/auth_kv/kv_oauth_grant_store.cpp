@@ -377,8 +377,12 @@ void KvOAuthGrantStore::purge(std::int64_t now, std::int64_t forget_revoked_befo
   }
   // Conditional deletes: what changed meanwhile (a code redeemed, a token
   // rotated) waits for the next purge.
-  const auto erase = [this](const nats::KvEntry& entry) {
-    cluster::blocking_call(bucket_.erase(entry.key, entry.revision));
+  std::uint64_t last_revision = 0;
+  const auto erase = [this, &last_revision](const nats::KvEntry& entry) {
+    const nats::KvWrite write = cluster::blocking_call(bucket_.erase(entry.key, entry.revision));
+    if (const auto* written = std::get_if<nats::KvWritten>(&write)) {
+      last_revision = std::max(last_revision, written->revision);
+    }
   };
   for (const nats::KvEntry* entry : expired) erase(*entry);
   for (const nats::KvEntry& entry : entries) {
@@ -396,6 +400,7 @@ void KvOAuthGrantStore::purge(std::int64_t now, std::int64_t forget_revoked_befo
     }
     erase(entry);
   }
+  progress_.await(last_revision);
 }
 
 }  // namespace blender_bus::auth_kv
