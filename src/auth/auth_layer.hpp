@@ -69,10 +69,8 @@ struct AuthStores {
   RefreshTokenStore& refresh_tokens;
   SecretStore& secret;
   const PasswordHasher& hasher;
-  // Personal access tokens: in the node's embedded store, also on a cluster
-  // node (they are not cluster-wide yet).
   PersonalTokenStore& personal_tokens;
-  // The OAuth authorization server's clients and grants: likewise.
+  // The OAuth authorization server's clients and grants.
   OAuthClientStore& oauth_clients;
   OAuthGrantStore& oauth_grants;
 };

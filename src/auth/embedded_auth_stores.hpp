@@ -4,10 +4,10 @@
 
 #include "auth/auth_layer.hpp"
 #include "auth/clock.hpp"
-#include "auth/oauth_client_store.hpp"
-#include "auth/oauth_grant_store.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/secret_file.hpp"
+#include "auth/sqlite_oauth_client_store.hpp"
+#include "auth/sqlite_oauth_grant_store.hpp"
 #include "auth/sqlite_personal_token_store.hpp"
 #include "auth/sqlite_refresh_token_store.hpp"
 #include "auth/sqlite_user_store.hpp"
@@ -42,8 +42,8 @@ class EmbeddedAuthStores {
   SqliteUserStore users_;
   SqliteRefreshTokenStore refresh_tokens_;
   SqlitePersonalTokenStore personal_tokens_;
-  OAuthClientStore oauth_clients_;
-  OAuthGrantStore oauth_grants_;
+  SqliteOAuthClientStore oauth_clients_;
+  SqliteOAuthGrantStore oauth_grants_;
   SecretFile secret_;
 };
 

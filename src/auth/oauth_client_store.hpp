@@ -4,25 +4,23 @@
 #include <string_view>
 
 #include "auth/oauth_client.hpp"
-#include "store/database.hpp"
 
 namespace blender_bus::auth {
 
-// The oauth_clients table (auth_schema.hpp): registered clients by id.
-// Thread-safe.
+// Where the authorization server's registered clients live, by id: the
+// embedded store (SqliteOAuthClientStore) or a cluster's KV (auth_kv), so
+// that a client registered on one node is known on every node.
+// Implementations are thread-safe and throw their store's errors.
 class OAuthClientStore {
  public:
-  explicit OAuthClientStore(store::Database& db);
+  virtual ~OAuthClientStore() = default;
 
   // Stores a client; false when its id is taken.
-  bool add(const OAuthClient& client);
+  virtual bool add(const OAuthClient& client) = 0;
   // Stores a client or replaces the one with its id (a client metadata
   // document's latest copy, which its grants refer to).
-  void put(const OAuthClient& client);
-  std::optional<OAuthClient> find(std::string_view client_id) const;
-
- private:
-  store::Database* db_;
+  virtual void put(const OAuthClient& client) = 0;
+  virtual std::optional<OAuthClient> find(std::string_view client_id) const = 0;
 };
 
 }  // namespace blender_bus::auth

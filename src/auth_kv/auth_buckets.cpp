@@ -11,7 +11,11 @@ std::vector<nats::KvSpec> auth_buckets(std::chrono::seconds refresh_lifetime) {
   tokens.ttl = refresh_lifetime + std::chrono::hours(1);
   nats::KvSpec personal_tokens;
   personal_tokens.bucket = kPersonalTokensBucket;
-  return {auth, tokens, personal_tokens};
+  nats::KvSpec oauth_clients;
+  oauth_clients.bucket = kOAuthClientsBucket;
+  nats::KvSpec oauth_grants;
+  oauth_grants.bucket = kOAuthGrantsBucket;
+  return {auth, tokens, personal_tokens, oauth_clients, oauth_grants};
 }
 
 }  // namespace blender_bus::auth_kv

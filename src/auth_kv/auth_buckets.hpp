@@ -26,6 +26,21 @@ inline constexpr const char* kTokensBucket = "BUS_TOKENS";
 // deleted by the nodes' syncs.
 inline constexpr const char* kPersonalTokensBucket = "BUS_PATS";
 
+// The OAuth authorization server's registered clients (KvOAuthClientStore):
+//   client.<sha256 hex of the client id>
+//       {"client_id","client_name","redirect_uris","application_type","created_at"}
+inline constexpr const char* kOAuthClientsBucket = "BUS_OAUTH_CLIENTS";
+// Its grants and their codes and refresh tokens (KvOAuthGrantStore):
+//   grant.<grant id>     {"client_id","user","user_since","scopes","resource",
+//                         "created_at","revoked_at"}
+//   code.<sha256 hex>    {"grant_id","redirect_uri","code_challenge","expires_at","used_at"}
+//   refresh.<sha256 hex> {"grant_id","expires_at","rotated_at"}
+// (user_since is the user's created_at at consent; revoked_at, used_at and
+// rotated_at are null until then.) No TTL: a grant lives as long as its
+// refresh tokens keep rotating; what expired is deleted by the consents'
+// purges.
+inline constexpr const char* kOAuthGrantsBucket = "BUS_OAUTH_GRANTS";
+
 // The buckets (replicas are the cluster's).
 std::vector<nats::KvSpec> auth_buckets(std::chrono::seconds refresh_lifetime);
 

@@ -5,10 +5,16 @@
 #include <memory>
 
 #include "auth/clock.hpp"
-#include "auth/oauth_grant_store.hpp"
 #include "auth/password_hasher.hpp"
+#include "auth/sqlite_oauth_grant_store.hpp"
 #include "auth/sqlite_user_store.hpp"
+#include "auth_kv/kv_oauth_client_store.hpp"
+#include "auth_kv/kv_oauth_grant_store.hpp"
+#include "auth_kv/kv_user_store.hpp"
 #include "cli/listing_text.hpp"
+#include "cluster/cluster.hpp"
+#include "cluster/cluster_start_error.hpp"
+#include "nats/library.hpp"
 #include "store/database.hpp"
 #include "store/store_error.hpp"
 
@@ -16,17 +22,8 @@ namespace blender_bus::cli {
 
 namespace {
 
-int run(const OAuthCommand& command, std::ostream& out, std::ostream& err) {
-  const std::filesystem::path file = store::Database::file_in(command.data_dir);
-  if (!std::filesystem::exists(file)) {
-    err << "blender-bus oauth: no store at " << file.string() << " (is --data-dir right?)\n";
-    return 1;
-  }
-  store::Database db(file);
-  // Nothing here hashes a password: the hasher is only the user store's need.
-  const auth::PasswordHasher hasher(auth::PasswordHashCost::minimum());
-  auth::SqliteUserStore users(db, hasher);
-  auth::OAuthGrantStore grants(db);
+int manage(const OAuthCommand& command, const auth::UserStore& users, auth::OAuthGrantStore& grants,
+           std::ostream& out, std::ostream& err) {
   if (!users.find(command.username)) {
     err << "blender-bus oauth: no user '" << command.username << "'\n";
     return 1;
@@ -58,12 +55,44 @@ int run(const OAuthCommand& command, std::ostream& out, std::ostream& err) {
   return 1;
 }
 
+int run_embedded(const OAuthCommand& command, std::ostream& out, std::ostream& err) {
+  const std::filesystem::path file = store::Database::file_in(command.data_dir);
+  if (!std::filesystem::exists(file)) {
+    err << "blender-bus oauth: no store at " << file.string() << " (is --data-dir right?)\n";
+    return 1;
+  }
+  store::Database db(file);
+  // Nothing here hashes a password: the hasher is only the user store's need.
+  const auth::PasswordHasher hasher(auth::PasswordHashCost::minimum());
+  auth::SqliteUserStore users(db, hasher);
+  auth::SqliteOAuthGrantStore grants(db);
+  return manage(command, users, grants, out, err);
+}
+
+// Straight to the cluster's KV: every node sees a revocation within a round
+// trip.
+int run_clustered(const OAuthCommand& command, std::ostream& out, std::ostream& err) {
+  const nats::Library library;
+  cluster::Cluster cluster(auth_cluster_options(command.cluster),
+                           cluster::Provisioning::create_missing);
+  const auth::PasswordHasher hasher(auth::PasswordHashCost::minimum());
+  auth_kv::KvUserStore users(cluster, hasher);
+  auth_kv::KvOAuthClientStore clients(cluster);
+  auth_kv::KvOAuthGrantStore grants(cluster, users, clients);
+  return manage(command, users, grants, out, err);
+}
+
 }  // namespace
 
 int run_oauth_command(const OAuthCommand& command, std::ostream& out, std::ostream& err) {
   try {
-    return run(command, out, err);
+    return command.cluster.servers.empty() ? run_embedded(command, out, err)
+                                           : run_clustered(command, out, err);
   } catch (const store::StoreError& e) {
+    err << "blender-bus oauth: " << e.what() << "\n";
+  } catch (const cluster::ClusterStartError& e) {
+    err << "blender-bus oauth: --cluster: " << e.what() << "\n";
+  } catch (const std::runtime_error& e) {  // NATS errors
     err << "blender-bus oauth: " << e.what() << "\n";
   }
   return 1;
@@ -81,8 +110,10 @@ void add_oauth_command(CLI::App& app) {
           ->required();
     }
     leaf->add_option("--user", command->username, "Whose clients")->required();
-    leaf->add_option("--data-dir", command->data_dir, "Data directory of the server")
-        ->capture_default_str();
+    CLI::Option* data_dir =
+        leaf->add_option("--data-dir", command->data_dir, "Data directory of the server")
+            ->capture_default_str();
+    add_cluster_flags(*leaf, command->cluster, data_dir, "the users and their OAuth grants");
     leaf->callback([command] {
       const int code = run_oauth_command(*command, std::cout, std::cerr);
       if (code != 0) throw CLI::RuntimeError(code);

@@ -16,12 +16,13 @@ AuthBackend::AuthBackend(cluster::Cluster& cluster, store::Database& db,
                          auth::PasswordHashCost cost)
     : db_(&db) {
   hasher_.emplace(cost);
-  node_oauth_clients_.emplace(db);
-  node_oauth_grants_.emplace(db);
   kv_users_ = std::make_unique<auth_kv::KvUserStore>(cluster, *hasher_);
   kv_refresh_tokens_ = std::make_unique<auth_kv::KvRefreshTokenStore>(cluster, *kv_users_);
   kv_secret_ = std::make_unique<auth_kv::KvSecretStore>(cluster);
   kv_personal_tokens_ = std::make_unique<auth_kv::KvPersonalTokenStore>(cluster);
+  kv_oauth_clients_ = std::make_unique<auth_kv::KvOAuthClientStore>(cluster);
+  kv_oauth_grants_ =
+      std::make_unique<auth_kv::KvOAuthGrantStore>(cluster, *kv_users_, *kv_oauth_clients_);
 }
 
 AuthBackend::~AuthBackend() {
@@ -30,8 +31,8 @@ AuthBackend::~AuthBackend() {
 
 auth::AuthStores AuthBackend::stores() {
   if (kv_users_) {
-    return {*kv_users_,           *kv_refresh_tokens_,  *kv_secret_,        *hasher_,
-            *kv_personal_tokens_, *node_oauth_clients_, *node_oauth_grants_};
+    return {*kv_users_,           *kv_refresh_tokens_, *kv_secret_,      *hasher_,
+            *kv_personal_tokens_, *kv_oauth_clients_,  *kv_oauth_grants_};
   }
   return embedded_->stores();
 }
@@ -48,10 +49,17 @@ void AuthBackend::watch(auth::UserDirectory& directory,
                          });
     return;
   }
-  // OAuth grants stay in the node's own store (`blender-bus oauth` on its
-  // data directory).
-  store_watch_.emplace(*db_, std::chrono::seconds(1), [&revoked_grants] { revoked_grants.sync(); });
   kv_sync_.emplace(1);
+  // A grant revoked anywhere: refused here from the next read of the mirror.
+  auto sync_grants = [&revoked_grants] {
+    try {
+      revoked_grants.sync();
+    } catch (const std::exception& error) {
+      spdlog::error("re-reading the revoked OAuth grants: {}", error.what());
+    }
+  };
+  kv_oauth_grants_->on_change([this, sync_grants] { boost::asio::post(*kv_sync_, sync_grants); });
+  boost::asio::post(*kv_sync_, sync_grants);
   // A token made or revoked anywhere: re-read them all (from the mirror).
   auto sync_tokens = [&personal_tokens] {
     try {
@@ -94,6 +102,7 @@ void AuthBackend::stop_watching() {
   store_watch_.reset();
   if (kv_users_) kv_users_->on_user_changed(nullptr);
   if (kv_personal_tokens_) kv_personal_tokens_->on_change(nullptr);
+  if (kv_oauth_grants_) kv_oauth_grants_->on_change(nullptr);
   if (kv_sync_) {
     kv_sync_->join();
     kv_sync_.reset();

@@ -7,13 +7,13 @@
 
 #include "auth/auth_layer.hpp"
 #include "auth/embedded_auth_stores.hpp"
-#include "auth/oauth_client_store.hpp"
-#include "auth/oauth_grant_store.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/personal_token_directory.hpp"
 #include "auth/personal_token_store.hpp"
 #include "auth/revoked_grants.hpp"
 #include "auth/user_directory.hpp"
+#include "auth_kv/kv_oauth_client_store.hpp"
+#include "auth_kv/kv_oauth_grant_store.hpp"
 #include "auth_kv/kv_personal_token_store.hpp"
 #include "auth_kv/kv_refresh_token_store.hpp"
 #include "auth_kv/kv_secret_store.hpp"
@@ -33,8 +33,8 @@ class AuthBackend {
   AuthBackend(store::Database& db, const std::filesystem::path& data_dir,
               auth::PasswordHashCost cost);
   // Throws nats::NatsError when the users or tokens cannot be loaded.
-  // Personal access tokens live in the cluster too; OAuth clients and grants
-  // stay in `db`, the node's own store: they are not cluster-wide yet.
+  // Personal access tokens and the OAuth clients and grants live in the
+  // cluster too.
   AuthBackend(cluster::Cluster& cluster, store::Database& db, auth::PasswordHashCost cost);
   ~AuthBackend();
   AuthBackend(const AuthBackend&) = delete;
@@ -46,8 +46,8 @@ class AuthBackend {
   // passwd|del`, another node's logout): the embedded store is polled once
   // a second and re-read when another process wrote it; the cluster's
   // changes arrive by its KV watch, one user each, re-read on a thread of
-  // this object's own. Revoked users' sessions end through the directory's
-  // listeners.
+  // this object's own (a changed OAuth grant re-reads the revoked grants).
+  // Revoked users' sessions end through the directory's listeners.
   void watch(auth::UserDirectory& directory, auth::PersonalTokenDirectory& personal_tokens,
              auth::RevokedGrants& revoked_grants);
   // Stops that, waiting for a re-read in progress (before the directory goes).
@@ -61,8 +61,8 @@ class AuthBackend {
   std::unique_ptr<auth_kv::KvRefreshTokenStore> kv_refresh_tokens_;
   std::unique_ptr<auth_kv::KvSecretStore> kv_secret_;
   std::unique_ptr<auth_kv::KvPersonalTokenStore> kv_personal_tokens_;
-  std::optional<auth::OAuthClientStore> node_oauth_clients_;
-  std::optional<auth::OAuthGrantStore> node_oauth_grants_;
+  std::unique_ptr<auth_kv::KvOAuthClientStore> kv_oauth_clients_;
+  std::unique_ptr<auth_kv::KvOAuthGrantStore> kv_oauth_grants_;
   std::optional<store::ExternalChangeWatch> store_watch_;
   std::optional<boost::asio::thread_pool> kv_sync_;
 };

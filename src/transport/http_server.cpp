@@ -298,6 +298,7 @@ asio::awaitable<bool> HttpServer::serve_request(const std::shared_ptr<HttpStream
   const bool mcp = is_mcp_path(path_of(parser.get().target()));
   std::optional<McpGate> gate;  // a refusal (HttpResponse) or, for /mcp, an admission
   std::size_t body_limit = options_.max_body_bytes;
+  stream->set_response_fields(mcp ? endpoint_->cors_fields(parser.get()) : ResponseFields{});
   if (mcp) {
     gate.emplace(endpoint_->admit(parser.get()));
   } else {

@@ -14,8 +14,14 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace blender_bus::transport {
+
+// Fields every answer on a stream carries besides its own (CORS on /mcp).
+using ResponseFields = std::vector<std::pair<std::string, std::string>>;
 
 // One accepted connection's bytes: plain TCP, or TLS over it once
 // tls_handshake() succeeded. An asynchronous stream (Beast reads and writes
@@ -42,6 +48,12 @@ class HttpStream {
   boost::asio::awaitable<boost::system::error_code> tls_handshake(
       boost::asio::ssl::context& context, boost::beast::flat_buffer& received);
   bool secure() const { return tls_ != nullptr; }
+
+  // What the answer to the request being served adds to its header
+  // (write_response, write_sse_header and the session stream's header);
+  // HttpServer sets it for each request.
+  void set_response_fields(ResponseFields fields) { response_fields_ = std::move(fields); }
+  const ResponseFields& response_fields() const { return response_fields_; }
 
   executor_type get_executor() { return tcp_.get_executor(); }
   // The TCP layer: its socket and its timeouts.
@@ -122,6 +134,7 @@ class HttpStream {
  private:
   boost::beast::tcp_stream tcp_;
   std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream&>> tls_;
+  ResponseFields response_fields_;
 };
 
 }  // namespace blender_bus::transport

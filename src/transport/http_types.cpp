@@ -43,6 +43,7 @@ std::string response_bytes(const HttpResponse& response) {
 
 boost::asio::awaitable<bool> write_response(HttpStream& stream, HttpResponse response,
                                             std::chrono::seconds timeout) {
+  for (const auto& [name, value] : stream.response_fields()) response.set(name, value);
   const bool keep_alive = response.keep_alive();
   const std::string bytes = response_bytes(response);
   boost::system::error_code ec;

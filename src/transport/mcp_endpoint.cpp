@@ -73,6 +73,7 @@ McpEndpoint::McpEndpoint(const HttpOptions& options, mcp::Dispatcher& dispatcher
       source_(source),
       authenticator_(authenticator),
       origin_guard_(options.host, options.allowed_origins),
+      cors_(options.allowed_origins),
       modern_(options, dispatcher, resource_feed, tasks) {
   challenge_ = auth::www_authenticate_challenge(options.public_base_url);
 }
@@ -91,6 +92,7 @@ McpGate McpEndpoint::admit(const HttpRequest& header) const {
       !origin_guard_.host_allowed(header_value(header, "Host"))) {
     return rpc_failure(header, http::status::forbidden, -32000, "Forbidden: origin not allowed");
   }
+  if (auto preflight = cors_.preflight(header)) return std::move(*preflight);
   const auto method = header.method();
   if (method != http::verb::post && method != http::verb::get && method != http::verb::delete_) {
     HttpResponse response =

@@ -14,6 +14,7 @@
 #include "transport/http_options.hpp"
 #include "transport/http_stream.hpp"
 #include "transport/http_types.hpp"
+#include "transport/mcp_cors.hpp"
 #include "transport/modern_endpoint.hpp"
 #include "transport/origin_guard.hpp"
 
@@ -48,6 +49,11 @@ class McpEndpoint {
   // one is made to wait for, or buffer, a body the server would refuse.
   // `header` is a request whose body has not been read. No I/O.
   McpGate admit(const HttpRequest& header) const;
+  // The CORS fields every answer to `header` carries (McpCors; none unless
+  // --allow-origin lets its Origin in).
+  ResponseFields cors_fields(const HttpRequest& header) const {
+    return cors_.response_fields(header);
+  }
 
   // Serves an admitted request (its body read). Returns whether the
   // connection may be reused.
@@ -84,6 +90,7 @@ class McpEndpoint {
   mcp::StreamSource& source_;
   const auth::RequestAuthenticator& authenticator_;
   OriginGuard origin_guard_;
+  McpCors cors_;
   ModernEndpoint modern_;
   std::string challenge_;
 };

@@ -16,6 +16,7 @@ asio::awaitable<bool> write_sse_header(HttpStream& stream, const HttpRequest& re
   header.set("X-Accel-Buffering", "no");
   header.keep_alive(false);
   header.chunked(true);
+  for (const auto& [name, value] : stream.response_fields()) header.set(name, value);
   http::response_serializer<http::empty_body> serializer{header};
   stream.expires_after(timeout);
   auto [ec, n] =

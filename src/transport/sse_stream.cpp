@@ -137,6 +137,7 @@ asio::awaitable<void> SseStream::run(const HttpRequest& request) {
   header.set("Mcp-Session-Id", session_->id());
   header.keep_alive(false);
   header.chunked(true);
+  for (const auto& [name, value] : stream_->response_fields()) header.set(name, value);
   http::response_serializer<http::empty_body> serializer{header};
   stream_->expires_after(options_.write_timeout);
   auto [header_ec, header_n] = co_await http::async_write_header(*stream_, serializer, kTuple);

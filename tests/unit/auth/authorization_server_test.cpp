@@ -10,6 +10,8 @@
 #include "auth/bearer_authenticator.hpp"
 #include "auth/personal_token_directory.hpp"
 #include "auth/pkce.hpp"
+#include "auth/sqlite_oauth_client_store.hpp"
+#include "auth/sqlite_oauth_grant_store.hpp"
 #include "auth/sqlite_personal_token_store.hpp"
 #include "auth_test_support.hpp"
 
@@ -87,8 +89,8 @@ class AuthorizationServerTest : public ::testing::Test {
   store::Database db_{":memory:"};
   PasswordHasher hasher_{PasswordHashCost::minimum()};
   SqliteUserStore users_{db_, hasher_};
-  OAuthClientStore clients_{db_};
-  OAuthGrantStore grants_{db_};
+  SqliteOAuthClientStore clients_{db_};
+  SqliteOAuthGrantStore grants_{db_};
   SqlitePersonalTokenStore personal_store_{db_};
   PersonalTokenDirectory personal_{personal_store_, users_, clock_.clock()};
   TokenService tokens_{{"authorization-server-test-secret-0123456789", std::string(kIssuer)},

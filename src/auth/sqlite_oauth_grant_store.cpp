@@ -1,4 +1,4 @@
-#include "auth/oauth_grant_store.hpp"
+#include "auth/sqlite_oauth_grant_store.hpp"
 
 #include "auth/auth_schema.hpp"
 #include "auth/string_list_text.hpp"
@@ -33,13 +33,14 @@ std::optional<std::string> revoke(store::Connection& c, std::string_view grant_i
 
 }  // namespace
 
-OAuthGrantStore::OAuthGrantStore(store::Database& db) : db_(&db) {
+SqliteOAuthGrantStore::SqliteOAuthGrantStore(store::Database& db) : db_(&db) {
   migrate_auth_schema(db);
 }
 
-bool OAuthGrantStore::add_grant(const OAuthGrant& grant, std::string_view code_hash,
-                                std::string_view redirect_uri, std::string_view code_challenge,
-                                std::int64_t code_expires_at) {
+bool SqliteOAuthGrantStore::add_grant(const OAuthGrant& grant, std::string_view code_hash,
+                                      std::string_view redirect_uri,
+                                      std::string_view code_challenge,
+                                      std::int64_t code_expires_at) {
   store::Connection c = db_->lock();
   store::Transaction tx = c.transaction();
   store::Statement purge = c.prepare("DELETE FROM oauth_codes WHERE expires_at <= ?1");
@@ -65,7 +66,7 @@ bool OAuthGrantStore::add_grant(const OAuthGrant& grant, std::string_view code_h
 }
 
 std::variant<OAuthGrantStore::Redeemed, OAuthGrantStore::Reused, OAuthGrantStore::Unknown>
-OAuthGrantStore::redeem_code(std::string_view code_hash, std::int64_t now) {
+SqliteOAuthGrantStore::redeem_code(std::string_view code_hash, std::int64_t now) {
   store::Connection c = db_->lock();
   store::Transaction tx = c.transaction();
   store::Statement q =
@@ -92,8 +93,8 @@ OAuthGrantStore::redeem_code(std::string_view code_hash, std::int64_t now) {
   return Redeemed{std::move(code)};
 }
 
-void OAuthGrantStore::add_refresh(std::string_view grant_id, std::string_view token_hash,
-                                  std::int64_t expires_at) {
+void SqliteOAuthGrantStore::add_refresh(std::string_view grant_id, std::string_view token_hash,
+                                        std::int64_t expires_at) {
   store::Connection c = db_->lock();
   store::Statement insert = c.prepare(
       "INSERT INTO oauth_refresh_tokens(token_hash, grant_id, expires_at) VALUES (?1, ?2, ?3)");
@@ -102,9 +103,9 @@ void OAuthGrantStore::add_refresh(std::string_view grant_id, std::string_view to
 }
 
 std::variant<OAuthGrantStore::Rotated, OAuthGrantStore::Reused, OAuthGrantStore::Unknown>
-OAuthGrantStore::rotate_refresh(std::string_view token_hash, std::string_view client_id,
-                                std::string_view replacement_hash,
-                                std::int64_t replacement_expires_at, std::int64_t now) {
+SqliteOAuthGrantStore::rotate_refresh(std::string_view token_hash, std::string_view client_id,
+                                      std::string_view replacement_hash,
+                                      std::int64_t replacement_expires_at, std::int64_t now) {
   store::Connection c = db_->lock();
   store::Transaction tx = c.transaction();
   store::Statement q =
@@ -138,9 +139,9 @@ OAuthGrantStore::rotate_refresh(std::string_view token_hash, std::string_view cl
   return Rotated{std::move(grant)};
 }
 
-std::optional<std::string> OAuthGrantStore::revoke_by_refresh(std::string_view token_hash,
-                                                              std::string_view client_id,
-                                                              std::int64_t now) {
+std::optional<std::string> SqliteOAuthGrantStore::revoke_by_refresh(std::string_view token_hash,
+                                                                    std::string_view client_id,
+                                                                    std::int64_t now) {
   store::Connection c = db_->lock();
   store::Transaction tx = c.transaction();
   store::Statement q = c.prepare(
@@ -156,14 +157,14 @@ std::optional<std::string> OAuthGrantStore::revoke_by_refresh(std::string_view t
   return username;
 }
 
-std::optional<std::string> OAuthGrantStore::revoke_grant(std::string_view grant_id,
-                                                         std::int64_t now) {
+std::optional<std::string> SqliteOAuthGrantStore::revoke_grant(std::string_view grant_id,
+                                                               std::int64_t now) {
   store::Connection c = db_->lock();
   return revoke(c, grant_id, now);
 }
 
-int OAuthGrantStore::revoke_client(std::string_view username, std::string_view client_id,
-                                   std::int64_t now) {
+int SqliteOAuthGrantStore::revoke_client(std::string_view username, std::string_view client_id,
+                                         std::int64_t now) {
   store::Connection c = db_->lock();
   store::Statement q = c.prepare(
       "UPDATE oauth_grants SET revoked_at = ?3"
@@ -173,7 +174,7 @@ int OAuthGrantStore::revoke_client(std::string_view username, std::string_view c
   return c.changes();
 }
 
-std::vector<std::pair<std::string, std::string>> OAuthGrantStore::revoked_since(
+std::vector<std::pair<std::string, std::string>> SqliteOAuthGrantStore::revoked_since(
     std::int64_t since) const {
   store::Connection c = db_->lock();
   store::Statement q =
@@ -184,7 +185,7 @@ std::vector<std::pair<std::string, std::string>> OAuthGrantStore::revoked_since(
   return out;
 }
 
-void OAuthGrantStore::purge(std::int64_t now, std::int64_t forget_revoked_before) {
+void SqliteOAuthGrantStore::purge(std::int64_t now, std::int64_t forget_revoked_before) {
   store::Connection c = db_->lock();
   store::Transaction tx = c.transaction();
   store::Statement codes = c.prepare("DELETE FROM oauth_codes WHERE expires_at <= ?1");
@@ -205,8 +206,8 @@ void OAuthGrantStore::purge(std::int64_t now, std::int64_t forget_revoked_before
   tx.commit();
 }
 
-std::vector<ConsentedClient> OAuthGrantStore::consented_clients(std::string_view username,
-                                                                std::int64_t now) const {
+std::vector<ConsentedClient> SqliteOAuthGrantStore::consented_clients(std::string_view username,
+                                                                      std::int64_t now) const {
   store::Connection c = db_->lock();
   store::Statement q = c.prepare(
       "SELECT g.client_id, k.client_name, g.scopes, g.created_at"

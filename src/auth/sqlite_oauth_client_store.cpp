@@ -1,11 +1,11 @@
-#include "auth/oauth_client_store.hpp"
+#include "auth/sqlite_oauth_client_store.hpp"
 
 #include "auth/auth_schema.hpp"
 #include "auth/string_list_text.hpp"
 
 namespace blender_bus::auth {
 
-OAuthClientStore::OAuthClientStore(store::Database& db) : db_(&db) {
+SqliteOAuthClientStore::SqliteOAuthClientStore(store::Database& db) : db_(&db) {
   migrate_auth_schema(db);
 }
 
@@ -28,11 +28,11 @@ int write_client(store::Database& db, const std::string& sql, const OAuthClient&
 
 }  // namespace
 
-bool OAuthClientStore::add(const OAuthClient& client) {
+bool SqliteOAuthClientStore::add(const OAuthClient& client) {
   return write_client(*db_, std::string(kInsert) + " ON CONFLICT DO NOTHING", client) == 1;
 }
 
-void OAuthClientStore::put(const OAuthClient& client) {
+void SqliteOAuthClientStore::put(const OAuthClient& client) {
   write_client(*db_,
                std::string(kInsert) +
                    " ON CONFLICT(client_id) DO UPDATE SET client_name = excluded.client_name,"
@@ -41,7 +41,7 @@ void OAuthClientStore::put(const OAuthClient& client) {
                client);
 }
 
-std::optional<OAuthClient> OAuthClientStore::find(std::string_view client_id) const {
+std::optional<OAuthClient> SqliteOAuthClientStore::find(std::string_view client_id) const {
   store::Connection c = db_->lock();
   store::Statement q = c.prepare(
       "SELECT client_id, client_name, redirect_uris, application_type, created_at"
