@@ -131,6 +131,13 @@ asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
   delivery::BusId bus = grant.bus;
   std::optional<delivery::RecordRead> read =
       co_await service.receive(std::move(bus), uuid, after, limit, wait);
+  // A long-poll outlives its check: a member removed while it waited is an outsider.
+  if (wait.count() > 0) {
+    if (auto refusal =
+            access.check_again(grant, ctx.user_id(), sharing::BusAction::receive, uuid)) {
+      co_return mcp::ToolResult::json(std::move(*refusal));
+    }
+  }
   if (!read) co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
   if (channels) channels->read(grant.bus, uuid, read->next);
 

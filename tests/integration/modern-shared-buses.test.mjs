@@ -171,13 +171,13 @@ describe('shared buses for MCP 2026-07-28 clients', () => {
     assert.equal(taken.data.error, 'client_uuid belongs to another member of this bus');
   });
 
-  // The bound is the streaming receive's: it waits 45 s unless the removal ends it.
-  test('removal takes effect at once: an open listen and an open streaming receive stop receiving the bus', { timeout: 30_000 }, async () => {
+  // The bound is the receives': they wait 45 s unless the removal ends them.
+  test('removal takes effect at once: an open listen, streaming receive and long-poll stop receiving the bus', { timeout: 30_000 }, async () => {
     const studio = await olivia.call('blender_bus_create', { name: 'studio' });
     const studioId = studio.bus.bus_id;
     const invited = await olivia.call('blender_bus_invite', { bus_id: studioId, username: 'mia', role: 'member' });
     assert.equal((await mia.call('blender_bus_join', { code: invited.invitation.code })).status, 'ok');
-    for (const uuid of ['mia-listen', 'mia-stream']) {
+    for (const uuid of ['mia-listen', 'mia-poll', 'mia-stream']) {
       const r = await mia.call('blender_register_client', { bus_id: studioId, client_uuid: uuid, client_type: 'llm' });
       assert.equal(r.status, 'ok', JSON.stringify(r));
     }
@@ -188,16 +188,18 @@ describe('shared buses for MCP 2026-07-28 clients', () => {
     const sub = await mia.client.listen({ resourceSubscriptions: [uri, INBOX + 'mia-own'] });
     try {
       const receiving = streamingReceive(mia, { bus_id: studioId, client_uuid: 'mia-stream', wait_seconds: 45 });
+      const polling = mia.call('blender_receive_messages', { bus_id: studioId, client_uuid: 'mia-poll', wait_seconds: 45 });
       await olivia.call('blender_send_message', { bus_id: studioId, target_uuid: 'mia-listen', payload: { tag: 'before' } });
       await updates.waitFor(1);
       await olivia.call('blender_send_message', { bus_id: studioId, target_uuid: 'mia-stream', payload: { tag: 'before' } });
       await messages.waitFor(1);
 
       const removed = await olivia.call('blender_bus_remove_member', { bus_id: studioId, username: 'mia' });
-      assert.deepEqual(removed, { status: 'ok', bus_id: studioId, username: 'mia', removed_clients: ['mia-listen', 'mia-stream'] });
-      // The streaming receive ends at once (its wait was 45 s), as the
-      // outsider the member now is.
+      assert.deepEqual(removed, { status: 'ok', bus_id: studioId, username: 'mia', removed_clients: ['mia-listen', 'mia-poll', 'mia-stream'] });
+      // The streaming receive and the long-poll end at once (their wait was
+      // 45 s), as the outsider the member now is.
       assert.deepEqual(await receiving, { status: 'error', error: 'bus not found' });
+      assert.deepEqual(await polling, { status: 'error', error: 'bus not found' });
 
       // The owner takes both uuids over and sends to them: the removed
       // member's listen is not told, though its other subscription is.
