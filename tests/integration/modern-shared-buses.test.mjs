@@ -141,7 +141,7 @@ describe('shared buses for MCP 2026-07-28 clients', () => {
     assert.deepEqual(waiting.messages.map((m) => m.payload.tag), ['shared-again']);
   });
 
-  test('the guest\'s send is refused; the member\'s reaches the owner\'s 2025 worker', async () => {
+  test('the guest\'s send is refused; the member\'s job reaches the owner\'s 2025 worker, and its status comes back', async () => {
     assert.deepEqual(await gus.call('blender_send_message', { bus_id: busId, target_uuid: 'farm-worker', payload: {} }),
       { status: 'error', error: 'forbidden: guest cannot send_message' });
     const sent = await mia.call('blender_send_message', { bus_id: busId, client_type: 'blender', payload: { tag: 'to-worker' } });
@@ -149,6 +149,25 @@ describe('shared buses for MCP 2026-07-28 clients', () => {
     const [record] = await olivia.messages.waitFor(1, { filter: (r) => r.data.payload?.tag === 'to-worker' });
     assert.equal(record.data.bus_id, busId);
     assert.equal(record.data.user_id, 'mia');
+
+    const jobId = 'job-modern-shared-1';
+    const job = await mia.call('blender_send_message', { bus_id: busId, target_uuid: 'farm-worker', from_uuid: 'mia-modern',
+      payload: { message_type: 'job_dispatch', job_id: jobId, script: 'import bpy' } });
+    assert.equal(job.job_id, jobId, JSON.stringify(job));
+    await olivia.messages.waitFor(1, { filter: (r) => r.data.job_id === jobId });
+    const reply = await olivia.call('blender_job_update', { bus_id: busId, job_id: jobId, status: 'completed', result: 'rendered' });
+    assert.deepEqual(reply, { status: 'ok', delivered: 'direct', targets: ['mia-modern'], bus_id: busId });
+    const status = await mia.call('blender_job_status', { bus_id: busId, job_id: jobId, wait_seconds: 5 });
+    assert.equal(status.job_status, 'completed');
+    assert.equal(status.result, 'rendered');
+    assert.equal(status.bus_id, busId);
+    // The job is the shared bus's: the member's personal bus has none of that id.
+    assert.equal((await mia.call('blender_job_status', { job_id: jobId })).error, 'job_not_found');
+    // The bus's views under 2026-07-28, with ?bus_id= on the uri.
+    const stats = await mia.read(`blender://bus/stats?bus_id=${busId}`);
+    assert.equal(stats.bus_id, busId);
+    const clients = await gus.read(`blender+blender://bus/clients?bus_id=${busId}`);
+    assert.equal(clients.bus_id, busId);
   });
 
   test('the outsider gets "bus not found" on register, listen, read and the streaming receive, as for a bus that does not exist', async () => {
