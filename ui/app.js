@@ -194,6 +194,13 @@ function jobsTable(bus) {
   return table;
 }
 
+// A shared bus by its name and bus_id, and the viewer's role when a member.
+function busHeading(bus) {
+  if (!bus.bus_id) return `Bus of ${bus.user_id}`;
+  const name = bus.name ? `${bus.name} (${bus.bus_id})` : bus.bus_id;
+  return bus.role ? `Shared bus ${name}, you are ${bus.role}` : `Shared bus ${name}`;
+}
+
 function render() {
   const buses = el('buses');
   if (!lastState) return;
@@ -202,7 +209,7 @@ function render() {
   for (const bus of lastState.buses) {
     const section = node('section', undefined, 'bus');
     section.setAttribute('data-user', bus.user_id);
-    section.append(node('h2', bus.bus_id ? `Shared bus ${bus.bus_id}` : `Bus of ${bus.user_id}`), node('h3', 'Clients'), clientsTable(bus),
+    section.append(node('h2', busHeading(bus)), node('h3', 'Clients'), clientsTable(bus),
       node('h3', 'Jobs'), jobsTable(bus));
     parts.push(section);
   }

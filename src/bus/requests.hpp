@@ -17,6 +17,9 @@ struct Registration {
   std::string session_id;  // the calling MCP session; empty leaves a binding as is
   // The newer add-on's human name for the machine (beyond the seven keys).
   std::optional<std::string> label = std::nullopt;
+  // The calling user, named by a shared bus's records (a takeover's
+  // client_displaced notice); empty: the bus's own user (a personal bus).
+  std::string user_id = {};
 };
 
 struct SendRequest {

@@ -2,12 +2,17 @@
 
 #include <sodium.h>
 
-#include <chrono>
 #include <iostream>
 #include <memory>
 
+#include "cli/tool_memberships.hpp"
+#include "cluster/cluster.hpp"
+#include "cluster/cluster_start_error.hpp"
+#include "nats/library.hpp"
 #include "sharing/bus_memberships.hpp"
 #include "sharing/shared_bus_store.hpp"
+#include "sharing_kv/kv_shared_bus_store.hpp"
+#include "sharing_kv/sharing_bucket.hpp"
 #include "store/database.hpp"
 #include "store/store_error.hpp"
 #include "tools/bus_access.hpp"
@@ -15,10 +20,6 @@
 namespace blender_bus::cli {
 
 namespace {
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // An error answer's text, or empty when `answer` holds a value.
 template <class T>
@@ -47,14 +48,12 @@ std::optional<tools::BusGrant> checked(const tools::BusAccess& access, const Bus
   return std::get<tools::BusGrant>(grant);
 }
 
-int run(const BusCommand& c, std::ostream& out, std::ostream& err) {
-  if (c.as_user.empty()) return fail(err, "--as USER is required");
-  if (sodium_init() < 0) return fail(err, "libsodium failed to initialize");
-  store::Database db(store::Database::file_in(c.data_dir));
-  sharing::SharedBusStore store(db);
-  sharing::BusMemberships buses(&store, unix_now, [](std::span<unsigned char> bytes) {
-    randombytes_buf(bytes.data(), bytes.size());
-  });
+// The action over whichever store holds the shared buses, under the rules
+// of BusMemberships and the tools' one check.
+int manage(const BusCommand& c, sharing::SharedBusStorage& store, std::ostream& out,
+           std::ostream& err) {
+  const auto memberships = make_tool_memberships(store);
+  sharing::BusMemberships& buses = *memberships;
   const tools::BusAccess access(&buses);
   using sharing::BusAction;
   if (c.action == "create") {
@@ -123,19 +122,46 @@ int run(const BusCommand& c, std::ostream& out, std::ostream& err) {
   return fail(err, "unknown action '" + c.action + "'");
 }
 
+int run_embedded(const BusCommand& c, std::ostream& out, std::ostream& err) {
+  store::Database db(store::Database::file_in(c.data_dir));
+  sharing::SharedBusStore store(db);
+  return manage(c, store, out, err);
+}
+
+// Straight to the cluster's KV (no node needed): every node's mirror shows
+// the change a round trip later, and a member removed here leaves there.
+int run_clustered(const BusCommand& c, std::ostream& out, std::ostream& err) {
+  const nats::Library library;
+  cluster::Cluster cluster(tool_cluster_options(c.cluster, {sharing_kv::sharing_bucket()}),
+                           cluster::Provisioning::create_missing);
+  sharing_kv::KvSharedBusStore store(cluster);
+  return manage(c, store, out, err);
+}
+
+int run(const BusCommand& c, std::ostream& out, std::ostream& err) {
+  if (c.as_user.empty()) return fail(err, "--as USER is required");
+  if (sodium_init() < 0) return fail(err, "libsodium failed to initialize");
+  return c.cluster.servers.empty() ? run_embedded(c, out, err) : run_clustered(c, out, err);
+}
+
 }  // namespace
 
 int run_bus_command(const BusCommand& command, std::ostream& out, std::ostream& err) {
   try {
     return run(command, out, err);
-  } catch (const std::runtime_error& e) {  // store errors
+  } catch (const std::invalid_argument& e) {  // a bad --cluster URL
+    err << "blender-bus bus: --cluster: " << e.what() << "\n";
+  } catch (const cluster::ClusterStartError& e) {
+    err << "blender-bus bus: --cluster: " << e.what() << "\n";
+  } catch (const std::runtime_error& e) {  // store errors, NATS errors
     err << "blender-bus bus: " << e.what() << "\n";
   }
   return 1;
 }
 
 void add_bus_command(CLI::App& app) {
-  CLI::App* bus = app.add_subcommand("bus", "Manage shared buses in a data directory");
+  CLI::App* bus =
+      app.add_subcommand("bus", "Manage shared buses in a data directory, or in a cluster");
   bus->require_subcommand(1);
   struct Leaf {
     const char* name;
@@ -173,8 +199,10 @@ void add_bus_command(CLI::App& app) {
           ->required()
           ->check(CLI::IsMember({"member", "guest"}));
     }
-    sub->add_option("--data-dir", command->data_dir, "Data directory of the server")
-        ->capture_default_str();
+    CLI::Option* data_dir =
+        sub->add_option("--data-dir", command->data_dir, "Data directory of the server")
+            ->capture_default_str();
+    add_cluster_flags(*sub, command->cluster, data_dir, "the shared buses");
     sub->callback([command] {
       const int code = run_bus_command(*command, std::cout, std::cerr);
       if (code != 0) throw CLI::RuntimeError(code);

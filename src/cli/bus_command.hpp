@@ -5,12 +5,15 @@
 #include <ostream>
 #include <string>
 
+#include "cli/cluster_flags.hpp"
+
 namespace blender_bus::cli {
 
 // `blender-bus bus …`: the shared buses' tools for the operator, directly on
-// a data directory's store (no server needed; safe beside a running one,
-// which reads the change within a second and takes a removed member's
-// clients off the bus at once). The operator acts as `--as USER`, under the
+// a data directory's store or on a cluster's KV (BUS_SHARING) (no server or
+// node needed; safe beside running ones, which read the change within a
+// second, a node a round trip after it, and take a removed member's clients
+// off the bus at once). The operator acts as `--as USER`, under the
 // same rules as that user's tools (the role table, the last owner):
 //
 //   bus create NAME              --as USER
@@ -22,8 +25,10 @@ namespace blender_bus::cli {
 //   bus set-role BUS_ID USERNAME ROLE --as USER
 //   bus leave BUS_ID             --as USER
 //
-// Every command takes --data-dir (default "data", as for `serve`) and prints
-// the tool's JSON answer; exit status 0 when it is "ok", 1 otherwise.
+// Every command takes --data-dir D (default "data", as for `serve`) or
+// --cluster URLS [--cluster-replicas N] [--cluster-wait S] (the bucket is
+// made when no node has made it), and prints what it did; exit status 0 on
+// success, 1 on any refusal.
 void add_bus_command(CLI::App& app);
 
 // One `bus` invocation, for tests.
@@ -35,6 +40,7 @@ struct BusCommand {
   std::string username;  // invite, remove-member, set-role
   std::string role;      // invite, set-role
   std::filesystem::path data_dir = "data";
+  ClusterFlags cluster;  // --cluster URLS; none: the data directory
 };
 
 int run_bus_command(const BusCommand& command, std::ostream& out, std::ostream& err);

@@ -13,7 +13,7 @@ void add_cluster_flags(CLI::App& leaf, ClusterFlags& flags, CLI::Option* data_di
                       "NATS servers of a cluster (nats://H:P[,...]): " + what + " live there")
           ->excludes(data_dir);
   leaf.add_option("--cluster-replicas", flags.replicas,
-                  "Replicas of the auth buckets if this command creates them")
+                  "Replicas of the buckets and streams if this command creates them")
       ->check(CLI::Range(1, 5))
       ->needs(cluster)
       ->capture_default_str();
@@ -23,14 +23,21 @@ void add_cluster_flags(CLI::App& leaf, ClusterFlags& flags, CLI::Option* data_di
       ->capture_default_str();
 }
 
-cluster::ClusterOptions auth_cluster_options(const ClusterFlags& flags) {
+cluster::ClusterOptions tool_cluster_options(const ClusterFlags& flags,
+                                             std::vector<nats::KvSpec> buckets,
+                                             std::vector<nats::StreamSpec> streams) {
   cluster::ClusterOptions options;
   options.servers = cluster::parse_server_urls(flags.servers);
   options.replicas = flags.replicas;
   options.connect_wait = std::chrono::seconds(flags.wait_seconds);
   options.provision_wait = options.connect_wait;
-  options.buckets = auth_kv::auth_buckets(auth::TokenConfig{}.refresh_lifetime);
+  options.buckets = std::move(buckets);
+  options.streams = std::move(streams);
   return options;
+}
+
+cluster::ClusterOptions auth_cluster_options(const ClusterFlags& flags) {
+  return tool_cluster_options(flags, auth_kv::auth_buckets(auth::TokenConfig{}.refresh_lifetime));
 }
 
 }  // namespace blender_bus::cli

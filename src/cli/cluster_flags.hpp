@@ -21,8 +21,14 @@ struct ClusterFlags {
 void add_cluster_flags(CLI::App& leaf, ClusterFlags& flags, CLI::Option* data_dir,
                        const std::string& what);
 
-// The options to open the cluster with: the auth buckets are made when
-// missing and left as they are otherwise (the nodes chose their replicas).
+// The options to open the cluster with, for a tool that needs `buckets`
+// and `streams`: made when missing (open with Provisioning::create_missing)
+// and left as they are otherwise (the nodes chose their replicas).
+cluster::ClusterOptions tool_cluster_options(const ClusterFlags& flags,
+                                             std::vector<nats::KvSpec> buckets,
+                                             std::vector<nats::StreamSpec> streams = {});
+
+// The same, with the auth buckets.
 cluster::ClusterOptions auth_cluster_options(const ClusterFlags& flags);
 
 }  // namespace blender_bus::cli

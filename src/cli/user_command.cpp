@@ -14,13 +14,14 @@
 #include "auth_kv/auth_buckets.hpp"
 #include "auth_kv/kv_refresh_token_store.hpp"
 #include "auth_kv/kv_user_store.hpp"
+#include "cli/cluster_user_purge.hpp"
 #include "cli/listing_text.hpp"
 #include "cli/password_prompt.hpp"
+#include "cli/store_user_purge.hpp"
 #include "cluster/cluster.hpp"
 #include "cluster/cluster_start_error.hpp"
 #include "nats/library.hpp"
 #include "nats/nats_error.hpp"
-#include "store/bus_store.hpp"
 #include "store/database.hpp"
 #include "store/store_error.hpp"
 
@@ -29,8 +30,8 @@ namespace blender_bus::cli {
 namespace {
 
 // The action over whichever stores hold the users. `purge_bus` deletes the
-// user's bus where this command can reach it (the embedded store); nullptr
-// where the running nodes do it on seeing the deletion (a cluster).
+// user's bus (the embedded store; a cluster's JetStream engine and shared
+// buses).
 int manage(const UserCommand& command, auth::UserStore& users,
            auth::RefreshTokenStore& refresh_tokens, const std::function<void()>& purge_bus,
            std::istream& in, std::ostream& out, std::ostream& err) {
@@ -109,26 +110,30 @@ int run_embedded(const UserCommand& command, const auth::PasswordHasher& hasher,
   store::Database db(file);
   auth::SqliteUserStore users(db, hasher);
   auth::SqliteRefreshTokenStore refresh_tokens(db);
-  const auto purge_bus = [&db, &command] {
-    store::BusStore buses(db);
-    store::BusMutation purge;
-    purge.kind = store::BusMutation::Kind::purge_user;
-    purge.user_id = command.username;
-    buses.apply(std::span(&purge, 1));
-  };
+  const auto purge_bus = [&db, &command] { purge_user_from_store(db, command.username); };
   return manage(command, users, refresh_tokens, purge_bus, in, out, err);
 }
 
 // Straight to the cluster's KV (no node needed). Its buckets are made when
 // missing, and left as they are otherwise (the nodes chose their replicas).
+// `del` purges the user's bus itself, so that it goes with no node running.
 int run_clustered(const UserCommand& command, const auth::PasswordHasher& hasher, std::istream& in,
                   std::ostream& out, std::ostream& err) {
-  const cluster::ClusterOptions options = auth_cluster_options(command.cluster);
+  cluster::ClusterOptions options = auth_cluster_options(command.cluster);
+  const bool deleting = command.action == UserCommand::Action::del;
+  if (deleting) {
+    for (auto& bucket : user_purge_buckets()) options.buckets.push_back(std::move(bucket));
+    options.streams = user_purge_streams();
+  }
   const nats::Library library;
   cluster::Cluster cluster(options, cluster::Provisioning::create_missing);
   auth_kv::KvUserStore users(cluster, hasher);
   auth_kv::KvRefreshTokenStore refresh_tokens(cluster, users);
-  return manage(command, users, refresh_tokens, nullptr, in, out, err);
+  const auto purge_bus = [&cluster, &command] {
+    purge_user_from_cluster(cluster, command.username);
+  };
+  return manage(command, users, refresh_tokens,
+                deleting ? std::function<void()>(purge_bus) : nullptr, in, out, err);
 }
 
 int run(const UserCommand& command, std::istream& in, std::ostream& out, std::ostream& err,

@@ -15,17 +15,19 @@ namespace blender_bus::cli {
 // directory's store, or of a cluster's KV, directly (no server needed; safe
 // beside running ones, which see the change within a second).
 //
-//   user add NAME    [--data-dir D | --cluster URLS] [--password-stdin] [--role R]... [--scope
-//   S]... user passwd NAME [--data-dir D | --cluster URLS] [--password-stdin]   (revokes NAME's
-//   tokens) user del NAME    [--data-dir D | --cluster URLS]                      (and NAME's
-//   tokens) user list        [--data-dir D | --cluster URLS]
+//   user add NAME    [WHERE] [--password-stdin] [--role R]... [--scope S]...
+//   user passwd NAME [WHERE] [--password-stdin]   (revokes NAME's tokens)
+//   user del NAME    [WHERE]                      (and NAME's tokens and bus)
+//   user list        [WHERE]
+// where WHERE is --data-dir D or --cluster URLS.
 //
 // --data-dir defaults to "data", as for `serve`. With --cluster the command
-// makes the users' buckets when no node has (--cluster-replicas, default 1)
-// and leaves existing ones as they are; `del` leaves purging the user's bus
-// to the running nodes. The password comes from a
-// no-echo prompt when stdin is a terminal, else from stdin's first line with
-// --password-stdin. Exit status 0 on success, 1 on any refusal.
+// makes the buckets it needs when no node has (--cluster-replicas, default
+// 1) and leaves existing ones as they are; `del` purges the user's bus from
+// the cluster itself (cluster_user_purge.hpp), with or without nodes running.
+// The password comes from a no-echo prompt when stdin is a terminal, else
+// from stdin's first line with --password-stdin. Exit status 0 on success, 1
+// on any refusal.
 void add_user_command(CLI::App& app);
 
 // What one `user` invocation asked for; exposed so that tests can run it

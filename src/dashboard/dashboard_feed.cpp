@@ -25,15 +25,19 @@ double unix_now() {
 }  // namespace
 
 DashboardFeed::DashboardFeed(const auth::RequestAuthenticator& authenticator,
-                             std::string authorization, delivery::BusService& service)
-    : authenticator_(authenticator), authorization_(std::move(authorization)), service_(service) {}
+                             std::string authorization, delivery::BusService& service,
+                             const tools::BusAccess& access)
+    : authenticator_(authenticator),
+      authorization_(std::move(authorization)),
+      service_(service),
+      access_(access) {}
 
 std::optional<std::string> DashboardFeed::poll() {
   auth::AuthOutcome who = authenticator_.authenticate(authorization_);
   const auto* principal = std::get_if<auth::Principal>(&who);
   if (!principal || !auth::may_use_bus(*principal)) return std::nullopt;
 
-  const DashboardView view = read_view(*principal, service_);
+  const DashboardView view = read_view(*principal, service_, access_);
   std::string out;
   std::string state = blender_bus::json::to_text(view.state);
   if (state != last_state_) {

@@ -7,6 +7,7 @@
 
 #include "auth/request_authenticator.hpp"
 #include "delivery/bus_service.hpp"
+#include "tools/bus_access.hpp"
 #include "transport/event_route.hpp"
 
 namespace blender_bus::dashboard {
@@ -20,7 +21,7 @@ namespace blender_bus::dashboard {
 class DashboardFeed : public transport::EventFeed {
  public:
   DashboardFeed(const auth::RequestAuthenticator& authenticator, std::string authorization,
-                delivery::BusService& service);
+                delivery::BusService& service, const tools::BusAccess& access);
 
   std::optional<std::string> poll() override;
 
@@ -28,6 +29,7 @@ class DashboardFeed : public transport::EventFeed {
   const auth::RequestAuthenticator& authenticator_;
   const std::string authorization_;
   delivery::BusService& service_;
+  const tools::BusAccess& access_;
   std::string last_state_;
   std::optional<std::chrono::steady_clock::time_point> last_poll_;
   std::uint64_t last_sends_ = 0;

@@ -8,6 +8,7 @@
 
 #include "auth/access_policy.hpp"
 #include "auth/route_authorization.hpp"
+#include "bus/shared_bus_id.hpp"
 #include "dashboard/dashboard_feed.hpp"
 #include "dashboard/ui_assets.hpp"
 
@@ -47,10 +48,17 @@ struct Action {
   std::string key;  // the client uuid or the job id
 };
 
+// A refusal of the one check as an HTTP answer.
+auth::HttpReply refused(const tools::BusRefusal& refusal) {
+  const auto& error = refusal.at("error").as_string();
+  return detail(error == "bus not found" ? 404 : 403, error);
+}
+
 // The action's body, when it names a bus the principal may act on.
 std::variant<Action, auth::HttpReply> parse_action(const auth::HttpRequestView& request,
                                                    const auth::Principal& principal,
-                                                   std::string_view key_field) {
+                                                   const tools::BusAccess& access, bool remove) {
+  const std::string_view key_field = remove ? "client_uuid" : "job_id";
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
   const json::object* object = ec ? nullptr : body.if_object();
@@ -60,8 +68,21 @@ std::variant<Action, auth::HttpReply> parse_action(const auth::HttpRequestView& 
     return detail(400, "body must be {\"user_id\":\"…\",\"" + std::string(key_field) + "\":\"…\"}");
   }
   Action action{std::string(user->get_string()), std::string(key->get_string())};
-  if (action.user_id != principal.user_id && !auth::may_see_every_bus(principal)) {
+  if (action.user_id == principal.user_id || auth::may_see_every_bus(principal)) return action;
+  if (!bus::is_shared_bus(action.user_id)) {
     return detail(403, "Only an admin acts on another user's bus");
+  }
+  // A member acts on a shared bus as the tools let them: removing a client
+  // is unregistering it (one's own only), cancelling is a job update.
+  auto checked =
+      access.check(principal.user_id, std::string(bus::wire_bus_id(action.user_id)),
+                   remove ? sharing::BusAction::unregister_client : sharing::BusAction::job_update);
+  if (const auto* refusal = std::get_if<tools::BusRefusal>(&checked)) return refused(*refusal);
+  if (remove) {
+    const auto& grant = std::get<tools::BusGrant>(checked);
+    if (auto refusal = access.check_client(grant, principal.user_id, action.key)) {
+      return refused(*refusal);
+    }
   }
   return action;
 }
@@ -82,9 +103,9 @@ void settle_then_reply(const asio::any_io_executor& executor,
       asio::detached);
 }
 
-bool remove_client(delivery::BusService& service, const asio::any_io_executor& executor,
-                   const Action& action, const auth::Principal& principal,
-                   transport::RouteReply reply) {
+bool remove_client(delivery::BusService& service, const tools::BusAccess& access,
+                   const asio::any_io_executor& executor, const Action& action,
+                   const auth::Principal& principal, transport::RouteReply reply) {
   // The snapshot, for the client's liveness.
   std::optional<bus::ClientInfo> client;
   const bus::ClientSnapshot snapshot = service.directory().snapshot(action.user_id);
@@ -103,9 +124,20 @@ bool remove_client(delivery::BusService& service, const asio::any_io_executor& e
   }
   spdlog::info("dashboard: '{}' removed client {} of '{}'", principal.username, client->uuid,
                action.user_id);
+  // On a shared bus the uuid is free for any member once it is off the bus.
   settle_then_reply(
       executor,
-      [&service, action] { return service.unregister_client(action.user_id, action.key); },
+      [&service, &access, action]() -> asio::awaitable<delivery::Settled> {
+        // Named, not copied inside the co_await (GCC 12, PR 100611).
+        std::string bus = action.user_id;
+        std::string uuid = action.key;
+        delivery::Settled done =
+            co_await service.unregister_client(std::move(bus), std::move(uuid));
+        if (done.stored && bus::is_shared_bus(action.user_id) && access.memberships()) {
+          access.memberships()->release_client(bus::wire_bus_id(action.user_id), action.key);
+        }
+        co_return done;
+      },
       std::move(reply));
   return true;
 }
@@ -166,22 +198,25 @@ transport::RouteHandler make_page_route() {
 }
 
 transport::EventRoute make_events_route(const auth::RequestAuthenticator& authenticator,
-                                        delivery::BusService& service) {
+                                        delivery::BusService& service,
+                                        const tools::BusAccess& access) {
   return transport::EventRoute{
       "/ui/events", kFeedInterval,
-      [&authenticator, &service](const auth::HttpRequestView& request)
+      [&authenticator, &service, &access](const auth::HttpRequestView& request)
           -> std::variant<auth::HttpReply, std::unique_ptr<transport::EventFeed>> {
         auto who =
             auth::authorize(authenticator, request.authorization, auth::may_use_bus, kNoBusScope);
         if (auto* refusal = std::get_if<auth::HttpReply>(&who)) return std::move(*refusal);
-        return std::make_unique<DashboardFeed>(authenticator, request.authorization, service);
+        return std::make_unique<DashboardFeed>(authenticator, request.authorization, service,
+                                               access);
       }};
 }
 
 transport::RouteHandler make_action_route(const auth::RequestAuthenticator& authenticator,
                                           delivery::BusService& service,
+                                          const tools::BusAccess& access,
                                           asio::any_io_executor executor) {
-  return [&authenticator, &service, executor = std::move(executor)](
+  return [&authenticator, &service, &access, executor = std::move(executor)](
              const auth::HttpRequestView& request, transport::RouteReply reply) {
     const bool remove = request.path == "/ui/api/remove-client";
     if (!remove && request.path != "/ui/api/cancel-job") return false;
@@ -196,13 +231,13 @@ transport::RouteHandler make_action_route(const auth::RequestAuthenticator& auth
       return true;
     }
     const auto& principal = std::get<auth::Principal>(who);
-    auto action = parse_action(request, principal, remove ? "client_uuid" : "job_id");
+    auto action = parse_action(request, principal, access, remove);
     if (auto* refusal = std::get_if<auth::HttpReply>(&action)) {
       reply(std::move(*refusal));
       return true;
     }
     const auto& parsed = std::get<Action>(action);
-    return remove ? remove_client(service, executor, parsed, principal, std::move(reply))
+    return remove ? remove_client(service, access, executor, parsed, principal, std::move(reply))
                   : cancel_job(service, executor, parsed, principal, std::move(reply));
   };
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <unordered_map>
+#include <variant>
 
 #include "auth/access_policy.hpp"
 #include "bus/shared_bus_id.hpp"
@@ -31,15 +33,36 @@ json::object job_json(const bus::JobState& job) {
 
 }  // namespace
 
-DashboardView read_view(const auth::Principal& principal, delivery::BusService& service) {
+DashboardView read_view(const auth::Principal& principal, delivery::BusService& service,
+                        const tools::BusAccess& access) {
   const delivery::Directory& directory = service.directory();
+  // The principal's shared buses, each through the one check (a member of
+  // any role may list a bus's clients), by name.
+  std::vector<delivery::BusId> own_shared;
+  std::unordered_map<delivery::BusId, sharing::BusView> membership;
+  if (const sharing::BusMemberships* memberships = access.memberships()) {
+    for (sharing::BusView& bus : memberships->buses_of(principal.user_id)) {
+      auto checked = access.check(principal.user_id, bus.bus_id, sharing::BusAction::list_clients);
+      const auto* grant = std::get_if<tools::BusGrant>(&checked);
+      if (!grant) continue;
+      own_shared.push_back(grant->bus);
+      membership.emplace(grant->bus, std::move(bus));
+    }
+  }
   std::vector<delivery::BusId> shown = directory.bus_ids();
   if (auth::may_see_every_bus(principal)) {
+    for (const auto& bus : own_shared) {
+      if (std::find(shown.begin(), shown.end(), bus) == shown.end()) shown.push_back(bus);
+    }
     std::sort(shown.begin(), shown.end());
   } else {
+    // The personal bus first (once a client has registered on it), then the
+    // shared ones: one with no client yet is shown too, as its members see
+    // it in blender_bus_list.
     const bool own = std::find(shown.begin(), shown.end(), principal.user_id) != shown.end();
     shown.clear();
     if (own) shown.push_back(principal.user_id);
+    shown.insert(shown.end(), own_shared.begin(), own_shared.end());
   }
 
   DashboardView view;
@@ -73,6 +96,10 @@ DashboardView read_view(const auth::Principal& principal, delivery::BusService& 
     json::object entry{
         {"user_id", bus}, {"clients", std::move(clients)}, {"jobs", std::move(jobs)}};
     if (bus::is_shared_bus(bus)) entry["bus_id"] = std::string(bus::wire_bus_id(bus));
+    if (auto member = membership.find(bus); member != membership.end()) {
+      entry["name"] = member->second.name;
+      entry["role"] = sharing::role_name(member->second.role);
+    }
     out.push_back(std::move(entry));
   }
   view.state["buses"] = std::move(out);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "bus/displaced_notice.hpp"
 #include "bus/shared_bus_id.hpp"
+#include "bus/uuid_v4.hpp"
 #include "delivery/log_level_of.hpp"
 
 namespace blender_bus::delivery {
@@ -49,6 +51,10 @@ struct FeedStreamSource::SessionFeeds {
   std::optional<std::uint64_t> resume_after;
   std::chrono::steady_clock::time_point resumed_at{};
   std::map<std::string, ClientFeed, std::less<>> clients;  // by feed_key, with a feed open
+  // client_displaced records not yet written, oldest first; the last pull
+  // handed out the first `notices_handed` of them.
+  std::deque<std::shared_ptr<const std::string>> notices;
+  std::size_t notices_handed = 0;
 };
 
 FeedStreamSource::FeedStreamSource(BusService& service) : service_(service) {
@@ -82,6 +88,24 @@ void FeedStreamSource::close_locked(SessionFeeds& state) {
   state.clients.clear();
 }
 
+bool FeedStreamSource::taken_over(const SessionFeeds& state, const ClientFeed& client) const {
+  const auto info = service_.directory().find(client.bus, client.uuid);
+  return info && !info->session_id.empty() && info->session_id != state.session_id;
+}
+
+void FeedStreamSource::notice_displaced(SessionFeeds& state, const ClientFeed& client) {
+  constexpr std::size_t kMaxNotices = 64;  // as many as a stream may owe; the oldest go
+  if (state.notices.size() >= kMaxNotices) {
+    state.notices.pop_front();
+    if (state.notices_handed > 0) --state.notices_handed;
+  }
+  // The session's user is the client's: on a shared bus only its member
+  // may register it again.
+  const std::string message_id = bus::make_uuid_v4(service_.buses().random());
+  state.notices.push_back(std::make_shared<const std::string>(bus::displaced_notice(
+      client.bus, state.bus, client.uuid, message_id, service_.buses().now())));
+}
+
 void FeedStreamSource::sync_locked(SessionFeeds& state) {
   // (bus, uuid) of every client bound to the session: the personal bus's,
   // then those on its shared buses (one lookup when there are none).
@@ -99,6 +123,7 @@ void FeedStreamSource::sync_locked(SessionFeeds& state) {
   for (const auto& [bus, uuid] : bound) keys.push_back(feed_key(state.bus, bus, uuid));
   for (auto it = state.clients.begin(); it != state.clients.end();) {
     if (std::find(keys.begin(), keys.end(), it->first) == keys.end()) {
+      if (taken_over(state, it->second)) notice_displaced(state, it->second);
       it->second.feed.reset();
       service_.directory().release(it->second.bus, it->second.uuid, state.session_id);
       it = state.clients.erase(it);
@@ -158,6 +183,19 @@ mcp::StreamBatch FeedStreamSource::next(const mcp::Session& session, std::size_t
   if (!state) return batch;
   std::lock_guard lock(state->mutex);
   sync_locked(*state);
+  // Notices first, without an SSE id (they are no record of the bus's log);
+  // one below the session's logging/setLevel threshold is dropped.
+  state->notices_handed = 0;
+  for (auto it = state->notices.begin(); it != state->notices.end();) {
+    if (!session.admits(mcp::LogLevel::warning)) {
+      it = state->notices.erase(it);
+      continue;
+    }
+    if (batch.events.size() >= limit) break;
+    batch.events.push_back(mcp::OutboundEvent{0, *it});
+    ++state->notices_handed;
+    ++it;
+  }
   for (auto& [uuid, client] : state->clients) {
     if (client.pending.size() >= limit) continue;
     for (auto& record : client.feed->next(limit - client.pending.size())) {
@@ -166,7 +204,7 @@ mcp::StreamBatch FeedStreamSource::next(const mcp::Session& session, std::size_t
   }
   // A k-way merge by seq; k is the number of the session's clients (small).
   std::map<std::string_view, std::uint64_t> through;
-  std::size_t taken = 0;
+  std::size_t taken = state->notices_handed;
   while (taken < limit) {
     ClientFeed* best = nullptr;
     std::string_view best_key;
@@ -202,6 +240,9 @@ void FeedStreamSource::delivered(const mcp::Session& session, const mcp::StreamB
   auto state = state_of(session, false);
   if (!state) return;
   std::lock_guard lock(state->mutex);
+  const std::size_t written = std::min(state->notices_handed, state->notices.size());
+  state->notices.erase(state->notices.begin(), state->notices.begin() + written);
+  state->notices_handed = 0;
   for (const auto& p : batch.progress) {
     auto it = state->clients.find(p.key);
     if (it != state->clients.end()) {
@@ -230,7 +271,21 @@ std::size_t FeedStreamSource::sweep() {
   std::size_t closed = 0;
   for (const auto& state : states) {
     auto session = service_.sessions().find(state->session_id);
-    if (session && session->stream_signal().has_consumer()) continue;
+    if (session && session->stream_signal().has_consumer()) {
+      // A client taken over on another node: that node wakes no stream
+      // here, so the stream is woken to send its client_displaced notice.
+      // Woken without the lock: a wake on the stream's own thread pulls at
+      // once, and the pull takes the lock.
+      bool displaced = false;
+      {
+        std::lock_guard lock(state->mutex);
+        for (const auto& [key, client] : state->clients) {
+          if ((displaced = taken_over(*state, client))) break;
+        }
+      }
+      if (displaced) session->stream_signal().wake();
+      continue;
+    }
     std::lock_guard lock(state->mutex);
     if (state->clients.empty() || now - state->resumed_at < kAttachGrace) continue;
     close_locked(*state);

@@ -32,6 +32,12 @@ namespace blender_bus::delivery {
 // personal bus's position; they are delivered by cursor, their progress keys
 // are `<bus>\n<uuid>`.
 //
+// A client taken over by another session (SPEC §4), on this node or
+// another, is closed here and the session is sent a `client_displaced`
+// record (as the embedded engine sends it; no SSE id): at once when the
+// takeover is on this node (BusService wakes the stream), else within a
+// sweep (about 2 s). A session whose stream was closed then hears nothing.
+//
 // Costs: a feed per bound client while the session's stream is open (over
 // JetStream one core subscription each); a pull merges k feeds (k = the
 // session's clients, small). Sessions whose stream closed give their feeds
@@ -63,6 +69,10 @@ class FeedStreamSource final : public mcp::StreamSource {
   struct SessionFeeds;
 
   std::shared_ptr<SessionFeeds> state_of(const mcp::Session& session, bool create);
+  // The client is bound to another holder now (a takeover, SPEC §4).
+  bool taken_over(const SessionFeeds& state, const ClientFeed& client) const;
+  // Queues the session's client_displaced record (bus::displaced_notice).
+  void notice_displaced(SessionFeeds& state, const ClientFeed& client);
   // Opens feeds for clients bound since, closes those of clients gone.
   void sync_locked(SessionFeeds& state);
   void close_locked(SessionFeeds& state);

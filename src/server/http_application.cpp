@@ -562,7 +562,7 @@ int run_http_server(ServeConfig config) {
   std::vector<transport::RouteHandler> routes{
       make_health_route(service.directory(), cluster.get()),
       dashboard::make_page_route(),
-      dashboard::make_action_route(authenticator, service, pool.first().get_executor()),
+      dashboard::make_action_route(authenticator, service, bus_access, pool.first().get_executor()),
       make_metrics_route(
           authenticator,
           MetricsSources{recorded, tool_calls, service, sessions,
@@ -602,7 +602,8 @@ int run_http_server(ServeConfig config) {
   // second and acts.
   auth_backend->watch(auth_layer.directory(), auth_layer.personal_token_directory(),
                       auth_layer.revoked_grants());
-  http.start(endpoint, std::move(routes), {dashboard::make_events_route(authenticator, service)});
+  http.start(endpoint, std::move(routes),
+             {dashboard::make_events_route(authenticator, service, bus_access)});
 
   asio::steady_timer sweeper(pool.first());
   schedule_idle_sweep(

@@ -175,6 +175,12 @@ Answer<InvitationView> BusMemberships::invite(std::string_view bus_id, std::stri
   if (bus->members.contains(username)) {
     return already_a_member(username);
   }
+  // The invitations only grow here, so here the ones past their kept day go
+  // (a store that several processes share may hold some this one never read).
+  const double cutoff = now - kExpiredInvitationKeptSeconds;
+  if (store_) store_->drop_invitations_expired_by(cutoff);
+  std::erase_if(invitations_,
+                [cutoff](const auto& entry) { return entry.second.expires_at <= cutoff; });
   if (store_) store_->insert_invitation(row, now);
   invitations_[row.code_hash] = std::move(row);
   return view;

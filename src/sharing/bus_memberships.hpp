@@ -55,7 +55,9 @@ struct LeftBus {
 // lock and two hash lookups) and written through to `store` when one is
 // given. Authorization is not decided here (tools/bus_access reads the role
 // table); these are the model's own rules: an invitation is for one username,
-// used once, valid for `invitation_lifetime`; a bus keeps at least one owner.
+// used once, valid for `invitation_lifetime` (and forgotten, in memory and in
+// the store, when an invitation is made a day or more after it expired); a
+// bus keeps at least one owner.
 // Thread-safe.
 class BusMemberships {
  public:

@@ -43,10 +43,14 @@ struct ClientOwnerRow {
   std::string username;
 };
 
+// How long an expired invitation is kept, so that a late joiner is told
+// "invitation expired" rather than "invitation not found".
+inline constexpr double kExpiredInvitationKeptSeconds = 86400;
+
 struct SharedBusSnapshot {
   std::vector<BusRow> buses;
   std::vector<MembershipRow> memberships;
-  std::vector<InvitationRow> invitations;  // unexpired, or expired within a day
+  std::vector<InvitationRow> invitations;  // unexpired, or expired within the day kept
   std::vector<ClientOwnerRow> client_owners;
 };
 

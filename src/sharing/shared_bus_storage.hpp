@@ -26,6 +26,8 @@ class SharedBusStorage {
   // (an archived bus may lose its last owner).
   virtual bool delete_membership(std::string_view bus_id, std::string_view username) = 0;
   virtual void insert_invitation(const InvitationRow& invitation, double now) = 0;
+  // Deletes the invitations that expired at or before `cutoff` (used or not).
+  virtual void drop_invitations_expired_by(double cutoff) = 0;
   // Marks the invitation used and adds its membership. false: it was used
   // already (a second accept raced this one).
   virtual bool accept_invitation(std::string_view code_hash, const MembershipRow& membership,

@@ -80,8 +80,7 @@ SharedBusSnapshot SharedBusStore::load(double now) {
   store::Statement invitations = c.prepare(
       "SELECT code_hash, bus_id, username, role, invited_by, expires_at, used_at IS NOT NULL"
       " FROM bus_invitations WHERE expires_at > ?1");
-  // Expired a day ago or more: "not found" is as clear as "expired" by then.
-  invitations.bind(1, now - 86400);
+  invitations.bind(1, now - kExpiredInvitationKeptSeconds);
   while (invitations.step()) {
     out.invitations.push_back({invitations.column_text(0), invitations.column_text(1),
                                invitations.column_text(2), role_of(invitations.column_text(3)),
@@ -144,6 +143,13 @@ void SharedBusStore::insert_invitation(const InvitationRow& inv, double now) {
   insert.bind(1, inv.code_hash).bind(2, inv.bus_id).bind(3, inv.username);
   insert.bind(4, role_name(inv.role)).bind(5, inv.invited_by).bind(6, now).bind(7, inv.expires_at);
   insert.run();
+}
+
+void SharedBusStore::drop_invitations_expired_by(double cutoff) {
+  store::Connection c = db_.lock();
+  store::Statement drop = c.prepare("DELETE FROM bus_invitations WHERE expires_at <= ?1");
+  drop.bind(1, cutoff);
+  drop.run();
 }
 
 bool SharedBusStore::accept_invitation(std::string_view code_hash, const MembershipRow& membership,

@@ -31,6 +31,9 @@ class SharedBusStore final : public SharedBusStorage {
   bool put_membership(const MembershipRow& membership) override;
   bool delete_membership(std::string_view bus_id, std::string_view username) override;
   void insert_invitation(const InvitationRow& invitation, double now) override;
+  // One DELETE scanning the table (no index: it holds the invitations of
+  // about the last lifetime and a day).
+  void drop_invitations_expired_by(double cutoff) override;
   // Marks the invitation used and adds its membership, in one transaction.
   bool accept_invitation(std::string_view code_hash, const MembershipRow& membership,
                          double now) override;

@@ -205,9 +205,9 @@ sharing::SharedBusSnapshot KvSharedBusStore::load(double now) {
       out.memberships.push_back(
           {text_of(o, "bus_id"), text_of(o, "username"), role_of(o), number_of(o, "joined_at")});
     } else if (entry.key.starts_with(kInvitePrefix)) {
-      // Expired a day ago or more: "not found" is as clear as "expired" by then.
       sharing::InvitationRow inv = invitation_of(o);
-      if (inv.expires_at > now - 86400) out.invitations.push_back(std::move(inv));
+      if (inv.expires_at > now - sharing::kExpiredInvitationKeptSeconds)
+        out.invitations.push_back(std::move(inv));
     } else if (entry.key.starts_with(kClientPrefix)) {
       out.client_owners.push_back(
           {text_of(o, "bus_id"), text_of(o, "client_uuid"), text_of(o, "username")});
@@ -298,6 +298,16 @@ void KvSharedBusStore::insert_invitation(const sharing::InvitationRow& invitatio
   const std::uint64_t revision = cluster::blocking_call(
       bucket_.put(invitation_key(invitation.code_hash), invitation_text(invitation)));
   await_mirror(revision);
+}
+
+void KvSharedBusStore::drop_invitations_expired_by(double cutoff) {
+  for (const nats::KvEntry& entry : mirror_->entries()) {
+    if (!entry.key.starts_with(kInvitePrefix)) continue;
+    if (invitation_of(parse_object(entry.value)).expires_at > cutoff) continue;
+    // A purge, not a delete: the rollup leaves one headers-only marker of
+    // the key in the bucket's stream, never its value.
+    cluster::blocking_call(bucket_.purge(entry.key));
+  }
 }
 
 bool KvSharedBusStore::accept_invitation(std::string_view code_hash,

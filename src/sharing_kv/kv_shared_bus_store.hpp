@@ -48,6 +48,9 @@ class KvSharedBusStore final : public sharing::SharedBusStorage {
   bool put_membership(const sharing::MembershipRow& membership) override;
   bool delete_membership(std::string_view bus_id, std::string_view username) override;
   void insert_invitation(const sharing::InvitationRow& invitation, double now) override;
+  // Scans this node's mirror (memory) and purges each such key: one round
+  // trip per invitation, once (the mirrors drop the key on its marker).
+  void drop_invitations_expired_by(double cutoff) override;
   bool accept_invitation(std::string_view code_hash, const sharing::MembershipRow& membership,
                          double now) override;
   bool put_client_owner(const sharing::ClientOwnerRow& owner) override;

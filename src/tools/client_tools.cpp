@@ -33,6 +33,7 @@ asio::awaitable<mcp::ToolResult> register_client(delivery::BusService& service,
   r.capabilities = string_list_arg(args, "capabilities");
   r.group_id = nullable_string_arg(args, "group_id");
   r.label = nullable_string_arg(args, "label");
+  r.user_id = ctx.user_id();
   // A uuid on a shared bus is its first registrant's (unique within the bus).
   bool claimed = false;
   if (grant.shared()) {

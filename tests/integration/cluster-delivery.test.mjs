@@ -241,6 +241,37 @@ describe('cluster mode: records cross the nodes', { skip }, () => {
     assert.equal(bogus.status, 400, bogus.text);
   });
 
+  test('a uuid taken over on A from a session streaming on B: that session is sent client_displaced, and records go to A', async (t) => {
+    const { a, b, token, run } = await clusterWithAlice(t);
+    const uuid = `twin-${run}`;
+    const registration = { client_uuid: uuid, client_type: 'blender', is_persistent: true };
+    const first = await peer(b, token, registration);
+    t.after(() => first.close());
+    const llm = await peer(a, token, { client_uuid: `llm-${run}`, client_type: 'llm' });
+    t.after(() => llm.close());
+    await waitListed(llm, [uuid]);
+    const second = await peer(a, token, registration);
+    t.after(() => second.close());
+
+    const isDisplaced = (r) => r.data?.payload?.kind === 'client_displaced';
+    const [notice] = await first.inbox.waitFor(1, { logger: '_message_bus', filter: isDisplaced, timeoutMs: 20_000 });
+    assert.equal(notice.level, 'warning');
+    assert.deepEqual(Object.keys(notice.data), ['user_id', 'from_uuid', 'target_uuid', 'routing',
+      'payload', 'job_id', 'message_id', 'priority', 'timestamp']);
+    assert.equal(notice.data.user_id, ALICE.username);
+    assert.equal(notice.data.from_uuid, `server:${ALICE.username}`);
+    assert.deepEqual(notice.data.routing, { type: 'direct', target_uuid: uuid });
+    assert.deepEqual(notice.data.payload,
+      { kind: 'client_displaced', client_uuid: uuid, reason: 'registered from another session' });
+
+    // Records for the uuid now reach the session on A only.
+    const sent = await call(llm, 'blender_send_message', { target_uuid: uuid, payload: { hello: 'new holder' } });
+    assert.deepEqual(sent.targets, [uuid]);
+    await second.inbox.waitFor(1, { logger: '_message_bus', filter: (r) => r.data?.payload?.hello, timeoutMs: 20_000 });
+    assert.equal(busRecords(second).filter(isDisplaced).length, 0, 'the new holder is not told it was displaced');
+    assert.equal(busRecords(first).filter((r) => r.data?.payload?.hello).length, 0);
+  });
+
   test('a node killed -9 in a 2,000-send burst to its persistent client: the client resumes on the other node and gets every answered send once', async (t) => {
     const { a, b, token, run } = await clusterWithAlice(t);
     const sender = await connectClient(a, { token: token });

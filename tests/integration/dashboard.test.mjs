@@ -214,8 +214,84 @@ describe('the dashboard', () => {
       } finally {
         stream.close();
       }
+      // The page (still signed in as admin, the bus's owner) names it.
+      const heading = `Shared bus dashboard-farm (${busId}), you are owner`;
+      await page.waitForFunction((h) => [...document.querySelectorAll('section.bus h2')]
+        .some((e) => e.textContent === h), WAIT, heading);
     } finally {
       await conn.close();
+    }
+  });
+
+  test('a member sees the shared buses they belong to, and acts there only as the tools allow', async () => {
+    const admin = (await login(server, 'admin', ADMIN_PASSWORD)).access_token;
+    const demo = (await login(server, 'demo', DEMO_PASSWORD)).access_token;
+    const owner = await connectClient(server, { token: admin, name: 'owner' });
+    let ownerOpen = true;
+    const events = () => openSse(`${server.baseUrl}/ui/events`, { headers: { authorization: `Bearer ${demo}` } });
+    const act = (body) => rawRequest(`${server.baseUrl}/ui/api/remove-client`, {
+      method: 'POST', headers: { authorization: `Bearer ${demo}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    try {
+      const created = await call(owner, 'blender_bus_create', { name: 'team-render' });
+      const busId = created.bus.bus_id;
+      assert.equal((await call(owner, 'blender_register_client',
+        { client_uuid: 'team-blender', client_type: 'blender', is_persistent: true, bus_id: busId })).status, 'ok');
+
+      // Not a member yet: the bus is not shown, and acting on it is "bus not found".
+      let stream = await events();
+      try {
+        const first = await stream.next();
+        assert.ok(!first.json.buses.some((b) => b.bus_id === busId), JSON.stringify(first.json.buses));
+      } finally {
+        stream.close();
+      }
+      const key = `\u001f${busId}`;
+      const outsider = await act({ user_id: key, client_uuid: 'team-blender' });
+      assert.equal(outsider.status, 404);
+      assert.equal(outsider.json.detail, 'bus not found');
+
+      const invited = await call(owner, 'blender_bus_invite', { bus_id: busId, username: 'demo', role: 'member' });
+      const member = await connectClient(server, { token: demo, name: 'member' });
+      try {
+        assert.equal((await call(member, 'blender_bus_join', { code: invited.invitation.code })).status, 'ok');
+        assert.equal((await call(member, 'blender_register_client',
+          { client_uuid: 'demo-render', client_type: 'blender', is_persistent: true, bus_id: busId })).status, 'ok');
+      } finally {
+        await member.close();
+      }
+      await owner.close();
+      ownerOpen = false;
+
+      stream = await events();
+      try {
+        const first = await stream.next();
+        const shared = first.json.buses.find((b) => b.bus_id === busId);
+        assert.ok(shared, JSON.stringify(first.json.buses));
+        assert.equal(shared.name, 'team-render');
+        assert.equal(shared.role, 'member');
+        assert.equal(shared.user_id, key);
+        assert.deepEqual(shared.clients.map((c) => c.uuid).sort(), ['demo-render', 'team-blender']);
+      } finally {
+        stream.close();
+      }
+      // The owner's offline client is not the member's to remove; their own is.
+      const others = await act({ user_id: key, client_uuid: 'team-blender' });
+      assert.equal(others.status, 403);
+      assert.equal(others.json.detail, 'client_uuid belongs to another member of this bus');
+      const own = await act({ user_id: key, client_uuid: 'demo-render' });
+      assert.equal(own.status, 200, own.text);
+      stream = await events();
+      try {
+        const first = await stream.next();
+        const shared = first.json.buses.find((b) => b.bus_id === busId);
+        assert.deepEqual(shared.clients.map((c) => c.uuid), ['team-blender']);
+      } finally {
+        stream.close();
+      }
+    } finally {
+      if (ownerOpen) await owner.close();
     }
   });
 

@@ -90,7 +90,9 @@ test('a 3-server cluster: every server answers, one killed is gone, restarted it
     }
     const pid = await nats.pid('n2');
     await nats.kill('n2');
-    await assert.rejects(greeting(nats.urlOf('n2')), /ECONNREFUSED/);
+    // Refused, or reset (seen once on a loaded machine): either way the
+    // killed server greets nobody.
+    await assert.rejects(greeting(nats.urlOf('n2')), /ECONNREFUSED|ECONNRESET/);
     await nats.restart('n2');
     assert.notEqual(await nats.pid('n2'), pid);
     assert.match(await greeting(nats.urlOf('n2')), /"server_name":"n2"/);

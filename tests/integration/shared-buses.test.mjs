@@ -371,3 +371,51 @@ test('blender-bus bus … beside a running server: the same commands and rules, 
     await server.stop();
   }
 });
+
+test('a user deleted while no server runs leaves their shared buses too: a server started later shows nothing of them there', async () => {
+  const dataDir = await makeDataDir();
+  try {
+    let server = await startServer({ users: USERS, dataDir });
+    let olivia = await session(server, 'olivia');
+    let mia = await session(server, 'mia');
+    let gus = await session(server, 'gus');
+    const busId = await makeTeam(olivia, mia, gus, 'deleted offline');
+    const alone = (await gus.call('blender_bus_create', { name: 'gus alone' })).bus.bus_id;
+    const { invitation } = await gus.call('blender_bus_invite', { bus_id: alone, username: 'mia', role: 'member' });
+    await mia.call('blender_bus_join', { code: invitation.code });
+    for (const bus of [busId, alone]) {
+      const r = await gus.call('blender_register_client', { bus_id: bus, client_uuid: 'gus-blender', client_type: 'blender', is_persistent: true });
+      assert.equal(r.status, 'ok', JSON.stringify(r));
+    }
+    await gus.close();
+    await mia.call('blender_send_message', { bus_id: busId, target_uuid: 'gus-blender', payload: { tag: 'left behind' } });
+    await olivia.close();
+    await mia.close();
+    await server.stop();
+
+    userCommand(dataDir, 'del', 'gus');
+    server = await startServer({ users: [{ username: 'gus', password: PASSWORD }], dataDir });  // a namesake
+    olivia = await session(server, 'olivia');
+    gus = await session(server, 'gus');
+    try {
+      const members = await olivia.call('blender_bus_members', { bus_id: busId });
+      assert.deepEqual(members.members.map((m) => [m.username, m.role]), [['olivia', 'owner'], ['mia', 'member']]);
+      const listed = await olivia.call('blender_list_available_clients', { bus_id: busId });
+      assert.deepEqual([...listed.persistent, ...listed.ephemeral], [], 'the deleted guest\'s client left the bus');
+      // The bus gus alone owned was archived (mia is only a member).
+      assert.deepEqual((await gus.call('blender_bus_list')).buses.map((b) => b.bus_id), ['gus']);
+      assert.deepEqual(await gus.call('blender_list_available_clients', { bus_id: busId }), { status: 'error', error: 'bus not found' });
+      // The uuid is free on the bus, and nothing waits for it there.
+      const again = await olivia.call('blender_register_client', { bus_id: busId, client_uuid: 'gus-blender', client_type: 'blender', is_persistent: true });
+      assert.equal(again.status, 'ok', JSON.stringify(again));
+      const pending = await olivia.call('blender_receive_messages', { bus_id: busId, client_uuid: 'gus-blender' });
+      assert.deepEqual(pending.messages, [], JSON.stringify(pending));
+    } finally {
+      await olivia.close();
+      await gus.close();
+      await server.stop();
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

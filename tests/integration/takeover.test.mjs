@@ -70,6 +70,30 @@ describe('a uuid taken over by another session', () => {
     }
   });
 
+  test('on a shared bus the notice names the member and the bus, never the bus\'s internal key', async () => {
+    const uuid = `shared-bus-${randomUUID()}`;
+    const first = await session('member-1');
+    const second = await session('member-2');
+    try {
+      const created = await call(first, 'blender_bus_create', { name: `takeover-${uuid}` });
+      const busId = created.bus.bus_id;
+      assert.equal((await call(first, 'blender_register_client', { ...registration(uuid), bus_id: busId })).status, 'ok');
+      assert.equal((await call(second, 'blender_register_client', { ...registration(uuid), bus_id: busId })).status, 'ok');
+
+      const [notice] = await first.inbox.waitFor(1, { logger: '_message_bus', filter: isDisplaced });
+      assert.deepEqual(Object.keys(notice.data), ['user_id', 'from_uuid', 'target_uuid', 'routing',
+        'payload', 'job_id', 'message_id', 'priority', 'timestamp', 'bus_id']);
+      assert.equal(notice.data.user_id, 'local');
+      assert.equal(notice.data.from_uuid, 'server:local');
+      assert.equal(notice.data.bus_id, busId);
+      assert.deepEqual(notice.data.payload,
+        { kind: 'client_displaced', client_uuid: uuid, reason: 'registered from another session' });
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   test('registering again on the same session, or after the old session ended, displaces nobody', async () => {
     const uuid = `solo-${randomUUID()}`;
     const first = await session('solo-1');

@@ -6,6 +6,7 @@
 #include <queue>
 #include <variant>
 
+#include "bus/displaced_notice.hpp"
 #include "bus/forwarded_record.hpp"
 #include "bus/send_plan.hpp"
 #include "bus/uuid_v4.hpp"
@@ -86,7 +87,8 @@ Outcome UserMessageBus::register_client(bus::Registration r) {
         if (!r.session_id.empty()) {
           if (!info.session_id.empty() && info.session_id != r.session_id) {
             displaced = info.session_id;
-            notify_displaced_locked(*displaced, info.uuid, now);
+            notify_displaced_locked(*displaced, info.uuid, r.user_id.empty() ? user_id_ : r.user_id,
+                                    now);
           }
           info.session_id = std::move(r.session_id);
         }
@@ -125,24 +127,14 @@ Outcome UserMessageBus::register_client(bus::Registration r) {
 }
 
 void UserMessageBus::notify_displaced_locked(const std::string& session_id,
-                                             const std::string& client_uuid, double now) {
-  boost::json::object payload;
-  payload["kind"] = "client_displaced";
-  payload["client_uuid"] = client_uuid;
-  payload["reason"] = "registered from another session";
-  const std::string payload_json = blender_bus::json::to_text(payload);
+                                             const std::string& client_uuid, std::string_view user,
+                                             double now) {
   const std::string message_id = bus::make_uuid_v4(random_);
-  const std::string origin = bus::origin_of(std::nullopt, user_id_);
-  const bus::Routing routing{bus::RoutingMode::direct, client_uuid};
-  const boost::json::object routing_json = routing.to_json();
-  const bus::ForwardedRecord record(bus::RecordFields{user_id_, origin, routing_json, payload_json,
-                                                      message_id, message_id,
-                                                      bus::Priority::warning, now});
   auto& notices = displaced_notices_[session_id];
   if (notices.size() >= kMaxDisplacedNotices) notices.erase(notices.begin());
-  notices.push_back(
-      InboxRecord{++last_record_seq_, bus::Priority::warning, now,
-                  std::make_shared<const std::string>(record.for_target(client_uuid))});
+  notices.push_back(InboxRecord{++last_record_seq_, bus::Priority::warning, now,
+                                std::make_shared<const std::string>(bus::displaced_notice(
+                                    user_id_, user, client_uuid, message_id, now))});
 }
 
 Outcome UserMessageBus::unregister_client(std::string_view client_uuid) {

@@ -219,8 +219,9 @@ class UserMessageBus {
   // load this runs now and then, not on every send).
   void make_room_locked(std::size_t incoming, std::vector<CursorUpdate>& changed);
   std::vector<Target> resolve_locked(const bus::Routing& routing, std::string_view origin) const;
+  // `user`: whose client it is (bus::displaced_notice).
   void notify_displaced_locked(const std::string& session_id, const std::string& client_uuid,
-                               double now);
+                               std::string_view user, double now);
   // Forgets the session's notices up to `through` (written, or covered by a
   // Last-Event-ID).
   void drop_notices_locked(std::string_view session_id, std::uint64_t through);

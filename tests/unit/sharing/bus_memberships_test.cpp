@@ -74,6 +74,28 @@ TEST_F(BusMembershipsTest, AnInvitationIsForOneUserOnceBeforeItExpires) {
   EXPECT_EQ(m().role_of(bus.bus_id, "mia"), std::nullopt);
 }
 
+// The table only grows when an invitation is made, so that is when the ones
+// expired a day or more ago leave it (a day: a late joiner is still told
+// "invitation expired" rather than "not found").
+TEST_F(BusMembershipsTest, AnInvitationExpiredADayAgoLeavesTheStoreWhenTheNextIsMade) {
+  const auto stored = [this] {
+    store::Connection c = db_->lock();
+    store::Statement count = c.prepare("SELECT COUNT(*) FROM bus_invitations");
+    count.step();
+    return count.column_int64(0);
+  };
+  const BusView bus = m().create("olivia", "farm");
+  const std::string early = invite(bus.bus_id, "gus", BusRole::guest);  // expires at 1100
+  now_ = 1100 + 86400 - 1;
+  invite(bus.bus_id, "mia", BusRole::member);
+  EXPECT_EQ(stored(), 2);
+  EXPECT_EQ(error_of(m().join("gus", early)), "invitation expired");
+  now_ = 1100 + 86400;
+  invite(bus.bus_id, "oscar", BusRole::member);
+  EXPECT_EQ(stored(), 2);
+  EXPECT_EQ(error_of(m().join("gus", early)), "invitation not found");
+}
+
 TEST_F(BusMembershipsTest, TheLastOwnerStaysUntilOwnershipIsPassedOn) {
   const BusView bus = m().create("olivia", "farm");
   ASSERT_TRUE(

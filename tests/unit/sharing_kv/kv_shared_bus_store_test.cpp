@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cluster/cluster.hpp"
+#include "nats/kv_mirror.hpp"
 #include "nats_server_test.hpp"
 #include "sharing/bus_memberships.hpp"
 #include "sharing_kv/kv_shared_bus_store.hpp"
@@ -143,6 +144,31 @@ TEST_F(KvSharedBusStoreTest, AnInvitationIsUsedOnceEvenByTwoNodesAtOnce) {
   auto on_b = b_.memberships->join("mia", code);
   EXPECT_TRUE(std::holds_alternative<BusView>(on_a)) << error_of(on_a);
   EXPECT_EQ(error_of(on_b), "invitation already used");
+}
+
+// Invitations leave the bucket a day after they expired, when the next one
+// is made (the bucket grows only then): read back by a fresh mirror, as a
+// node starting later would.
+TEST_F(KvSharedBusStoreTest, AnInvitationExpiredADayAgoLeavesTheBucketWhenTheNextIsMade) {
+  if (!ready()) return;
+  const auto stored = [this] {
+    nats::KvMirror mirror(a_.cluster->connection(), kSharingBucket);
+    EXPECT_TRUE(mirror.wait_loaded_for(10s));
+    const auto entries = mirror.entries();
+    return std::count_if(entries.begin(), entries.end(),
+                         [](const nats::KvEntry& e) { return e.key.starts_with("invite."); });
+  };
+  const BusView bus = a_.memberships->create("olivia", "farm");
+  const std::string early = invite(a_, bus.bus_id, "gus", BusRole::guest);  // expires at 1100
+  now_ = 1100 + 86400 - 1;
+  invite(a_, bus.bus_id, "mia", BusRole::member);
+  EXPECT_EQ(stored(), 2);
+  now_ = 1100 + 86400;
+  catch_up(a_, b_);
+  invite(b_, bus.bus_id, "oscar", BusRole::member);
+  EXPECT_EQ(stored(), 2);
+  catch_up(b_, a_);
+  EXPECT_EQ(error_of(a_.memberships->join("gus", early)), "invitation not found");
 }
 
 TEST_F(KvSharedBusStoreTest, TwoOwnersLeavingOnTwoNodesLeaveOneOwner) {
