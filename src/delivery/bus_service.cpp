@@ -139,7 +139,9 @@ asio::awaitable<Settled> BusService::register_client(BusId bus, mcp::SessionPtr 
                                                      bus::Registration registration) {
   registration.session_id = session->id();
   const std::string client_uuid = registration.client_uuid;
-  if (bus::is_shared_bus(bus)) {
+  // A session's stream carries the shared buses it registered on; a binding
+  // of MCP 2026-07-28 (no session in the registry) has no stream to carry them.
+  if (bus::is_shared_bus(bus) && sessions_.find(session->id())) {
     std::lock_guard lock(shared_sessions_mutex_);
     auto& buses = shared_sessions_[session->id()];
     if (std::find(buses.begin(), buses.end(), bus) == buses.end()) buses.push_back(bus);
@@ -270,7 +272,8 @@ asio::awaitable<std::optional<RecordRead>> BusService::receive(BusId bus, std::s
                                                                std::chrono::milliseconds wait) {
   if (!directory_.find(bus, client_uuid)) co_return std::nullopt;
   if (wait.count() > 0) {
-    // A feed after the read's cursor wakes the wait when a record comes.
+    // A feed after the read's cursor wakes the wait when a record comes; a
+    // client taken off the bus meanwhile (its member removed) ends it too.
     WakeOnRecords listener(waiters_, Waiters::client_key(bus, client_uuid));
     FeedOpening opening = log_.open_feed(bus, client_uuid, after, listener);
     if (opening.feed || opening.error == ResumeError::not_issued) {
@@ -278,7 +281,11 @@ asio::awaitable<std::optional<RecordRead>> BusService::receive(BusId bus, std::s
       // the wait runs out, as a wait on an empty inbox does.
       Feed* feed = opening.feed.get();
       co_await wait_until(
-          waiters_, listener.key(), [feed] { return feed && !feed->next(1).empty(); }, wait);
+          waiters_, listener.key(),
+          [this, feed, &bus, &client_uuid] {
+            return (feed && !feed->next(1).empty()) || !directory_.find(bus, client_uuid);
+          },
+          wait);
     }
   }
   RecordRead read = co_await log_.read(bus, client_uuid, after, limit);

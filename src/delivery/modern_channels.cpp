@@ -23,19 +23,19 @@ double now_unix() {
 // emptying) lets the next record be told.
 class ModernChannels::InboxWatch : public mcp::ResourceWatch {
  public:
-  InboxWatch(ModernChannels& channels, std::string user_id, std::string client_uuid,
+  InboxWatch(ModernChannels& channels, BusId bus, std::string client_uuid,
              std::function<void()> wake)
       : channels_(channels),
-        user_id_(std::move(user_id)),
+        bus_(std::move(bus)),
         client_uuid_(std::move(client_uuid)),
-        binding_(binding_id(user_id_, client_uuid_)),
-        key_(Waiters::client_key(user_id_, client_uuid_)),
-        channel_(channels, user_id_, client_uuid_),
+        binding_(binding_id(bus_, client_uuid_)),
+        key_(Waiters::client_key(bus_, client_uuid_)),
+        channel_(channels, bus_, client_uuid_),
         on_records_(channels_.service_.waiters(), key_) {
     waiter_ = channels_.service_.waiters().add(key_, std::move(wake));
     // The client's feed tells of each record as it is appended, on any node.
     feed_ = channels_.service_.record_log()
-                .open_feed(user_id_, client_uuid_, std::nullopt, on_records_)
+                .open_feed(bus_, client_uuid_, std::nullopt, on_records_)
                 .feed;
   }
   ~InboxWatch() override {
@@ -51,7 +51,7 @@ class ModernChannels::InboxWatch : public mcp::ResourceWatch {
     const auto [reads, read_through] = channels_.reads(binding_);
     // Unread: after the delivered cursor (pending) and after what the client
     // last read. Over the ports, so a cluster node's listens are told too.
-    const RecordCounts counts = channels_.service_.record_log().counts(user_id_, client_uuid_);
+    const RecordCounts counts = channels_.service_.record_log().counts(bus_, client_uuid_);
     if (counts.pending == 0 || newest_ <= read_through) {
       told_ = false;
       return false;
@@ -64,7 +64,7 @@ class ModernChannels::InboxWatch : public mcp::ResourceWatch {
 
  private:
   ModernChannels& channels_;
-  const std::string user_id_;
+  const BusId bus_;
   const std::string client_uuid_;
   const std::string binding_;
   const std::string key_;
@@ -79,19 +79,19 @@ class ModernChannels::InboxWatch : public mcp::ResourceWatch {
 
 ModernChannels::ModernChannels(BusService& service) : service_(service) {}
 
-std::string ModernChannels::binding_id(std::string_view user_id, std::string_view client_uuid) {
+std::string ModernChannels::binding_id(std::string_view bus, std::string_view client_uuid) {
   std::string id = "modern:";
-  id.append(user_id).append("/").append(client_uuid);
+  id.append(bus).append("/").append(client_uuid);
   return id;
 }
 
-ModernChannels::State& ModernChannels::state_locked(std::string_view user_id,
+ModernChannels::State& ModernChannels::state_locked(std::string_view bus,
                                                     std::string_view client_uuid) {
-  const std::string binding = binding_id(user_id, client_uuid);
+  const std::string binding = binding_id(bus, client_uuid);
   auto it = states_.find(binding);
   if (it == states_.end()) {
     State fresh;
-    fresh.user_id = std::string(user_id);
+    fresh.bus = BusId(bus);
     fresh.client_uuid = std::string(client_uuid);
     fresh.idle_since = std::chrono::steady_clock::now();
     fresh.last_activity_unix = now_unix();
@@ -100,28 +100,28 @@ ModernChannels::State& ModernChannels::state_locked(std::string_view user_id,
   return it->second;
 }
 
-void ModernChannels::bound(std::string_view user_id, std::string_view client_uuid) {
+void ModernChannels::bound(std::string_view bus, std::string_view client_uuid) {
   std::lock_guard lock(mutex_);
-  State& state = state_locked(user_id, client_uuid);
+  State& state = state_locked(bus, client_uuid);
   state.idle_since = std::chrono::steady_clock::now();
   state.last_activity_unix = now_unix();
 }
 
-ModernChannels::Channel::Channel(ModernChannels& channels, std::string_view user_id,
+ModernChannels::Channel::Channel(ModernChannels& channels, std::string_view bus,
                                  std::string_view client_uuid)
     : channels_(channels),
-      user_id_(user_id),
+      bus_(bus),
       client_uuid_(client_uuid),
-      binding_(binding_id(user_id, client_uuid)) {
+      binding_(binding_id(bus, client_uuid)) {
   bool first = false;
   {
     std::lock_guard lock(channels_.mutex_);
-    State& state = channels_.state_locked(user_id, client_uuid);
+    State& state = channels_.state_locked(bus, client_uuid);
     first = state.open++ == 0;
     state.last_activity_unix = now_unix();
   }
   // The first open channel holds the client (in a cluster: online on every node).
-  if (first) channels_.service_.directory().hold(user_id_, client_uuid_, binding_);
+  if (first) channels_.service_.directory().hold(bus_, client_uuid_, binding_);
 }
 
 ModernChannels::Channel::~Channel() {
@@ -134,25 +134,25 @@ ModernChannels::Channel::~Channel() {
     if (last) it->second.idle_since = std::chrono::steady_clock::now();
     it->second.last_activity_unix = now_unix();
   }
-  if (last) channels_.service_.directory().release(user_id_, client_uuid_, binding_);
+  if (last) channels_.service_.directory().release(bus_, client_uuid_, binding_);
 }
 
-std::unique_ptr<ModernChannels::Channel> ModernChannels::open(std::string_view user_id,
+std::unique_ptr<ModernChannels::Channel> ModernChannels::open(std::string_view bus,
                                                               std::string_view client_uuid) {
-  return std::make_unique<Channel>(*this, user_id, client_uuid);
+  return std::make_unique<Channel>(*this, bus, client_uuid);
 }
 
-void ModernChannels::read(std::string_view user_id, std::string_view client_uuid,
+void ModernChannels::read(std::string_view bus, std::string_view client_uuid,
                           std::uint64_t through) {
   {
     std::lock_guard lock(mutex_);
-    auto it = states_.find(binding_id(user_id, client_uuid));
+    auto it = states_.find(binding_id(bus, client_uuid));
     if (it == states_.end()) return;  // no listen has ever watched it
     ++it->second.reads;
     it->second.read_through = std::max(it->second.read_through, through);
     it->second.last_activity_unix = now_unix();
   }
-  service_.waiters().wake(Waiters::client_key(user_id, client_uuid));
+  service_.waiters().wake(Waiters::client_key(bus, client_uuid));
 }
 
 std::pair<std::uint64_t, std::uint64_t> ModernChannels::reads(const std::string& binding) const {
@@ -186,25 +186,20 @@ asio::awaitable<std::size_t> ModernChannels::sweep(std::chrono::steady_clock::du
   }
   std::size_t left = 0;
   for (auto& [binding, state] : idle) {
-    auto client = service_.directory().find(state.user_id, state.client_uuid);
+    auto client = service_.directory().find(state.bus, state.client_uuid);
     // Persistent clients stay (offline); one a session took over is its own.
     if (!client || client->is_persistent || client->session_id != binding) continue;
-    co_await service_.unregister_client(std::move(state.user_id), std::move(state.client_uuid));
+    co_await service_.unregister_client(std::move(state.bus), std::move(state.client_uuid));
     ++left;
   }
   co_return left;
 }
 
-std::unique_ptr<mcp::ResourceWatch> ModernChannels::watch(std::string_view user_id,
-                                                          std::string_view uri,
+std::unique_ptr<mcp::ResourceWatch> ModernChannels::watch(const BusId& bus,
+                                                          std::string_view client_uuid,
                                                           std::function<void()> wake) {
-  if (!uri.starts_with(kInboxPrefix) || uri.size() == kInboxPrefix.size()) return nullptr;
-  const std::string_view client_uuid = uri.substr(kInboxPrefix.size());
-  // Only the caller's own bus is looked in: another user's uuid is as unknown
-  // as one that does not exist.
-  if (!service_.directory().find(BusId(user_id), client_uuid)) return nullptr;
-  return std::make_unique<InboxWatch>(*this, std::string(user_id), std::string(client_uuid),
-                                      std::move(wake));
+  if (!service_.directory().find(bus, client_uuid)) return nullptr;
+  return std::make_unique<InboxWatch>(*this, bus, std::string(client_uuid), std::move(wake));
 }
 
 }  // namespace blender_bus::delivery

@@ -55,6 +55,7 @@
 #include "store/external_change_watch.hpp"
 #include "store/group_commit.hpp"
 #include "tools/bus_tools.hpp"
+#include "tools/inbox_feed.hpp"
 #include "tools/job_tasks.hpp"
 #include "transport/http_server.hpp"
 #include "transport/io_context_pool.hpp"
@@ -524,6 +525,7 @@ int run_http_server(ServeConfig config) {
       std::chrono::seconds(static_cast<std::int64_t>(config.invitation_lifetime_seconds)));
   const tools::BusAccess bus_access(&memberships);
   tools::register_bus_tools(tools, resources, prompts, service, bus_access, &modern_channels);
+  tools::InboxFeed inbox_feed(modern_channels, bus_access);
   const auto reload_memberships = [&memberships, &service, &pool] {
     for (sharing::LeftBus& left : memberships.reload()) {
       take_off_bus(service, pool.first().get_executor(), bus::shared_bus_key(left.bus_id),
@@ -556,7 +558,7 @@ int run_http_server(ServeConfig config) {
 
   tools::JobTasks job_tasks(service);
   transport::McpEndpoint endpoint(config.http, dispatcher, sessions, stream_source, authenticator,
-                                  &modern_channels, &job_tasks);
+                                  &inbox_feed, &job_tasks);
   std::vector<transport::RouteHandler> routes{
       make_health_route(service.directory(), cluster.get()),
       dashboard::make_page_route(),

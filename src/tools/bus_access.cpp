@@ -49,4 +49,13 @@ std::optional<BusRefusal> BusAccess::check_client(const BusGrant& grant, std::st
   return bus_error("client_uuid belongs to another member of this bus");
 }
 
+std::optional<BusRefusal> BusAccess::check_again(const BusGrant& grant, std::string_view user,
+                                                 sharing::BusAction action,
+                                                 std::string_view client_uuid) const {
+  if (!grant.shared()) return std::nullopt;
+  auto checked = check(user, grant.wire_id, action);
+  if (auto* refusal = std::get_if<BusRefusal>(&checked)) return std::move(*refusal);
+  return check_client(std::get<BusGrant>(checked), user, client_uuid);
+}
+
 }  // namespace blender_bus::tools

@@ -47,6 +47,15 @@ class BusAccess {
   std::optional<BusRefusal> check_client(const BusGrant& grant, std::string_view user,
                                          std::string_view client_uuid) const;
 
+  // A channel that stays open on a shared bus (a listen, a streaming
+  // receive) checks its grant again whenever it is woken: the member may have
+  // been removed, or the uuid passed to another member, since it opened. Runs
+  // check() and check_client(); nullopt: still granted (always, on a
+  // personal bus, without a check).
+  std::optional<BusRefusal> check_again(const BusGrant& grant, std::string_view user,
+                                        sharing::BusAction action,
+                                        std::string_view client_uuid) const;
+
   // How many checks ran (the test that every bus tool goes through it).
   std::uint64_t checks() const { return checks_.load(std::memory_order_relaxed); }
   sharing::BusMemberships* memberships() const { return memberships_; }

@@ -37,10 +37,6 @@ asio::awaitable<mcp::ToolResult> register_client(delivery::BusService& service,
   // A uuid on a shared bus is its first registrant's (unique within the bus).
   bool claimed = false;
   if (grant.shared()) {
-    if (ctx.modern) {
-      co_return mcp::ToolResult::json(
-          bus_error("shared buses are reached over a session (MCP 2025 revisions)"));
-    }
     if (auto refusal = access.check_client(grant, ctx.user_id(), r.client_uuid)) {
       co_return mcp::ToolResult::json(*refusal);
     }
@@ -53,10 +49,11 @@ asio::awaitable<mcp::ToolResult> register_client(delivery::BusService& service,
   const std::string client_uuid = r.client_uuid;
   mcp::SessionPtr binding = ctx.session;
   if (ctx.modern && channels) {
-    // No session to bind to: the client is bound to its delivery channels.
+    // No session to bind to: the client is bound to its delivery channels
+    // on the bus it joins (a listen or streaming receive with the same bus_id).
     binding = std::make_shared<mcp::Session>(
-        delivery::ModernChannels::binding_id(ctx.user_id(), r.client_uuid), ctx.user_id());
-    channels->bound(ctx.user_id(), r.client_uuid);
+        delivery::ModernChannels::binding_id(grant.bus, r.client_uuid), ctx.user_id());
+    channels->bound(grant.bus, r.client_uuid);
   }
   // Moved, not copied: a copy made inside the co_await expression is released
   // twice by GCC 12 (PR 100611), which a session living for one request shows.

@@ -56,15 +56,14 @@ json::object received(json::array messages, std::uint64_t next) {
 // request's own response stream; records below the level come back in
 // `messages`. Each read acknowledges the one before, as a stream marks what
 // it wrote; `next` in the result, passed as `after`, acknowledges the last,
-// and an older `after` replays what is still retained (a cut stream).
-asio::awaitable<mcp::ToolResult> stream_messages(delivery::BusService& service,
-                                                 delivery::ModernChannels& channels,
-                                                 mcp::CallContext& ctx, const std::string& uuid,
-                                                 std::optional<std::uint64_t> after,
-                                                 std::size_t limit,
-                                                 std::chrono::milliseconds wait) {
-  const std::string& user = ctx.user_id();
-  const auto channel = channels.open(user, uuid);
+// and an older `after` replays what is still retained (a cut stream). On a
+// shared bus the grant is checked again after every wake: a member removed
+// meanwhile gets the outsider's answer at once, and nothing more.
+asio::awaitable<mcp::ToolResult> stream_messages(
+    delivery::BusService& service, delivery::ModernChannels& channels, const BusAccess& access,
+    mcp::CallContext& ctx, const BusGrant& grant, const std::string& uuid,
+    std::optional<std::uint64_t> after, std::size_t limit, std::chrono::milliseconds wait) {
+  const auto channel = channels.open(grant.bus, uuid);
   const auto deadline = std::chrono::steady_clock::now() + wait;
   std::optional<std::uint64_t> cursor = after;
   json::array kept;
@@ -75,10 +74,14 @@ asio::awaitable<mcp::ToolResult> stream_messages(delivery::BusService& service,
     if (left.count() <= 0) break;
     // Copies made here and moved in: GCC 12 releases a copy made inside a
     // co_await expression in a loop twice.
-    std::string user_copy = user;
+    delivery::BusId bus_copy = grant.bus;
     std::string uuid_copy = uuid;
     std::optional<delivery::RecordRead> read = co_await service.receive(
-        std::move(user_copy), std::move(uuid_copy), cursor, limit - taken, left);
+        std::move(bus_copy), std::move(uuid_copy), cursor, limit - taken, left);
+    if (auto refusal =
+            access.check_again(grant, ctx.user_id(), sharing::BusAction::receive, uuid)) {
+      co_return mcp::ToolResult::json(std::move(*refusal));
+    }
     if (!read) {
       co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
     }
@@ -90,12 +93,16 @@ asio::awaitable<mcp::ToolResult> stream_messages(delivery::BusService& service,
       } else if (!co_await ctx.stream->notify(*item.text)) {
         // The client closed the stream: the request is cancelled, and what it
         // did not see is replayed from its `after`.
-        co_return mcp::ToolResult::json(received(std::move(kept), *cursor));
+        json::object out = received(std::move(kept), *cursor);
+        shown_on(grant, ctx.user_id(), out);
+        co_return mcp::ToolResult::json(std::move(out));
       }
     }
   }
-  if (cursor) channels.read(user, uuid, *cursor);
-  co_return mcp::ToolResult::json(received(std::move(kept), cursor.value_or(0)));
+  if (cursor) channels.read(grant.bus, uuid, *cursor);
+  json::object out = received(std::move(kept), cursor.value_or(0));
+  shown_on(grant, ctx.user_id(), out);
+  co_return mcp::ToolResult::json(std::move(out));
 }
 
 asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
@@ -113,36 +120,33 @@ asio::awaitable<mcp::ToolResult> receive_messages(delivery::BusService& service,
   const std::optional<std::uint64_t> after = uint_arg(args, "after");
   const std::size_t limit = static_cast<std::size_t>(uint_arg(args, "limit").value_or(100));
   const std::chrono::milliseconds wait = wait_of(args);
-  if (grant.shared()) {
-    // A shared bus is pulled (or long-polled) over its key; the streaming
-    // receive's channels are the personal bus's.
-    std::optional<delivery::RecordRead> read =
-        co_await service.receive(std::move(grant.bus), uuid, after, limit, wait);
-    if (!read) {
-      co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
-    }
-    json::array messages;
-    messages.reserve(read->records.size());
-    for (const auto& record : read->records) messages.push_back(record_data(*record.text));
-    json::object out = received(std::move(messages), read->next);
-    shown_on(grant, ctx.user_id(), out);
-    co_return mcp::ToolResult::json(std::move(out));
-  }
   if (channels && ctx.stream && ctx.log_level && wait.count() > 0) {
-    if (!service.directory().find(ctx.user_id(), uuid)) {
+    if (!service.directory().find(grant.bus, uuid)) {
       co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
     }
-    co_return co_await stream_messages(service, *channels, ctx, uuid, after, limit, wait);
+    co_return co_await stream_messages(service, *channels, access, ctx, grant, uuid, after, limit,
+                                       wait);
   }
+  // Named first: a copy made inside a co_await expression (GCC 12, PR 100611).
+  delivery::BusId bus = grant.bus;
   std::optional<delivery::RecordRead> read =
-      co_await service.receive(ctx.user_id(), uuid, after, limit, wait);
+      co_await service.receive(std::move(bus), uuid, after, limit, wait);
+  // A long-poll outlives its check: a member removed while it waited is an outsider.
+  if (wait.count() > 0) {
+    if (auto refusal =
+            access.check_again(grant, ctx.user_id(), sharing::BusAction::receive, uuid)) {
+      co_return mcp::ToolResult::json(std::move(*refusal));
+    }
+  }
   if (!read) co_return mcp::ToolResult::json(error_result("client_not_found", "client_uuid", uuid));
-  if (channels) channels->read(ctx.user_id(), uuid, read->next);
+  if (channels) channels->read(grant.bus, uuid, read->next);
 
   json::array messages;
   messages.reserve(read->records.size());
   for (const auto& record : read->records) messages.push_back(record_data(*record.text));
-  co_return mcp::ToolResult::json(received(std::move(messages), read->next));
+  json::object out = received(std::move(messages), read->next);
+  shown_on(grant, ctx.user_id(), out);
+  co_return mcp::ToolResult::json(std::move(out));
 }
 
 asio::awaitable<mcp::ToolResult> job_status(delivery::BusService& service, const BusAccess& access,
@@ -209,7 +213,7 @@ mcp::ResourceTemplateDefinition make_inbox_resource(delivery::BusService& servic
         std::optional<delivery::RecordRead> read = co_await service.receive(
             grant.bus, uuid, std::nullopt, kInboxReadLimit, std::chrono::milliseconds(0));
         if (!read) throw mcp::ResourceNotFound(uri);
-        if (!grant.shared()) channels.read(ctx.user_id(), uuid, read->next);
+        channels.read(grant.bus, uuid, read->next);
         json::array messages;
         messages.reserve(read->records.size());
         for (const auto& item : read->records) messages.push_back(record_data(*item.text));

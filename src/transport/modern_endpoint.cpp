@@ -120,24 +120,28 @@ asio::awaitable<bool> ModernEndpoint::listen(const std::shared_ptr<HttpStream>& 
       if (!uri.is_string()) {
         co_return co_await refuse_listen(not_uris);
       }
-      auto watch =
+      mcp::WatchAnswer watched =
           feed_->watch(principal.user_id, uri.get_string(), [weak = std::weak_ptr(listen_stream)] {
             if (auto self = weak.lock()) self->wake();
           });
-      if (!watch) {
-        // Not a client of the caller's bus: whether it exists elsewhere is not said.
-        mcp::RpcError refused{mcp::error_code::invalid_params,
-                              "Invalid params: cannot subscribe to " +
-                                  std::string(uri.get_string()) +
-                                  " (subscribe to blender://bus/inbox/<client_uuid> of a client "
-                                  "on your own bus)"};
+      if (!watched.watch) {
+        // Not a client of a bus the caller is on: whether it exists elsewhere
+        // is not said (a shared bus answers as its tools do: "bus not found").
+        std::string message =
+            "Invalid params: cannot subscribe to " + std::string(uri.get_string());
+        message += watched.refusal.empty()
+                       ? " (subscribe to blender://bus/inbox/<client_uuid> of a client on your own "
+                         "bus, or add ?bus_id=<id> for one on a shared bus you are on)"
+                       : ": " + watched.refusal;
+        mcp::RpcError refused{mcp::error_code::invalid_params, std::move(message)};
         json::object data;
         data["uri"] = uri.get_string();
+        if (!watched.refusal.empty()) data["error"] = watched.refusal;
         refused.data = std::move(data);
         co_return co_await refuse_listen(std::move(refused));
       }
       honoured_uris.push_back(uri);
-      watches.push_back({std::string(uri.get_string()), std::move(watch)});
+      watches.push_back({std::string(uri.get_string()), std::move(watched.watch)});
     }
   }
   // List changes never happen here (the tools, prompts and resources are

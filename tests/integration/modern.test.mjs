@@ -5,13 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { Client as Client2, StreamableHTTPClientTransport as HttpTransport2 } from '@modelcontextprotocol/client';
-
 import {
   ACCEPT_BOTH, collectMessages, connectClient, login, rawRequest, startServer, toolJson,
 } from './harness.mjs';
+import { INBOX, MODERN, collect, modernClient, v2Json } from './modern-client.mjs';
 
-const MODERN = '2026-07-28';
 const USERS = [{ username: 'alice', password: 'alice-password-1' }, { username: 'bob', password: 'bob-password-1' }];
 
 function envelope(extra = {}) {
@@ -46,15 +44,6 @@ async function modernPost(server, token, message, { headers = {}, onData } = {})
 
 function call(id, name, args, meta = envelope()) {
   return { jsonrpc: '2.0', id, method: 'tools/call', params: { _meta: meta, name, arguments: args } };
-}
-
-async function modernClient(server, token, mode) {
-  const transport = new HttpTransport2(new URL(server.mcpUrl),
-    { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
-  const client = new Client2({ name: 'blender-bus-v2-modern', version: '1.0.0' },
-    { versionNegotiation: { mode } });
-  await client.connect(transport);
-  return { client, transport, close: () => client.close() };
 }
 
 let server;
@@ -248,35 +237,6 @@ describe('bad modern input gets the revision\'s error and delivers nothing', () 
     assert.deepEqual(inbox.bus().map((r) => r.data.payload.label), ['well-formed']);
   });
 });
-
-const INBOX = 'blender://bus/inbox/';
-
-/** Collects notifications of one method on a v2 client; waitFor(n) resolves once n arrived. */
-function collect(client, method) {
-  const got = [];
-  const waiters = new Set();
-  client.setNotificationHandler(method, (n) => {
-    got.push(n.params);
-    for (const w of waiters) if (got.length >= w.n) { waiters.delete(w); w.resolve(got.slice()); }
-  });
-  return {
-    got,
-    waitFor(n, timeoutMs = 10_000) {
-      if (got.length >= n) return Promise.resolve(got.slice());
-      return new Promise((resolve, reject) => {
-        const w = { n, resolve };
-        waiters.add(w);
-        setTimeout(() => { waiters.delete(w); reject(new Error(`${method}: ${got.length} of ${n} arrived`)); }, timeoutMs);
-      });
-    },
-  };
-}
-
-async function v2Json(client, name, args, extra = {}) {
-  const result = await client.callTool({ name, arguments: args, ...extra });
-  assert.ok(!result.isError, `${name}: ${JSON.stringify(result)}`);
-  return toolJson(result);
-}
 
 async function legacySend(legacy, target, payload, extra = {}) {
   const result = await legacy.client.callTool({ name: 'blender_send_message',
@@ -697,11 +657,8 @@ describe('the tasks extension (a Blender job as a task)', () => {
     // schema (a pass-through one here).
     const anyResult = { '~standard': { version: 1, vendor: 'blender-bus-test', validate: (value) => ({ value }) } };
     const plain = await modernClient(server, tokens.alice, { pin: MODERN });
-    const transport = new HttpTransport2(new URL(server.mcpUrl),
-      { requestInit: { headers: { Authorization: `Bearer ${tokens.alice}` } } });
-    const declaring = new Client2({ name: 'blender-bus-v2-tasks', version: '1.0.0' },
-      { versionNegotiation: { mode: { pin: MODERN } }, capabilities: { extensions: { [TASKS]: {} } } });
-    await declaring.connect(transport);
+    const { client: declaring } = await modernClient(server, tokens.alice, { pin: MODERN },
+      { name: 'blender-bus-v2-tasks', capabilities: { extensions: { [TASKS]: {} } } });
     const { blender, update } = await workerAndAssistant('task-worker-5', 'task-assistant-5');
     try {
       assert.deepEqual(plain.client.getServerCapabilities().extensions, { [TASKS]: {} });

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
 import { makeDataDir, serverBin, startServer, userCommand } from './harness.mjs';
-import { userSession } from './user-session.mjs';
+import { makeTeam, userSession } from './user-session.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const USERS = ['olivia', 'mia', 'gus', 'oscar'].map((username) => ({ username, password: PASSWORD }));
@@ -28,23 +28,6 @@ async function askUntil(ask, done) {
     answer = await ask();
   }
   return answer;
-}
-
-/** Owner creates a bus and invites `member` and `guest`, who join. */
-async function makeTeam(owner, member, guest, name = 'farm') {
-  const created = await owner.call('blender_bus_create', { name });
-  assert.equal(created.status, 'ok', JSON.stringify(created));
-  assert.deepEqual(Object.keys(created.bus), ['bus_id', 'name', 'role']);
-  assert.equal(created.bus.role, 'owner');
-  const busId = created.bus.bus_id;
-  for (const [who, role] of [[member, 'member'], [guest, 'guest']]) {
-    const invited = await owner.call('blender_bus_invite', { bus_id: busId, username: who.name, role });
-    assert.equal(invited.status, 'ok', JSON.stringify(invited));
-    assert.deepEqual(Object.keys(invited.invitation), ['code', 'bus_id', 'username', 'role', 'expires_at']);
-    const joined = await who.call('blender_bus_join', { code: invited.invitation.code });
-    assert.deepEqual(joined, { status: 'ok', bus: { bus_id: busId, name, role } });
-  }
-  return busId;
 }
 
 /** Sends a barrier record to `to` on `bus_id` and waits for it: whatever was sent before has arrived. */

@@ -1,4 +1,7 @@
-// A user's official-SDK session for the shared-bus suites (single node and cluster).
+// A user's official-SDK session for the shared-bus suites (single node and
+// cluster), and the team they make.
+import assert from 'node:assert/strict';
+
 import { collectMessages, connectClient, login, toolJson } from './harness.mjs';
 
 /**
@@ -23,4 +26,24 @@ export async function userSession(server, username, password) {
     },
     tagged: (tag) => messages.bus().filter((r) => r.data.payload?.tag === tag),
   };
+}
+
+/**
+ * `owner` creates a bus and invites `member` and `guest`, who join; each is
+ * { name, call(tool, args) → JSON } (a session of either era). Returns the bus_id.
+ */
+export async function makeTeam(owner, member, guest, name = 'farm') {
+  const created = await owner.call('blender_bus_create', { name });
+  assert.equal(created.status, 'ok', JSON.stringify(created));
+  assert.deepEqual(Object.keys(created.bus), ['bus_id', 'name', 'role']);
+  assert.equal(created.bus.role, 'owner');
+  const busId = created.bus.bus_id;
+  for (const [who, role] of [[member, 'member'], [guest, 'guest']]) {
+    const invited = await owner.call('blender_bus_invite', { bus_id: busId, username: who.name, role });
+    assert.equal(invited.status, 'ok', JSON.stringify(invited));
+    assert.deepEqual(Object.keys(invited.invitation), ['code', 'bus_id', 'username', 'role', 'expires_at']);
+    const joined = await who.call('blender_bus_join', { code: invited.invitation.code });
+    assert.deepEqual(joined, { status: 'ok', bus: { bus_id: busId, name, role } });
+  }
+  return busId;
 }
