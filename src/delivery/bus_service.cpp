@@ -344,8 +344,14 @@ asio::awaitable<void> BusService::remove_clients(BusId bus, std::vector<std::str
 }
 
 void BusService::purge_shared_bus(const BusId& bus) {
+  // Receives waiting on its clients answer at once (they check their grant
+  // again when woken: "bus not found"), not at the end of their wait.
+  const bus::ClientSnapshot clients = directory_.snapshot(bus);
   directory_.purge_bus(bus);
   log_.purge_bus(bus);
+  for (const auto* bucket : {&clients.persistent, &clients.ephemeral}) {
+    for (const auto& client : *bucket) waiters_.wake(Waiters::client_key(bus, client.uuid));
+  }
 }
 
 void BusService::cursors_moved(std::string_view bus,

@@ -314,6 +314,9 @@ test('a deleted user leaves their shared buses: ownership passes to another owne
     const { invitation } = await olivia.call('blender_bus_invite', { bus_id: archived, username: 'gus', role: 'guest' });
     await gus.call('blender_bus_join', { code: invitation.code });
     await olivia.call('blender_register_client', { bus_id: passed, client_uuid: 'olivia-worker', client_type: 'blender', is_persistent: true });
+    // A receive waiting on the bus about to be archived.
+    await gus.call('blender_register_client', { bus_id: archived, client_uuid: 'gus-poll', client_type: 'llm' });
+    const polling = gus.call('blender_receive_messages', { bus_id: archived, client_uuid: 'gus-poll', wait_seconds: 45 });
     userCommand(server.dataDir, 'del', 'olivia');
     // The server hears of the deletion within a second: wait for its effect.
     const members = await askUntil(() => mia.call('blender_bus_members', { bus_id: passed }),
@@ -323,6 +326,9 @@ test('a deleted user leaves their shared buses: ownership passes to another owne
     assert.deepEqual(listed.persistent, [], 'the deleted owner\'s client left the bus');
     assert.deepEqual(await gus.call('blender_list_available_clients', { bus_id: archived }), { status: 'error', error: 'bus not found' });
     assert.deepEqual((await gus.call('blender_bus_list')).buses.map((b) => b.name), ['gus', 'passed on']);
+    // The archive ends the waiting receive at once, long before its 45 s.
+    const stillWaiting = new Promise((resolve) => { setTimeout(resolve, 20_000, 'still waiting').unref(); });
+    assert.deepEqual(await Promise.race([polling, stillWaiting]), { status: 'error', error: 'bus not found' });
   } finally {
     await mia.close();
     await gus.close();
