@@ -131,13 +131,11 @@ KvOAuthGrantStore::~KvOAuthGrantStore() {
 void KvOAuthGrantStore::note(const nats::KvEntry& entry) {
   progress_.applied(entry.revision);
   if (!entry.key.starts_with(kGrantPrefix)) return;
-  std::lock_guard lock(listener_mutex_);
-  if (listener_) listener_();
+  listener_.notify();
 }
 
 void KvOAuthGrantStore::on_change(std::function<void()> listener) {
-  std::lock_guard lock(listener_mutex_);
-  listener_ = std::move(listener);
+  listener_.set(std::move(listener));
 }
 
 std::optional<KvOAuthGrantStore::Read<GrantRecord>> KvOAuthGrantStore::read_grant(

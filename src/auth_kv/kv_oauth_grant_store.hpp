@@ -16,6 +16,7 @@
 #include "auth/user_store.hpp"
 #include "auth_kv/mirror_progress.hpp"
 #include "cluster/cluster.hpp"
+#include "nats/change_listener.hpp"
 #include "nats/kv_bucket.hpp"
 #include "nats/kv_mirror.hpp"
 
@@ -112,8 +113,7 @@ class KvOAuthGrantStore final : public auth::OAuthGrantStore {
   const auth::OAuthClientStore* clients_;
   mutable nats::KvBucket bucket_;
   MirrorProgress progress_;
-  std::mutex listener_mutex_;  // held while the listener runs
-  std::function<void()> listener_;
+  nats::ChangeListener<> listener_;
   std::unique_ptr<nats::KvMirror> mirror_;  // last: its callbacks use the above
 };
 

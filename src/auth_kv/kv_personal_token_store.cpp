@@ -88,13 +88,11 @@ KvPersonalTokenStore::~KvPersonalTokenStore() {
 void KvPersonalTokenStore::note(const nats::KvEntry& entry) {
   progress_.applied(entry.revision);
   if (!entry.key.starts_with(kTokenPrefix)) return;
-  std::lock_guard lock(listener_mutex_);
-  if (listener_) listener_();
+  listener_.notify();
 }
 
 void KvPersonalTokenStore::on_change(std::function<void()> listener) {
-  std::lock_guard lock(listener_mutex_);
-  listener_ = std::move(listener);
+  listener_.set(std::move(listener));
 }
 
 std::vector<KvPersonalTokenStore::Stored> KvPersonalTokenStore::stored() const {

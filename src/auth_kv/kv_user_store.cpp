@@ -134,15 +134,11 @@ KvUserStore::~KvUserStore() {
 void KvUserStore::note(const nats::KvEntry& entry) {
   progress_.applied(entry.revision);
   if (!entry.key.starts_with(kUserPrefix) && !entry.key.starts_with(kGenerationPrefix)) return;
-  // Called under its own lock, so that once on_user_changed returns the old
-  // listener is not running and is never called again.
-  std::lock_guard lock(listener_mutex_);
-  if (listener_) listener_(username_of(entry.key));
+  listener_.notify(username_of(entry.key));
 }
 
 void KvUserStore::on_user_changed(std::function<void(const std::optional<std::string>&)> listener) {
-  std::lock_guard lock(listener_mutex_);
-  listener_ = std::move(listener);
+  listener_.set(std::move(listener));
 }
 
 std::optional<KvUserStore::Stored> KvUserStore::read(std::string_view username, bool leader) const {

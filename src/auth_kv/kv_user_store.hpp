@@ -16,6 +16,7 @@
 #include "auth/user_store.hpp"
 #include "auth_kv/mirror_progress.hpp"
 #include "cluster/cluster.hpp"
+#include "nats/change_listener.hpp"
 #include "nats/kv_bucket.hpp"
 #include "nats/kv_mirror.hpp"
 
@@ -95,8 +96,7 @@ class KvUserStore final : public auth::UserStore {
   mutable nats::KvBucket bucket_;
 
   MirrorProgress progress_;
-  std::mutex listener_mutex_;  // held while the listener runs
-  std::function<void(const std::optional<std::string>&)> listener_;
+  nats::ChangeListener<const std::optional<std::string>&> listener_;
 
   std::unique_ptr<nats::KvMirror> mirror_;  // last: its callbacks use the above
 };

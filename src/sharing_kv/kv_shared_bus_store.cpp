@@ -167,13 +167,11 @@ void KvSharedBusStore::note(const nats::KvEntry& entry) {
     applied_ = std::max(applied_, entry.revision);
   }
   applied_changed_.notify_all();
-  std::lock_guard lock(listener_mutex_);
-  if (listener_) listener_();
+  listener_.notify();
 }
 
 void KvSharedBusStore::on_changed(std::function<void()> listener) {
-  std::lock_guard lock(listener_mutex_);
-  listener_ = std::move(listener);
+  listener_.set(std::move(listener));
 }
 
 void KvSharedBusStore::await_mirror(std::uint64_t revision) const {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cluster/cluster.hpp"
+#include "nats/change_listener.hpp"
 #include "nats/kv_bucket.hpp"
 #include "nats/kv_mirror.hpp"
 #include "sharing/shared_bus_storage.hpp"
@@ -83,8 +84,7 @@ class KvSharedBusStore final : public sharing::SharedBusStorage {
   mutable std::mutex mutex_;  // guards applied_
   mutable std::condition_variable applied_changed_;
   std::uint64_t applied_ = 0;
-  std::mutex listener_mutex_;  // held while the listener runs
-  std::function<void()> listener_;
+  nats::ChangeListener<> listener_;
 
   std::unique_ptr<nats::KvMirror> mirror_;  // last: its callbacks use the above
 };
